@@ -1,0 +1,492 @@
+// Text in, syntax tree and diagnostics out. Never throws: every problem is a
+// diagnostic with a span, and the parser recovers to report them all.
+import type { CstElement, CstNode, IToken } from "chevrotain";
+import type * as A from "./ast.ts";
+import { error, MAX_DIAGNOSTICS, type Diagnostic } from "./diagnostics.ts";
+import { parser } from "./parser.ts";
+import { LineIndex, type Span } from "./source.ts";
+import { SCENARIO_STATEMENTS, STATEMENT_EXAMPLES, suggestStatement, WORKLOAD_STATEMENTS } from "./vocabulary.ts";
+import * as T from "./tokens.ts";
+import { parseInteger, parseQuantity, PAGE_SIZE, type Quantity } from "./units.ts";
+
+/** Longer input is refused with a positioned error rather than parsed: a
+ * scenario is meant to fit in a mail, and this keeps every keystroke cheap. */
+export const MAX_SOURCE_LENGTH = 512 * 1024;
+/** Parentheses, braces and '~' nest at most this deep (the parser recurses). */
+export const MAX_NESTING = 64;
+
+export interface ParseResult {
+  ast: A.ScenarioNode | null;
+  comments: A.Comment[];
+  diagnostics: Diagnostic[];
+  tokens: IToken[];
+}
+
+export function parse(text: string): ParseResult {
+  try {
+    return parseUnguarded(text);
+  } catch (e) {
+    // The grammar is built never to get here; if it does, the user still
+    // gets a diagnostic instead of a crashed editor or CLI.
+    const message = e instanceof Error ? e.message : String(e);
+    return {
+      ast: null,
+      comments: [],
+      tokens: [],
+      diagnostics: [error("E105", `internal parser error: ${message}`, { start: 0, end: Math.min(text.length, 1) })],
+    };
+  }
+}
+
+function parseUnguarded(text: string): ParseResult {
+  if (text.length > MAX_SOURCE_LENGTH) {
+    const d = error(
+      "E108",
+      `scenario is ${Math.ceil(text.length / 1024)} KiB; the limit is ${MAX_SOURCE_LENGTH / 1024} KiB`,
+      { start: MAX_SOURCE_LENGTH, end: text.length },
+    );
+    return { ast: null, comments: [], diagnostics: [d], tokens: [] };
+  }
+  const lexed = T.lexer.tokenize(text);
+  const diagnostics: Diagnostic[] = [];
+  for (const e of lexed.errors) {
+    diagnostics.push(error("E101", unexpectedCharacter(text, e.offset, e.length), { start: e.offset, end: e.offset + e.length }));
+  }
+  const values = new Map<IToken, Quantity | null>();
+  for (const token of lexed.tokens) readLiteral(token, values, diagnostics);
+  const comments = (lexed.groups["comments"] ?? []).map((t) => ({
+    text: t.image.replace(/\s+$/, ""),
+    span: { start: t.startOffset, end: t.startOffset + t.image.length },
+  }));
+
+  const tooDeep = findTooDeep(lexed.tokens);
+  if (tooDeep) {
+    diagnostics.push(error("E109", `nesting deeper than ${MAX_NESTING} levels`, spanOf(tooDeep)));
+    return { ast: null, comments, diagnostics: finish(text, diagnostics), tokens: lexed.tokens };
+  }
+
+  parser.input = lexed.tokens;
+  const cst = parser.file();
+  for (const e of parser.errors) {
+    const t = e.token;
+    const span = Number.isFinite(t.startOffset) && t.tokenType.name !== "EOF" ? spanOf(t) : { start: text.length, end: text.length };
+    diagnostics.push(error("E105", e.message, span));
+  }
+  const builder = new AstBuilder(values, diagnostics);
+  const ast = cst && !cst.recoveredNode ? builder.file(cst) : builder.partialFile(cst);
+  return { ast, comments, diagnostics: finish(text, diagnostics), tokens: lexed.tokens };
+}
+
+function finish(text: string, diagnostics: Diagnostic[]): Diagnostic[] {
+  // One syntax error per line: the first one is the cause, the rest echoes.
+  const lines = new LineIndex(text);
+  const sorted = [...diagnostics].sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+  const seenLines = new Set<number>();
+  const kept: Diagnostic[] = [];
+  for (const d of sorted) {
+    const line = lines.lineOf(d.span.start);
+    if (d.code === "E105" && seenLines.has(line)) continue;
+    seenLines.add(line);
+    kept.push(d);
+    if (kept.length >= MAX_DIAGNOSTICS) break;
+  }
+  return kept;
+}
+
+function unexpectedCharacter(text: string, offset: number, length: number): string {
+  const ch = text.slice(offset, offset + Math.min(length, 1));
+  const shown = /^[\x21-\x7e]$/.test(ch) ? `'${ch}'` : `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+  const hints: Record<string, string> = {
+    "=": "; comparisons use '=='",
+    ";": "; statements end with the line, no ';' needed",
+    "!": "; did you mean '!='?",
+    "'": "; strings use double quotes",
+  };
+  const more = length > 1 ? ` (and ${length - 1} more characters)` : "";
+  return `unexpected character ${shown}${more}${hints[ch] ?? ""}`;
+}
+
+function spanOf(t: IToken): Span {
+  return { start: t.startOffset, end: t.startOffset + t.image.length };
+}
+
+function findTooDeep(tokens: IToken[]): IToken | null {
+  let depth = 0;
+  let tildes = 0;
+  for (const t of tokens) {
+    const type = t.tokenType;
+    if (type === T.LParen || type === T.LCurly) depth++;
+    else if (type === T.RParen || type === T.RCurly) depth = Math.max(0, depth - 1);
+    if (type === T.Tilde) tildes++;
+    else if (type !== T.LParen) tildes = 0;
+    if (depth + tildes > MAX_NESTING) return t;
+  }
+  return null;
+}
+
+const ESCAPE = /\\(.)/g;
+
+function readLiteral(token: IToken, values: Map<IToken, Quantity | null>, out: Diagnostic[]): void {
+  const type = token.tokenType;
+  if (type === T.Integer || type === T.HexInt || type === T.Quantity) {
+    const r = type === T.Quantity ? parseQuantity(token.image) : parseInteger(token.image);
+    if (r.ok) values.set(token, r.quantity);
+    else {
+      values.set(token, null);
+      out.push(error(r.code, r.message, spanOf(token)));
+    }
+  } else if (type === T.UnterminatedString) {
+    out.push(error("E102", "unterminated string: a string must close with '\"' on the same line", spanOf(token)));
+  }
+  if (type === T.StringLit || type === T.UnterminatedString) {
+    for (const m of token.image.matchAll(ESCAPE)) {
+      if (m[1] !== '"' && m[1] !== "\\") {
+        const start = token.startOffset + m.index;
+        out.push(error("E110", `invalid escape '\\${m[1]}' in string: only \\" and \\\\ are allowed`, { start, end: start + 2 }));
+      }
+    }
+  }
+}
+
+function unquote(token: IToken): string {
+  const closed = token.tokenType === T.StringLit;
+  const body = token.image.slice(1, closed ? -1 : undefined);
+  return body.replace(ESCAPE, (_, c: string) => c);
+}
+
+// ---- CST to AST ---------------------------------------------------------
+
+type Children = Record<string, CstElement[] | undefined>;
+
+function isToken(e: CstElement): e is IToken {
+  return (e as IToken).tokenType !== undefined;
+}
+
+function real(t: IToken | undefined): IToken | undefined {
+  return t && !t.isInsertedInRecovery && Number.isFinite(t.startOffset) ? t : undefined;
+}
+
+class Incomplete extends Error {}
+
+class AstBuilder {
+  constructor(
+    private readonly values: Map<IToken, Quantity | null>,
+    private readonly diagnostics: Diagnostic[],
+  ) {}
+
+  // The whole file parsed, possibly with statements recovered inside it.
+  file(cst: CstNode): A.ScenarioNode | null {
+    const c = cst.children as Children;
+    const name = this.optional(() => this.string(this.node(c, "string")));
+    if (!name) return null;
+    return { name, statements: this.statements(c, "statement", (n) => this.statement(n)), span: this.span(cst) };
+  }
+
+  partialFile(cst: CstNode | undefined): A.ScenarioNode | null {
+    if (!cst) return null;
+    try {
+      return this.file(cst);
+    } catch {
+      return null;
+    }
+  }
+
+  private statements<S>(c: Children, key: string, build: (n: CstNode) => S | null): S[] {
+    const out: S[] = [];
+    for (const n of (c[key] ?? []) as CstNode[]) {
+      const s = this.optional(() => build(n));
+      if (s) out.push(s);
+    }
+    return out;
+  }
+
+  private optional<R>(f: () => R): R | null {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof Incomplete) return null;
+      throw e;
+    }
+  }
+
+  private statement(cst: CstNode): A.Statement | null {
+    if (cst.recoveredNode) return null;
+    const [key, node] = Object.entries(cst.children)[0]!;
+    const n = node![0] as CstNode;
+    if (n.recoveredNode) return null;
+    const c = n.children as Children;
+    const span = this.span(n);
+    switch (key) {
+      case "textStmt":
+        return { kind: "text", key: c["Kw_description"] ? "description" : "kernel", value: this.string(this.node(c, "string")), span };
+      case "settingStmt":
+        return { kind: "setting", key: this.keywordIn(c) as A.SettingKey, value: this.value(this.node(c, "value")), span };
+      case "lockStmt":
+        return { kind: "lock", variant: this.name(this.token(c, "Identifier")), span };
+      case "compareStmt":
+        return { kind: "compare", variants: this.tokens(c, "Identifier").map((_, i, all) => this.name(this.tokenAt(all, i))), span };
+      case "sweepStmt":
+        return {
+          kind: "sweep",
+          param: this.sweepParam(this.node(c, "sweepParam")),
+          values: this.nodes(c, "value").map((v) => this.value(v)),
+          span,
+        };
+      case "pcpStmt":
+        return {
+          kind: "pcp",
+          high: c["Kw_high"] ? this.value(this.nodes(c, "value")[0]!) : null,
+          batch: c["Kw_batch"] ? this.value(this.nodes(c, "value").at(-1)!) : null,
+          span,
+        };
+      case "costStmt":
+        return { kind: "cost", name: this.name(this.token(c, "Identifier")), dist: this.dist(this.node(c, "dist")), span };
+      case "workload":
+        return this.workload(n);
+      case "expectStmt":
+        return this.expect(n);
+      case "unknownStatement":
+        this.unknown(n, "scenario");
+        return null;
+    }
+    return null;
+  }
+
+  private workload(n: CstNode): A.WorkloadNode {
+    const c = n.children as Children;
+    const contextToken = c["Kw_in"] ? this.token(c, "Identifier") : undefined;
+    return {
+      kind: "workload",
+      name: this.string(this.node(c, "string")),
+      cpus: this.cpuset(this.node(c, "cpuset")),
+      context: contextToken ? this.name(contextToken) : null,
+      body: this.statements(c, "workloadStatement", (s) => this.workloadStatement(s)),
+      span: this.span(n),
+    };
+  }
+
+  private workloadStatement(cst: CstNode): A.WorkloadStatement | null {
+    if (cst.recoveredNode) return null;
+    const [key, node] = Object.entries(cst.children)[0]!;
+    if (key === "Kw_drain") return { kind: "drain", span: this.span(cst) };
+    const n = node![0] as CstNode;
+    if (n.recoveredNode) return null;
+    const c = n.children as Children;
+    const span = this.span(n);
+    switch (key) {
+      case "arrivalStmt":
+        return { kind: "arrival", key: c["Kw_rate"] ? "rate" : "every", value: this.value(this.node(c, "value")), span };
+      case "allocStmt": {
+        const countToken = real(this.tokens(c, "Integer")[0]);
+        return {
+          kind: "alloc",
+          count: countToken ? { quantity: this.values.get(countToken) ?? null, span: spanOf(countToken) } : null,
+          order: this.value(this.node(c, "value")),
+          gfp: this.gfp(this.node(c, "gfpOr")),
+          span,
+        };
+      }
+      case "freeStmt": {
+        const contextToken = c["Kw_in"] ? this.token(c, "Identifier") : undefined;
+        return {
+          kind: "free",
+          batch: c["Kw_batch"] ? this.value(this.node(c, "value")) : null,
+          after: c["Kw_after"] ? this.dist(this.node(c, "dist")) : null,
+          context: contextToken ? this.name(contextToken) : null,
+          span,
+        };
+      }
+      case "unknownStatement":
+        this.unknown(n, "workload");
+        return null;
+    }
+    return null;
+  }
+
+  private unknown(n: CstNode, where: "scenario" | "workload"): void {
+    const first = this.firstToken(n);
+    if (!first) return;
+    const word = first.image;
+    let message: string;
+    const own: readonly string[] = where === "scenario" ? SCENARIO_STATEMENTS : WORKLOAD_STATEMENTS;
+    if (own.includes(word)) {
+      this.diagnostics.push(
+        error("E105", `incomplete or malformed '${word}' statement; write it as: ${STATEMENT_EXAMPLES[word]}`, spanOf(first)),
+      );
+      return;
+    }
+    if (first.tokenType === T.Identifier || T.KEYWORD_OF.has(first.tokenType)) {
+      const hint = suggestStatement(word, where);
+      message = `unknown ${where === "workload" ? "workload statement" : "statement"} '${word}'${hint}`;
+    } else {
+      message = `expected a ${where === "workload" ? "workload statement" : "statement"}, found '${word.slice(0, 30)}'`;
+    }
+    this.diagnostics.push(error("E106", message, spanOf(first)));
+  }
+
+  private expect(n: CstNode): A.ExpectNode {
+    const c = n.children as Children;
+    const cmp = this.token(c, "Compare");
+    const variantToken = c["Kw_for"] ? this.token(c, "Identifier") : undefined;
+    return {
+      kind: "expect",
+      metric: this.metric(this.node(c, "metric")),
+      op: cmp.image as A.CompareOp,
+      value: this.value(this.node(c, "value")),
+      variant: variantToken ? this.name(variantToken) : null,
+      span: this.span(n),
+    };
+  }
+
+  private metric(n: CstNode): A.Name {
+    const parts = this.tokens(n.children as Children, "Identifier");
+    if (parts.some((p) => !real(p))) throw new Incomplete();
+    return { name: parts.map((p) => p.image).join("."), span: this.span(n) };
+  }
+
+  private sweepParam(n: CstNode): A.SweepParamNode {
+    const c = n.children as Children;
+    const span = this.span(n);
+    if (c["Kw_cpus"]) return { kind: "cpus", span };
+    if (c["Kw_memory"]) return { kind: "memory", span };
+    if (c["Kw_pcp"]) return { kind: "pcp", field: this.name(this.token(c, "Identifier")), span };
+    return { kind: "workload", workload: this.string(this.node(c, "string")), field: this.name(this.token(c, "Identifier")), span };
+  }
+
+  private cpuset(n: CstNode): A.CpuSetNode {
+    const c = n.children as Children;
+    const span = this.span(n);
+    if (c["Kw_all"]) return { all: true, span };
+    const ranges = this.nodes(c, "cpuRange").map((r): A.CpuRange => {
+      const ints = this.tokens(r.children as Children, "Integer");
+      const from = this.int(this.tokenAt(ints, 0));
+      const to = ints.length > 1 ? this.int(this.tokenAt(ints, 1)) : null;
+      return { from, to, span: this.span(r) };
+    });
+    return { all: false, ranges, span };
+  }
+
+  private int(t: IToken): number | null {
+    const q = this.values.get(t);
+    return q && q.kind === "int" ? q.value : null;
+  }
+
+  private dist(n: CstNode): A.Dist {
+    const c = n.children as Children;
+    const span = this.span(n);
+    const values = this.nodes(c, "value").map((v) => this.value(v));
+    if (c["Kw_exp"]) return { kind: "exp", mean: this.at(values, 0), span };
+    if (c["Kw_uniform"]) return { kind: "uniform", min: this.at(values, 0), max: this.at(values, 1), span };
+    return { kind: "const", value: this.at(values, 0), span };
+  }
+
+  private gfp(n: CstNode): A.GfpExpr {
+    const c = n.children as Children;
+    const span = this.span(n);
+    if (n.name === "gfpOr" || n.name === "gfpAnd") {
+      const kind = n.name === "gfpOr" ? "or" : "and";
+      const terms = this.nodes(c, n.name === "gfpOr" ? "gfpAnd" : "gfpNot").flatMap((t) => {
+        const e = this.gfp(t);
+        return e.kind === kind ? e.terms : [e];
+      });
+      if (terms.length === 0) throw new Incomplete();
+      return terms.length === 1 ? terms[0]! : { kind, terms, span };
+    }
+    if (c["Tilde"]) return { kind: "not", operand: this.gfp(this.node(c, "gfpNot")), span };
+    if (c["LParen"]) {
+      if (!real(this.tokenAt(this.tokens(c, "RParen"), 0))) throw new Incomplete();
+      return this.gfp(this.node(c, "gfpOr"));
+    }
+    const id = c["Identifier"];
+    if (id) return { kind: "flag", name: this.token(c, "Identifier").image, span };
+    const t = this.token(c, c["HexInt"] ? "HexInt" : "Integer");
+    return { kind: "int", value: this.int(t), span };
+  }
+
+  private value(n: CstNode): A.Value {
+    if (n.recoveredNode) throw new Incomplete();
+    const c = n.children as Children;
+    const t = real(((c["Quantity"] ?? c["HexInt"] ?? c["Integer"]) as IToken[] | undefined)?.[0]);
+    if (!t) throw new Incomplete();
+    let q = this.values.get(t) ?? null;
+    if (c["Kw_pages"] && q) {
+      if (q.kind !== "int") throw new Incomplete();
+      q = { kind: "size", bytes: q.value * PAGE_SIZE };
+    }
+    return { quantity: q, span: this.span(n) };
+  }
+
+  private string(n: CstNode): A.Str {
+    const t = real(this.firstToken(n));
+    if (!t) throw new Incomplete();
+    return { value: unquote(t), span: spanOf(t) };
+  }
+
+  private name(t: IToken): A.Name {
+    return { name: t.image, span: spanOf(t) };
+  }
+
+  private keywordIn(c: Children): string {
+    const key = Object.keys(c).find((k) => k.startsWith("Kw_"));
+    if (!key) throw new Incomplete();
+    return key.slice(3);
+  }
+
+  private node(c: Children, key: string): CstNode {
+    const n = c[key]?.[0];
+    if (!n || isToken(n) || n.recoveredNode) throw new Incomplete();
+    return n;
+  }
+
+  private nodes(c: Children, key: string): CstNode[] {
+    const ns = (c[key] ?? []) as CstNode[];
+    if (ns.some((n) => n.recoveredNode)) throw new Incomplete();
+    return ns;
+  }
+
+  private token(c: Children, key: string): IToken {
+    return this.tokenAt((c[key] ?? []) as IToken[], 0);
+  }
+
+  private tokens(c: Children, key: string): IToken[] {
+    return (c[key] ?? []) as IToken[];
+  }
+
+  private tokenAt(ts: IToken[], i: number): IToken {
+    const t = real(ts[i]);
+    if (!t) throw new Incomplete();
+    return t;
+  }
+
+  private at<V>(vs: V[], i: number): V {
+    const v = vs[i];
+    if (v === undefined) throw new Incomplete();
+    return v;
+  }
+
+  private firstToken(n: CstNode): IToken | undefined {
+    let best: IToken | undefined;
+    this.walkTokens(n, (t) => {
+      if (!best || t.startOffset < best.startOffset) best = t;
+    });
+    return best;
+  }
+
+  private span(n: CstNode): Span {
+    const loc = n.location;
+    if (!loc || !Number.isFinite(loc.startOffset) || !Number.isFinite(loc.endOffset)) throw new Incomplete();
+    return { start: loc.startOffset, end: loc.endOffset! + 1 };
+  }
+
+  private walkTokens(n: CstNode, visit: (t: IToken) => void): void {
+    const stack: CstElement[] = [n];
+    while (stack.length > 0) {
+      const e = stack.pop()!;
+      if (isToken(e)) {
+        if (real(e)) visit(e);
+      } else {
+        for (const list of Object.values(e.children)) if (list) stack.push(...list);
+      }
+    }
+  }
+}

@@ -1,0 +1,71 @@
+// A checked scenario: every default filled in, every value in base units
+// (nanoseconds, bytes, per second, fractions). This is what the engine runs
+// and what the report describes; it holds no source positions.
+import type { CompareOp } from "./ast.ts";
+import type { Context } from "./vocabulary.ts";
+
+export type Dist =
+  | { kind: "const"; ns: number }
+  | { kind: "exp"; meanNs: number }
+  | { kind: "uniform"; minNs: number; maxNs: number };
+
+export type SweepParam =
+  | { kind: "cpus" }
+  | { kind: "memory" }
+  | { kind: "pcp.high" }
+  | { kind: "pcp.batch" }
+  | { kind: "rate"; workload: string };
+
+export interface Workload {
+  name: string;
+  /** "all", or the explicit cpu numbers in ascending order. */
+  cpus: "all" | number[];
+  context: Context;
+  arrival: { kind: "rate"; perSecond: number } | { kind: "every"; ns: number };
+  alloc: { count: number; order: number; gfp: number } | null;
+  free: { batch: number | null; after: Dist | "immediately"; context: Context } | null;
+  drain: boolean;
+}
+
+export interface Expectation {
+  /** The statement in canonical form, as reports quote it. */
+  text: string;
+  metric: string;
+  op: CompareOp;
+  /** In the metric's own unit: a fraction, nanoseconds, pages or a count. */
+  value: number;
+  variant: string | null;
+}
+
+export interface Scenario {
+  name: string;
+  description: string | null;
+  kernel: "6.1";
+  cpus: number;
+  memoryBytes: number;
+  durationNs: number;
+  warmupNs: number;
+  seed: number;
+  runs: number;
+  /** The first is the base of every comparison. */
+  variants: string[];
+  sweep: { param: SweepParam; values: number[] } | null;
+  pcp: { high: number | null; batch: number | null };
+  /** 0..1 */
+  fragmentation: number;
+  /** Overrides only; the rest are the defaults of vocabulary.ts COSTS. */
+  costs: Record<string, Dist>;
+  workloads: Workload[];
+  expects: Expectation[];
+}
+
+export const DEFAULTS = {
+  kernel: "6.1",
+  cpus: 4,
+  memoryBytes: 1 << 30,
+  durationNs: 100_000_000,
+  warmupNs: 0,
+  seed: 1,
+  runs: 1,
+  variants: ["irqsave"],
+} as const;

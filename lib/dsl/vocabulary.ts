@@ -1,0 +1,154 @@
+// The names the language knows besides gfp flags: statements, lock variants,
+// contexts, metrics (results.md) and model costs (model.md). The engine and
+// the report read these tables too, so a name is defined once, here.
+import { didYouMean } from "./suggest.ts";
+
+export const SCENARIO_STATEMENTS = [
+  "description", "kernel", "cpus", "memory", "duration", "warmup", "seed", "runs", "lock",
+  "compare", "sweep", "pcp", "fragmentation", "cost", "workload", "expect",
+] as const;
+export const WORKLOAD_STATEMENTS = ["rate", "every", "alloc", "free", "drain"] as const;
+
+export const STATEMENT_EXAMPLES: Record<string, string> = {
+  description: 'description "what this models"',
+  kernel: 'kernel "6.1"',
+  cpus: "cpus 8",
+  memory: "memory 2GiB",
+  duration: "duration 100ms",
+  warmup: "warmup 10ms",
+  seed: "seed 1",
+  runs: "runs 5",
+  lock: "lock trylock",
+  compare: "compare irqsave, trylock",
+  sweep: 'sweep cpus in 1, 2, 4  (or memory, pcp.high, pcp.batch, "workload".rate)',
+  pcp: "pcp high 512 batch 63",
+  fragmentation: "fragmentation 30%",
+  cost: "cost zone_lock_per_page 40ns",
+  workload: 'workload "name" on cpus 0-3 in task { ... }',
+  expect: "expect pcp.fallback_rate < 5% for trylock",
+  rate: "rate 20k/s",
+  every: "every 1ms",
+  alloc: "alloc 4 x order 0 gfp GFP_ATOMIC",
+  free: "free batch 31 after exp(5ms) in softirq",
+  drain: "drain",
+};
+
+export function suggestStatement(word: string, where: "scenario" | "workload"): string {
+  const own: readonly string[] = where === "scenario" ? SCENARIO_STATEMENTS : WORKLOAD_STATEMENTS;
+  const hint = didYouMean(word, own);
+  if (hint) return hint;
+  const other: readonly string[] = where === "scenario" ? WORKLOAD_STATEMENTS : SCENARIO_STATEMENTS;
+  if (other.includes(word)) {
+    return where === "scenario" ? `; '${word}' belongs inside a workload block` : `; '${word}' belongs at the scenario level`;
+  }
+  return "";
+}
+
+export interface VariantInfo {
+  name: string;
+  models: string;
+  summary: string;
+}
+
+export const VARIANTS: readonly VariantInfo[] = [
+  {
+    name: "irqsave",
+    models: "Linux 6.1",
+    summary: "pcp lock taken with IRQs disabled; an interrupt on the same CPU waits until it is dropped",
+  },
+  {
+    name: "trylock",
+    models: "5749077415994 as merged in 6.2",
+    summary: "IRQs stay enabled under the pcp lock; a failed trylock falls back to the buddy lists under zone->lock",
+  },
+  {
+    name: "trylock-v2",
+    models: "the v2 patch as posted on 2022-11-04",
+    summary: "as trylock, with v2's free_unref_page_list (no list_del on the pcp path): the list corruption Hugh Dickins hit",
+  },
+  {
+    name: "irq-bypass",
+    models: "374ad05ab64d (4.11-rc, reverted)",
+    summary: "hardirq and softirq allocations never use the pcp lists; pcp lock as irqsave",
+  },
+];
+export const VARIANT_NAMES = VARIANTS.map((v) => v.name);
+
+export const CONTEXTS = ["task", "softirq", "hardirq"] as const;
+export type Context = (typeof CONTEXTS)[number];
+
+/** What a metric counts decides which values an `expect` may compare it with. */
+export type MetricUnit = "count" | "ns" | "fraction" | "pages" | "ms";
+
+export interface MetricInfo {
+  name: string;
+  unit: MetricUnit;
+  doc: string;
+  /** Wall-clock metrics differ between hosts: reported, never expected. */
+  deterministic: boolean;
+}
+
+function expand(pattern: string): string[] {
+  const m = /\{([^}]*)\}/.exec(pattern);
+  if (!m) return [pattern];
+  return m[1]!.split(",").flatMap((alt) => expand(pattern.slice(0, m.index) + alt + pattern.slice(m.index + m[0].length)));
+}
+
+const METRIC_TABLE: [pattern: string, unit: MetricUnit, doc: string][] = [
+  ["alloc.requests", "count", "allocation calls"],
+  ["alloc.pages", "count", "pages the allocation calls asked for"],
+  ["alloc.failed", "count", "allocation calls that returned NULL"],
+  ["alloc.latency_ns.{mean,p50,p99,max}", "ns", "time inside the allocator per call, waiting included"],
+  ["free.requests", "count", "frees (a list of N counts N)"],
+  ["free.pages", "count", "pages freed"],
+  ["pcp.alloc_hits", "count", "allocations served from a pcp list"],
+  ["pcp.refills", "count", "rmqueue_bulk calls"],
+  ["pcp.drains", "count", "free_pcppages_bulk calls"],
+  ["pcp.trylock_fail", "count", "pcp trylocks that failed, all contexts"],
+  ["pcp.trylock_fail.{task,softirq,hardirq}", "count", "pcp trylocks that failed, by context"],
+  ["pcp.fallback_rate", "fraction", "pcp.trylock_fail / pcp-eligible operations"],
+  ["lock.{pcp,zone}.acquisitions", "count", "lockstat acquisitions"],
+  ["lock.{pcp,zone}.contentions", "count", "acquisitions that had to wait (lockstat contentions)"],
+  ["lock.{pcp,zone}.contention_rate", "fraction", "contentions / acquisitions"],
+  ["lock.{pcp,zone}.wait_ns.{total,max}", "ns", "lockstat waittime-total, waittime-max"],
+  ["lock.{pcp,zone}.hold_ns.{mean,max}", "ns", "lockstat holdtime-avg, holdtime-max"],
+  ["irq.count", "count", "hardirqs handled"],
+  ["irq.latency_ns.{p50,p99,max}", "ns", "hardirq raise to handler entry"],
+  ["irq.off_ns.{total,max}", "ns", "time with IRQs disabled (sum over CPUs); longest single window"],
+  ["compaction.{attempts,success,fail}", "count", "compaction runs, direct and kcompactd"],
+  ["compaction.pages_migrated", "count", "pages moved by compaction"],
+  ["zone.free_pages.{min,end}", "pages", "lowest and final free pages of the zone"],
+  ["invariants.violations", "count", "correctness checks that fired (a violation ends the run)"],
+  ["engine.events", "count", "events the engine processed"],
+  ["engine.wall_ms", "ms", "wall-clock time of the run"],
+];
+
+export const METRICS: readonly MetricInfo[] = METRIC_TABLE.flatMap(([pattern, unit, doc]) =>
+  expand(pattern).map((name) => ({ name, unit, doc, deterministic: name !== "engine.wall_ms" })),
+);
+export const METRIC_BY_NAME = new Map(METRICS.map((m) => [m.name, m]));
+
+export interface CostInfo {
+  name: string;
+  /** Default in nanoseconds. */
+  defaultNs: number;
+  doc: string;
+  source: string;
+  assumption: boolean;
+}
+
+// model.md "Costs"; sources in ../shared/reference/kernel-facts.md section 5.
+export const COSTS: readonly CostInfo[] = [
+  { name: "spin_lock", defaultNs: 8, doc: "spin_lock+unlock, uncontended", source: "Brouer 2017 (C1)", assumption: false },
+  { name: "irq_save", defaultNs: 10, doc: "local_irq_save+restore", source: "Brouer 2017 (C1)", assumption: false },
+  { name: "lock_handoff", defaultNs: 60, doc: "cache-line transfer to the next waiter", source: "assumption", assumption: true },
+  { name: "pcp_list_op", defaultNs: 15, doc: "one block on or off a pcp list", source: "C1, C2", assumption: false },
+  { name: "zone_lock_per_page", defaultNs: 40, doc: "per page moved under zone->lock", source: "Huang Ying 2023 (C6)", assumption: false },
+  { name: "irq_entry", defaultNs: 500, doc: "hardirq entry+exit", source: "assumption; no authoritative figure", assumption: true },
+  { name: "compaction_scan_per_page", defaultNs: 5, doc: "compaction scanner, per pfn", source: "assumption", assumption: true },
+  { name: "migrate_per_page", defaultNs: 1000, doc: "migrating one page", source: "assumption", assumption: true },
+  { name: "reclaim_per_page", defaultNs: 1000, doc: "reclaiming one page", source: "assumption", assumption: true },
+];
+export const COST_BY_NAME = new Map(COSTS.map((c) => [c.name, c]));
+
+export const SWEEP_PARAMS = ["cpus", "memory", "pcp.high", "pcp.batch", '"workload".rate'] as const;

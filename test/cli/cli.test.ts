@@ -1,0 +1,80 @@
+// The real command line, spawned as a user runs it.
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const bin = new URL("../../bin/pcplab", import.meta.url).pathname;
+const scenarios = new URL("../../scenarios/", import.meta.url).pathname;
+
+function pcplab(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function temp(name: string, text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), "pcplab-")), name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe("pcplab check", () => {
+  it("exits 0 and prints nothing for a clean scenario", () => {
+    expect(pcplab(["check", join(scenarios, "thp-compaction-stress.scn")])).toEqual({ status: 0, stdout: "", stderr: "" });
+  });
+
+  it("prints FILE:LINE:COL: error CODE: message and exits 2", () => {
+    const file = temp("bad.scn", 'scenario "x" {\n  cpus 0\n  workload "w" on cpus all in hardirq {\n    rate 1k/s\n    alloc order 9 gfp GFP_TRANSHUGE_LIGHT | __GFP_NORETY\n  }\n}\n');
+    const r = pcplab(["check", file]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `${file}:2:8: error E201: cpus must be between 1 and 1024, got 0\n` +
+        `${file}:5:45: error E104: unknown gfp flag __GFP_NORETY; did you mean __GFP_NORETRY?\n`,
+    );
+  });
+
+  it("reads stdin as -", () => {
+    const r = pcplab(["check", "-"], 'scenario "x" {\n  lock trylok\n}\n');
+    expect(r).toMatchObject({ status: 2, stderr: "<stdin>:2:8: error E206: unknown lock variant 'trylok'; did you mean trylock? (variants: irqsave, trylock, trylock-v2, irq-bypass)\n" });
+  });
+
+  it("prints warnings but exits 0", () => {
+    const r = pcplab(["check", "-"], 'scenario "x" {\n  workload "w" on cpus all {\n    rate 1k/s\n    alloc order 0 gfp GFP_DMA32\n  }\n}\n');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^<stdin>:4:23: warning W302: /);
+  });
+
+  it("exits 2 with a message for a missing file, an unknown command or option", () => {
+    expect(pcplab(["check", "/nonexistent.scn"])).toMatchObject({ status: 2, stderr: "pcplab: cannot read /nonexistent.scn: ENOENT\n" });
+    expect(pcplab(["chek"])).toMatchObject({ status: 2, stderr: expect.stringMatching(/^pcplab: unknown command 'chek'/) });
+    expect(pcplab(["check", "--fast", "x.scn"])).toMatchObject({ status: 2, stderr: expect.stringMatching(/unknown option --fast/) });
+    expect(pcplab([])).toMatchObject({ status: 2, stderr: expect.stringMatching(/^usage: pcplab/) });
+  });
+});
+
+describe("pcplab fmt", () => {
+  const messy = 'scenario "x" { cpus 8 memory 2048MiB\n workload "w" on cpus 0-1 { rate 20000/s alloc order 0 gfp GFP_KERNEL } }';
+  const canonical = 'scenario "x" {\n  cpus 8\n  memory 2GiB\n\n  workload "w" on cpus 0-1 {\n    rate 20k/s\n    alloc order 0 gfp GFP_KERNEL\n  }\n}\n';
+
+  it("prints the canonical form", () => {
+    expect(pcplab(["fmt", "-"], messy)).toEqual({ status: 0, stdout: canonical, stderr: "" });
+  });
+
+  it("rewrites the file with --write, and leaves a broken file alone", () => {
+    const file = temp("w.scn", messy);
+    expect(pcplab(["fmt", file, "--write"])).toEqual({ status: 0, stdout: "", stderr: "" });
+    expect(readFileSync(file, "utf8")).toBe(canonical);
+    const broken = temp("b.scn", 'scenario "x" {\n  cpus 8 8\n');
+    const r = pcplab(["fmt", "--write", broken]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/b\.scn:2:10: error E106/);
+    expect(readFileSync(broken, "utf8")).toBe('scenario "x" {\n  cpus 8 8\n');
+  });
+
+  it("keeps shipped scenarios as they are", () => {
+    const copy = temp("copy.scn", "");
+    copyFileSync(join(scenarios, "nic-rx-irq-alloc.scn"), copy);
+    expect(pcplab(["fmt", copy]).stdout).toBe(readFileSync(copy, "utf8"));
+  });
+});

@@ -1,0 +1,133 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { CODES, type Code } from "../../lib/dsl/index.ts";
+import { diagnostics, scenario, workload } from "./helpers.ts";
+
+const nic = (alloc: string, ctx = "task") => workload(`    rate 1k/s\n    ${alloc}`, `workload "w" on cpus all in ${ctx}`);
+
+// One case per code: the text a user might type, and what they are told.
+const CASES: [Code, string, RegExp][] = [
+  ["E101", scenario("  cpus 4 ;"), /unexpected character ';'; statements end with the line/],
+  ["E102", scenario('  description "no end'), /unterminated string/],
+  ["E103", scenario("  memory 2GB"), /unknown unit 'GB' in '2GB'.*did you mean '2GiB'\?/],
+  ["E104", nic("alloc order 9 gfp GFP_TRANSHUGE_LIGHT | __GFP_NORETY"), /^unknown gfp flag __GFP_NORETY; did you mean __GFP_NORETRY\?$/],
+  ["E105", scenario("  compare irqsave trylock"), /.+/],
+  ["E106", scenario("  cpu 8"), /^unknown statement 'cpu'; did you mean cpus\?$/],
+  ["E107", scenario("  cpus 1__0"), /malformed number '1__0'/],
+  ["E108", "#".repeat(600 * 1024), /scenario is 600 KiB; the limit is 512 KiB/],
+  ["E109", nic(`alloc order 0 gfp ${"(".repeat(70)}GFP_ATOMIC${")".repeat(70)}`), /nesting deeper than 64 levels/],
+  ["E110", scenario('  description "a\\tb"'), /invalid escape '\\t'/],
+  ["E111", scenario("  seed 99999999999999999999999"), /number too large/],
+  ["E112", scenario("  duration 1.5ns"), /^1\.5ns is not a whole number of nanoseconds$/],
+  ["E201", scenario("  cpus 0"), /^cpus must be between 1 and 1024, got 0$/],
+  ["E202", scenario("  cpus 4\n  cpus 8"), /'cpus' is set twice/],
+  ["E203", scenario("  compare irqsave, irqsave"), /variant 'irqsave' is listed twice/],
+  ["E204", scenario('  sweep "nic".rate in 1k/s, 2k/s'), /unknown workload "nic" in sweep/],
+  ["E205", scenario("  expect pcp.fallback_rat < 5%"), /unknown metric 'pcp.fallback_rat'; did you mean pcp.fallback_rate\?/],
+  ["E206", scenario("  lock trylok"), /unknown lock variant 'trylok'; did you mean trylock\?/],
+  ["E207", scenario("  lock irqsave\n  expect pcp.fallback_rate < 5% for trylock"), /trylock is not run/],
+  ["E208", nic("alloc order 0 gfp GFP_KERNEL", "hardirq"), /allocation in hardirq context with GFP_KERNEL \(0xcc0\) may sleep/],
+  ["E209", scenario('  cpus 4\n  workload "w" on cpus 2-7 {\n    rate 1k/s\n    drain\n  }'), /cpu 7 is outside the machine: the machine has cpus 4/],
+  ["E210", scenario("  duration 500"), /^duration needs a time such as 100us, got 500; did you mean 500ms\?$/],
+  ["E211", scenario("  cost irq_entri 1us"), /unknown cost 'irq_entri'; did you mean irq_entry\?/],
+  ["E212", scenario('  workload "w" on cpus all {\n    drain\n  }'), /needs 'rate R'/],
+  ["E213", scenario('  kernel "6.2"'), /kernel "6.2" is not modelled/],
+  ["E214", nic("alloc order 0 gfp GFP_ATOMIC", "hardriq"), /unknown context 'hardriq'; did you mean hardirq\?/],
+  ["E215", nic("alloc order 0 gfp ~__GFP_IO"), /sets bits 0xf8000000 that no 6.1 gfp flag defines/],
+  ["E216", scenario('  workload "w" on cpus 3-1 {\n    rate 1k/s\n    drain\n  }'), /cpu range 3-1 is reversed/],
+  ["E217", scenario("  memory 4098KiB"), /not a whole number of 4 KiB pages/],
+  ["E218", scenario("  expect engine.wall_ms < 10"), /wall-clock/],
+  ["E219", scenario("  sweep pcp.size in 1, 2"), /unknown sweep parameter pcp.size/],
+  ["W301", nic("alloc order 0 gfp __GFP_MOVABLE | __GFP_RECLAIMABLE"), /MIGRATE_HIGHATOMIC/],
+  ["W302", nic("alloc order 0 gfp GFP_DMA32"), /one zone/],
+  ["W303", nic("alloc order 9 gfp GFP_KERNEL | __GFP_NOFAIL"), /__GFP_NOFAIL on order 9/],
+];
+
+describe("every diagnostic code", () => {
+  it.each(CASES)("%s", (code, text, message) => {
+    const found = diagnostics(text).filter((d) => d.code === code);
+    expect(found.length, JSON.stringify(diagnostics(text))).toBeGreaterThan(0);
+    expect(found[0]!.message).toMatch(message);
+  });
+
+  it("covers every code in the table", () => {
+    expect(new Set(CASES.map(([c]) => c))).toEqual(new Set(Object.keys(CODES)));
+  });
+
+  it("is documented in docs/errors.md, one row per code", () => {
+    const doc = readFileSync(new URL("../../docs/errors.md", import.meta.url), "utf8");
+    const rows = [...doc.matchAll(/^\| (E\d{3}|W\d{3}) \| ([^|]+) \|/gm)].map((m) => [m[1], m[2]!.trim()]);
+    expect(rows).toEqual(Object.entries(CODES));
+  });
+});
+
+describe("positions", () => {
+  it("points at the offending text with line, column and end", () => {
+    const text = scenario("  cpus 8\n  memory 2GB\n  cpus 0");
+    expect(diagnostics(text)).toEqual([
+      expect.objectContaining({ code: "E103", line: 3, column: 10, endLine: 3, endColumn: 13 }),
+      expect.objectContaining({ code: "E202", line: 4, column: 3 }),
+    ]);
+  });
+
+  it("reports a gfp typo where it is, as in dsl.md", () => {
+    const text = nic("alloc order 9 gfp GFP_TRANSHUGE_LIGHT | __GFP_RECLAIM | __GFP_NORETY");
+    const [d] = diagnostics(text);
+    expect(d).toMatchObject({ code: "E104", line: 4 });
+    expect(text.split("\n")[3]!.slice(d!.column - 1, d!.endColumn - 1)).toBe("__GFP_NORETY");
+  });
+
+  it("puts a missing closing brace at the end of the file", () => {
+    const text = 'scenario "t" {\n  cpus 4\n';
+    expect(diagnostics(text)).toEqual([
+      expect.objectContaining({ code: "E105", line: 3, column: 1, message: expect.stringMatching(/expected '}' to close the scenario block/) }),
+    ]);
+  });
+});
+
+describe("recovery", () => {
+  it("reports five mistakes as five diagnostics", () => {
+    const text = [
+      'scenario "five" {',
+      "  cpu 8",
+      "  memory 2GB",
+      "  duration 1.5ns",
+      '  workload "w" on cpus all in task {',
+      "    rate 1k/s",
+      "    alloc order 0 gfp GFP_KERNL",
+      "  }",
+      "  lock trylok",
+      "}",
+    ].join("\n");
+    expect(diagnostics(text).map((d) => [d.code, d.line])).toEqual([
+      ["E106", 2],
+      ["E103", 3],
+      ["E112", 4],
+      ["E104", 7],
+      ["E206", 9],
+    ]);
+  });
+
+  it("skips a misspelled workload block whole and goes on", () => {
+    const text = scenario('  worklaod "w" on cpus all {\n    rate 1k/s\n    drain\n  }\n  cpus 0');
+    expect(diagnostics(text).map((d) => [d.code, d.message])).toEqual([
+      ["E106", "unknown statement 'worklaod'; did you mean workload?"],
+      ["E201", "cpus must be between 1 and 1024, got 0"],
+    ]);
+  });
+
+  it("says how to write an incomplete statement", () => {
+    expect(diagnostics(scenario("  seed\n  runs 2"))).toEqual([
+      expect.objectContaining({ code: "E105", line: 2, message: "incomplete or malformed 'seed' statement; write it as: seed 1" }),
+    ]);
+  });
+
+  it("tells where a statement belongs", () => {
+    expect(diagnostics(scenario("  rate 1k/s"))[0]!.message).toBe("unknown statement 'rate'; 'rate' belongs inside a workload block");
+  });
+
+  it("rejects a second scenario in one file", () => {
+    const text = scenario("  cpus 1") + scenario("  cpus 2");
+    expect(diagnostics(text)).toEqual([expect.objectContaining({ code: "E105", line: 4, message: expect.stringMatching(/one scenario per file/) })]);
+  });
+});
