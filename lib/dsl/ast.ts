@@ -60,6 +60,9 @@ export interface WorkloadNode {
   cpus: CpuSetNode;
   context: Name | null;
   body: WorkloadStatement[];
+  /** A statement of the body was dropped after a syntax error: checks that
+   * something is missing would only echo that error. */
+  recovered: boolean;
   span: Span;
 }
 
@@ -88,6 +91,8 @@ export type Statement =
 export interface ScenarioNode {
   name: Str;
   statements: Statement[];
+  /** As WorkloadNode.recovered, for the scenario's own statements. */
+  recovered: boolean;
   span: Span;
 }
 

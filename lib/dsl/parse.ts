@@ -3,7 +3,7 @@
 import type { CstElement, CstNode, IToken } from "chevrotain";
 import type * as A from "./ast.ts";
 import { error, MAX_DIAGNOSTICS, type Diagnostic } from "./diagnostics.ts";
-import { parser } from "./parser.ts";
+import { parser, strictParser } from "./parser.ts";
 import { LineIndex, type Span } from "./source.ts";
 import { SCENARIO_STATEMENTS, STATEMENT_EXAMPLES, suggestStatement, WORKLOAD_STATEMENTS } from "./vocabulary.ts";
 import * as T from "./tokens.ts";
@@ -12,6 +12,11 @@ import { parseInteger, parseQuantity, PAGE_SIZE, type Quantity } from "./units.t
 /** Longer input is refused with a positioned error rather than parsed: a
  * scenario is meant to fit in a mail, and this keeps every keystroke cheap. */
 export const MAX_SOURCE_LENGTH = 512 * 1024;
+/** Made-up openings that put a lone statement at the right depth. */
+export const SCENARIO_OPENING = T.lexer.tokenize('scenario "x" {').tokens;
+export const WORKLOAD_OPENING = T.lexer.tokenize('scenario "x" { workload "w" on cpus all {').tokens;
+const CLOSING = T.lexer.tokenize("} }").tokens;
+
 /** Parentheses, braces and '~' nest at most this deep (the parser recurses). */
 export const MAX_NESTING = 64;
 
@@ -85,7 +90,7 @@ function finish(text: string, diagnostics: Diagnostic[]): Diagnostic[] {
   const kept: Diagnostic[] = [];
   for (const d of sorted) {
     const line = lines.lineOf(d.span.start);
-    if (d.code === "E105" && seenLines.has(line)) continue;
+    if ((d.code === "E105" || d.code === "E106") && seenLines.has(line)) continue;
     seenLines.add(line);
     kept.push(d);
     if (kept.length >= MAX_DIAGNOSTICS) break;
@@ -179,7 +184,8 @@ class AstBuilder {
     const c = cst.children as Children;
     const name = this.optional(() => this.string(this.node(c, "string")));
     if (!name) return null;
-    return { name, statements: this.statements(c, "statement", (n) => this.statement(n)), span: this.span(cst) };
+    const { list, dropped } = this.statements(c, "statement", (n) => this.statement(n));
+    return { name, statements: list, recovered: dropped || !!cst.recoveredNode, span: this.span(cst) };
   }
 
   partialFile(cst: CstNode | undefined): A.ScenarioNode | null {
@@ -191,13 +197,15 @@ class AstBuilder {
     }
   }
 
-  private statements<S>(c: Children, key: string, build: (n: CstNode) => S | null): S[] {
-    const out: S[] = [];
+  private statements<S>(c: Children, key: string, build: (n: CstNode) => S | null): { list: S[]; dropped: boolean } {
+    const list: S[] = [];
+    let dropped = false;
     for (const n of (c[key] ?? []) as CstNode[]) {
       const s = this.optional(() => build(n));
-      if (s) out.push(s);
+      if (s) list.push(s);
+      else dropped = true;
     }
-    return out;
+    return { list, dropped };
   }
 
   private optional<R>(f: () => R): R | null {
@@ -255,12 +263,14 @@ class AstBuilder {
   private workload(n: CstNode): A.WorkloadNode {
     const c = n.children as Children;
     const contextToken = c["Kw_in"] ? this.token(c, "Identifier") : undefined;
+    const body = this.statements(c, "workloadStatement", (s) => this.workloadStatement(s));
     return {
       kind: "workload",
       name: this.string(this.node(c, "string")),
       cpus: this.cpuset(this.node(c, "cpuset")),
       context: contextToken ? this.name(contextToken) : null,
-      body: this.statements(c, "workloadStatement", (s) => this.workloadStatement(s)),
+      body: body.list,
+      recovered: body.dropped,
       span: this.span(n),
     };
   }
@@ -310,9 +320,7 @@ class AstBuilder {
     let message: string;
     const own: readonly string[] = where === "scenario" ? SCENARIO_STATEMENTS : WORKLOAD_STATEMENTS;
     if (own.includes(word)) {
-      this.diagnostics.push(
-        error("E105", `incomplete or malformed '${word}' statement; write it as: ${STATEMENT_EXAMPLES[word]}`, spanOf(first)),
-      );
+      this.diagnostics.push(this.malformed(n, where, word) ?? error("E105", `incomplete or malformed '${word}' statement; write it as: ${STATEMENT_EXAMPLES[word]}`, spanOf(first)));
       return;
     }
     if (first.tokenType === T.Identifier || T.KEYWORD_OF.has(first.tokenType)) {
@@ -322,6 +330,23 @@ class AstBuilder {
       message = `expected a ${where === "workload" ? "workload statement" : "statement"}, found '${word.slice(0, 30)}'`;
     }
     this.diagnostics.push(error("E106", message, spanOf(first)));
+  }
+
+  /** A known statement the lenient parser could not read: re-read it alone
+   * with the strict grammar, whose first error says exactly what is wrong. */
+  private malformed(n: CstNode, where: "scenario" | "workload", word: string): Diagnostic | null {
+    const tokens: IToken[] = [];
+    this.walkTokens(n, (t) => tokens.push(t));
+    tokens.sort((a, b) => a.startOffset - b.startOffset);
+    const strict = strictParser();
+    strict.input = [...(where === "scenario" ? SCENARIO_OPENING : WORKLOAD_OPENING), ...tokens, ...CLOSING];
+    strict.file();
+    const e = strict.errors[0];
+    if (!e) return null;
+    const inStatement = tokens.includes(e.token);
+    const span = inStatement ? spanOf(e.token) : { start: tokens.at(-1)!.startOffset + tokens.at(-1)!.image.length, end: tokens.at(-1)!.startOffset + tokens.at(-1)!.image.length };
+    const message = inStatement ? e.message : e.message.replace(/found .*$/, "found the end of the statement");
+    return error("E105", `${message} (in '${word}'; e.g. ${STATEMENT_EXAMPLES[word]})`, span);
   }
 
   private expect(n: CstNode): A.ExpectNode {

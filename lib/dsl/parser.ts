@@ -4,6 +4,7 @@
 // than as a syntax error, and an unknown statement is skipped to the end
 // of its line (with any block it opens) so one typo yields one error.
 import { CstParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import { didYouMean } from "./suggest.ts";
 import * as T from "./tokens.ts";
 
 const { Kw } = T;
@@ -25,9 +26,17 @@ const RULE_EXPECTS: Record<string, string> = {
   sweepParam: "cpus, memory, pcp.high, pcp.batch or \"workload\".rate",
   cpuset: "'all' or a list of cpus such as 0-3, 8",
   string: "a string",
-  freeStmt: "'after' or 'immediately'",
+  freeStmt: "'batch N', 'after T' or 'immediately'",
   settingStmt: "a setting",
 };
+
+/** "; did you mean order?" when a name found where keywords were expected is
+ * a near miss of one of them. */
+function keywordHint(actual: IToken, expected: TokenType[]): string {
+  if (actual.tokenType !== T.Identifier && !T.KEYWORD_OF.has(actual.tokenType)) return "";
+  const words = expected.map((t) => T.KEYWORD_OF.get(t)).filter((w): w is T.Keyword => w !== undefined);
+  return didYouMean(actual.image, words);
+}
 
 export const errorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual, ruleName }) {
@@ -37,18 +46,19 @@ export const errorMessages: IParserErrorMessageProvider = {
     if (expected === T.RCurly) {
       return `expected '}', found ${describeToken(actual)}`;
     }
-    return `expected ${label(expected)}, found ${describeToken(actual)}`;
+    return `expected ${label(expected)}, found ${describeToken(actual)}${keywordHint(actual, [expected])}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {
     return `unexpected ${describeToken(firstRedundant)} after the end of the scenario (one scenario per file)`;
   },
   buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {
     const found = describeToken(actual[0]!);
+    const firsts = new Set<TokenType>();
+    for (const alt of expectedPathsPerAlt) for (const path of alt) if (path[0]) firsts.add(path[0]);
+    const hint = keywordHint(actual[0]!, [...firsts]);
     const known = RULE_EXPECTS[ruleName];
-    if (known) return `expected ${known}, found ${found}`;
-    const firsts = new Set<string>();
-    for (const alt of expectedPathsPerAlt) for (const path of alt) if (path[0]) firsts.add(label(path[0]));
-    return `expected one of ${[...firsts].join(", ")}, found ${found}`;
+    if (known) return `expected ${known}, found ${found}${hint}`;
+    return `expected one of ${[...firsts].map(label).join(", ")}, found ${found}${hint}`;
   },
   buildEarlyExitMessage({ actual, ruleName }) {
     return `expected ${RULE_EXPECTS[ruleName] ?? "more"}, found ${describeToken(actual[0]!)}`;

@@ -4,7 +4,7 @@
 import type { IToken, TokenType } from "chevrotain";
 import type * as A from "./ast.ts";
 import { evaluateGfp, describeGfp, GFP_DOCS, GFP_NAMES, hex } from "./gfp.ts";
-import { parse } from "./parse.ts";
+import { parse, SCENARIO_OPENING, WORKLOAD_OPENING } from "./parse.ts";
 import { strictParser } from "./parser.ts";
 import type { Span } from "./source.ts";
 import * as T from "./tokens.ts";
@@ -70,8 +70,6 @@ export interface Completion {
 
 const SKIP_RULES = new Set(["unknownStatement", "skipItem", "skipBlock"]);
 
-const SCENARIO_OPENING = T.lexer.tokenize('scenario "x" {').tokens;
-const WORKLOAD_OPENING = T.lexer.tokenize('scenario "x" { workload "w" on cpus all {').tokens;
 
 /** The tokens completion needs: only the statement being typed, behind a
  * made-up opening at the right depth. Everything earlier is irrelevant to

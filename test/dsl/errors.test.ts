@@ -116,10 +116,25 @@ describe("recovery", () => {
     ]);
   });
 
-  it("says how to write an incomplete statement", () => {
+  it("says what an incomplete statement lacks, where, and how to write it", () => {
     expect(diagnostics(scenario("  seed\n  runs 2"))).toEqual([
-      expect.objectContaining({ code: "E105", line: 2, message: "incomplete or malformed 'seed' statement; write it as: seed 1" }),
+      expect.objectContaining({
+        code: "E105", line: 2, column: 7,
+        message: "expected a number or a quantity (100us, 2GiB, 20k/s, 5%), found the end of the statement (in 'seed'; e.g. seed 1)",
+      }),
     ]);
+    expect(diagnostics(workload("    rate 1k/s\n    free aftr 5ms"))).toEqual([
+      expect.objectContaining({ code: "E105", line: 4, column: 10, message: expect.stringMatching(/found .aftr.; did you mean after\?/) }),
+    ]);
+  });
+
+  it("suggests the keyword a statement misspells, and adds no echo errors", () => {
+    const text = workload("    rate 1k/s\n    alloc 4 x ordr 0 gfp GFP_KERNEL");
+    expect(diagnostics(text).map((d) => [d.code, d.line, d.message])).toEqual([
+      ["E105", 4, "expected 'order', found 'ordr'; did you mean order?"],
+    ]);
+    const variants = scenario("  compare irqsave, trylock-3\n  expect pcp.fallback_rate < 5% for trylock");
+    expect(diagnostics(variants).map((d) => d.code)).toEqual(["E206"]);
   });
 
   it("tells where a statement belongs", () => {
