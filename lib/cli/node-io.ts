@@ -5,6 +5,7 @@ export function nodeIO(): IO {
   return {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
+    stderrIsTTY: process.stderr.isTTY === true,
     readFile: (path) => readFile(path, "utf8"),
     writeFile: (path, text) => writeFile(path, text, "utf8"),
     readStdin: async () => {

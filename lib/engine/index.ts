@@ -1,0 +1,14 @@
+// The engine's public face: plain TypeScript, no DOM or Node APIs, so the
+// same code runs in Node, worker_threads and a browser Web Worker.
+import { sha256Hex } from "./sha256.ts";
+
+export { simulate, applySweep, type RunSpec, type RunResult, type RunHooks } from "./run.ts";
+export { assemble, plan, runScenario, resultsDigest, unexpectedViolations, sweepParamName, type Results, type VariantResult } from "./results.ts";
+export { Cancelled, type Violation } from "./machine.ts";
+export { ENGINE_VERSION, MODEL } from "./version.ts";
+export { canonicalJson, digest } from "./canonical.ts";
+
+/** results.md: the scenario digest is the SHA-256 of its canonical text. */
+export function scenarioDigest(canonicalText: string): string {
+  return "sha256:" + sha256Hex(canonicalText);
+}

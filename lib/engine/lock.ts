@@ -1,0 +1,95 @@
+// Queued spinlocks (qspinlock: FIFO waiters, a cache-line handoff to the
+// next one) with lockstat accounting. The lock only records who owns it and
+// who waits; the machine decides when a waiter runs again (machine.ts).
+
+/** What a lock needs to know about whoever takes it. */
+export interface LockOwner {
+  readonly id: number;
+}
+
+export interface LockStat {
+  acquisitions: number;
+  contentions: number;
+  waitTotalNs: number;
+  waitMaxNs: number;
+  holdTotalNs: number;
+  holdMaxNs: number;
+  /** Trylocks that found the lock held. */
+  trylockFailures: number;
+}
+
+export function newLockStat(): LockStat {
+  return { acquisitions: 0, contentions: 0, waitTotalNs: 0, waitMaxNs: 0, holdTotalNs: 0, holdMaxNs: 0, trylockFailures: 0 };
+}
+
+export class Spinlock {
+  owner: LockOwner | null = null;
+  private acquiredAt = 0;
+  private readonly waiters: LockOwner[] = [];
+  private readonly waitSince: number[] = [];
+  private head = 0;
+
+  /** `stat` is shared by every lock of a class (all pcp locks, the zone lock),
+   * as lockstat reports per lock class. `measuring` is false during warmup. */
+  constructor(
+    readonly name: string,
+    readonly address: bigint,
+    readonly stat: LockStat,
+    private readonly measuring: () => boolean,
+    private readonly onContended?: (now: number) => void,
+  ) {}
+
+  get contended(): boolean {
+    return this.head < this.waiters.length;
+  }
+
+  /** spin_trylock(): takes a free lock, or fails without waiting. */
+  tryAcquire(who: LockOwner, now: number): boolean {
+    if (this.owner !== null || this.contended) {
+      if (this.measuring()) this.stat.trylockFailures++;
+      return false;
+    }
+    this.take(who, now);
+    return true;
+  }
+
+  /** The slow path of spin_lock(): queue behind the holder. */
+  enqueue(who: LockOwner, now: number): void {
+    this.onContended?.(now);
+    this.waiters.push(who);
+    this.waitSince.push(now);
+  }
+
+  /** spin_unlock(): returns the waiter the lock now belongs to, if any. */
+  release(who: LockOwner, now: number): LockOwner | null {
+    if (this.owner !== who) throw new Error(`${this.name}: unlock by a context that does not hold it`);
+    const held = now - this.acquiredAt;
+    if (this.measuring()) {
+      this.stat.holdTotalNs += held;
+      if (held > this.stat.holdMaxNs) this.stat.holdMaxNs = held;
+    }
+    this.owner = null;
+    if (!this.contended) return null;
+    const next = this.waiters[this.head]!;
+    const waited = now - this.waitSince[this.head]!;
+    this.head++;
+    if (this.head > 64 && this.head * 2 > this.waiters.length) {
+      this.waiters.splice(0, this.head);
+      this.waitSince.splice(0, this.head);
+      this.head = 0;
+    }
+    if (this.measuring()) {
+      this.stat.contentions++;
+      this.stat.waitTotalNs += waited;
+      if (waited > this.stat.waitMaxNs) this.stat.waitMaxNs = waited;
+    }
+    this.take(next, now);
+    return next;
+  }
+
+  private take(who: LockOwner, now: number): void {
+    this.owner = who;
+    this.acquiredAt = now;
+    if (this.measuring()) this.stat.acquisitions++;
+  }
+}

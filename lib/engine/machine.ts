@@ -1,0 +1,513 @@
+// CPUs, their three contexts, interrupts and the event loop.
+//
+// Code paths (mm/, variants/) are generators that run in a Context: they
+// yield a delay in nanoseconds while the CPU is busy, or WAIT while it spins
+// in a lock queue. Costs accumulate in ctx.pending and are only turned into
+// simulated time (a yield) before an operation others can observe: taking,
+// trying or dropping a lock, or re-enabling interrupts. So one fast-path
+// allocation costs a couple of events, not one per line of C.
+//
+// Interrupts: a hardirq preempts task or softirq work on its CPU unless IRQs
+// are disabled there (then it waits: IRQ latency); the preempted step is
+// lengthened by the whole interrupt, lock holds included. Softirq work runs
+// on interrupt exit, as irq_exit() -> invoke_softirq() does, and is itself
+// preemptible by hardirqs. Hardirqs do not nest.
+import { EventHeap } from "./heap.ts";
+import { Spinlock, type LockOwner } from "./lock.ts";
+import { Oops } from "./oops.ts";
+import type { Rng } from "./rng.ts";
+
+export const WAIT = -1;
+export type Code<T = void> = Generator<number, T, void>;
+
+export const TASK = 0;
+export const SOFTIRQ = 1;
+export const HARDIRQ = 2;
+export type ContextKind = typeof TASK | typeof SOFTIRQ | typeof HARDIRQ;
+export const CONTEXT_NAMES = ["task", "softirq", "hardirq"] as const;
+
+const IDLE = 0;
+const BUSY = 1;
+const SPINNING = 2;
+const PREEMPTED = 3;
+const READY = 4;
+
+// Event kinds, in the low 3 bits of a heap payload.
+const EV_STEP = 0;
+const EV_GRANT = 1;
+export const EV_ARRIVAL = 2;
+export const EV_TIMER = 3;
+const EV_END = 4;
+const EV_CALL = 5;
+
+/** One unit of work for a context: the generator that performs it. */
+export type Work = (x: Context) => Code;
+
+export class Context implements LockOwner {
+  readonly id: number;
+  private gen: Code | null = null;
+  readonly queue: Work[] = [];
+  private queueHead = 0;
+  /** Cost spent since the last yield, not yet turned into simulated time. */
+  pending = 0;
+  state = IDLE;
+  private stepSeq = -1;
+  private stepEnd = 0;
+  private remaining = 0;
+  private granted = false;
+
+  constructor(
+    readonly m: Machine,
+    readonly cpu: Cpu,
+    readonly kind: ContextKind,
+  ) {
+    this.id = cpu.id * 3 + kind;
+  }
+
+  /** Simulated time as this code path sees it. */
+  get now(): number {
+    return this.m.now + this.pending;
+  }
+
+  spend(ns: number): void {
+    this.pending += ns;
+  }
+
+  get hasWork(): boolean {
+    return this.queueHead < this.queue.length;
+  }
+
+  private nextWork(): Work | undefined {
+    if (!this.hasWork) return undefined;
+    const w = this.queue[this.queueHead++]!;
+    if (this.queueHead > 256 && this.queueHead * 2 > this.queue.length) {
+      this.queue.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
+    return w;
+  }
+
+  /** Starts the next queued work, or reports that there is none. */
+  startNext(): boolean {
+    const w = this.nextWork();
+    if (!w) return false;
+    this.gen = w(this);
+    this.resume();
+    return true;
+  }
+
+  /** Runs the generator until it blocks, waits or finishes. */
+  resume(): void {
+    const m = this.m;
+    for (;;) {
+      let r: IteratorResult<number, void>;
+      try {
+        r = this.gen!.next();
+      } catch (e) {
+        m.crash(this, e);
+        return;
+      }
+      if (r.done) {
+        this.gen = null;
+        if (this.pending > 0) {
+          // The work's last costs still take time before the next starts.
+          this.scheduleStep(this.pending);
+          this.pending = 0;
+          this.gen = finished();
+          return;
+        }
+        this.state = IDLE;
+        m.workDone(this);
+        return;
+      }
+      const d = r.value;
+      this.pending = 0;
+      if (d === WAIT) {
+        this.state = SPINNING;
+        return;
+      }
+      if (this.cpu.irqDeliverable()) {
+        this.remaining = d;
+        this.state = PREEMPTED;
+        this.cpu.takeIrq();
+        return;
+      }
+      if (d === 0) continue;
+      this.scheduleStep(d);
+      return;
+    }
+  }
+
+  private scheduleStep(d: number): void {
+    this.state = BUSY;
+    this.stepEnd = this.m.now + d;
+    this.stepSeq = this.m.schedule(this.stepEnd, EV_STEP, this.id);
+  }
+
+  onStep(seq: number): void {
+    if (this.state !== BUSY || seq !== this.stepSeq) return; // cancelled by a preemption
+    this.resume();
+  }
+
+  /** A hardirq takes the CPU: remember how much of the step is left. */
+  preempt(): void {
+    if (this.state === BUSY) {
+      this.remaining = this.stepEnd - this.m.now;
+      this.state = PREEMPTED;
+      this.stepSeq = -1;
+    }
+  }
+
+  /** The interrupt is over and this context is on top again. */
+  continueAfterInterrupt(): void {
+    if (this.state === PREEMPTED) this.scheduleStep(this.remaining);
+    else if (this.state === SPINNING && this.granted) {
+      this.granted = false;
+      this.state = READY;
+      this.resume();
+    } else if (this.state === IDLE) this.m.workDone(this);
+  }
+
+  /** The lock this context spins on was handed to it. */
+  onGrant(): void {
+    if (this.cpu.top === this) {
+      this.state = READY;
+      this.resume();
+    } else this.granted = true;
+  }
+
+  // ---- helpers for code paths -------------------------------------------------
+
+  // Each helper first turns accumulated cost into simulated time (a yield),
+  // so the operation happens at the right moment for the other CPUs. The
+  // bodies are written out rather than delegated: a yield* costs a
+  // generator object, and these run several times per allocation.
+
+  *spin_lock(lock: Spinlock): Code {
+    if (this.pending > 0) yield this.pending;
+    if (!lock.tryAcquire(this, this.m.now)) {
+      lock.enqueue(this, this.m.now);
+      yield WAIT;
+    }
+    this.pending += this.m.costs.spin_lock;
+  }
+
+  *spin_trylock(lock: Spinlock): Code<boolean> {
+    if (this.pending > 0) yield this.pending;
+    const ok = lock.tryAcquire(this, this.m.now);
+    if (ok) this.pending += this.m.costs.spin_lock;
+    return ok;
+  }
+
+  *spin_unlock(lock: Spinlock): Code {
+    if (this.pending > 0) yield this.pending;
+    this.unlock(lock);
+  }
+
+  private unlock(lock: Spinlock): void {
+    const next = lock.release(this, this.m.now);
+    if (next) this.m.schedule(this.m.now + this.m.costs.lock_handoff, EV_GRANT, next.id);
+  }
+
+  *local_irq_save(): Code {
+    if (this.pending > 0) yield this.pending;
+    this.cpu.irqDisable(this);
+    this.pending += this.m.costs.irq_save;
+  }
+
+  *local_irq_restore(): Code {
+    if (this.pending > 0) yield this.pending;
+    this.cpu.irqEnable(this);
+    // An interrupt that waited is delivered now, before the next line runs.
+    if (this.cpu.irqDeliverable()) yield 0;
+  }
+
+  *spin_lock_irqsave(lock: Spinlock): Code {
+    if (this.pending > 0) yield this.pending;
+    this.cpu.irqDisable(this);
+    this.pending += this.m.costs.irq_save;
+    if (!lock.tryAcquire(this, this.m.now)) {
+      lock.enqueue(this, this.m.now);
+      yield WAIT;
+    }
+    this.pending += this.m.costs.spin_lock;
+  }
+
+  *spin_unlock_irqrestore(lock: Spinlock): Code {
+    if (this.pending > 0) yield this.pending;
+    this.unlock(lock);
+    this.cpu.irqEnable(this);
+    if (this.cpu.irqDeliverable()) yield 0;
+  }
+
+  in_interrupt(): boolean {
+    return this.kind !== TASK;
+  }
+}
+
+function* finished(): Code {}
+
+interface PendingIrq {
+  raisedAt: number;
+  work: Work;
+}
+
+export class Cpu {
+  readonly task: Context;
+  readonly softirq: Context;
+  readonly hardirq: Context;
+  /** Contexts in progress, innermost last; the last one runs. */
+  readonly stack: Context[] = [];
+  private irqOffDepth = 0;
+  private irqOffSince = 0;
+  private readonly irqs: PendingIrq[] = [];
+  private irqHead = 0;
+
+  constructor(
+    readonly m: Machine,
+    readonly id: number,
+  ) {
+    this.task = new Context(m, this, TASK);
+    this.softirq = new Context(m, this, SOFTIRQ);
+    this.hardirq = new Context(m, this, HARDIRQ);
+  }
+
+  get top(): Context | undefined {
+    return this.stack[this.stack.length - 1];
+  }
+
+  get irqsDisabled(): boolean {
+    return this.irqOffDepth > 0;
+  }
+
+  irqDisable(x: Context): void {
+    if (this.irqOffDepth++ === 0 && x.kind !== HARDIRQ) this.irqOffSince = this.m.now;
+  }
+
+  irqEnable(x: Context): void {
+    if (--this.irqOffDepth === 0 && x.kind !== HARDIRQ) this.m.metrics.irqOff(this.m.now - this.irqOffSince);
+  }
+
+  /** An interrupt is waiting and could be taken right now. */
+  irqDeliverable(): boolean {
+    return this.irqHead < this.irqs.length && this.irqOffDepth === 0 && this.top?.kind !== HARDIRQ;
+  }
+
+  /** raise_softirq(): runs on the next interrupt exit. */
+  raiseSoftirq(work: Work): void {
+    this.softirq.queue.push(work);
+  }
+
+  /** Queues work for this CPU's task context. */
+  queueTask(work: Work): void {
+    this.task.queue.push(work);
+    if (this.stack.length === 0) this.run(this.task);
+  }
+
+  /** Raises a hardirq whose handler runs `work`. */
+  raiseIrq(work: Work): void {
+    this.irqs.push({ raisedAt: this.m.now, work });
+    if (this.irqHead > 256 && this.irqHead * 2 > this.irqs.length) {
+      this.irqs.splice(0, this.irqHead);
+      this.irqHead = 0;
+    }
+    if (!this.irqDeliverable()) return;
+    const top = this.top;
+    if (top && (top.state === BUSY || top.state === SPINNING || top.state === READY)) top.preempt();
+    this.takeIrq();
+  }
+
+  /** Enters the hardirq context for the oldest pending interrupt. */
+  takeIrq(): void {
+    const irq = this.irqs[this.irqHead++]!;
+    this.m.metrics.irqEntered(this.m.now - irq.raisedAt, this.m.now);
+    const h = this.hardirq;
+    this.stack.push(h);
+    this.irqOffDepth++;
+    h.queue.push(irq.work);
+    h.startNext();
+  }
+
+  private run(x: Context): void {
+    this.stack.push(x);
+    x.startNext();
+  }
+
+  /** `x` finished its queue: what runs next on this CPU. */
+  contextDone(x: Context): void {
+    if (x.startNext()) return;
+    if (x.kind === HARDIRQ) {
+      this.irqOffDepth--;
+      if (this.irqHead < this.irqs.length) {
+        // Interrupts raised meanwhile were held off; take the next one.
+        this.irqOffDepth++;
+        const irq = this.irqs[this.irqHead++]!;
+        this.m.metrics.irqEntered(this.m.now - irq.raisedAt, this.m.now);
+        x.queue.push(irq.work);
+        x.startNext();
+        return;
+      }
+      this.stack.pop();
+      // irq_exit(): run softirqs unless one is already running below us.
+      if (this.softirq.hasWork && !this.stack.includes(this.softirq)) {
+        this.run(this.softirq);
+        return;
+      }
+    } else {
+      this.stack.pop();
+    }
+    const below = this.top;
+    if (below) below.continueAfterInterrupt();
+    else if (this.task.hasWork) this.run(this.task);
+  }
+}
+
+export interface Costs {
+  spin_lock: number;
+  irq_save: number;
+  lock_handoff: number;
+  pcp_list_op: number;
+  zone_lock_per_page: number;
+  irq_entry: number;
+}
+
+/** What the machine reports to whoever collects metrics. */
+export interface MachineMetrics {
+  irqEntered(latencyNs: number, now: number): void;
+  irqOff(ns: number): void;
+}
+
+export interface Violation {
+  time_ns: number;
+  cpu: number;
+  context: string;
+  function: string;
+  message: string;
+  trace: string[];
+}
+
+export interface Driver {
+  onArrival(source: number): void;
+  onTimer(handle: number): void;
+}
+
+export class Machine {
+  now = 0;
+  events = 0;
+  readonly cpus: Cpu[];
+  private readonly heap = new EventHeap(4096);
+  violation: Violation | null = null;
+  private stopped = false;
+  driver: Driver | null = null;
+  /** Test hook: called after every event. */
+  afterEvent?: (kind: number, id: number) => void;
+
+  constructor(
+    nrCpus: number,
+    readonly rng: Rng,
+    /** Constant costs; dist costs are drawn through sample(). */
+    readonly costs: Costs,
+    readonly metrics: MachineMetrics,
+    private readonly knownFunctions: ReadonlySet<string>,
+  ) {
+    this.cpus = Array.from({ length: nrCpus }, (_, i) => new Cpu(this, i));
+  }
+
+  private readonly calls: (() => void)[] = [];
+
+  /** Runs `f` at `time` (bookkeeping such as the end of warmup). */
+  at(time: number, f: () => void): void {
+    this.calls.push(f);
+    this.schedule(time, EV_CALL, this.calls.length - 1);
+  }
+
+  schedule(time: number, kind: number, id: number): number {
+    return this.heap.push(time, id * 8 + kind);
+  }
+
+  workDone(x: Context): void {
+    x.cpu.contextDone(x);
+  }
+
+  crash(x: Context, e: unknown): void {
+    if (!(e instanceof Oops)) throw e;
+    this.violation = {
+      time_ns: x.now,
+      cpu: x.cpu.id,
+      context: CONTEXT_NAMES[x.kind],
+      function: e.fn,
+      message: e.message,
+      trace: kernelTrace(e, this.knownFunctions),
+    };
+    this.stopped = true;
+  }
+
+  /** Runs events until `endNs`, a violation, or cancellation. */
+  run(endNs: number, shouldStop: () => boolean = () => false, onProgress?: (now: number) => void): void {
+    this.schedule(endNs, EV_END, 0);
+    const heap = this.heap;
+    let sinceCheck = 0;
+    while (!this.stopped && heap.size > 0) {
+      const payload = heap.pop();
+      this.now = heap.poppedTime;
+      this.events++;
+      const kind = payload & 7;
+      const id = (payload - kind) / 8;
+      switch (kind) {
+        case EV_STEP:
+          this.contextById(id).onStep(heap.poppedSeq);
+          break;
+        case EV_GRANT:
+          this.contextById(id).onGrant();
+          break;
+        case EV_ARRIVAL:
+          this.driver!.onArrival(id);
+          break;
+        case EV_TIMER:
+          this.driver!.onTimer(id);
+          break;
+        case EV_END:
+          this.stopped = true;
+          break;
+        case EV_CALL:
+          this.calls[id]!();
+          break;
+      }
+      this.afterEvent?.(kind, id);
+      if (++sinceCheck === 65536) {
+        sinceCheck = 0;
+        onProgress?.(this.now);
+        if (shouldStop()) throw new Cancelled();
+      }
+    }
+  }
+
+  private contextById(id: number): Context {
+    const cpu = this.cpus[(id / 3) | 0]!;
+    return id % 3 === TASK ? cpu.task : id % 3 === SOFTIRQ ? cpu.softirq : cpu.hardirq;
+  }
+}
+
+export class Cancelled extends Error {
+  constructor() {
+    super("run cancelled");
+    this.name = "Cancelled";
+  }
+}
+
+/** Model helpers that stand for kernel callers in a call path. */
+const MODEL_FRAMES: Record<string, string> = {
+  freeList: "release_pages",
+  list_del: "__list_del_entry_valid",
+  __list_add: "__list_add_valid",
+};
+
+function kernelTrace(e: Oops, known: ReadonlySet<string>): string[] {
+  const frames: string[] = [];
+  for (const line of (e.stack ?? "").split("\n")) {
+    const m = /at (?:[\w$]+\.)*\*?([A-Za-z_$][\w$]*) \(/.exec(line) ?? /at (?:[\w$]+\.)*\*?([A-Za-z_$][\w$]*)$/.exec(line.trim());
+    const name = m?.[1] && (MODEL_FRAMES[m[1]] ?? m[1]);
+    if (name && known.has(name) && frames.at(-1) !== name) frames.push(name);
+  }
+  return frames.length > 0 ? frames : [e.fn];
+}

@@ -1,0 +1,243 @@
+// struct page and struct list_head, as far as the allocator's lists need
+// them (Linux 6.1 include/linux/mm_types.h, include/linux/list.h).
+//
+// Every page has ONE pair of list links: in the kernel page->lru,
+// page->pcp_list and page->buddy_list are members of one union, and the bug
+// Hugh Dickins found lives in exactly that sharing, so the model shares them
+// too. Pages are stored in chunks of one max-order block (1024 pages), made
+// when a run first touches the block, so memory follows the pages a run
+// uses, not the size of the zone.
+//
+// Link values: a pfn (>= 0) for a page, a negative id (<= -3) for a list
+// head, POISON1 / POISON2 (-1 / -2) after list_del(). Every list operation
+// makes the checks of CONFIG_DEBUG_LIST (lib/list_debug.c, 6.1) and reports
+// with its messages; following a poisoned link is a general protection
+// fault at the address the kernel would touch.
+import { gpfMessage, LIST_POISON1, LIST_POISON2, LRU_OFFSET, Oops, pageLruAddress, px } from "../oops.ts";
+
+export const POISON1 = -1;
+export const POISON2 = -2;
+export const CHUNK_SHIFT = 10;
+export const CHUNK_PAGES = 1 << CHUNK_SHIFT;
+const CHUNK_MASK = CHUNK_PAGES - 1;
+
+/** Page states (model bookkeeping; the kernel keeps some as page flags). */
+export const PG_buddy = 1;
+/** On a pcp list. The kernel has no flag for it; the checks need one. */
+export const PG_pcp = 2;
+/** The head page of an allocated block. */
+export const PG_alloc = 4;
+
+class Chunk {
+  readonly next = new Float64Array(CHUNK_PAGES);
+  readonly prev = new Float64Array(CHUNK_PAGES);
+  readonly flags = new Uint8Array(CHUNK_PAGES);
+  readonly order = new Uint8Array(CHUNK_PAGES);
+  /** set_pcppage_migratetype(): page->index while on a pcp list. */
+  readonly pcpMt = new Uint8Array(CHUNK_PAGES);
+  /** Two pageblocks of 512 pages per chunk. */
+  readonly pageblockMt = new Uint8Array(2);
+}
+
+const HEAD_ADDRESS_BASE = 0xffff888100000000n;
+
+export class MemMap {
+  private readonly chunks: (Chunk | undefined)[] = [];
+  private headNext = new Float64Array(256);
+  private headPrev = new Float64Array(256);
+  private headAddresses: bigint[] = [];
+  private freeHeads: number[] = [];
+  private heads = 0;
+  chunksMade = 0;
+
+  constructor(
+    readonly nrPages: number,
+    /** Migratetype of pageblocks in chunks made on first touch. */
+    private readonly initialPageblockMt: number,
+  ) {}
+
+  // ---- storage --------------------------------------------------------------
+
+  hasChunk(pfn: number): boolean {
+    return this.chunks[pfn >>> CHUNK_SHIFT] !== undefined;
+  }
+
+  private chunk(pfn: number): Chunk {
+    const i = pfn >>> CHUNK_SHIFT;
+    let c = this.chunks[i];
+    if (c === undefined) {
+      c = new Chunk();
+      c.pageblockMt.fill(this.initialPageblockMt);
+      this.chunks[i] = c;
+      this.chunksMade++;
+    }
+    return c;
+  }
+
+  flags(pfn: number): number {
+    return this.chunk(pfn).flags[pfn & CHUNK_MASK]!;
+  }
+  setFlags(pfn: number, f: number): void {
+    this.chunk(pfn).flags[pfn & CHUNK_MASK] = f;
+  }
+  order(pfn: number): number {
+    return this.chunk(pfn).order[pfn & CHUNK_MASK]!;
+  }
+  setOrder(pfn: number, order: number): void {
+    this.chunk(pfn).order[pfn & CHUNK_MASK] = order;
+  }
+  pcpMigratetype(pfn: number): number {
+    return this.chunk(pfn).pcpMt[pfn & CHUNK_MASK]!;
+  }
+  setPcpMigratetype(pfn: number, mt: number): void {
+    this.chunk(pfn).pcpMt[pfn & CHUNK_MASK] = mt;
+  }
+  /** get_pageblock_migratetype() */
+  pageblockMigratetype(pfn: number): number {
+    return this.chunk(pfn).pageblockMt[(pfn >>> 9) & 1]!;
+  }
+  setPageblockMigratetype(pfn: number, mt: number): void {
+    this.chunk(pfn).pageblockMt[(pfn >>> 9) & 1] = mt;
+  }
+
+  // ---- list heads -----------------------------------------------------------
+
+  /** A new, empty list head (INIT_LIST_HEAD). */
+  newHead(address?: bigint): number {
+    let k = this.freeHeads.pop();
+    if (k === undefined) {
+      k = this.heads++;
+      if (k >= this.headNext.length) {
+        const grow = (a: Float64Array) => {
+          const b = new Float64Array(a.length * 2);
+          b.set(a);
+          return b;
+        };
+        this.headNext = grow(this.headNext);
+        this.headPrev = grow(this.headPrev);
+      }
+    }
+    this.headAddresses[k] = address ?? HEAD_ADDRESS_BASE + BigInt(k) * 16n;
+    const id = -3 - k;
+    this.headNext[k] = id;
+    this.headPrev[k] = id;
+    return id;
+  }
+
+  /** A temporary head (a LIST_HEAD on some stack) goes back to the pool. */
+  releaseHead(id: number): void {
+    this.freeHeads.push(-3 - id);
+  }
+
+  // ---- links ----------------------------------------------------------------
+
+  address(id: number): bigint {
+    if (id >= 0) return pageLruAddress(id);
+    if (id === POISON1) return LIST_POISON1;
+    if (id === POISON2) return LIST_POISON2;
+    return this.headAddresses[-3 - id]!;
+  }
+
+  /** Reading a list_head through a poisoned pointer faults at that address. */
+  private deref(id: number, fieldOffset: bigint, fn: string): void {
+    if (id === POISON1 || id === POISON2) throw new Oops(gpfMessage(this.address(id) + fieldOffset), fn);
+  }
+
+  next(id: number, fn: string): number {
+    this.deref(id, 0n, fn);
+    return id >= 0 ? this.chunk(id).next[id & CHUNK_MASK]! : this.headNext[-3 - id]!;
+  }
+  prev(id: number, fn: string): number {
+    this.deref(id, 8n, fn);
+    return id >= 0 ? this.chunk(id).prev[id & CHUNK_MASK]! : this.headPrev[-3 - id]!;
+  }
+  private setNext(id: number, v: number, fn: string): void {
+    this.deref(id, 0n, fn);
+    if (id >= 0) this.chunk(id).next[id & CHUNK_MASK] = v;
+    else this.headNext[-3 - id] = v;
+  }
+  private setPrev(id: number, v: number, fn: string): void {
+    this.deref(id, 8n, fn);
+    if (id >= 0) this.chunk(id).prev[id & CHUNK_MASK] = v;
+    else this.headPrev[-3 - id] = v;
+  }
+
+  /** Touching a struct page found through a list: list_entry() of a poisoned
+   * link is LIST_POISON1 - offsetof(struct page, lru), 0xdead0000000000f8. */
+  entry(id: number, fn: string): number {
+    if (id === POISON1 || id === POISON2) throw new Oops(gpfMessage(this.address(id) - LRU_OFFSET), fn);
+    return id;
+  }
+
+  // ---- include/linux/list.h with CONFIG_DEBUG_LIST ----------------------------
+
+  private __list_add(entry: number, prev: number, next: number, fn: string): void {
+    // __list_add_valid()
+    const nextPrev = this.prev(next, fn);
+    if (nextPrev !== prev) {
+      this.corrupt(`list_add corruption. next->prev should be prev (${this.px(prev)}), but was ${this.px(nextPrev)}. (next=${this.px(next)}).`, fn);
+    }
+    const prevNext = this.next(prev, fn);
+    if (prevNext !== next) {
+      this.corrupt(`list_add corruption. prev->next should be next (${this.px(next)}), but was ${this.px(prevNext)}. (prev=${this.px(prev)}).`, fn);
+    }
+    if (entry === prev || entry === next) {
+      this.corrupt(`list_add double add: new=${this.px(entry)}, prev=${this.px(prev)}, next=${this.px(next)}.`, fn);
+    }
+    this.setPrev(next, entry, fn);
+    this.setNext(entry, next, fn);
+    this.setPrev(entry, prev, fn);
+    this.setNext(prev, entry, fn);
+  }
+
+  list_add(entry: number, head: number, fn: string): void {
+    this.__list_add(entry, head, this.next(head, fn), fn);
+  }
+
+  list_add_tail(entry: number, head: number, fn: string): void {
+    this.__list_add(entry, this.prev(head, fn), head, fn);
+  }
+
+  list_del(entry: number, fn: string): void {
+    // __list_del_entry_valid()
+    const prev = this.prev(entry, fn);
+    const next = this.next(entry, fn);
+    if (next === POISON1) this.corrupt(`list_del corruption, ${this.px(entry)}->next is LIST_POISON1 (${px(LIST_POISON1)})`, fn);
+    if (prev === POISON2) this.corrupt(`list_del corruption, ${this.px(entry)}->prev is LIST_POISON2 (${px(LIST_POISON2)})`, fn);
+    const prevNext = this.next(prev, fn);
+    if (prevNext !== entry) {
+      this.corrupt(`list_del corruption. prev->next should be ${this.px(entry)}, but was ${this.px(prevNext)}. (prev=${this.px(prev)})`, fn);
+    }
+    const nextPrev = this.prev(next, fn);
+    if (nextPrev !== entry) {
+      this.corrupt(`list_del corruption. next->prev should be ${this.px(entry)}, but was ${this.px(nextPrev)}. (next=${this.px(next)})`, fn);
+    }
+    this.setPrev(next, prev, fn);
+    this.setNext(prev, next, fn);
+    this.setNext(entry, POISON1, fn);
+    this.setPrev(entry, POISON2, fn);
+  }
+
+  list_empty(head: number, fn: string): boolean {
+    return this.next(head, fn) === head;
+  }
+
+  /** list_first_entry(): the page at head->next. */
+  list_first_entry(head: number, fn: string): number {
+    return this.entry(this.next(head, fn), fn);
+  }
+
+  /** list_last_entry(): the page at head->prev. */
+  list_last_entry(head: number, fn: string): number {
+    return this.entry(this.prev(head, fn), fn);
+  }
+
+  private px(id: number): string {
+    return px(this.address(id));
+  }
+
+  private corrupt(message: string, fn: string): never {
+    // CONFIG_BUG_ON_DATA_CORRUPTION: the check is a BUG().
+    throw new Oops(message, fn);
+  }
+}

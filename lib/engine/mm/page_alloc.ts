@@ -1,0 +1,426 @@
+// The allocator's fast paths, mirroring mm/page_alloc.c of Linux 6.1 by
+// name and order of steps. Functions whose locking differs between the lock
+// variants call into the variant (variants/*.ts); the rest is shared.
+//
+// Costs (model.md): each block on or off a pcp list costs pcp_list_op; each
+// page moved under zone->lock costs zone_lock_per_page; lock and irq-save
+// costs are charged by the lock helpers in machine.ts.
+//
+// Simplified here, and said so where it matters: one zone; no CMA,
+// isolation or highatomic reserve; no watermarks or slow path yet (an
+// allocation that finds no free block fails); __rmqueue_fallback claims the
+// pageblock of a stolen block without moving its other free pages.
+import type { Code, Context } from "../machine.ts";
+import type { Metrics } from "../metrics.ts";
+import { Oops } from "../oops.ts";
+import { PG_alloc, PG_buddy, PG_pcp } from "./memmap.ts";
+import {
+  MAX_ORDER, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_RECLAIMABLE, MIGRATE_TYPES, MIGRATE_UNMOVABLE,
+  NR_PCP_LISTS, PAGE_ALLOC_COSTLY_ORDER, pageblock_order, pcp_allowed_order, order_to_pindex, pindex_to_order,
+  type PerCpuPages, type Zone,
+} from "./zone.ts";
+
+/** The locking that differs between lock variants (variants/*.ts). */
+export interface Variant {
+  readonly name: string;
+  /** 374ad05ab64d: IRQ and softirq allocations and frees skip the pcp lists. */
+  readonly bypassPcpInInterrupt: boolean;
+  /** pcp_spin_trylock[_irqsave] on this CPU's pcp: null when it is held. */
+  pcp_spin_trylock(x: Context, mm: Mm): Code<PerCpuPages | null>;
+  pcp_spin_unlock(x: Context, pcp: PerCpuPages): Code;
+  /** zone->lock inside a pcp section: plain in 6.1 (IRQs already off), irqsave in 6.2. */
+  zone_lock_under_pcp(x: Context, zone: Zone): Code;
+  zone_unlock_under_pcp(x: Context, zone: Zone): Code;
+  /** drain_pages_zone()'s lock on another CPU's pcp. */
+  drain_lock(x: Context, pcp: PerCpuPages): Code;
+  drain_unlock(x: Context, pcp: PerCpuPages): Code;
+  free_unref_page_list(x: Context, mm: Mm, list: number): Code;
+}
+
+/** Per-run state the kernel keeps in globals and vmstat. */
+export interface Mm {
+  zone: Zone;
+  variant: Variant;
+  metrics: Metrics;
+}
+
+// ---- buddy lists (under zone->lock) -------------------------------------------
+
+function add_to_free_list(zone: Zone, page: number, order: number, migratetype: number, tail: boolean, fn: string): void {
+  const mm = zone.memmap;
+  mm.setFlags(page, PG_buddy);
+  mm.setOrder(page, order);
+  const head = zone.free_area[order]!.free_list[migratetype]!;
+  if (tail) mm.list_add_tail(page, head, fn);
+  else mm.list_add(page, head, fn);
+  zone.free_area[order]!.nr_free++;
+  zone.nrFree += 1 << order;
+}
+
+function del_page_from_free_list(zone: Zone, page: number, order: number, fn: string): void {
+  const mm = zone.memmap;
+  mm.list_del(page, fn);
+  mm.setFlags(page, 0);
+  zone.free_area[order]!.nr_free--;
+  zone.nrFree -= 1 << order;
+  if (zone.nrFree < zone.nrFreeMin) zone.nrFreeMin = zone.nrFree;
+}
+
+function get_page_from_free_area(zone: Zone, order: number, migratetype: number, fn: string): number {
+  const mm = zone.memmap;
+  const head = zone.free_area[order]!.free_list[migratetype]!;
+  if (mm.list_empty(head, fn)) {
+    if (order !== MAX_ORDER - 1 || migratetype !== MIGRATE_MOVABLE || !zone.touchUntouched(fn)) return -1;
+  }
+  return mm.list_first_entry(head, fn);
+}
+
+/** expand(), mm/page_alloc.c 6.1: the upper halves go back on the free lists. */
+function expand(zone: Zone, page: number, low: number, high: number, migratetype: number): void {
+  let size = 1 << high;
+  while (high > low) {
+    high--;
+    size >>= 1;
+    add_to_free_list(zone, page + size, high, migratetype, false, "expand");
+  }
+}
+
+/** __rmqueue_smallest(), mm/page_alloc.c 6.1 */
+function __rmqueue_smallest(zone: Zone, order: number, migratetype: number): number {
+  for (let current_order = order; current_order < MAX_ORDER; ++current_order) {
+    const page = get_page_from_free_area(zone, current_order, migratetype, "__rmqueue_smallest");
+    if (page < 0) continue;
+    del_page_from_free_list(zone, page, current_order, "__rmqueue_smallest");
+    expand(zone, page, order, current_order, migratetype);
+    zone.memmap.setPcpMigratetype(page, migratetype);
+    return page;
+  }
+  return -1;
+}
+
+const fallbacks: number[][] = [
+  [MIGRATE_RECLAIMABLE, MIGRATE_MOVABLE],
+  [MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE],
+  [MIGRATE_UNMOVABLE, MIGRATE_MOVABLE],
+];
+
+/** can_steal_fallback(), mm/page_alloc.c 6.1 */
+function can_steal_fallback(order: number, start_mt: number): boolean {
+  if (order >= pageblock_order) return true;
+  return order >= pageblock_order / 2 || start_mt === MIGRATE_RECLAIMABLE || start_mt === MIGRATE_UNMOVABLE;
+}
+
+/** __rmqueue_fallback(), mm/page_alloc.c 6.1. Simplified: the largest block of
+ * a fallback type is taken; when it may be stolen, its pageblock becomes
+ * start_migratetype (the kernel also moves that block's other free pages). */
+function __rmqueue_fallback(zone: Zone, order: number, start_migratetype: number): number {
+  for (let current_order = MAX_ORDER - 1; current_order >= order; --current_order) {
+    for (const mt of fallbacks[start_migratetype]!) {
+      const page = get_page_from_free_area(zone, current_order, mt, "__rmqueue_fallback");
+      if (page < 0) continue;
+      const steal = can_steal_fallback(current_order, start_migratetype);
+      del_page_from_free_list(zone, page, current_order, "__rmqueue_fallback");
+      const newMt = steal ? start_migratetype : mt;
+      if (steal) {
+        for (let pb = page; pb < page + (1 << current_order); pb += 1 << pageblock_order) {
+          zone.memmap.setPageblockMigratetype(pb, start_migratetype);
+        }
+      }
+      expand(zone, page, order, current_order, newMt);
+      zone.memmap.setPcpMigratetype(page, newMt);
+      return page;
+    }
+  }
+  return -1;
+}
+
+/** __rmqueue(), mm/page_alloc.c 6.1 (no CMA) */
+function __rmqueue(zone: Zone, order: number, migratetype: number): number {
+  const page = __rmqueue_smallest(zone, order, migratetype);
+  if (page >= 0 || migratetype >= MIGRATE_PCPTYPES) return page;
+  return __rmqueue_fallback(zone, order, migratetype);
+}
+
+/** buddy_merge_likely(), mm/page_alloc.c 6.1: free to the tail when the next
+ * merge looks likely, so the block stays free long enough to merge. */
+function buddy_merge_likely(zone: Zone, pfn: number, buddy_pfn: number, order: number): boolean {
+  if (order >= MAX_ORDER - 2) return false;
+  const combined_pfn = buddy_pfn & pfn;
+  const higher_buddy = combined_pfn ^ (1 << (order + 1));
+  if (higher_buddy >= zone.managedPages || !zone.memmap.hasChunk(higher_buddy)) return false;
+  return page_is_buddy(zone, higher_buddy, order + 1);
+}
+
+function page_is_buddy(zone: Zone, buddy: number, order: number): boolean {
+  if (buddy >= zone.managedPages) return false;
+  const mm = zone.memmap;
+  return (mm.flags(buddy) & PG_buddy) !== 0 && mm.order(buddy) === order;
+}
+
+/** __free_one_page(), mm/page_alloc.c 6.1: merge with free buddies, then list. */
+export function __free_one_page(zone: Zone, page: number, order: number, migratetype: number): void {
+  const mm = zone.memmap;
+  const flags = mm.flags(page);
+  if (flags & (PG_buddy | PG_pcp)) {
+    throw new Oops(`BUG: Bad page state: pfn:${page.toString(16)} freed while ${flags & PG_buddy ? "PageBuddy" : "on a pcp list"}`, "__free_one_page");
+  }
+  let buddy_pfn = page;
+  while (order < MAX_ORDER - 1) {
+    buddy_pfn = page ^ (1 << order);
+    if (!page_is_buddy(zone, buddy_pfn, order)) break;
+    del_page_from_free_list(zone, buddy_pfn, order, "__free_one_page");
+    page = buddy_pfn & page;
+    order++;
+  }
+  const to_tail = buddy_merge_likely(zone, page, buddy_pfn, order);
+  add_to_free_list(zone, page, order, migratetype, to_tail, "__free_one_page");
+}
+
+// ---- pcp lists -----------------------------------------------------------------
+
+/** rmqueue_bulk(), mm/page_alloc.c 6.1: `count` blocks onto the pcp list in one zone->lock hold. */
+function* rmqueue_bulk(x: Context, mm: Mm, order: number, count: number, list: number, migratetype: number): Code<number> {
+  const zone = mm.zone;
+  yield* mm.variant.zone_lock_under_pcp(x, zone);
+  let allocated = 0;
+  for (let i = 0; i < count; ++i) {
+    const page = __rmqueue(zone, order, migratetype);
+    if (page < 0) break;
+    zone.memmap.setFlags(page, PG_pcp);
+    zone.memmap.setOrder(page, order);
+    zone.memmap.list_add_tail(page, list, "rmqueue_bulk");
+    allocated++;
+  }
+  x.spend(allocated * (1 << order) * x.m.costs.zone_lock_per_page);
+  yield* mm.variant.zone_unlock_under_pcp(x, zone);
+  if (allocated > 0) mm.metrics.pcpRefills += mm.metrics.measuring ? 1 : 0;
+  return allocated;
+}
+
+/** __rmqueue_pcplist(), mm/page_alloc.c 6.1 */
+function* __rmqueue_pcplist(x: Context, mm: Mm, order: number, migratetype: number, pcp: PerCpuPages, list: number): Code<number> {
+  const memmap = mm.zone.memmap;
+  if (memmap.list_empty(list, "__rmqueue_pcplist")) {
+    let batch = pcp.batch;
+    if (batch > 1) batch = Math.max(batch >> order, 2);
+    const alloced = yield* rmqueue_bulk(x, mm, order, batch, list, migratetype);
+    pcp.count += alloced << order;
+    if (memmap.list_empty(list, "__rmqueue_pcplist")) return -1;
+  }
+  const page = memmap.list_first_entry(list, "__rmqueue_pcplist");
+  memmap.list_del(page, "__rmqueue_pcplist");
+  pcp.count -= 1 << order;
+  x.spend(x.m.costs.pcp_list_op);
+  return page;
+}
+
+/** rmqueue_pcplist(), mm/page_alloc.c 6.1 (locking per variant) */
+function* rmqueue_pcplist(x: Context, mm: Mm, order: number, migratetype: number): Code<number> {
+  const pcp = yield* mm.variant.pcp_spin_trylock(x, mm);
+  if (!pcp) return -1;
+  pcp.free_factor >>= 1;
+  const list = pcp.lists[order_to_pindex(migratetype, order)]!;
+  const page = yield* __rmqueue_pcplist(x, mm, order, migratetype, pcp, list);
+  yield* mm.variant.pcp_spin_unlock(x, pcp);
+  if (page >= 0 && mm.metrics.measuring) mm.metrics.pcpAllocHits++;
+  return page;
+}
+
+/** rmqueue_buddy(), mm/page_alloc.c 6.1 */
+function* rmqueue_buddy(x: Context, mm: Mm, order: number, migratetype: number): Code<number> {
+  const zone = mm.zone;
+  yield* x.spin_lock_irqsave(zone.lock);
+  const page = __rmqueue(zone, order, migratetype);
+  if (page >= 0) x.spend((1 << order) * x.m.costs.zone_lock_per_page);
+  yield* x.spin_unlock_irqrestore(zone.lock);
+  return page;
+}
+
+/** rmqueue(), mm/page_alloc.c 6.1 */
+function* rmqueue(x: Context, mm: Mm, order: number, migratetype: number): Code<number> {
+  if (pcp_allowed_order(order) && !(mm.variant.bypassPcpInInterrupt && x.in_interrupt())) {
+    const page = yield* rmqueue_pcplist(x, mm, order, migratetype);
+    if (page >= 0) return page;
+  }
+  return yield* rmqueue_buddy(x, mm, order, migratetype);
+}
+
+/**
+ * alloc_pages() -> __alloc_pages() -> get_page_from_freelist() -> rmqueue(),
+ * 6.1. The fast path only: no watermark check, no slow path (a later issue).
+ * Returns the pfn of the block, or -1 (NULL).
+ */
+export function* __alloc_pages(x: Context, mm: Mm, order: number, migratetype: number): Code<number> {
+  const page = yield* rmqueue(x, mm, order, migratetype);
+  if (page < 0) return -1;
+  const memmap = mm.zone.memmap;
+  if (memmap.flags(page) & (PG_alloc | PG_buddy)) {
+    throw new Oops(`BUG: Bad page state: pfn:${page.toString(16)} allocated while ${memmap.flags(page) & PG_alloc ? "in use" : "PageBuddy"}`, "__alloc_pages");
+  }
+  memmap.setFlags(page, PG_alloc);
+  memmap.setOrder(page, order);
+  return page;
+}
+
+/** free_pages_prepare() in part: the page must be an allocated block of this order. */
+function free_pages_prepare(mm: Mm, page: number, order: number, fn: string): void {
+  const memmap = mm.zone.memmap;
+  if (!(memmap.flags(page) & PG_alloc) || memmap.order(page) !== order) {
+    throw new Oops(`BUG: Bad page state: pfn:${page.toString(16)} freed twice or with the wrong order`, fn);
+  }
+  memmap.setFlags(page, 0);
+  // free_unref_page_prepare(): set_pcppage_migratetype(page, get_pfnblock_migratetype())
+  memmap.setPcpMigratetype(page, memmap.pageblockMigratetype(page));
+}
+
+/** free_one_page(), mm/page_alloc.c 6.1 */
+export function* free_one_page(x: Context, mm: Mm, page: number, order: number, migratetype: number): Code {
+  const zone = mm.zone;
+  yield* x.spin_lock_irqsave(zone.lock);
+  __free_one_page(zone, page, order, migratetype);
+  x.spend((1 << order) * x.m.costs.zone_lock_per_page);
+  yield* x.spin_unlock_irqrestore(zone.lock);
+}
+
+/** nr_pcp_free(), mm/page_alloc.c 6.1 */
+export function nr_pcp_free(pcp: PerCpuPages, high: number, batch: number, free_high: boolean): number {
+  if (free_high) return pcp.count;
+  if (high < batch) return 1;
+  const min_nr_free = batch;
+  const max_nr_free = high - batch;
+  batch <<= pcp.free_factor;
+  if (batch < max_nr_free) pcp.free_factor++;
+  return Math.min(Math.max(batch, min_nr_free), max_nr_free);
+}
+
+/** nr_pcp_high(), mm/page_alloc.c 6.1 (ZONE_RECLAIM_ACTIVE comes with kswapd, a later issue) */
+export function nr_pcp_high(pcp: PerCpuPages, free_high: boolean): number {
+  const high = pcp.high;
+  if (!high || free_high) return 0;
+  return high;
+}
+
+/** free_pcppages_bulk(), mm/page_alloc.c 6.1: `count` pages from the pcp
+ * lists' tails, round-robin from pindex, in one zone->lock hold. */
+function* free_pcppages_bulk(x: Context, mm: Mm, count: number, pcp: PerCpuPages, pindex: number): Code {
+  const zone = mm.zone;
+  const memmap = zone.memmap;
+  let min_pindex = 0;
+  let max_pindex = NR_PCP_LISTS - 1;
+  count = Math.min(pcp.count, count);
+  pindex = pindex - 1;
+  yield* mm.variant.zone_lock_under_pcp(x, zone);
+  let moved = 0;
+  while (count > 0) {
+    let list: number;
+    for (;;) {
+      if (++pindex > max_pindex) pindex = min_pindex;
+      list = pcp.lists[pindex]!;
+      if (!memmap.list_empty(list, "free_pcppages_bulk")) break;
+      if (pindex === max_pindex) max_pindex--;
+      if (pindex === min_pindex) min_pindex++;
+      if (min_pindex > max_pindex) {
+        // The kernel would spin here for ever: the count says pages are left.
+        throw new Oops(`BUG: pcp->count is ${pcp.count} but every pcp list is empty`, "free_pcppages_bulk");
+      }
+    }
+    const order = pindex_to_order(pindex);
+    const nr_pages = 1 << order;
+    do {
+      const page = memmap.list_last_entry(list, "free_pcppages_bulk");
+      const mt = memmap.pcpMigratetype(page);
+      memmap.list_del(page, "free_pcppages_bulk");
+      memmap.setFlags(page, 0);
+      count -= nr_pages;
+      pcp.count -= nr_pages;
+      moved += nr_pages;
+      __free_one_page(zone, page, order, mt);
+    } while (count > 0 && !memmap.list_empty(list, "free_pcppages_bulk"));
+  }
+  x.spend(moved * x.m.costs.zone_lock_per_page);
+  yield* mm.variant.zone_unlock_under_pcp(x, zone);
+  if (mm.metrics.measuring) mm.metrics.pcpDrains++;
+}
+
+/** free_unref_page_commit(), mm/page_alloc.c 6.1 */
+export function* free_unref_page_commit(x: Context, mm: Mm, pcp: PerCpuPages, page: number, migratetype: number, order: number): Code {
+  const memmap = mm.zone.memmap;
+  const pindex = order_to_pindex(migratetype, order);
+  memmap.setFlags(page, PG_pcp);
+  memmap.setOrder(page, order);
+  memmap.setPcpMigratetype(page, migratetype);
+  memmap.list_add(page, pcp.lists[pindex]!, "free_unref_page_commit");
+  pcp.count += 1 << order;
+  x.spend(x.m.costs.pcp_list_op);
+  const free_high = pcp.free_factor !== 0 && order !== 0 && order <= PAGE_ALLOC_COSTLY_ORDER;
+  const high = nr_pcp_high(pcp, free_high);
+  if (pcp.count >= high) {
+    yield* free_pcppages_bulk(x, mm, nr_pcp_free(pcp, high, pcp.batch, free_high), pcp, pindex);
+  }
+}
+
+/** free_unref_page(), mm/page_alloc.c 6.1 (locking per variant) */
+function* free_unref_page(x: Context, mm: Mm, page: number, order: number): Code {
+  let migratetype = mm.zone.memmap.pcpMigratetype(page);
+  if (migratetype >= MIGRATE_PCPTYPES) migratetype = MIGRATE_MOVABLE;
+  if (mm.variant.bypassPcpInInterrupt && x.in_interrupt()) {
+    // 374ad05ab64d: free_hot_cold_page() sends interrupt frees to __free_pages_ok().
+    yield* free_one_page(x, mm, page, order, migratetype);
+    return;
+  }
+  const pcp = yield* mm.variant.pcp_spin_trylock(x, mm);
+  if (pcp) {
+    yield* free_unref_page_commit(x, mm, pcp, page, migratetype, order);
+    yield* mm.variant.pcp_spin_unlock(x, pcp);
+  } else {
+    yield* free_one_page(x, mm, page, order, migratetype);
+  }
+}
+
+/** __free_pages() -> free_the_page(), 6.1: pcp-sized blocks through free_unref_page(). */
+export function* __free_pages(x: Context, mm: Mm, page: number, order: number): Code {
+  free_pages_prepare(mm, page, order, "__free_pages");
+  if (pcp_allowed_order(order)) yield* free_unref_page(x, mm, page, order);
+  else yield* free_one_page(x, mm, page, order, mm.zone.memmap.pcpMigratetype(page));
+}
+
+/** The first loop of free_unref_page_list() (6.1, identical in every variant):
+ * prepare each page and remember its migratetype. Returns the last one, which
+ * v2's trylock failure path goes on to use (the stale migratetype). */
+export function free_unref_page_list_prepare(mm: Mm, list: number): number {
+  const memmap = mm.zone.memmap;
+  let migratetype = MIGRATE_MOVABLE;
+  for (let page = memmap.next(list, "free_unref_page_list"); page !== list; page = memmap.next(page, "free_unref_page_list")) {
+    free_pages_prepare(mm, memmap.entry(page, "free_unref_page_list"), 0, "free_unref_page_list");
+    migratetype = memmap.pcpMigratetype(page);
+  }
+  return migratetype;
+}
+
+/** get_pcppage_migratetype(), folded to MOVABLE for non-pcp types as the callers do. */
+export function pcp_migratetype(mm: Mm, page: number): number {
+  const mt = mm.zone.memmap.pcpMigratetype(page);
+  return mt >= MIGRATE_PCPTYPES ? MIGRATE_MOVABLE : mt;
+}
+
+/** drain_pages_zone(), mm/page_alloc.c 6.1 (locking per variant) */
+function* drain_pages_zone(x: Context, mm: Mm, cpu: number): Code {
+  const pcp = mm.zone.per_cpu_pageset[cpu]!;
+  if (pcp.count === 0) return;
+  yield* mm.variant.drain_lock(x, pcp);
+  yield* free_pcppages_bulk(x, mm, pcp.count, pcp, 0);
+  yield* mm.variant.drain_unlock(x, pcp);
+}
+
+/** __drain_all_pages(zone, false), mm/page_alloc.c 6.1: since 443c2accd1b6 the
+ * caller drains every CPU's pcp itself, taking each pcp->lock in turn. The
+ * cpumask of CPUs with pages is read racily, as in the kernel. */
+export function* drain_all_pages(x: Context, mm: Mm): Code {
+  const cpus: number[] = [];
+  mm.zone.per_cpu_pageset.forEach((pcp, cpu) => {
+    if (pcp.count > 0) cpus.push(cpu);
+  });
+  for (const cpu of cpus) yield* drain_pages_zone(x, mm, cpu);
+}
+
+export { MIGRATE_TYPES };

@@ -1,0 +1,195 @@
+// struct zone and struct per_cpu_pages with the constants and sizing
+// formulas of Linux 6.1 (include/linux/mmzone.h, mm/page_alloc.c).
+// Simplification: one node with one zone, ZONE_NORMAL, no CMA, no
+// isolation, no highatomic reserve.
+import { Spinlock, type LockStat } from "../lock.ts";
+import { CHUNK_PAGES, MemMap, PG_buddy } from "./memmap.ts";
+
+export const MAX_ORDER = 11;
+export const PAGE_ALLOC_COSTLY_ORDER = 3;
+export const pageblock_order = 9;
+export const SWAP_CLUSTER_MAX = 32;
+
+export const MIGRATE_UNMOVABLE = 0;
+export const MIGRATE_MOVABLE = 1;
+export const MIGRATE_RECLAIMABLE = 2;
+export const MIGRATE_PCPTYPES = 3;
+export const MIGRATE_HIGHATOMIC = MIGRATE_PCPTYPES;
+export const MIGRATE_TYPES = 6;
+export const MIGRATETYPE_NAMES = ["Unmovable", "Movable", "Reclaimable", "HighAtomic", "CMA", "Isolate"];
+
+export const NR_LOWORDER_PCP_LISTS = MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1);
+/** With CONFIG_TRANSPARENT_HUGEPAGE: one more list, for pageblock_order. */
+export const NR_PCP_LISTS = NR_LOWORDER_PCP_LISTS + 1;
+
+/** order_to_pindex(), mm/page_alloc.c 6.1 */
+export function order_to_pindex(migratetype: number, order: number): number {
+  if (order > PAGE_ALLOC_COSTLY_ORDER) return NR_LOWORDER_PCP_LISTS;
+  return MIGRATE_PCPTYPES * order + migratetype;
+}
+
+/** pindex_to_order(), mm/page_alloc.c 6.1 */
+export function pindex_to_order(pindex: number): number {
+  return pindex === NR_LOWORDER_PCP_LISTS ? pageblock_order : Math.floor(pindex / MIGRATE_PCPTYPES);
+}
+
+/** pcp_allowed_order(), mm/page_alloc.c 6.1 (THP enabled) */
+export function pcp_allowed_order(order: number): boolean {
+  return order <= PAGE_ALLOC_COSTLY_ORDER || order === pageblock_order;
+}
+
+function rounddown_pow_of_two(n: number): number {
+  let p = 1;
+  while (p * 2 <= n) p *= 2;
+  return p;
+}
+
+/** zone_batchsize(), mm/page_alloc.c 6.1 (CONFIG_MMU) */
+export function zone_batchsize(managedPages: number): number {
+  let batch = Math.min(Math.floor(managedPages / 1024), (1024 * 1024) / 4096);
+  batch = Math.floor(batch / 4);
+  if (batch < 1) batch = 1;
+  return rounddown_pow_of_two(batch + Math.floor(batch / 2)) - 1;
+}
+
+/** zone_highsize(), mm/page_alloc.c 6.1, percpu_pagelist_high_fraction 0 */
+export function zone_highsize(lowWmark: number, batch: number, nrCpus: number): number {
+  return Math.max(Math.floor(lowWmark / nrCpus), batch << 2);
+}
+
+function int_sqrt(x: number): number {
+  let r = Math.floor(Math.sqrt(x));
+  while (r * r > x) r--;
+  while ((r + 1) * (r + 1) <= x) r++;
+  return r;
+}
+
+export interface Watermarks {
+  minFreeKbytes: number;
+  min: number;
+  low: number;
+  high: number;
+}
+
+/**
+ * init_per_zone_wmark_min() and __setup_per_zone_wmarks(), mm/page_alloc.c
+ * 6.1, with khugepaged's set_recommended_min_free_kbytes() (THP on, one
+ * populated zone): min_free_kbytes = max(int_sqrt(kB * 16),
+ * min(pageblock_nr_pages * 11 pages, 5% of memory)), clamped to 128..262144.
+ */
+export function setup_per_zone_wmarks(managedPages: number): Watermarks {
+  const lowmemKbytes = managedPages * 4;
+  let minFreeKbytes = int_sqrt(lowmemKbytes * 16);
+  minFreeKbytes = Math.max(128, Math.min(minFreeKbytes, 262144));
+  const recommendedPages = Math.min((1 << pageblock_order) * 1 * (2 + 3 * 3), Math.floor(managedPages / 20));
+  minFreeKbytes = Math.max(minFreeKbytes, recommendedPages * 4);
+  const min = minFreeKbytes >> 2;
+  const tmp = Math.max(min >> 2, Math.floor((managedPages * 10) / 10000));
+  return { minFreeKbytes, min, low: min + tmp, high: min + 2 * tmp };
+}
+
+export class PerCpuPages {
+  count = 0;
+  high: number;
+  batch: number;
+  free_factor = 0;
+  readonly lists: number[] = [];
+  readonly lock: Spinlock;
+
+  constructor(memmap: MemMap, cpu: number, high: number, batch: number, stat: LockStat, measuring: () => boolean) {
+    this.high = high;
+    this.batch = batch;
+    const base = 0xffff88807fc00000n + BigInt(cpu) * 0x40000n;
+    this.lock = new Spinlock(`&pcp->lock (cpu ${cpu})`, base, stat, measuring);
+    for (let i = 0; i < NR_PCP_LISTS; i++) this.lists.push(memmap.newHead(base + 24n + BigInt(i) * 16n));
+  }
+}
+
+export interface FreeArea {
+  free_list: number[];
+  nr_free: number;
+}
+
+export class Zone {
+  readonly memmap: MemMap;
+  readonly free_area: FreeArea[] = [];
+  readonly lock: Spinlock;
+  readonly per_cpu_pageset: PerCpuPages[] = [];
+  readonly wmark: Watermarks;
+  /** NR_FREE_PAGES: pages on the buddy lists (pcp pages are not counted). */
+  nrFree = 0;
+  /** Lowest nrFree since the last reset (the end of warmup). */
+  nrFreeMin = Infinity;
+  /** Max-order blocks not touched yet: free, MOVABLE, at the tail of free_area[10]. */
+  private untouchedNext: number;
+  private readonly untouchedEnd: number;
+
+  constructor(
+    readonly managedPages: number,
+    nrCpus: number,
+    pcpOverride: { high: number | null; batch: number | null },
+    readonly pcpStat: LockStat,
+    zoneStat: LockStat,
+    measuring: () => boolean,
+    onZoneContended: (now: number) => void,
+  ) {
+    this.memmap = new MemMap(managedPages, MIGRATE_MOVABLE);
+    this.lock = new Spinlock("&zone->lock", 0xffff88813ffd6d00n, zoneStat, measuring, onZoneContended);
+    for (let order = 0; order < MAX_ORDER; order++) {
+      const free_list: number[] = [];
+      for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
+        free_list.push(this.memmap.newHead(0xffff88813ffd6d80n + BigInt(order * MIGRATE_TYPES + mt) * 16n));
+      }
+      this.free_area.push({ free_list, nr_free: 0 });
+    }
+    this.wmark = setup_per_zone_wmarks(managedPages);
+    const batch = pcpOverride.batch ?? Math.max(1, zone_batchsize(managedPages));
+    const high = pcpOverride.high ?? zone_highsize(this.wmark.low, batch, nrCpus);
+    for (let cpu = 0; cpu < nrCpus; cpu++) {
+      this.per_cpu_pageset.push(new PerCpuPages(this.memmap, cpu, high, batch, this.pcpStat, measuring));
+    }
+    // memmap_init(): whole max-order blocks stay untouched until used; the
+    // ragged end of the zone is freed block by block as the kernel does.
+    const whole = Math.floor(managedPages / CHUNK_PAGES);
+    this.untouchedNext = 0;
+    this.untouchedEnd = whole;
+    this.free_area[MAX_ORDER - 1]!.nr_free += whole;
+    this.nrFree += whole * CHUNK_PAGES;
+    let pfn = whole * CHUNK_PAGES;
+    for (let order = MAX_ORDER - 2; order >= 0; order--) {
+      if (managedPages - pfn >= 1 << order) {
+        this.addFreeBlock(pfn, order, MIGRATE_MOVABLE, "memmap_init_zone");
+        pfn += 1 << order;
+      }
+    }
+  }
+
+  private addFreeBlock(pfn: number, order: number, mt: number, fn: string): void {
+    const mm = this.memmap;
+    mm.setFlags(pfn, PG_buddy);
+    mm.setOrder(pfn, order);
+    mm.list_add(pfn, this.free_area[order]!.free_list[mt]!, fn);
+    this.free_area[order]!.nr_free++;
+    this.nrFree += 1 << order;
+  }
+
+  /** Makes the next untouched max-order block a real entry of its free list. */
+  touchUntouched(fn: string): boolean {
+    if (this.untouchedNext >= this.untouchedEnd) return false;
+    const pfn = this.untouchedNext++ * CHUNK_PAGES;
+    const mm = this.memmap;
+    mm.setFlags(pfn, PG_buddy);
+    mm.setOrder(pfn, MAX_ORDER - 1);
+    mm.list_add_tail(pfn, this.free_area[MAX_ORDER - 1]!.free_list[MIGRATE_MOVABLE]!, fn);
+    return true;
+  }
+
+  get untouchedBlocks(): number {
+    return this.untouchedEnd - this.untouchedNext;
+  }
+
+  isUntouched(pfn: number): boolean {
+    const block = Math.floor(pfn / CHUNK_PAGES);
+    return block >= this.untouchedNext && block < this.untouchedEnd;
+  }
+}

@@ -1,0 +1,154 @@
+// A scenario's runs (variants x sweep values x seeds) and their results in
+// the JSON of results.md: per-run metrics and series, summaries across
+// seeds, expectations, and a digest over everything a reproduction must
+// match (never the wall clock).
+import type { Expectation, Scenario } from "../dsl/scenario.ts";
+import { digest } from "./canonical.ts";
+import type { Violation } from "./machine.ts";
+import type { Series } from "./metrics.ts";
+import { simulate, type RunHooks, type RunResult, type RunSpec } from "./run.ts";
+import { summarize, type Summary } from "./stats.ts";
+import { ENGINE_VERSION } from "./version.ts";
+
+export interface RunJson {
+  seed: number;
+  metrics: Record<string, number>;
+  series: Series;
+  violation: Violation | null;
+}
+
+export interface VariantResult {
+  variant: string;
+  sweep_value: number | null;
+  runs: RunJson[];
+  summary: Record<string, Summary>;
+}
+
+export interface ExpectationResult {
+  text: string;
+  variant: string;
+  sweep_value: number | null;
+  value: number;
+  passed: boolean;
+}
+
+export interface Results {
+  format: "pcplab-results/1";
+  engine: string;
+  scenario: { name: string; digest: string };
+  sweep: { param: string; values: number[] } | null;
+  results: VariantResult[];
+  expectations: ExpectationResult[];
+  digest: string;
+}
+
+/** Every run of a scenario, in the order results list them. Each run is
+ * independent, so they may be computed in any order or in parallel. */
+export function plan(s: Scenario): RunSpec[] {
+  const values = s.sweep ? s.sweep.values : [null];
+  const specs: RunSpec[] = [];
+  for (const variant of s.variants) {
+    for (const sweepValue of values) {
+      for (let r = 0; r < s.runs; r++) specs.push({ variant, sweepValue, seed: (s.seed + r) % 4294967296 });
+    }
+  }
+  return specs;
+}
+
+export function sweepParamName(s: Scenario): string | null {
+  const p = s.sweep?.param;
+  if (!p) return null;
+  return p.kind === "rate" ? `"${p.workload}".rate` : p.kind;
+}
+
+function compare(op: Expectation["op"], a: number, b: number): boolean {
+  switch (op) {
+    case "<":
+      return a < b;
+    case "<=":
+      return a <= b;
+    case ">":
+      return a > b;
+    case ">=":
+      return a >= b;
+    case "==":
+      return a === b;
+    case "!=":
+      return a !== b;
+  }
+}
+
+/** The digest covers what a reproduction must match: every run's metrics
+ * (but engine.wall_ms), series and violation, keyed by variant, sweep value
+ * and seed. */
+export function resultsDigest(results: VariantResult[]): string {
+  return digest(
+    results.map((r) => ({
+      variant: r.variant,
+      sweep_value: r.sweep_value,
+      runs: r.runs.map((run) => {
+        const { ["engine.wall_ms"]: _wall, ...metrics } = run.metrics;
+        return { seed: run.seed, metrics, series: run.series, violation: run.violation };
+      }),
+    })),
+  );
+}
+
+export function assemble(s: Scenario, scenarioDigest: string, runs: RunResult[]): Results {
+  const specs = plan(s);
+  if (runs.length !== specs.length) throw new Error(`expected ${specs.length} runs, got ${runs.length}`);
+  const results: VariantResult[] = [];
+  specs.forEach((spec, i) => {
+    let group = results.at(-1);
+    if (!group || group.variant !== spec.variant || group.sweep_value !== spec.sweepValue) {
+      group = { variant: spec.variant, sweep_value: spec.sweepValue, runs: [], summary: {} };
+      results.push(group);
+    }
+    const r = runs[i]!;
+    group.runs.push({ seed: r.seed, metrics: r.metrics, series: r.series, violation: r.violation });
+  });
+  for (const group of results) {
+    for (const name of Object.keys(group.runs[0]!.metrics)) {
+      group.summary[name] = summarize(group.runs.map((r) => r.metrics[name]!));
+    }
+  }
+  const expectations: ExpectationResult[] = [];
+  for (const e of s.expects) {
+    for (const group of results) {
+      if (e.variant !== null && e.variant !== group.variant) continue;
+      const value = group.summary[e.metric]!.mean;
+      expectations.push({ text: e.text, variant: group.variant, sweep_value: group.sweep_value, value, passed: compare(e.op, value, e.value) });
+    }
+  }
+  return {
+    format: "pcplab-results/1",
+    engine: ENGINE_VERSION,
+    scenario: { name: s.name, digest: scenarioDigest },
+    sweep: s.sweep ? { param: sweepParamName(s)!, values: s.sweep.values } : null,
+    results,
+    expectations,
+    digest: resultsDigest(results),
+  };
+}
+
+/** Runs everything in this thread, one run after another. */
+export function runScenario(s: Scenario, scenarioDigest: string, hooks: RunHooks & { onRunDone?: (done: number, total: number) => void } = {}): Results {
+  const specs = plan(s);
+  const runs = specs.map((spec, i) => {
+    const r = simulate(s, spec, hooks);
+    hooks.onRunDone?.(i + 1, specs.length);
+    return r;
+  });
+  return assemble(s, scenarioDigest, runs);
+}
+
+/** Violations that no expectation speaks for: they make the CLI exit 1. */
+export function unexpectedViolations(s: Scenario, results: Results): { variant: string; seed: number; violation: Violation }[] {
+  const out: { variant: string; seed: number; violation: Violation }[] = [];
+  for (const group of results.results) {
+    const covered = s.expects.some((e) => e.metric === "invariants.violations" && (e.variant === null || e.variant === group.variant));
+    if (covered) continue;
+    for (const run of group.runs) if (run.violation) out.push({ variant: group.variant, seed: run.seed, violation: run.violation });
+  }
+  return out;
+}

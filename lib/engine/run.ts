@@ -1,0 +1,119 @@
+// One run: a scenario, a variant, a sweep value and a seed in; metrics,
+// series and any violation out. Pure and deterministic: the same inputs give
+// the same numbers on every host.
+import type { Dist, Scenario } from "../dsl/scenario.ts";
+import { COSTS } from "../dsl/vocabulary.ts";
+import { Machine, type Costs, type Violation } from "./machine.ts";
+import { Metrics, SERIES_BUCKETS, type Series } from "./metrics.ts";
+import { check_invariants } from "./mm/check.ts";
+import type { Mm } from "./mm/page_alloc.ts";
+import { Zone } from "./mm/zone.ts";
+import { Rng } from "./rng.ts";
+import { VARIANT_IMPLEMENTATIONS } from "./variants/index.ts";
+import { sample, Workloads } from "./workload.ts";
+
+export interface RunSpec {
+  variant: string;
+  sweepValue: number | null;
+  seed: number;
+}
+
+export interface RunResult {
+  seed: number;
+  metrics: Record<string, number>;
+  series: Series;
+  violation: Violation | null;
+}
+
+export interface RunHooks {
+  /** Called now and then with the simulated time reached (ns). */
+  onProgress?: (simulatedNs: number) => void;
+  /** Polled now and then; true cancels the run (it throws Cancelled). */
+  shouldStop?: () => boolean;
+  /** Wall clock in ms, for engine.wall_ms only (the engine has no clock of its own). */
+  clock?: () => number;
+  /** Tests only: called after every event with the model's state. */
+  afterEvent?: (mm: Mm, m: Machine) => void;
+}
+
+/** Kernel functions a violation's call path may name. */
+export const KERNEL_FUNCTIONS = new Set([
+  "__alloc_pages", "rmqueue", "rmqueue_pcplist", "__rmqueue_pcplist", "rmqueue_bulk", "rmqueue_buddy", "__rmqueue",
+  "__rmqueue_smallest", "__rmqueue_fallback", "expand", "__free_pages", "free_unref_page", "free_unref_page_list",
+  "free_unref_page_commit", "free_pcppages_bulk", "free_one_page", "__free_one_page", "drain_pages_zone",
+  "drain_all_pages", "release_pages", "check_invariants", "__list_del_entry_valid", "__list_add_valid",
+]);
+
+/** The scenario with a sweep value applied. */
+export function applySweep(s: Scenario, value: number | null): Scenario {
+  const p = s.sweep?.param;
+  if (!p || value === null) return s;
+  switch (p.kind) {
+    case "cpus":
+      return { ...s, cpus: value };
+    case "memory":
+      return { ...s, memoryBytes: value };
+    case "pcp.high":
+      return { ...s, pcp: { ...s.pcp, high: value } };
+    case "pcp.batch":
+      return { ...s, pcp: { ...s.pcp, batch: value } };
+    case "rate":
+      return {
+        ...s,
+        workloads: s.workloads.map((w) => (w.name === p.workload ? { ...w, arrival: { kind: "rate", perSecond: value } } : w)),
+      };
+  }
+}
+
+function makeCosts(overrides: Record<string, Dist>, rng: Rng): Costs {
+  const costs: Record<string, number> = {};
+  for (const c of COSTS) {
+    const d = overrides[c.name];
+    if (!d || d.kind === "const") costs[c.name] = d ? d.ns : c.defaultNs;
+    else Object.defineProperty(costs, c.name, { get: () => sample(rng, d), enumerable: true });
+  }
+  return costs as unknown as Costs;
+}
+
+export function simulate(scenario: Scenario, spec: RunSpec, hooks: RunHooks = {}): RunResult {
+  const started = hooks.clock?.() ?? 0;
+  const s = applySweep(scenario, spec.sweepValue);
+  const rng = new Rng(spec.seed);
+  const metrics = new Metrics(s.warmupNs, s.durationNs);
+  const measuring = () => metrics.measuring;
+  const zone = new Zone(s.memoryBytes / 4096, s.cpus, s.pcp, metrics.pcpLock, metrics.zoneLock, measuring, (now) =>
+    metrics.zoneContention(now),
+  );
+  const variant = VARIANT_IMPLEMENTATIONS[spec.variant];
+  if (!variant) throw new Error(`unknown variant ${spec.variant}`);
+  const mm: Mm = { zone, variant, metrics };
+  const m = new Machine(s.cpus, rng, makeCosts(s.costs, rng), metrics, KERNEL_FUNCTIONS);
+  const workloads = new Workloads(m, mm, rng, s);
+  m.driver = workloads;
+
+  const end = s.warmupNs + s.durationNs;
+  m.at(s.warmupNs, () => {
+    metrics.measuring = true;
+    zone.nrFreeMin = zone.nrFree;
+  });
+  for (let b = 0; b < SERIES_BUCKETS; b++) {
+    const t = s.warmupNs + Math.floor((b * s.durationNs) / SERIES_BUCKETS);
+    m.at(t, () => metrics.sampleFreePages(t, zone.nrFree));
+  }
+  if (hooks.afterEvent) m.afterEvent = () => hooks.afterEvent!(mm, m);
+  workloads.start();
+  m.run(end, hooks.shouldStop, hooks.onProgress);
+
+  let violation = m.violation;
+  if (!violation) {
+    const problem = check_invariants(mm);
+    if (problem) {
+      violation = { time_ns: m.now, cpu: 0, context: "task", function: "check_invariants", message: problem, trace: ["check_invariants"] };
+    }
+  }
+  metrics.sampleFreePages(end, zone.nrFree);
+  metrics.freePagesMin = Math.min(metrics.freePagesMin, zone.nrFreeMin);
+  const table = metrics.table(zone.nrFree, m.events, violation ? 1 : 0);
+  table["engine.wall_ms"] = hooks.clock ? Math.round(hooks.clock() - started) : 0;
+  return { seed: spec.seed, metrics: table, series: metrics.series, violation };
+}

@@ -1,0 +1,25 @@
+// Locking shared by the variants: the trylock on this CPU's pcp, with its
+// accounting (every attempt is a pcp-eligible operation; a failure is a
+// fallback to zone->lock, counted by context).
+import type { Code, Context } from "../machine.ts";
+import type { Mm } from "../mm/page_alloc.ts";
+import type { PerCpuPages } from "../mm/zone.ts";
+
+/** `perPage`: free_unref_page_list counts its pages as the eligible
+ * operations, not its lock attempts. */
+export function* pcp_trylock_counted(x: Context, mm: Mm, irqsave: boolean, perPage = false): Code<PerCpuPages | null> {
+  const pcp = mm.zone.per_cpu_pageset[x.cpu.id]!;
+  if (irqsave) yield* x.local_irq_save();
+  const ok = yield* x.spin_trylock(pcp.lock);
+  const metrics = mm.metrics;
+  if (metrics.measuring && !perPage) metrics.pcpEligible++;
+  if (ok) return pcp;
+  metrics.trylockFailed(x.kind, x.now);
+  if (irqsave) yield* x.local_irq_restore();
+  return null;
+}
+
+/** One page went through free_unref_page_list's second loop. */
+export function countListPage(mm: Mm): void {
+  if (mm.metrics.measuring) mm.metrics.pcpEligible++;
+}

@@ -1,0 +1,50 @@
+// irqsave: Linux 6.1 as released. The pcp lock is taken with IRQs disabled
+// (pcp_spin_trylock_irqsave / pcp_spin_lock_irqsave), so an interrupt on the
+// same CPU waits until the lock is dropped; only a remote drain can make the
+// local trylock fail. zone->lock nests as a plain spin_lock inside it.
+import type { Code, Context } from "../machine.ts";
+import { free_unref_page_commit, free_unref_page_list_prepare, pcp_migratetype, type Mm, type Variant } from "../mm/page_alloc.ts";
+import { SWAP_CLUSTER_MAX, type PerCpuPages, type Zone } from "../mm/zone.ts";
+import { countListPage, pcp_trylock_counted } from "./common.ts";
+
+/** free_unref_page_list(), mm/page_alloc.c 6.1: a blocking irqsave pcp lock,
+ * relocked every SWAP_CLUSTER_MAX pages. Pages are never list_del()ed from
+ * the temporary list; list_add() onto the pcp list rewrites their links, and
+ * nothing walks the temporary list again. */
+export function* free_unref_page_list_61(x: Context, mm: Mm, list: number): Code {
+  free_unref_page_list_prepare(mm, list);
+  const memmap = mm.zone.memmap;
+  let pcp: PerCpuPages | null = null;
+  let batch_count = 0;
+  for (let page = memmap.next(list, "free_unref_page_list"), next: number; page !== list; page = next) {
+    memmap.entry(page, "free_unref_page_list");
+    next = memmap.next(page, "free_unref_page_list");
+    countListPage(mm);
+    if (!pcp) {
+      pcp = mm.zone.per_cpu_pageset[x.cpu.id]!;
+      yield* x.spin_lock_irqsave(pcp.lock);
+    }
+    const migratetype = pcp_migratetype(mm, page);
+    yield* free_unref_page_commit(x, mm, pcp, page, migratetype, 0);
+    if (++batch_count === SWAP_CLUSTER_MAX) {
+      yield* x.spin_unlock_irqrestore(pcp.lock);
+      batch_count = 0;
+      yield* x.spin_lock_irqsave(pcp.lock);
+    }
+  }
+  if (pcp) yield* x.spin_unlock_irqrestore(pcp.lock);
+}
+
+export const irqsave: Variant = {
+  name: "irqsave",
+  bypassPcpInInterrupt: false,
+  pcp_spin_trylock: (x: Context, mm: Mm) => pcp_trylock_counted(x, mm, true),
+  pcp_spin_unlock: (x: Context, pcp: PerCpuPages) => x.spin_unlock_irqrestore(pcp.lock),
+  // "Caller must hold IRQ-safe pcp->lock so IRQs are disabled."
+  zone_lock_under_pcp: (x: Context, zone: Zone) => x.spin_lock(zone.lock),
+  zone_unlock_under_pcp: (x: Context, zone: Zone) => x.spin_unlock(zone.lock),
+  // drain_pages_zone(): spin_lock_irqsave(&pcp->lock)
+  drain_lock: (x: Context, pcp: PerCpuPages) => x.spin_lock_irqsave(pcp.lock),
+  drain_unlock: (x: Context, pcp: PerCpuPages) => x.spin_unlock_irqrestore(pcp.lock),
+  free_unref_page_list: free_unref_page_list_61,
+};

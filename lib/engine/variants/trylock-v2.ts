@@ -1,0 +1,52 @@
+// trylock-v2: "[PATCH v2] mm/page_alloc: Leave IRQs enabled for per-cpu page
+// allocations" exactly as posted on 2022-11-04 (Message-ID
+// 20221104142259.5hohev5hzvwanbi2@techsingularity.net). Locking as trylock,
+// but with v2's free_unref_page_list(): a page committed to a pcp list is
+// never list_del()ed from the temporary list, while a page whose trylock
+// fails is list_del()ed and freed with the stale migratetype. page->lru and
+// page->pcp_list are one union, so a failure after a commit rewires the pcp
+// list into the temporary list: the corruption Hugh Dickins diagnosed on
+// 2022-11-08 (486a93d7-4140-60c9-1aa8-8dafc8c66210@google.com).
+import type { Code, Context } from "../machine.ts";
+import {
+  free_one_page, free_unref_page_commit, free_unref_page_list_prepare, pcp_migratetype, type Mm, type Variant,
+} from "../mm/page_alloc.ts";
+import { SWAP_CLUSTER_MAX, type PerCpuPages } from "../mm/zone.ts";
+import { countListPage, pcp_trylock_counted } from "./common.ts";
+import { trylockLocking } from "./trylock.ts";
+
+/** free_unref_page_list(), v2. With one zone, locked_zone only matters as
+ * "is the lock held"; v2 drops the lock every SWAP_CLUSTER_MAX pages and
+ * lets the next iteration take it again with a trylock. */
+function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
+  // The first loop leaves `migratetype` set to the last page's type.
+  let migratetype = free_unref_page_list_prepare(mm, list);
+  const memmap = mm.zone.memmap;
+  let pcp: PerCpuPages | null = null;
+  let batch_count = 0;
+  for (let page = memmap.next(list, "free_unref_page_list"), next: number; page !== list; page = next) {
+    memmap.entry(page, "free_unref_page_list");
+    next = memmap.next(page, "free_unref_page_list");
+    countListPage(mm);
+    if (!pcp) {
+      pcp = yield* pcp_trylock_counted(x, mm, false, true);
+      if (!pcp) {
+        memmap.list_del(page, "free_unref_page_list");
+        yield* free_one_page(x, mm, page, 0, migratetype);
+        continue;
+      }
+    }
+    migratetype = pcp_migratetype(mm, page);
+    yield* free_unref_page_commit(x, mm, pcp, page, migratetype, 0);
+    // "Guard against excessive IRQ disabled times when we get a large list
+    // of pages to free." The lock is retaken on the next iteration.
+    if (++batch_count === SWAP_CLUSTER_MAX) {
+      yield* x.spin_unlock(pcp.lock);
+      batch_count = 0;
+      pcp = null;
+    }
+  }
+  if (pcp) yield* x.spin_unlock(pcp.lock);
+}
+
+export const trylockV2: Variant = { name: "trylock-v2", ...trylockLocking, free_unref_page_list };

@@ -1,0 +1,57 @@
+// trylock: 5749077415994 "mm/page_alloc: leave IRQs enabled for per-cpu page
+// allocations" as merged in 6.2 (with c3e58a70425a and a4bafffb5dc5). The
+// pcp lock no longer disables IRQs; an allocation or free that finds the
+// local pcp lock held (an interrupt inside the critical section, or a
+// remote drain) fails its trylock and goes to the buddy lists under
+// zone->lock, which is now always taken irqsave.
+import type { Code, Context } from "../machine.ts";
+import {
+  free_one_page, free_unref_page_commit, free_unref_page_list_prepare, pcp_migratetype, type Mm, type Variant,
+} from "../mm/page_alloc.ts";
+import { SWAP_CLUSTER_MAX, type PerCpuPages, type Zone } from "../mm/zone.ts";
+import { countListPage, pcp_trylock_counted } from "./common.ts";
+
+/** free_unref_page_list(), mm/page_alloc.c 6.2: every page is list_del()ed
+ * first, then committed under a trylock or freed to the buddy lists. */
+function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
+  free_unref_page_list_prepare(mm, list);
+  const memmap = mm.zone.memmap;
+  let pcp: PerCpuPages | null = null;
+  let locked = false; // locked_zone != NULL
+  let batch_count = 0;
+  for (let page = memmap.next(list, "free_unref_page_list"), next: number; page !== list; page = next) {
+    memmap.entry(page, "free_unref_page_list");
+    next = memmap.next(page, "free_unref_page_list");
+    memmap.list_del(page, "free_unref_page_list");
+    const migratetype = pcp_migratetype(mm, page);
+    countListPage(mm);
+    if (!locked || batch_count === SWAP_CLUSTER_MAX) {
+      if (pcp) yield* x.spin_unlock(pcp.lock);
+      batch_count = 0;
+      pcp = yield* pcp_trylock_counted(x, mm, false, true);
+      if (!pcp) {
+        yield* free_one_page(x, mm, page, 0, migratetype);
+        locked = false;
+        continue;
+      }
+      locked = true;
+    }
+    yield* free_unref_page_commit(x, mm, pcp!, page, migratetype, 0);
+    batch_count++;
+  }
+  if (pcp) yield* x.spin_unlock(pcp.lock);
+}
+
+export const trylockLocking = {
+  bypassPcpInInterrupt: false,
+  pcp_spin_trylock: (x: Context, mm: Mm) => pcp_trylock_counted(x, mm, false),
+  pcp_spin_unlock: (x: Context, pcp: PerCpuPages) => x.spin_unlock(pcp.lock),
+  // IRQs are on under the pcp lock now, so zone->lock must be irqsave.
+  zone_lock_under_pcp: (x: Context, zone: Zone) => x.spin_lock_irqsave(zone.lock),
+  zone_unlock_under_pcp: (x: Context, zone: Zone) => x.spin_unlock_irqrestore(zone.lock),
+  // drain_pages_zone(): spin_lock(&pcp->lock), IRQs on.
+  drain_lock: (x: Context, pcp: PerCpuPages) => x.spin_lock(pcp.lock),
+  drain_unlock: (x: Context, pcp: PerCpuPages) => x.spin_unlock(pcp.lock),
+} as const;
+
+export const trylock: Variant = { name: "trylock", ...trylockLocking, free_unref_page_list };

@@ -1,0 +1,198 @@
+// Workloads: arrivals per CPU, the work each arrival does, and the frees
+// that follow allocations. Every CPU of a workload's cpuset runs it
+// independently. Frees run on the allocating CPU, in the free's context: a
+// softirq free is an interrupt that raises a softirq (an IO completion), a
+// hardirq free runs in the interrupt handler itself.
+import type { Dist, Scenario, Workload } from "../dsl/scenario.ts";
+import { gfp_migratetype } from "../dsl/gfp.ts";
+import { EV_ARRIVAL, EV_TIMER, HARDIRQ, SOFTIRQ, TASK, type Code, type Context, type Cpu, type Driver, type Machine, type Work } from "./machine.ts";
+import { __alloc_pages, __free_pages, drain_all_pages, type Mm } from "./mm/page_alloc.ts";
+import type { Rng } from "./rng.ts";
+
+const CONTEXT_OF = { task: TASK, softirq: SOFTIRQ, hardirq: HARDIRQ } as const;
+
+export function sample(rng: Rng, d: Dist): number {
+  switch (d.kind) {
+    case "const":
+      return d.ns;
+    case "exp":
+      return rng.exponentialNs(d.meanNs);
+    case "uniform":
+      return d.minNs + rng.nextBelow(d.maxNs - d.minNs + 1);
+  }
+}
+
+interface Source {
+  workload: Workload;
+  cpu: Cpu;
+  context: number;
+  freeContext: number;
+  migratetype: number;
+  /** Frees gathered for free_unref_page_list. */
+  batch: number[];
+}
+
+export class Workloads implements Driver {
+  private readonly sources: Source[] = [];
+  // Allocations alive: pfn, order and source, in a pool indexed by handle.
+  private pfn = new Float64Array(1024);
+  private order = new Uint8Array(1024);
+  private owner = new Int32Array(1024);
+  private readonly freeHandles: number[] = [];
+  private nextHandle = 0;
+
+  constructor(
+    private readonly m: Machine,
+    private readonly mm: Mm,
+    private readonly rng: Rng,
+    scenario: Scenario,
+  ) {
+    for (const w of scenario.workloads) {
+      const cpus = w.cpus === "all" ? m.cpus.map((c) => c.id) : w.cpus;
+      for (const cpu of cpus) {
+        this.sources.push({
+          workload: w,
+          cpu: m.cpus[cpu]!,
+          context: CONTEXT_OF[w.context],
+          freeContext: CONTEXT_OF[w.free?.context ?? w.context],
+          migratetype: w.alloc ? gfp_migratetype(w.alloc.gfp) : 0,
+          batch: [],
+        });
+      }
+    }
+  }
+
+  start(): void {
+    this.sources.forEach((s, i) => this.m.schedule(this.gap(s), EV_ARRIVAL, i));
+  }
+
+  private gap(s: Source): number {
+    const a = s.workload.arrival;
+    return this.m.now + (a.kind === "every" ? a.ns : this.rng.exponentialNs(1e9 / a.perSecond));
+  }
+
+  onArrival(i: number): void {
+    const s = this.sources[i]!;
+    this.m.schedule(this.gap(s), EV_ARRIVAL, i);
+    this.deliver(s.cpu, s.context, (x) => this.arrive(x, s, i));
+  }
+
+  private *arrive(x: Context, s: Source, i: number): Code {
+    const w = s.workload;
+    if (w.alloc) {
+      const { count, order } = w.alloc;
+      for (let n = 0; n < count; n++) {
+        const start = x.now;
+        const page = yield* __alloc_pages(x, this.mm, order, s.migratetype);
+        this.mm.metrics.allocated(x.now, x.now - start, 1 << order, page >= 0);
+        if (page >= 0) yield* this.allocated(x, s, this.newHandle(page, order, i));
+      }
+    }
+    if (w.drain) yield* drain_all_pages(x, this.mm);
+  }
+
+  private *allocated(x: Context, s: Source, h: number): Code {
+    const free = s.workload.free;
+    if (!free) return;
+    if (free.after !== "immediately") {
+      this.m.schedule(x.now + sample(this.rng, free.after), EV_TIMER, h);
+      return;
+    }
+    if (s.freeContext === x.kind) yield* this.freeNow(x, s, h);
+    else this.queueFree(s, h);
+  }
+
+  onTimer(h: number): void {
+    this.queueFree(this.sources[this.owner[h]!]!, h);
+  }
+
+  /** A free is due: batch it, or hand it to its context. */
+  private queueFree(s: Source, h: number): void {
+    const batch = s.workload.free!.batch;
+    if (batch !== null) {
+      s.batch.push(h);
+      if (s.batch.length < batch) return;
+      const handles = s.batch.splice(0);
+      this.deliver(s.cpu, s.freeContext, (x) => this.freeList(x, handles));
+    } else {
+      this.deliver(s.cpu, s.freeContext, (x) => this.freeOne(x, h));
+    }
+  }
+
+  private *freeNow(x: Context, s: Source, h: number): Code {
+    const batch = s.workload.free!.batch;
+    if (batch === null) {
+      yield* this.freeOne(x, h);
+      return;
+    }
+    s.batch.push(h);
+    if (s.batch.length >= batch) yield* this.freeList(x, s.batch.splice(0));
+  }
+
+  private *freeOne(x: Context, h: number): Code {
+    const order = this.order[h]!;
+    yield* __free_pages(x, this.mm, this.pfn[h]!, order);
+    this.mm.metrics.freed(1 << order, 1);
+    this.release(h);
+  }
+
+  /** release_pages()-style: order-0 pages go to free_unref_page_list() on a
+   * temporary list threaded through page->lru; larger blocks one by one. */
+  private *freeList(x: Context, handles: number[]): Code {
+    const memmap = this.mm.zone.memmap;
+    if (this.order[handles[0]!] !== 0) {
+      for (const h of handles) yield* this.freeOne(x, h);
+      return;
+    }
+    const list = memmap.newHead();
+    for (const h of handles) memmap.list_add_tail(this.pfn[h]!, list, "release_pages");
+    yield* this.mm.variant.free_unref_page_list(x, this.mm, list);
+    memmap.releaseHead(list);
+    this.mm.metrics.freed(handles.length, handles.length);
+    for (const h of handles) this.release(h);
+  }
+
+  private deliver(cpu: Cpu, context: number, work: Work): void {
+    const costs = this.m.costs;
+    if (context === TASK) cpu.queueTask(work);
+    else if (context === HARDIRQ) {
+      cpu.raiseIrq(function* (x: Context): Code {
+        x.spend(costs.irq_entry);
+        yield* work(x);
+      });
+    } else {
+      // The interrupt whose handler raises the softirq (a NIC or an IO completion).
+      cpu.raiseIrq(function* (x: Context): Code {
+        x.spend(costs.irq_entry);
+        cpu.raiseSoftirq(work);
+      });
+    }
+  }
+
+  private newHandle(pfn: number, order: number, source: number): number {
+    let h = this.freeHandles.pop();
+    if (h === undefined) {
+      h = this.nextHandle++;
+      if (h >= this.pfn.length) {
+        const n = this.pfn.length * 2;
+        const pfns = new Float64Array(n);
+        pfns.set(this.pfn);
+        this.pfn = pfns;
+        const orders = new Uint8Array(n);
+        orders.set(this.order);
+        this.order = orders;
+        const owners = new Int32Array(n);
+        owners.set(this.owner);
+        this.owner = owners;
+      }
+    }
+    this.pfn[h] = pfn;
+    this.order[h] = order;
+    this.owner[h] = source;
+    return h;
+  }
+
+  private release(h: number): void {
+    this.freeHandles.push(h);
+  }
+}
