@@ -391,6 +391,10 @@ class Checker {
           break;
         }
         case "drain":
+          if (context === "hardirq" || context === "softirq") {
+            this.report("E208", `drain in ${context} context: drain_all_pages() takes pcpu_drain_mutex and may sleep`, st.span);
+            ok = false;
+          }
           drain = true;
           break;
       }

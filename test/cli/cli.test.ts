@@ -78,3 +78,32 @@ describe("pcplab fmt", () => {
     expect(pcplab(["fmt", copy]).stdout).toBe(readFileSync(copy, "utf8"));
   });
 });
+
+describe("pcplab run", () => {
+  it("prints headline metrics per variant and the digests, exit 0 when expectations hold", () => {
+    const r = pcplab(["run", join(scenarios, "nic-rx-irq-alloc.scn"), "--runs", "1"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^metric\s+irqsave\s+trylock$/m);
+    expect(r.stdout).toMatch(/^pcp\.trylock_fail\.hardirq\s+0\s+\d+$/m);
+    expect(r.stdout).toMatch(/^results sha256:[0-9a-f]{64}$/m);
+  });
+
+  it("exits 1 when an expectation fails, naming it", () => {
+    const file = temp("fail.scn", 'scenario "f" {\n  duration 1ms\n  workload "w" on cpus all {\n    rate 100k/s\n    alloc order 0 gfp GFP_KERNEL\n  }\n  expect alloc.requests == 0\n}\n');
+    const r = pcplab(["run", file]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/FAIL expect alloc\.requests == 0 \[irqsave: \d+\]/);
+  });
+
+  it("exits 1 on a violation that no expectation allows, and lists it", () => {
+    const text = readFileSync(join(scenarios, "v2-list-corruption.scn"), "utf8").replace(/\n  expect[^\n]*/g, "").replace("runs 5", "runs 1").replace("compare trylock-v2, trylock, irqsave", "lock trylock-v2").replace("duration 50ms", "duration 50ms\n  seed 4");
+    const r = pcplab(["run", temp("v2.scn", text)]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/trylock-v2 seed 4: at \d+ ns on cpu \d \(softirq\) in free_unref_page_list: list_del corruption/);
+  });
+
+  it("exits 2 on a scenario with errors, and on bad options", () => {
+    expect(pcplab(["run", "-"], 'scenario "x" {\n  cpus 0\n}\n').status).toBe(2);
+    expect(pcplab(["run", join(scenarios, "nic-rx-irq-alloc.scn"), "--runs", "x"])).toMatchObject({ status: 2, stderr: "pcplab run: --runs needs a whole number, got x\n" });
+  });
+});

@@ -81,6 +81,7 @@ describe("semantic errors", () => {
     // GFP_NOWAIT and GFP_ATOMIC are fine in interrupts; sleeping is fine in task context.
     expect(codes(workload("    rate 1k/s\n    alloc order 0 gfp GFP_NOWAIT", 'workload "w" on cpus all in hardirq'))).toEqual([]);
     expect(codes(workload("    rate 1k/s\n    alloc order 9 gfp GFP_TRANSHUGE"))).toEqual([]);
+    expect(codes(workload("    rate 1k/s\n    drain", 'workload "w" on cpus all in hardirq'))).toEqual(["E208"]);
   });
 
   it("asks for the right kind of value in expectations", () => {

@@ -146,7 +146,8 @@ const workloadText = fc
       w.arrival,
       `alloc ${w.count}order ${w.order} gfp ${w.mask}`,
       w.free ?? "",
-      w.drain ? "drain" : "",
+      // drain_all_pages() may sleep: task context only.
+      w.drain && (w.ctx === "" || w.ctx === " in task") ? "drain" : "",
       "}",
     ].join(w.ws),
   );

@@ -1,0 +1,97 @@
+// Small scenarios whose numbers can be worked out by hand from
+// mm/page_alloc.c 6.1 (zone_batchsize, nr_pcp_free, rmqueue_bulk).
+import { describe, expect, it } from "vitest";
+import { metricsOf } from "./helpers.ts";
+
+// 1 GiB: 262144 managed pages; zone_batchsize() = 63.
+const MANAGED_1G = 262144;
+
+describe("pcp lists, hand-checked", () => {
+  it("refills a pcp list with batch pages: the first allocation takes 63 off the buddy lists", () => {
+    const m = metricsOf(`scenario "refill" {
+  cpus 1
+  memory 1GiB
+  duration 1500us
+  workload "one" on cpus all {
+    every 1ms
+    alloc order 0 gfp GFP_KERNEL
+  }
+}`);
+    expect(m["alloc.requests"]).toBe(1);
+    expect(m["pcp.refills"]).toBe(1);
+    expect(m["pcp.alloc_hits"]).toBe(1);
+    expect(m["zone.free_pages.end"]).toBe(MANAGED_1G - 63);
+  });
+
+  it("order-1 refills take max(batch >> order, 2) blocks", () => {
+    const m = metricsOf(`scenario "refill-order1" {
+  cpus 1
+  memory 1GiB
+  duration 1500us
+  workload "one" on cpus all {
+    every 1ms
+    alloc order 1 gfp GFP_KERNEL
+  }
+}`);
+    // batch 63 >> 1 = 31 blocks of 2 pages
+    expect(m["zone.free_pages.end"]).toBe(MANAGED_1G - 62);
+  });
+
+  it("a free that reaches high drains nr_pcp_free() pages to the buddy lists", () => {
+    // pcp high 100, batch 10. 100 allocations: 10 refills of 10, count 0,
+    // free_factor 0. 100 frees: the 100th brings count to high, and
+    // nr_pcp_free(high 100, batch 10, free_factor 0) = clamp(10, 10, 90) = 10
+    // pages go back, leaving 90 on the list.
+    const m = metricsOf(`scenario "drain-at-high" {
+  cpus 1
+  memory 1GiB
+  duration 15ms
+  pcp high 100 batch 10
+  workload "burst" on cpus all {
+    every 10ms
+    alloc 100 x order 0 gfp GFP_KERNEL
+    free after 1ms
+  }
+}`);
+    expect(m["alloc.requests"]).toBe(100);
+    expect(m["pcp.refills"]).toBe(10);
+    expect(m["free.requests"]).toBe(100);
+    expect(m["pcp.drains"]).toBe(1);
+    expect(m["zone.free_pages.end"]).toBe(MANAGED_1G - 90);
+    expect(m["invariants.violations"]).toBe(0);
+  });
+
+  it("high-order blocks outside pcp_allowed_order() go straight to the buddy lists", () => {
+    const m = metricsOf(`scenario "order5" {
+  cpus 1
+  memory 1GiB
+  duration 1500us
+  workload "one" on cpus all {
+    every 1ms
+    alloc order 5 gfp GFP_KERNEL
+    free immediately
+  }
+}`);
+    expect(m["pcp.alloc_hits"]).toBe(0);
+    expect(m["lock.pcp.acquisitions"]).toBe(0);
+    expect(m["lock.zone.acquisitions"]).toBe(2);
+    // Freed and merged back: nothing is missing.
+    expect(m["zone.free_pages.end"]).toBe(MANAGED_1G);
+  });
+
+  it("fails an allocation when memory runs out, and says so", () => {
+    const m = metricsOf(`scenario "oom" {
+  cpus 1
+  memory 4MiB
+  duration 10ms
+  workload "hog" on cpus all {
+    every 1ms
+    alloc order 9 gfp GFP_KERNEL
+  }
+}`);
+    // 4 MiB is one order-10 block: two order-9 allocations, then failures.
+    expect(m["alloc.requests"]).toBe(9);
+    expect(m["alloc.failed"]).toBe(7);
+    expect(m["zone.free_pages.end"]).toBe(0);
+  });
+});
