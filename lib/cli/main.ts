@@ -1,7 +1,9 @@
 // The pcplab command line. Commands are plain functions of their arguments
 // and an IO object, so tests drive them directly and bin/pcplab is a shim.
-import { analyze, format, formatDiagnostic, type LocatedDiagnostic, type Scenario } from "../dsl/index.ts";
-import { assemble, ENGINE_VERSION, MODEL, scenarioDigest, unexpectedViolations, type Results } from "../engine/index.ts";
+import { analyze, DEFAULTS, format, formatDiagnostic, type LocatedDiagnostic, type Scenario } from "../dsl/index.ts";
+import { assemble, scenarioDigest, unexpectedViolations } from "../engine/index.ts";
+import { renderReport } from "../report/render.ts";
+import { formatDifferences, verify } from "../report/verify.ts";
 import { runAll } from "./pool.ts";
 
 export interface IO {
@@ -20,13 +22,16 @@ const USAGE = `usage: pcplab <command> [options]
 
 commands:
   run FILE.scn [--json] [--runs N] [--seed S] [--threads N]
-                           run it: headline metrics per variant, or the
-                           results JSON with --json
+                           run it and print the mail report (the results
+                           JSON with --json)
+  verify REPORT.txt        find the scenario in a report (quoted or not, in
+                           a whole mail), run it again, compare the numbers
   check FILE.scn           parse and check a scenario (FILE may be - for stdin)
   fmt FILE.scn [--write]   print the canonical form (--write rewrites FILE)
 
-exit status: 0 ok; 1 an expect failed or a run hit a violation no expect
-allows; 2 the scenario has errors or the command was misused
+exit status: 0 ok (verify: reproduced); 1 an expect failed, a run hit a
+violation no expect allows, or verify found different numbers; 2 the
+scenario has errors, no scenario was found, or the command was misused
 `;
 
 export async function main(argv: string[], io: IO): Promise<number> {
@@ -34,6 +39,8 @@ export async function main(argv: string[], io: IO): Promise<number> {
   switch (command) {
     case "run":
       return run(rest, io);
+    case "verify":
+      return verifyCommand(rest, io);
     case "check":
       return check(rest, io);
     case "fmt":
@@ -134,56 +141,6 @@ async function fmt(args: string[], io: IO): Promise<number> {
   return EXIT.ok;
 }
 
-const HEADLINE = [
-  "alloc.requests",
-  "alloc.failed",
-  "pcp.alloc_hits",
-  "pcp.trylock_fail",
-  "pcp.trylock_fail.hardirq",
-  "pcp.fallback_rate",
-  "lock.zone.contentions",
-  "lock.zone.wait_ns.total",
-  "irq.latency_ns.p99",
-  "alloc.latency_ns.p99",
-  "invariants.violations",
-];
-
-function cell(metric: string, value: number): string {
-  if (metric.endsWith("_rate")) return `${(value * 100).toFixed(2)}%`;
-  return Number.isInteger(value) ? String(value) : value.toFixed(1);
-}
-
-/** Until the mail report exists: headline means per variant, one block per sweep value. */
-export function printTable(s: Scenario, results: Results): string {
-  const lines = [`${ENGINE_VERSION} (model: ${MODEL}), a model, not a measurement`, `scenario "${s.name}": ${s.runs} run(s) per variant, mean over seeds`];
-  const values = s.sweep ? s.sweep.values : [null];
-  for (const value of values) {
-    const groups = results.results.filter((r) => r.sweep_value === value);
-    lines.push("");
-    if (value !== null) lines.push(`${results.sweep!.param} = ${value}`);
-    lines.push("metric".padEnd(28) + groups.map((g) => g.variant.padStart(14)).join(""));
-    for (const m of HEADLINE) lines.push(m.padEnd(28) + groups.map((g) => cell(m, g.summary[m]!.mean).padStart(14)).join(""));
-  }
-  const violations = results.results.flatMap((g) => g.runs.filter((r) => r.violation).map((r) => ({ g, r })));
-  if (violations.length > 0) {
-    lines.push("", "violations:");
-    for (const { g, r } of violations) {
-      const v = r.violation!;
-      lines.push(`  ${g.variant} seed ${r.seed}: at ${v.time_ns} ns on cpu ${v.cpu} (${v.context}) in ${v.function}: ${v.message}`);
-      lines.push(`    call path: ${v.trace.join(" < ")}`);
-    }
-  }
-  if (results.expectations.length > 0) {
-    lines.push("", "expectations:");
-    for (const e of results.expectations) {
-      const at = e.sweep_value === null ? "" : ` at ${e.sweep_value}`;
-      lines.push(`  ${e.passed ? "ok  " : "FAIL"} ${e.text} [${e.variant}${at}: ${e.value}]`);
-    }
-  }
-  lines.push("", `results ${results.digest}`, `scenario ${results.scenario.digest}`);
-  return lines.join("\n") + "\n";
-}
-
 async function run(args: string[], io: IO): Promise<number> {
   const a = parseArgs("run", args, ["--json"], io, ["--runs", "--seed", "--threads"]);
   if (!a) return EXIT.usage;
@@ -208,9 +165,46 @@ async function run(args: string[], io: IO): Promise<number> {
   const progress = io.stderrIsTTY
     ? (done: number, total: number) => io.stderr(`\rpcplab: run ${done}/${total}${done === total ? "\n" : ""}`)
     : undefined;
+  // The report carries the scenario as run, so --runs and --seed show in it.
+  const canonical = printScenarioWith(formatted.text, scenario);
   const runResults = await runAll(scenario, { threads, onRunDone: progress });
-  const results = assemble(scenario, scenarioDigest(formatted.text), runResults);
-  io.stdout(a.flags.has("--json") ? JSON.stringify(results, null, 2) + "\n" : printTable(scenario, results));
+  const results = assemble(scenario, scenarioDigest(canonical), runResults);
+  io.stdout(a.flags.has("--json") ? JSON.stringify(results, null, 2) + "\n" : renderReport(scenario, canonical, results));
   const failed = results.expectations.some((e) => !e.passed) || unexpectedViolations(scenario, results).length > 0;
   return failed ? EXIT.failed : EXIT.ok;
+}
+
+/** The canonical text with --runs/--seed applied, so the report re-runs as
+ * run. Canonical form puts each top-level setting on a line of its own. */
+export function printScenarioWith(canonical: string, s: Scenario): string {
+  let text = canonical;
+  for (const [key, value] of [["runs", s.runs], ["seed", s.seed]] as const) {
+    const line = new RegExp(`^  ${key} .*$`, "m");
+    if (line.test(text)) text = text.replace(line, `  ${key} ${value}`);
+    else if (value !== DEFAULTS[key]) text = text.replace(/^scenario .*$/m, (header) => `${header}\n  ${key} ${value}`);
+  }
+  const again = format(text);
+  return again.ok ? again.text : canonical;
+}
+
+async function verifyCommand(args: string[], io: IO): Promise<number> {
+  const a = parseArgs("verify", args, [], io, ["--threads"]);
+  if (!a) return EXIT.usage;
+  const text = await readSource(a.file, io);
+  if (text === null) return EXIT.usage;
+  const threads = a.values.get("--threads");
+  const outcome = await verify(text, {
+    run: async (s, canonical) => assemble(s, scenarioDigest(canonical), await runAll(s, { threads })),
+  });
+  if (outcome.status === "error") {
+    io.stderr(`pcplab verify: ${outcome.message}\n`);
+    return EXIT.usage;
+  }
+  for (const note of outcome.notes) io.stdout(`note: ${note}\n`);
+  if (outcome.status === "reproduced") {
+    io.stdout(`reproduced: results ${outcome.results.digest}\n`);
+    return EXIT.ok;
+  }
+  io.stdout(`differs: ${outcome.differences.length} number(s) do not match\n` + formatDifferences(outcome.differences));
+  return EXIT.failed;
 }

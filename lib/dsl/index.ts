@@ -32,7 +32,7 @@ export function analyze(text: string): Analysis {
 
 export { format, printScenario } from "./format.ts";
 export { formatDiagnostic, hasErrors, type Diagnostic, type LocatedDiagnostic } from "./diagnostics.ts";
-export type { Scenario, Workload, Dist, Expectation, SweepParam } from "./scenario.ts";
+export { DEFAULTS, type Scenario, type Workload, type Dist, type Expectation, type SweepParam } from "./scenario.ts";
 export { decodeGfp, describeGfp, gfp_migratetype, GFP_NAMES } from "./gfp.ts";
 export { CODES, type Code } from "./codes.ts";
 export * from "./vocabulary.ts";

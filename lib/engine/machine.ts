@@ -362,6 +362,9 @@ export class Cpu {
   }
 }
 
+/** The model.md costs this engine charges today (the slow-path ones come with it). */
+export const COSTS_IN_USE = ["spin_lock", "irq_save", "lock_handoff", "pcp_list_op", "zone_lock_per_page", "irq_entry"];
+
 export interface Costs {
   spin_lock: number;
   irq_save: number;
@@ -505,8 +508,10 @@ const MODEL_FRAMES: Record<string, string> = {
 function kernelTrace(e: Oops, known: ReadonlySet<string>): string[] {
   const frames: string[] = [];
   for (const line of (e.stack ?? "").split("\n")) {
-    const m = /at (?:[\w$]+\.)*\*?([A-Za-z_$][\w$]*) \(/.exec(line) ?? /at (?:[\w$]+\.)*\*?([A-Za-z_$][\w$]*)$/.exec(line.trim());
-    const name = m?.[1] && (MODEL_FRAMES[m[1]] ?? m[1]);
+    const m = /at (?:[\w$]+\.)*\*?([A-Za-z_$][\w$]*)(?: \[as [\w$]+\])? \(/.exec(line) ?? /at (?:[\w$]+\.)*\*?([A-Za-z_$][\w$]*)$/.exec(line.trim());
+    // Bundlers rename clashing functions (free_unref_page_list2): undo that.
+    const raw = m?.[1]?.replace(/(?<=[a-z_])\d+$/, "");
+    const name = raw && (MODEL_FRAMES[raw] ?? raw);
     if (name && known.has(name) && frames.at(-1) !== name) frames.push(name);
   }
   return frames.length > 0 ? frames : [e.fn];

@@ -80,26 +80,36 @@ describe("pcplab fmt", () => {
 });
 
 describe("pcplab run", () => {
-  it("prints headline metrics per variant and the digests, exit 0 when expectations hold", () => {
+  it("prints the mail report, exit 0 when expectations hold; verify reproduces it from stdin", () => {
     const r = pcplab(["run", join(scenarios, "nic-rx-irq-alloc.scn"), "--runs", "1"]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^metric\s+irqsave\s+trylock$/m);
-    expect(r.stdout).toMatch(/^pcp\.trylock_fail\.hardirq\s+0\s+\d+$/m);
-    expect(r.stdout).toMatch(/^results sha256:[0-9a-f]{64}$/m);
+    expect(r.stdout).toMatch(/^pcplab: trylock vs irqsave on "nic-rx-irq-alloc"$/m);
+    expect(r.stdout).toMatch(/^\s+0\.00\s+\+\d+\.\d+\s+\d+\.\d+.*pcp\.fallback%$/m);
+    expect(r.stdout).toMatch(/^  runs 1$/m);
+    const v = pcplab(["verify", "-"], r.stdout.replace(/^/gm, "> "));
+    expect(v).toMatchObject({ status: 0, stdout: expect.stringMatching(/^reproduced: results sha256:[0-9a-f]{64}\n$/) });
+  });
+
+  it("verify exits 1 naming what differs, 2 when there is no scenario", () => {
+    const r = pcplab(["run", join(scenarios, "nic-rx-irq-alloc.scn"), "--runs", "1"]);
+    const v = pcplab(["verify", "-"], r.stdout.replace(/runs trylock: 1:[0-9a-f]{6}/, "runs trylock: 1:abcdef"));
+    expect(v.status).toBe(1);
+    expect(v.stdout).toMatch(/^differs: 1 number\(s\) do not match\nvariant\s+seed\s+metric\s+expected\s+got\ntrylock\s+1\s+run digest\s+abcdef\s+[0-9a-f]{6}\n$/);
+    expect(pcplab(["verify", "-"], "hello\n")).toMatchObject({ status: 2, stderr: expect.stringMatching(/^pcplab verify: no pcplab scenario found/) });
   });
 
   it("exits 1 when an expectation fails, naming it", () => {
     const file = temp("fail.scn", 'scenario "f" {\n  duration 1ms\n  workload "w" on cpus all {\n    rate 100k/s\n    alloc order 0 gfp GFP_KERNEL\n  }\n  expect alloc.requests == 0\n}\n');
     const r = pcplab(["run", file]);
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/FAIL expect alloc\.requests == 0 \[irqsave: \d+\]/);
+    expect(r.stdout).toMatch(/FAIL expect alloc\.requests == 0 \(irqsave: \d+\)/);
   });
 
   it("exits 1 on a violation that no expectation allows, and lists it", () => {
     const text = readFileSync(join(scenarios, "v2-list-corruption.scn"), "utf8").replace(/\n  expect[^\n]*/g, "").replace("runs 5", "runs 1").replace("compare trylock-v2, trylock, irqsave", "lock trylock-v2").replace("duration 50ms", "duration 50ms\n  seed 4");
     const r = pcplab(["run", temp("v2.scn", text)]);
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/trylock-v2 seed 4: at \d+ ns on cpu \d \(softirq\) in free_unref_page_list: list_del corruption/);
+    expect(r.stdout).toMatch(/trylock-v2, seed 4, at [\d.]+ ms on CPU \d \(softirq\), in\n  free_unref_page_list:\n  list_del corruption/);
   });
 
   it("exits 2 on a scenario with errors, and on bad options", () => {

@@ -1,0 +1,262 @@
+// The mail report (report.md): plain ASCII, at most 76 columns, the kernel
+// test robot's comparison table (lib/compare.rb widths: 10 for values, 6
+// for the error, %+10.1f%% for the change), lockstat names, violations as
+// the kernel prints them, and the canonical scenario between two marker
+// lines that carry both digests, so `pcplab verify` can re-run it.
+import type { Scenario } from "../dsl/scenario.ts";
+import { formatSize, formatTime } from "../dsl/units.ts";
+import { COSTS } from "../dsl/vocabulary.ts";
+import { COSTS_IN_USE, ENGINE_VERSION, MODEL, type Results, type VariantResult } from "../engine/index.ts";
+
+export const WIDTH = 76;
+const HEADLINE = new Set([
+  "pcp.fallback_rate",
+  "lock.zone.contentions",
+  "lock.zone.wait_ns.total",
+  "irq.latency_ns.p99",
+  "alloc.latency_ns.p99",
+  "invariants.violations",
+]);
+
+/** The name a metric carries in the report: lockstat's for locks, a
+ * trailing % for rates (whose change is shown in absolute points). */
+export function reportName(metric: string): string {
+  const lock = /^lock\.(pcp|zone)\.(.+)$/.exec(metric);
+  if (lock) {
+    const field: Record<string, string> = {
+      acquisitions: "acquisitions",
+      contentions: "contentions",
+      contention_rate: "contention%",
+      "wait_ns.total": "waittime-total",
+      "wait_ns.max": "waittime-max",
+      "hold_ns.mean": "holdtime-avg",
+      "hold_ns.max": "holdtime-max",
+    };
+    return `lock_stat.${lock[1]}.${field[lock[2]!] ?? lock[2]}`;
+  }
+  if (metric.endsWith("_rate")) return metric.slice(0, -"_rate".length) + "%";
+  return metric;
+}
+
+function isPercent(metric: string): boolean {
+  return metric.endsWith("_rate");
+}
+
+/** printf("%.4g") for large values, as C prints it (two-digit exponent). */
+function g4(x: number): string {
+  const [m, e] = x.toExponential(3).split("e");
+  const exp = Number(e);
+  return `${m}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+}
+
+/** compare.rb's value format: %10.2f below 1000, %10.4g above 1e8, else %10d. */
+export function formatValue(metric: string, mean: number): string {
+  const x = isPercent(metric) ? mean * 100 : mean;
+  if (Math.abs(x) < 1000) return x.toFixed(2);
+  if (Math.abs(x) > 1e8) return g4(x);
+  return String(Math.round(x));
+}
+
+function errorField(mean: number, stddev: number): string {
+  if (mean === 0) return "      ";
+  // compare.rb prints " ±NN%"; plain ASCII has to make do with "+-".
+  const pct = Math.round((100 * stddev) / Math.abs(mean));
+  if ((100 * stddev) / Math.abs(mean) <= 2) return "      ";
+  return pct > 99 ? " +>99%" : ` +-${String(pct).padStart(2)}%`;
+}
+
+function changeField(metric: string, a: number, b: number): string {
+  if (isPercent(metric)) {
+    const d = (b - a) * 100;
+    return ` ${(d >= 0 ? "+" : "") + d.toFixed(2)}`.padStart(11) + " ";
+  }
+  if (a === 0) return b === 0 ? " ".repeat(12) : "       new  ";
+  const p = (100 * (b - a)) / a;
+  const s = Math.abs(p) >= 100000 ? `${p >= 0 ? "+" : ""}${p.toPrecision(2)}` : `${p >= 0 ? "+" : ""}${p.toFixed(1)}`;
+  return ` ${s.padStart(10)}%`;
+}
+
+/** Rows worth showing: headline metrics always, the rest when they move. */
+function showRow(metric: string, a: number, b: number): boolean {
+  if (metric.startsWith("engine.")) return false;
+  if (HEADLINE.has(metric)) return true;
+  if (a === 0 && b === 0) return false;
+  if (isPercent(metric)) return Math.abs(b - a) * 100 >= 0.01;
+  if (a === 0) return true;
+  return Math.abs(b - a) / Math.abs(a) > 0.01;
+}
+
+function comparisonTable(base: VariantResult, other: VariantResult): string[] {
+  const lines = [
+    `${base.variant.padStart(16)} ${other.variant.padStart(27)}`,
+    `${"-".repeat(16)} ${"-".repeat(27)}`,
+    "         %stddev     %change         %stddev",
+    "             \\          |                \\",
+  ];
+  for (const metric of Object.keys(base.summary)) {
+    const a = base.summary[metric]!;
+    const b = other.summary[metric]!;
+    if (!showRow(metric, a.mean, b.mean)) continue;
+    const row =
+      formatValue(metric, a.mean).padStart(10) +
+      errorField(a.mean, a.stddev) +
+      changeField(metric, a.mean, b.mean) +
+      formatValue(metric, b.mean).padStart(10) +
+      errorField(b.mean, b.stddev) +
+      "  " +
+      reportName(metric);
+    lines.push(row.trimEnd());
+  }
+  return lines;
+}
+
+const SWEEP_METRICS = ["pcp.fallback_rate", "lock.zone.contentions", "irq.latency_ns.p99", "alloc.latency_ns.p99", "invariants.violations"];
+
+function sweepValueText(s: Scenario, v: number): string {
+  switch (s.sweep!.param.kind) {
+    case "memory":
+      return formatSize(v);
+    case "rate":
+      return v % 1000 === 0 ? `${v / 1000}k/s` : `${v}/s`;
+    default:
+      return String(v);
+  }
+}
+
+/** One small table per headline metric: sweep values down, variants across. */
+function sweepTables(s: Scenario, results: Results): string[] {
+  const lines: string[] = [];
+  const colWidth = Math.max(12, ...s.variants.map((v) => v.length + 2));
+  for (const metric of SWEEP_METRICS) {
+    lines.push(reportName(metric) + " (mean over seeds)");
+    lines.push(results.sweep!.param.padStart(16) + s.variants.map((v) => v.padStart(colWidth)).join(""));
+    for (const value of s.sweep!.values) {
+      const cells = s.variants.map((v) => {
+        const group = results.results.find((r) => r.variant === v && r.sweep_value === value)!;
+        return formatValue(metric, group.summary[metric]!.mean).padStart(colWidth);
+      });
+      lines.push(sweepValueText(s, value).padStart(16) + cells.join(""));
+    }
+    lines.push("");
+  }
+  return lines;
+}
+
+/** Words into lines of at most `width` columns, continuation lines indented. */
+export function wrap(text: string, width = WIDTH, indent = ""): string[] {
+  const out: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (line === "" || candidate.length <= width) line = candidate;
+    else {
+      out.push(line);
+      line = indent + word;
+    }
+  }
+  if (line) out.push(line);
+  // A single word longer than the width (an address, a digest) is cut.
+  return out.flatMap((l) => {
+    const parts: string[] = [];
+    for (let rest = l; rest.length > 0; rest = rest.length > width ? indent + rest.slice(width) : "") parts.push(rest.slice(0, width));
+    return parts;
+  });
+}
+
+function violations(results: Results): string[] {
+  const lines: string[] = [];
+  for (const group of results.results) {
+    const bad = group.runs.filter((r) => r.violation);
+    if (bad.length === 0) continue;
+    const first = bad[0]!;
+    const v = first.violation!;
+    const at = group.sweep_value === null ? "" : ` at ${results.sweep!.param} ${group.sweep_value}`;
+    lines.push(...wrap(`${group.variant}${at}, seed ${first.seed}, at ${(v.time_ns / 1e6).toFixed(6)} ms on CPU ${v.cpu} (${v.context}), in ${v.function}:`, WIDTH, "  "));
+    lines.push(...wrap(v.message, WIDTH - 2, "").map((l) => "  " + l));
+    lines.push(...wrap(`Call Trace: ${v.trace.join(" < ")}`, WIDTH - 2, "  ").map((l) => "  " + l));
+    if (bad.length > 1) lines.push(`  (also seeds ${bad.slice(1).map((r) => r.seed).join(", ")} of ${group.runs.length})`);
+    else lines.push(`  (1 of ${group.runs.length} runs)`);
+  }
+  return lines;
+}
+
+/** Short per-run digests: verify uses them to say which runs differ. */
+export function runFingerprints(results: Results): string[] {
+  const lines: string[] = [];
+  for (const group of results.results) {
+    const at = group.sweep_value === null ? "" : `@${group.sweep_value}`;
+    const prints = group.runs.map((r) => `${r.seed}:${runDigest(r.metrics)}`);
+    lines.push(...wrap(`runs ${group.variant}${at}: ${prints.join(" ")}`, WIDTH, "  "));
+  }
+  return lines;
+}
+
+/** Six hex digits over a run's metrics (engine.wall_ms aside): FNV-1a, cheap and stable. */
+export function runDigest(metrics: Record<string, number>): string {
+  let h = 0x811c9dc5;
+  const text = Object.keys(metrics)
+    .filter((k) => k !== "engine.wall_ms")
+    .sort()
+    .map((k) => `${k}=${metrics[k]}`)
+    .join(";");
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0").slice(0, 6);
+}
+
+export const SCENARIO_MARKER = /^---8<--- pcplab scenario sha256:([0-9a-f]{12}) ---8<---$/;
+export const RESULTS_MARKER = /^---8<--- pcplab results sha256:([0-9a-f]{12}) ---8<---$/;
+
+export function renderReport(s: Scenario, canonicalText: string, results: Results): string {
+  const [base, ...others] = s.variants;
+  const title = others.length > 0 ? `${others.join(", ")} vs ${base}` : base!;
+  const assumed = COSTS.filter((c) => c.assumption && COSTS_IN_USE.includes(c.name) && !(c.name in s.costs)).map((c) => c.name);
+  const set = Object.keys(s.costs);
+  const lines: string[] = [];
+  lines.push(...wrap(`pcplab: ${title} on "${s.name}"`));
+  lines.push(
+    ...wrap(
+      `simulated by ${ENGINE_VERSION} (model: ${MODEL}); a model, not a measurement. Assumed costs: ${assumed.join(", ") || "none"}.` +
+        (set.length > 0 ? ` Costs set by the scenario: ${set.join(", ")}.` : ""),
+    ),
+  );
+  lines.push("");
+  const warmup = s.warmupNs > 0 ? ` (after ${formatTime(s.warmupNs)} warmup)` : "";
+  lines.push(...wrap(`cpus/memory/duration/runs: ${s.cpus}/${formatSize(s.memoryBytes)}/${formatTime(s.durationNs)}/${s.runs}${warmup}`));
+  if (s.description) lines.push(...wrap(s.description));
+  lines.push("");
+  if (results.sweep) {
+    lines.push(...wrap(`sweep of ${results.sweep.param}: ${s.sweep!.values.map((v) => sweepValueText(s, v)).join(", ")}`), "");
+    lines.push(...sweepTables(s, results));
+  } else {
+    const baseGroup = results.results[0]!;
+    const pairs = others.length > 0 ? results.results.slice(1) : [baseGroup];
+    for (const other of pairs) {
+      lines.push(...comparisonTable(baseGroup, other), "");
+    }
+  }
+  const v = violations(results);
+  if (v.length > 0) lines.push("correctness violations (first per variant):", ...v, "");
+  if (results.expectations.length > 0) {
+    lines.push("expectations:");
+    for (const e of results.expectations) {
+      const at = e.sweep_value === null ? "" : ` at ${e.sweep_value}`;
+      lines.push(...wrap(`${e.passed ? "PASS" : "FAIL"} ${e.text} (${e.variant}${at}: ${formatExpectValue(e.text, e.value)})`, WIDTH, "     "));
+    }
+    lines.push("");
+  }
+  lines.push(...runFingerprints(results));
+  lines.push("", "reproduce: npx pcplab verify this-message.txt", "");
+  lines.push(`---8<--- pcplab scenario sha256:${results.scenario.digest.slice(7, 19)} ---8<---`);
+  lines.push(...canonicalText.replace(/\n$/, "").split("\n"));
+  lines.push(`---8<--- pcplab results sha256:${results.digest.slice(7, 19)} ---8<---`);
+  return lines.map((l) => l.trimEnd()).join("\n") + "\n";
+}
+
+function formatExpectValue(text: string, value: number): string {
+  const metric = text.split(/\s+/)[1] ?? "";
+  if (isPercent(metric)) return `${(value * 100).toFixed(2)}%`;
+  return Number.isInteger(value) ? String(value) : value.toFixed(2);
+}
