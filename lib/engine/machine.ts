@@ -40,13 +40,17 @@ export const EV_TIMER = 3;
 const EV_END = 4;
 const EV_CALL = 5;
 
-/** One unit of work for a context: the generator that performs it. */
-export type Work = (x: Context) => Code;
+/** One unit of work for a context: the code that performs it, given one
+ * number (a workload source, a handle). Work that never waits may be a plain
+ * function. Work and argument travel separately so queueing allocates
+ * nothing per item. */
+export type Work = (x: Context, arg: number) => Code | void;
 
 export class Context implements LockOwner {
   readonly id: number;
   private gen: Code | null = null;
-  readonly queue: Work[] = [];
+  private readonly queue: Work[] = [];
+  private readonly args: number[] = [];
   private queueHead = 0;
   /** Cost spent since the last yield, not yet turned into simulated time. */
   pending = 0;
@@ -77,23 +81,35 @@ export class Context implements LockOwner {
     return this.queueHead < this.queue.length;
   }
 
-  private nextWork(): Work | undefined {
-    if (!this.hasWork) return undefined;
-    const w = this.queue[this.queueHead++]!;
-    if (this.queueHead > 256 && this.queueHead * 2 > this.queue.length) {
-      this.queue.splice(0, this.queueHead);
-      this.queueHead = 0;
-    }
-    return w;
+  push(work: Work, arg: number): void {
+    this.queue.push(work);
+    this.args.push(arg);
   }
 
   /** Starts the next queued work, or reports that there is none. */
   startNext(): boolean {
-    const w = this.nextWork();
-    if (!w) return false;
-    this.gen = w(this);
-    this.resume();
-    return true;
+    while (this.queueHead < this.queue.length) {
+      const w = this.queue[this.queueHead]!;
+      const arg = this.args[this.queueHead++]!;
+      if (this.queueHead > 256 && this.queueHead * 2 > this.queue.length) {
+        this.queue.splice(0, this.queueHead);
+        this.args.splice(0, this.queueHead);
+        this.queueHead = 0;
+      }
+      let gen: Code | void;
+      try {
+        gen = w(this, arg);
+      } catch (e) {
+        this.m.crash(this, e);
+        return true;
+      }
+      if (gen) {
+        this.gen = gen;
+        this.resume();
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Runs the generator until it blocks, waits or finishes. */
@@ -111,9 +127,7 @@ export class Context implements LockOwner {
         this.gen = null;
         if (this.pending > 0) {
           // The work's last costs still take time before the next starts.
-          this.scheduleStep(this.pending);
-          this.pending = 0;
-          this.gen = finished();
+          this.finishLater();
           return;
         }
         this.state = IDLE;
@@ -136,6 +150,13 @@ export class Context implements LockOwner {
       this.scheduleStep(d);
       return;
     }
+  }
+
+  /** Lets the cost still pending elapse, then reports the work done. */
+  finishLater(): void {
+    this.gen = finished();
+    this.scheduleStep(this.pending);
+    this.pending = 0;
   }
 
   private scheduleStep(d: number): void {
@@ -247,11 +268,6 @@ export class Context implements LockOwner {
 
 function* finished(): Code {}
 
-interface PendingIrq {
-  raisedAt: number;
-  work: Work;
-}
-
 export class Cpu {
   readonly task: Context;
   readonly softirq: Context;
@@ -260,7 +276,10 @@ export class Cpu {
   readonly stack: Context[] = [];
   private irqOffDepth = 0;
   private irqOffSince = 0;
-  private readonly irqs: PendingIrq[] = [];
+  // Pending interrupts: raise time, handler and its argument.
+  private readonly irqAt: number[] = [];
+  private readonly irqWork: Work[] = [];
+  private readonly irqArg: number[] = [];
   private irqHead = 0;
 
   constructor(
@@ -290,25 +309,29 @@ export class Cpu {
 
   /** An interrupt is waiting and could be taken right now. */
   irqDeliverable(): boolean {
-    return this.irqHead < this.irqs.length && this.irqOffDepth === 0 && this.top?.kind !== HARDIRQ;
+    return this.irqHead < this.irqAt.length && this.irqOffDepth === 0 && this.top?.kind !== HARDIRQ;
   }
 
   /** raise_softirq(): runs on the next interrupt exit. */
-  raiseSoftirq(work: Work): void {
-    this.softirq.queue.push(work);
+  raiseSoftirq(work: Work, arg: number): void {
+    this.softirq.push(work, arg);
   }
 
   /** Queues work for this CPU's task context. */
-  queueTask(work: Work): void {
-    this.task.queue.push(work);
+  queueTask(work: Work, arg: number): void {
+    this.task.push(work, arg);
     if (this.stack.length === 0) this.run(this.task);
   }
 
   /** Raises a hardirq whose handler runs `work`. */
-  raiseIrq(work: Work): void {
-    this.irqs.push({ raisedAt: this.m.now, work });
-    if (this.irqHead > 256 && this.irqHead * 2 > this.irqs.length) {
-      this.irqs.splice(0, this.irqHead);
+  raiseIrq(work: Work, arg: number): void {
+    this.irqAt.push(this.m.now);
+    this.irqWork.push(work);
+    this.irqArg.push(arg);
+    if (this.irqHead > 256 && this.irqHead * 2 > this.irqAt.length) {
+      this.irqAt.splice(0, this.irqHead);
+      this.irqWork.splice(0, this.irqHead);
+      this.irqArg.splice(0, this.irqHead);
       this.irqHead = 0;
     }
     if (!this.irqDeliverable()) return;
@@ -317,15 +340,21 @@ export class Cpu {
     this.takeIrq();
   }
 
+  /** Queues the oldest pending interrupt's handler on the hardirq context,
+   * with the cost of entering and leaving the interrupt. */
+  private nextIrq(): void {
+    const i = this.irqHead++;
+    this.m.metrics.irqEntered(this.m.now - this.irqAt[i]!, this.m.now);
+    this.hardirq.pending += this.m.costs.irq_entry;
+    this.hardirq.push(this.irqWork[i]!, this.irqArg[i]!);
+  }
+
   /** Enters the hardirq context for the oldest pending interrupt. */
   takeIrq(): void {
-    const irq = this.irqs[this.irqHead++]!;
-    this.m.metrics.irqEntered(this.m.now - irq.raisedAt, this.m.now);
-    const h = this.hardirq;
-    this.stack.push(h);
+    this.stack.push(this.hardirq);
     this.irqOffDepth++;
-    h.queue.push(irq.work);
-    h.startNext();
+    this.nextIrq();
+    if (!this.hardirq.startNext()) this.contextDone(this.hardirq);
   }
 
   private run(x: Context): void {
@@ -337,16 +366,21 @@ export class Cpu {
   contextDone(x: Context): void {
     if (x.startNext()) return;
     if (x.kind === HARDIRQ) {
-      this.irqOffDepth--;
-      if (this.irqHead < this.irqs.length) {
-        // Interrupts raised meanwhile were held off; take the next one.
-        this.irqOffDepth++;
-        const irq = this.irqs[this.irqHead++]!;
-        this.m.metrics.irqEntered(this.m.now - irq.raisedAt, this.m.now);
-        x.queue.push(irq.work);
-        x.startNext();
+      if (x.pending > 0) {
+        // The interrupt's remaining cost (its entry and exit) still takes time.
+        x.finishLater();
         return;
       }
+      while (this.irqHead < this.irqAt.length) {
+        // Interrupts raised meanwhile were held off; take the next one.
+        this.nextIrq();
+        if (x.startNext()) return;
+        if (x.pending > 0) {
+          x.finishLater();
+          return;
+        }
+      }
+      this.irqOffDepth--;
       this.stack.pop();
       // irq_exit(): run softirqs unless one is already running below us.
       if (this.softirq.hasWork && !this.stack.includes(this.softirq)) {

@@ -71,10 +71,34 @@ export class Workloads implements Driver {
     return this.m.now + (a.kind === "every" ? a.ns : this.rng.exponentialNs(1e9 / a.perSecond));
   }
 
+  // Work bound once: queued items carry only a number (source, handle, list).
+  private readonly arriveWork: Work = (x, i) => this.arrive(x, this.sources[i]!, i);
+  private readonly freeOneWork: Work = (x, h) => this.freeOne(x, h);
+  private readonly freeListWork: Work = (x, l) => this.freeList(x, this.takeList(l));
+  // The hardirq that raises a softirq (a NIC, an IO completion) for each kind of work.
+  private readonly raisers = new Map<Work, Work>(
+    [this.arriveWork, this.freeOneWork, this.freeListWork].map((w) => [w, (x: Context, arg: number) => x.cpu.raiseSoftirq(w, arg)]),
+  );
+  private readonly lists: (number[] | undefined)[] = [];
+  private readonly freeListIds: number[] = [];
+
   onArrival(i: number): void {
     const s = this.sources[i]!;
     this.m.schedule(this.gap(s), EV_ARRIVAL, i);
-    this.deliver(s.cpu, s.context, (x) => this.arrive(x, s, i));
+    this.deliver(s.cpu, s.context, this.arriveWork, i);
+  }
+
+  private putList(handles: number[]): number {
+    const id = this.freeListIds.pop() ?? this.lists.length;
+    this.lists[id] = handles;
+    return id;
+  }
+
+  private takeList(id: number): number[] {
+    const handles = this.lists[id]!;
+    this.lists[id] = undefined;
+    this.freeListIds.push(id);
+    return handles;
   }
 
   private *arrive(x: Context, s: Source, i: number): Code {
@@ -112,10 +136,9 @@ export class Workloads implements Driver {
     if (batch !== null) {
       s.batch.push(h);
       if (s.batch.length < batch) return;
-      const handles = s.batch.splice(0);
-      this.deliver(s.cpu, s.freeContext, (x) => this.freeList(x, handles));
+      this.deliver(s.cpu, s.freeContext, this.freeListWork, this.putList(s.batch.splice(0)));
     } else {
-      this.deliver(s.cpu, s.freeContext, (x) => this.freeOne(x, h));
+      this.deliver(s.cpu, s.freeContext, this.freeOneWork, h);
     }
   }
 
@@ -152,21 +175,10 @@ export class Workloads implements Driver {
     for (const h of handles) this.release(h);
   }
 
-  private deliver(cpu: Cpu, context: number, work: Work): void {
-    const costs = this.m.costs;
-    if (context === TASK) cpu.queueTask(work);
-    else if (context === HARDIRQ) {
-      cpu.raiseIrq(function* (x: Context): Code {
-        x.spend(costs.irq_entry);
-        yield* work(x);
-      });
-    } else {
-      // The interrupt whose handler raises the softirq (a NIC or an IO completion).
-      cpu.raiseIrq(function* (x: Context): Code {
-        x.spend(costs.irq_entry);
-        cpu.raiseSoftirq(work);
-      });
-    }
+  private deliver(cpu: Cpu, context: number, work: Work, arg: number): void {
+    if (context === TASK) cpu.queueTask(work, arg);
+    else if (context === HARDIRQ) cpu.raiseIrq(work, arg);
+    else cpu.raiseIrq(this.raisers.get(work)!, arg);
   }
 
   private newHandle(pfn: number, order: number, source: number): number {
