@@ -1,7 +1,9 @@
 // Small scenarios whose numbers can be worked out by hand from
 // mm/page_alloc.c 6.1 (zone_batchsize, nr_pcp_free, rmqueue_bulk).
 import { describe, expect, it } from "vitest";
-import { metricsOf } from "./helpers.ts";
+import { simulate } from "../../lib/engine/index.ts";
+import { check_invariants } from "../../lib/engine/mm/check.ts";
+import { metricsOf, scenarioOf } from "./helpers.ts";
 
 // 1 GiB: 262144 managed pages; zone_batchsize() = 63.
 const MANAGED_1G = 262144;
@@ -93,5 +95,43 @@ describe("pcp lists, hand-checked", () => {
     expect(m["alloc.requests"]).toBe(9);
     expect(m["alloc.failed"]).toBe(7);
     expect(m["zone.free_pages.end"]).toBe(0);
+  });
+});
+
+describe("the model's invariants hold after every single event", () => {
+  it.each(["irqsave", "trylock", "irq-bypass"])("%s, with interrupts, list frees and remote drains", (variant) => {
+    const s = scenarioOf(`scenario "busy" {
+  cpus 3
+  memory 64MiB
+  duration 3ms
+  pcp high 40 batch 8
+  workload "faults" on cpus all {
+    rate 300k/s
+    alloc order 0 gfp GFP_HIGHUSER_MOVABLE
+    free batch 40 after exp(50us) in softirq
+  }
+  workload "nic" on cpus 0-1 in hardirq {
+    rate 100k/s
+    alloc order 1 gfp GFP_ATOMIC
+    free after 10us
+  }
+  workload "drainer" on cpus 2 {
+    every 30us
+    drain
+  }
+}`);
+    let events = 0;
+    const problems: string[] = [];
+    const r = simulate(s, { variant, sweepValue: null, seed: 3 }, {
+      afterEvent: (mm) => {
+        events++;
+        const p = check_invariants(mm);
+        if (p && problems.length === 0) problems.push(`after event ${events}: ${p}`);
+      },
+    });
+    expect(problems).toEqual([]);
+    expect(r.violation).toBeNull();
+    expect(r.metrics["pcp.drains"]).toBeGreaterThan(10);
+    expect(events).toBeGreaterThan(1000);
   });
 });
