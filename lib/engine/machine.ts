@@ -204,6 +204,35 @@ export class Context implements LockOwner {
   // bodies are written out rather than delegated: a yield* costs a
   // generator object, and these run several times per allocation.
 
+  // Plain forms for the hot paths: the caller has already yielded its
+  // pending cost (`if (x.pending > 0) yield x.pending;`), so the operation
+  // happens at the right time without a generator of its own.
+
+  /** spin_trylock() now. */
+  trylockNow(lock: Spinlock): boolean {
+    const ok = lock.tryAcquire(this, this.m.now);
+    if (ok) this.pending += this.m.costs.spin_lock;
+    return ok;
+  }
+
+  /** spin_unlock() now. */
+  unlockNow(lock: Spinlock): void {
+    this.unlock(lock);
+  }
+
+  /** local_irq_save() now. */
+  irqSaveNow(): void {
+    this.cpu.irqDisable(this);
+    this.pending += this.m.costs.irq_save;
+  }
+
+  /** local_irq_restore() now: true when an interrupt waits to be taken, in
+   * which case the caller yields 0 so it is delivered before the next line. */
+  irqRestoreNow(): boolean {
+    this.cpu.irqEnable(this);
+    return this.cpu.irqDeliverable();
+  }
+
   *spin_lock(lock: Spinlock): Code {
     if (this.pending > 0) yield this.pending;
     if (!lock.tryAcquire(this, this.m.now)) {

@@ -105,25 +105,23 @@ export class Workloads implements Driver {
     const w = s.workload;
     if (w.alloc) {
       const { count, order } = w.alloc;
+      const free = w.free;
       for (let n = 0; n < count; n++) {
         const start = x.now;
         const page = yield* __alloc_pages(x, this.mm, order, s.migratetype);
         this.mm.metrics.allocated(x.now, x.now - start, 1 << order, page >= 0);
-        if (page >= 0) yield* this.allocated(x, s, this.newHandle(page, order, i));
+        if (page < 0 || !free) continue;
+        const h = this.newHandle(page, order, i);
+        if (free.after !== "immediately") this.m.schedule(x.now + sample(this.rng, free.after), EV_TIMER, h);
+        else if (s.freeContext !== x.kind) this.queueFree(s, h);
+        else if (free.batch === null) yield* this.freeOne(x, h);
+        else {
+          s.batch.push(h);
+          if (s.batch.length >= free.batch) yield* this.freeList(x, s.batch.splice(0));
+        }
       }
     }
     if (w.drain) yield* drain_all_pages(x, this.mm);
-  }
-
-  private *allocated(x: Context, s: Source, h: number): Code {
-    const free = s.workload.free;
-    if (!free) return;
-    if (free.after !== "immediately") {
-      this.m.schedule(x.now + sample(this.rng, free.after), EV_TIMER, h);
-      return;
-    }
-    if (s.freeContext === x.kind) yield* this.freeNow(x, s, h);
-    else this.queueFree(s, h);
   }
 
   onTimer(h: number): void {
@@ -140,16 +138,6 @@ export class Workloads implements Driver {
     } else {
       this.deliver(s.cpu, s.freeContext, this.freeOneWork, h);
     }
-  }
-
-  private *freeNow(x: Context, s: Source, h: number): Code {
-    const batch = s.workload.free!.batch;
-    if (batch === null) {
-      yield* this.freeOne(x, h);
-      return;
-    }
-    s.batch.push(h);
-    if (s.batch.length >= batch) yield* this.freeList(x, s.batch.splice(0));
   }
 
   private *freeOne(x: Context, h: number): Code {

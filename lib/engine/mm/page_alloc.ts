@@ -25,9 +25,11 @@ export interface Variant {
   readonly name: string;
   /** 374ad05ab64d: IRQ and softirq allocations and frees skip the pcp lists. */
   readonly bypassPcpInInterrupt: boolean;
-  /** pcp_spin_trylock[_irqsave] on this CPU's pcp: null when it is held. */
-  pcp_spin_trylock(x: Context, mm: Mm): Code<PerCpuPages | null>;
-  pcp_spin_unlock(x: Context, pcp: PerCpuPages): Code;
+  /** pcp_spin_trylock[_irqsave] on this CPU's pcp: null when it is held.
+   * Plain (no generator) on the hot path: the caller settles time first. */
+  pcp_spin_trylock(x: Context, mm: Mm): PerCpuPages | null;
+  /** pcp_spin_unlock[_irqrestore]: true when an interrupt now waits (yield 0). */
+  pcp_spin_unlock(x: Context, pcp: PerCpuPages): boolean;
   /** zone->lock inside a pcp section: plain in 6.1 (IRQs already off), irqsave in 6.2. */
   zone_lock_under_pcp(x: Context, zone: Zone): Code;
   zone_unlock_under_pcp(x: Context, zone: Zone): Code;
@@ -216,12 +218,14 @@ function* __rmqueue_pcplist(x: Context, mm: Mm, order: number, migratetype: numb
 
 /** rmqueue_pcplist(), mm/page_alloc.c 6.1 (locking per variant) */
 function* rmqueue_pcplist(x: Context, mm: Mm, order: number, migratetype: number): Code<number> {
-  const pcp = yield* mm.variant.pcp_spin_trylock(x, mm);
+  if (x.pending > 0) yield x.pending;
+  const pcp = mm.variant.pcp_spin_trylock(x, mm);
   if (!pcp) return -1;
   pcp.free_factor >>= 1;
   const list = pcp.lists[order_to_pindex(migratetype, order)]!;
   const page = yield* __rmqueue_pcplist(x, mm, order, migratetype, pcp, list);
-  yield* mm.variant.pcp_spin_unlock(x, pcp);
+  if (x.pending > 0) yield x.pending;
+  if (mm.variant.pcp_spin_unlock(x, pcp)) yield 0;
   if (page >= 0 && mm.metrics.measuring) mm.metrics.pcpAllocHits++;
   return page;
 }
@@ -368,10 +372,12 @@ function* free_unref_page(x: Context, mm: Mm, page: number, order: number): Code
     yield* free_one_page(x, mm, page, order, migratetype);
     return;
   }
-  const pcp = yield* mm.variant.pcp_spin_trylock(x, mm);
+  if (x.pending > 0) yield x.pending;
+  const pcp = mm.variant.pcp_spin_trylock(x, mm);
   if (pcp) {
     yield* free_unref_page_commit(x, mm, pcp, page, migratetype, order);
-    yield* mm.variant.pcp_spin_unlock(x, pcp);
+    if (x.pending > 0) yield x.pending;
+    if (mm.variant.pcp_spin_unlock(x, pcp)) yield 0;
   } else {
     yield* free_one_page(x, mm, page, order, migratetype);
   }

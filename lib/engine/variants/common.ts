@@ -1,21 +1,23 @@
 // Locking shared by the variants: the trylock on this CPU's pcp, with its
-// accounting (every attempt is a pcp-eligible operation; a failure is a
+// accounting. Like every plain lock helper it expects the caller to have
+// yielded its pending cost first, so the attempt happens at the right time (every attempt is a pcp-eligible operation; a failure is a
 // fallback to zone->lock, counted by context).
-import type { Code, Context } from "../machine.ts";
+import type { Context } from "../machine.ts";
 import type { Mm } from "../mm/page_alloc.ts";
 import type { PerCpuPages } from "../mm/zone.ts";
 
 /** `perPage`: free_unref_page_list counts its pages as the eligible
  * operations, not its lock attempts. */
-export function* pcp_trylock_counted(x: Context, mm: Mm, irqsave: boolean, perPage = false): Code<PerCpuPages | null> {
+export function pcp_trylock_counted(x: Context, mm: Mm, irqsave: boolean, perPage = false): PerCpuPages | null {
   const pcp = mm.zone.per_cpu_pageset[x.cpu.id]!;
-  if (irqsave) yield* x.local_irq_save();
-  const ok = yield* x.spin_trylock(pcp.lock);
+  if (irqsave) x.irqSaveNow();
+  const ok = x.trylockNow(pcp.lock);
   const metrics = mm.metrics;
   if (metrics.measuring && !perPage) metrics.pcpEligible++;
   if (ok) return pcp;
   metrics.trylockFailed(x.kind, x.now);
-  if (irqsave) yield* x.local_irq_restore();
+  // A waiting interrupt is taken at the caller's next yield.
+  if (irqsave) x.irqRestoreNow();
   return null;
 }
 

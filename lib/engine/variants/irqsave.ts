@@ -39,7 +39,10 @@ export const irqsave: Variant = {
   name: "irqsave",
   bypassPcpInInterrupt: false,
   pcp_spin_trylock: (x: Context, mm: Mm) => pcp_trylock_counted(x, mm, true),
-  pcp_spin_unlock: (x: Context, pcp: PerCpuPages) => x.spin_unlock_irqrestore(pcp.lock),
+  pcp_spin_unlock: (x: Context, pcp: PerCpuPages) => {
+    x.unlockNow(pcp.lock);
+    return x.irqRestoreNow();
+  },
   // "Caller must hold IRQ-safe pcp->lock so IRQs are disabled."
   zone_lock_under_pcp: (x: Context, zone: Zone) => x.spin_lock(zone.lock),
   zone_unlock_under_pcp: (x: Context, zone: Zone) => x.spin_unlock(zone.lock),

@@ -29,7 +29,8 @@ function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
     next = memmap.next(page, "free_unref_page_list");
     countListPage(mm);
     if (!pcp) {
-      pcp = yield* pcp_trylock_counted(x, mm, false, true);
+      if (x.pending > 0) yield x.pending;
+      pcp = pcp_trylock_counted(x, mm, false, true);
       if (!pcp) {
         memmap.list_del(page, "free_unref_page_list");
         yield* free_one_page(x, mm, page, 0, migratetype);

@@ -28,7 +28,8 @@ function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
     if (!locked || batch_count === SWAP_CLUSTER_MAX) {
       if (pcp) yield* x.spin_unlock(pcp.lock);
       batch_count = 0;
-      pcp = yield* pcp_trylock_counted(x, mm, false, true);
+      if (x.pending > 0) yield x.pending;
+      pcp = pcp_trylock_counted(x, mm, false, true);
       if (!pcp) {
         yield* free_one_page(x, mm, page, 0, migratetype);
         locked = false;
@@ -45,7 +46,10 @@ function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
 export const trylockLocking = {
   bypassPcpInInterrupt: false,
   pcp_spin_trylock: (x: Context, mm: Mm) => pcp_trylock_counted(x, mm, false),
-  pcp_spin_unlock: (x: Context, pcp: PerCpuPages) => x.spin_unlock(pcp.lock),
+  pcp_spin_unlock: (x: Context, pcp: PerCpuPages) => {
+    x.unlockNow(pcp.lock);
+    return false;
+  },
   // IRQs are on under the pcp lock now, so zone->lock must be irqsave.
   zone_lock_under_pcp: (x: Context, zone: Zone) => x.spin_lock_irqsave(zone.lock),
   zone_unlock_under_pcp: (x: Context, zone: Zone) => x.spin_unlock_irqrestore(zone.lock),
