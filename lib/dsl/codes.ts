@@ -40,6 +40,7 @@ export const CODES = {
   W301: "gfp mask asks for both MOVABLE and RECLAIMABLE",
   W302: "gfp zone modifier has no effect in a one-zone model",
   W303: "__GFP_NOFAIL on a costly order",
+  W304: "line too wide for a mail report",
 } as const;
 
 export type Code = keyof typeof CODES;

@@ -10,6 +10,8 @@ import { LineIndex, type Span } from "./source.ts";
 import { formatQuantity } from "./units.ts";
 
 const INDENT = "  ";
+/** Mail reports carry the canonical form and keep to 76 columns (report.md). */
+export const MAX_COLUMNS = 76;
 
 export type FormatResult = { ok: true; text: string } | { ok: false; diagnostics: Diagnostic[] };
 
@@ -99,6 +101,22 @@ function printWorkloadStatement(s: A.WorkloadStatement): string {
     case "drain":
       return "drain";
   }
+}
+
+/** An allocation whose mask would run past MAX_COLUMNS continues on further
+ * lines, each starting with "|", at the top-level ORs of the mask. */
+function printAllocWrapped(s: Extract<A.WorkloadStatement, { kind: "alloc" }>, indent: string): string[] {
+  const one = indent + printWorkloadStatement(s);
+  if (one.length <= MAX_COLUMNS || s.gfp.kind !== "or") return [one];
+  const count = s.count ? `${printValue(s.count)} x ` : "";
+  const terms = s.gfp.terms.map((t) => printGfp(t, PRECEDENCE.or + 1));
+  const lines = [`${indent}alloc ${count}order ${printValue(s.order)} gfp ${terms[0]}`];
+  for (const term of terms.slice(1)) {
+    const last = lines[lines.length - 1]!;
+    if (`${last} | ${term}`.length <= MAX_COLUMNS) lines[lines.length - 1] = `${last} | ${term}`;
+    else lines.push(`${indent}    | ${term}`);
+  }
+  return lines;
 }
 
 /** One line per statement except workloads; exported for reports and the checker. */
@@ -221,7 +239,9 @@ export function printScenario(ast: A.ScenarioNode, comments: A.Comment[] = [], l
       s.body.forEach((w, j) => {
         const ws = body.slots[j]!;
         for (const c of ws.leading) out.push(INDENT + INDENT + c);
-        out.push(INDENT + INDENT + withComment(printWorkloadStatement(w), ws.trailing));
+        const lines = w.kind === "alloc" ? printAllocWrapped(w, INDENT + INDENT) : [INDENT + INDENT + printWorkloadStatement(w)];
+        lines[lines.length - 1] = withComment(lines[lines.length - 1]!, ws.trailing);
+        out.push(...lines);
       });
       for (const c of body.dangling) out.push(INDENT + INDENT + c);
       out.push(withComment(INDENT + "}", slot.trailing));

@@ -41,6 +41,7 @@ const CASES: [Code, string, RegExp][] = [
   ["W301", nic("alloc order 0 gfp __GFP_MOVABLE | __GFP_RECLAIMABLE"), /MIGRATE_HIGHATOMIC/],
   ["W302", nic("alloc order 0 gfp GFP_DMA32"), /one zone/],
   ["W303", nic("alloc order 9 gfp GFP_KERNEL | __GFP_NOFAIL"), /__GFP_NOFAIL on order 9/],
+  ["W304", scenario(`  description "${"x".repeat(80)}"`), /^this line is 96 columns in canonical form; a mail report keeps to 76/],
 ];
 
 describe("every diagnostic code", () => {

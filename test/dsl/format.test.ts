@@ -71,6 +71,14 @@ scenario "c" {  # on the header
     expect(fmt(text)).toContain("    # zeroed\n    alloc order 0 gfp GFP_KERNEL | __GFP_ZERO\n");
   });
 
+  it("wraps a mask that would pass 76 columns at its top-level ORs", () => {
+    const text = 'scenario "w" {\n  workload "thp" on cpus all {\n    rate 1k/s\n    alloc 2 x order 9 gfp GFP_TRANSHUGE_LIGHT | __GFP_RECLAIM | (__GFP_NORETRY | __GFP_THISNODE) | __GFP_NOWARN # why\n  }\n}\n';
+    const out = fmt(text);
+    expect(out).toContain("    alloc 2 x order 9 gfp GFP_TRANSHUGE_LIGHT | __GFP_RECLAIM\n        | __GFP_NORETRY | __GFP_THISNODE | __GFP_NOWARN  # why\n");
+    expect(out.split("\n").every((l) => l.length <= 76)).toBe(true);
+    expect(fmt(out)).toBe(out);
+  });
+
   it("escapes strings and is idempotent", () => {
     const once = fmt('scenario "a \\"quoted\\" \\\\ name" { description "x" }');
     expect(once).toBe('scenario "a \\"quoted\\" \\\\ name" {\n  description "x"\n}\n');
