@@ -204,8 +204,26 @@ export class Context implements LockOwner {
   // bodies are written out rather than delegated: a yield* costs a
   // generator object, and these run several times per allocation.
 
+  /**
+   * Turns pending cost into simulated time. When no event is due before the
+   * cost ends, nothing else in the machine can happen meanwhile, so the
+   * clock simply moves on, exactly as if this context's step were the next
+   * event. Otherwise the caller must yield the pending cost. Use:
+   * `if (x.mustYield()) yield x.pending;`
+   */
+  mustYield(): boolean {
+    if (this.pending <= 0) return false;
+    const m = this.m;
+    if (m.nextEventTime() > m.now + this.pending && !this.cpu.irqDeliverable()) {
+      m.now += this.pending;
+      this.pending = 0;
+      return false;
+    }
+    return true;
+  }
+
   // Plain forms for the hot paths: the caller has already yielded its
-  // pending cost (`if (x.pending > 0) yield x.pending;`), so the operation
+  // pending cost (`if (x.mustYield()) yield x.pending;`), so the operation
   // happens at the right time without a generator of its own.
 
   /** spin_trylock() now. */
@@ -234,7 +252,7 @@ export class Context implements LockOwner {
   }
 
   *spin_lock(lock: Spinlock): Code {
-    if (this.pending > 0) yield this.pending;
+    if (this.mustYield()) yield this.pending;
     if (!lock.tryAcquire(this, this.m.now)) {
       lock.enqueue(this, this.m.now);
       yield WAIT;
@@ -243,14 +261,14 @@ export class Context implements LockOwner {
   }
 
   *spin_trylock(lock: Spinlock): Code<boolean> {
-    if (this.pending > 0) yield this.pending;
+    if (this.mustYield()) yield this.pending;
     const ok = lock.tryAcquire(this, this.m.now);
     if (ok) this.pending += this.m.costs.spin_lock;
     return ok;
   }
 
   *spin_unlock(lock: Spinlock): Code {
-    if (this.pending > 0) yield this.pending;
+    if (this.mustYield()) yield this.pending;
     this.unlock(lock);
   }
 
@@ -260,20 +278,20 @@ export class Context implements LockOwner {
   }
 
   *local_irq_save(): Code {
-    if (this.pending > 0) yield this.pending;
+    if (this.mustYield()) yield this.pending;
     this.cpu.irqDisable(this);
     this.pending += this.m.costs.irq_save;
   }
 
   *local_irq_restore(): Code {
-    if (this.pending > 0) yield this.pending;
+    if (this.mustYield()) yield this.pending;
     this.cpu.irqEnable(this);
     // An interrupt that waited is delivered now, before the next line runs.
     if (this.cpu.irqDeliverable()) yield 0;
   }
 
   *spin_lock_irqsave(lock: Spinlock): Code {
-    if (this.pending > 0) yield this.pending;
+    if (this.mustYield()) yield this.pending;
     this.cpu.irqDisable(this);
     this.pending += this.m.costs.irq_save;
     if (!lock.tryAcquire(this, this.m.now)) {
@@ -284,7 +302,7 @@ export class Context implements LockOwner {
   }
 
   *spin_unlock_irqrestore(lock: Spinlock): Code {
-    if (this.pending > 0) yield this.pending;
+    if (this.mustYield()) yield this.pending;
     this.unlock(lock);
     this.cpu.irqEnable(this);
     if (this.cpu.irqDeliverable()) yield 0;
@@ -485,6 +503,10 @@ export class Machine {
   at(time: number, f: () => void): void {
     this.calls.push(f);
     this.schedule(time, EV_CALL, this.calls.length - 1);
+  }
+
+  nextEventTime(): number {
+    return this.heap.peekTime();
   }
 
   schedule(time: number, kind: number, id: number): number {

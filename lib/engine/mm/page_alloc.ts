@@ -218,13 +218,13 @@ function* __rmqueue_pcplist(x: Context, mm: Mm, order: number, migratetype: numb
 
 /** rmqueue_pcplist(), mm/page_alloc.c 6.1 (locking per variant) */
 function* rmqueue_pcplist(x: Context, mm: Mm, order: number, migratetype: number): Code<number> {
-  if (x.pending > 0) yield x.pending;
+  if (x.mustYield()) yield x.pending;
   const pcp = mm.variant.pcp_spin_trylock(x, mm);
   if (!pcp) return -1;
   pcp.free_factor >>= 1;
   const list = pcp.lists[order_to_pindex(migratetype, order)]!;
   const page = yield* __rmqueue_pcplist(x, mm, order, migratetype, pcp, list);
-  if (x.pending > 0) yield x.pending;
+  if (x.mustYield()) yield x.pending;
   if (mm.variant.pcp_spin_unlock(x, pcp)) yield 0;
   if (page >= 0 && mm.metrics.measuring) mm.metrics.pcpAllocHits++;
   return page;
@@ -372,11 +372,11 @@ function* free_unref_page(x: Context, mm: Mm, page: number, order: number): Code
     yield* free_one_page(x, mm, page, order, migratetype);
     return;
   }
-  if (x.pending > 0) yield x.pending;
+  if (x.mustYield()) yield x.pending;
   const pcp = mm.variant.pcp_spin_trylock(x, mm);
   if (pcp) {
     yield* free_unref_page_commit(x, mm, pcp, page, migratetype, order);
-    if (x.pending > 0) yield x.pending;
+    if (x.mustYield()) yield x.pending;
     if (mm.variant.pcp_spin_unlock(x, pcp)) yield 0;
   } else {
     yield* free_one_page(x, mm, page, order, migratetype);

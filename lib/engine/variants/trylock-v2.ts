@@ -29,7 +29,7 @@ function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
     next = memmap.next(page, "free_unref_page_list");
     countListPage(mm);
     if (!pcp) {
-      if (x.pending > 0) yield x.pending;
+      if (x.mustYield()) yield x.pending;
       pcp = pcp_trylock_counted(x, mm, false, true);
       if (!pcp) {
         memmap.list_del(page, "free_unref_page_list");

@@ -28,7 +28,7 @@ function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
     if (!locked || batch_count === SWAP_CLUSTER_MAX) {
       if (pcp) yield* x.spin_unlock(pcp.lock);
       batch_count = 0;
-      if (x.pending > 0) yield x.pending;
+      if (x.mustYield()) yield x.pending;
       pcp = pcp_trylock_counted(x, mm, false, true);
       if (!pcp) {
         yield* free_one_page(x, mm, page, 0, migratetype);
