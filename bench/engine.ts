@@ -2,7 +2,7 @@
 // scenario, the speed-up of parallel runs on this machine's cores, and the
 // peak RSS of a `memory 1TiB` run whose workloads hold about 1 GiB.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { analyze } from "../lib/dsl/index.ts";
@@ -43,15 +43,23 @@ function fastPath(): void {
   const s = analyze(FAST_PATH).scenario!;
   simulate(s, { variant: "trylock", sweepValue: null, seed: 1 }); // warm the JIT
   let best = 0;
+  let bestCalls = 0;
   let events = 0;
+  let calls = 0;
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
     const r = simulate(s, { variant: "trylock", sweepValue: null, seed: i + 2 });
-    const ms = performance.now() - t0;
+    const seconds = (performance.now() - t0) / 1000;
     events = r.metrics["engine.events"]!;
-    best = Math.max(best, events / (ms / 1000));
+    calls = r.metrics["alloc.requests"]! + r.metrics["free.requests"]!;
+    best = Math.max(best, events / seconds);
+    bestCalls = Math.max(bestCalls, calls / seconds);
   }
   console.log(`engine: fast-path events/s (one core, best of 3, ${events} events per run): ${(best / 1e6).toFixed(2)} M/s (target >= 5 M/s)`);
+  // An event may carry several kernel steps (the clock moves on without one
+  // when nothing can intervene), so the allocator calls simulated per second
+  // say more about speed than events do.
+  console.log(`engine: fast-path allocator calls simulated per wall second: ${(bestCalls / 1e6).toFixed(2)} M/s (${calls} alloc+free calls per run)`);
 }
 
 function wall(args: string[]): number {
@@ -62,12 +70,16 @@ function wall(args: string[]): number {
 }
 
 function parallel(): void {
-  const file = join(root, "scenarios", "irq-rate-sweep.scn");
+  // irq-rate-sweep with ten times the simulated time, so each of its 24 runs
+  // outweighs starting a worker thread.
+  const dir = mkdtempSync(join(tmpdir(), "pcplab-bench-"));
+  const file = join(dir, "sweep-long.scn");
+  writeFileSync(file, readFileSync(join(root, "scenarios", "irq-rate-sweep.scn"), "utf8").replace("duration 50ms", "duration 500ms"));
   wall(["check", file]); // build the bundle outside the timing
   const serial = wall(["run", file, "--threads", "1"]);
   const threads = availableParallelism();
   const par = wall(["run", file, "--threads", String(threads)]);
-  console.log(`engine: 24 runs of irq-rate-sweep: serial ${serial.toFixed(0)} ms, ${threads} threads ${par.toFixed(0)} ms, speed-up ${(serial / par).toFixed(2)}x (target >= 1.7x on 2 cores)`);
+  console.log(`engine: 24 runs of irq-rate-sweep at 500ms: serial ${serial.toFixed(0)} ms, ${threads} threads ${par.toFixed(0)} ms, speed-up ${(serial / par).toFixed(2)}x (target >= 1.7x on 2 cores)`);
 }
 
 function rss(): void {
