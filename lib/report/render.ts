@@ -86,6 +86,17 @@ function showRow(metric: string, a: number, b: number): boolean {
   return Math.abs(b - a) / Math.abs(a) > 0.01;
 }
 
+/** One variant: its values alone, in the same columns as the base's. */
+function singleTable(base: VariantResult): string[] {
+  const lines = [base.variant.padStart(16), "-".repeat(16), "         %stddev", "             \\"];
+  for (const metric of Object.keys(base.summary)) {
+    const a = base.summary[metric]!;
+    if (!showRow(metric, a.mean, a.mean === 0 ? 0 : Infinity)) continue;
+    lines.push((formatValue(metric, a.mean).padStart(10) + errorField(a.mean, a.stddev) + "  " + reportName(metric)).trimEnd());
+  }
+  return lines;
+}
+
 function comparisonTable(base: VariantResult, other: VariantResult): string[] {
   const lines = [
     `${base.variant.padStart(16)} ${other.variant.padStart(27)}`,
@@ -232,10 +243,8 @@ export function renderReport(s: Scenario, canonicalText: string, results: Result
     lines.push(...sweepTables(s, results));
   } else {
     const baseGroup = results.results[0]!;
-    const pairs = others.length > 0 ? results.results.slice(1) : [baseGroup];
-    for (const other of pairs) {
-      lines.push(...comparisonTable(baseGroup, other), "");
-    }
+    if (others.length === 0) lines.push(...singleTable(baseGroup), "");
+    for (const other of results.results.slice(1)) lines.push(...comparisonTable(baseGroup, other), "");
   }
   const v = violations(results);
   if (v.length > 0) lines.push("correctness violations (first per variant):", ...v, "");

@@ -77,6 +77,15 @@ function readNumbers(body: string[]): Map<string, { variant: string; seed: strin
       }
       continue;
     }
+    // A one-variant table: its name, a 16-column rule, two header lines, rows.
+    if (/^\s*(\S+)$/.test(line) && /^-{16}$/.test(body[i + 1] ?? "")) {
+      const variant = line.trim();
+      for (i += 4; i < body.length && body[i] !== ""; i++) {
+        const tokens = body[i]!.replace(/\+(?:-\s*\d+|>99)%/g, " ").trim().split(/\s+/);
+        if (tokens.length >= 2) put(variant, "mean", tokens.at(-1)!, tokens[0]!);
+      }
+      continue;
+    }
     // A sweep table: "metric (mean over seeds)", a header of variants, rows.
     const sweep = /^(\S+) \(mean over seeds\)$/.exec(line);
     if (sweep) {

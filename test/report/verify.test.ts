@@ -131,3 +131,23 @@ it("the results in a report are the results of the runs it lists", () => {
   const runs = plan(a).map((spec) => simulate(a, spec));
   expect(assemble(a, "sha256:x", runs).digest).toBe(runScenario(a, "sha256:x").digest);
 });
+
+describe("a one-variant report", () => {
+  const one = report(SCENARIO.replace("compare irqsave, trylock", "lock trylock"));
+
+  it("shows the variant's values alone, no change column", () => {
+    expect(one).toMatch(/^ {9}trylock\n-{16}\n {9}%stddev\n {13}\\\n/m);
+    expect(one).not.toMatch(/%change/);
+  });
+
+  it("is reproduced, and a tampered value is named", async () => {
+    expect((await verify(one, engine)).status).toBe("reproduced");
+    const row = one.split("\n").find((l) => / alloc\.requests$/.test(l))!;
+    const value = row.trim().split(/\s+/)[0]!;
+    const tampered = one.replace(row, row.replace(value, (Number(value) + 1).toFixed(2)));
+    const outcome = await verify(tampered, engine);
+    expect(outcome.status === "differs" && outcome.differences).toEqual([
+      { variant: "trylock", seed: "mean", metric: "alloc.requests", expected: (Number(value) + 1).toFixed(2), got: value },
+    ]);
+  });
+});
