@@ -1,0 +1,74 @@
+// Chart specs from real results compile with Vega-Lite, without warnings,
+// and carry an accessible name.
+import { compile } from "vega-lite";
+import { describe, expect, it } from "vitest";
+import { charts, headlineBars, rateOverTime, sweepLines } from "../../lib/charts/specs.ts";
+import { runScenario } from "../../lib/engine/index.ts";
+import { scenarioOf } from "../engine/helpers.ts";
+
+const base = `scenario "c" {
+  cpus 2
+  memory 256MiB
+  duration 5ms
+  runs 2
+  compare irqsave, trylock
+  workload "nic" on cpus all in hardirq {
+    rate 50k/s
+    alloc order 0 gfp GFP_ATOMIC
+    free after 20us
+  }
+  workload "faults" on cpus all {
+    rate 200k/s
+    alloc order 0 gfp GFP_HIGHUSER_MOVABLE
+    free after exp(100us)
+  }
+}`;
+const plain = runScenario(scenarioOf(base), "sha256:x");
+const swept = runScenario(scenarioOf(base.replace("runs 2", 'runs 1\n  sweep "nic".rate in 10k/s, 50k/s')), "sha256:x");
+
+function compiles(spec: object): void {
+  const warnings: string[] = [];
+  const logger = { level: () => logger, warn: (...a: unknown[]) => (warnings.push(a.join(" ")), logger), info: () => logger, debug: () => logger, error: (...a: unknown[]) => { throw new Error(a.join(" ")); } };
+  const out = compile(spec as any, { logger: logger as any });
+  expect(out.spec).toBeTruthy();
+  expect(warnings).toEqual([]);
+}
+
+describe("charts", () => {
+  it("builds the four charts for a comparison, each compiling cleanly with a name", () => {
+    const specs = charts(plain);
+    expect(specs.map((s) => s.title)).toEqual([
+      "pcp fallbacks and zone->lock contentions per ms",
+      "Headline metrics per variant",
+      "IRQ and allocation latency percentiles",
+    ]);
+    for (const s of specs) {
+      compiles(s);
+      expect(s.description.length).toBeGreaterThan(20);
+      expect(JSON.stringify(s)).not.toMatch(/https?:\/\//);
+    }
+  });
+
+  it("adds the sweep chart for sweeps and titles the others with the value shown", () => {
+    const specs = charts(swept);
+    expect(specs.map((s) => s.title)).toContain('Headline metrics against "nic".rate');
+    expect(specs[0]!.title).toBe('pcp fallbacks and zone->lock contentions per ms ("nic".rate = 50000)');
+    for (const s of specs) compiles(s);
+    expect(sweepLines(plain)).toBeNull();
+  });
+
+  it("plots what the results say: per-ms rates from the series, means and stddevs from the summary", () => {
+    const rows = (rateOverTime(plain).data as { values: { variant: string; measure: string; per_ms: number }[] }).values;
+    const trylock = plain.results.find((r) => r.variant === "trylock")!;
+    const fallbacks = rows.filter((r) => r.variant === "trylock" && r.measure === "pcp fallbacks");
+    expect(fallbacks).toHaveLength(100);
+    const bucketMs = 5 / 100;
+    const total = fallbacks.reduce((a, r) => a + r.per_ms * bucketMs, 0);
+    const meanFails = (trylock.runs[0]!.metrics["pcp.trylock_fail"]! + trylock.runs[1]!.metrics["pcp.trylock_fail"]!) / 2;
+    expect(total).toBeCloseTo(meanFails, 6);
+    const bars = (headlineBars(plain).data as { values: { metric: string; variant: string; mean: number; low: number; high: number }[] }).values;
+    const c = bars.find((b) => b.variant === "trylock" && b.metric === "lock_stat.zone.contentions")!;
+    const s = trylock.summary["lock.zone.contentions"]!;
+    expect([c.mean, c.low, c.high]).toEqual([s.mean, s.mean - s.stddev, s.mean + s.stddev]);
+  });
+});
