@@ -233,9 +233,10 @@ export class Context implements LockOwner {
     return ok;
   }
 
-  /** spin_unlock() now. */
+  /** spin_unlock() now; the next waiter gets the lock after a handoff. */
   unlockNow(lock: Spinlock): void {
-    this.unlock(lock);
+    const next = lock.release(this, this.m.now);
+    if (next) this.m.schedule(this.m.now + this.m.costs.lock_handoff, EV_GRANT, next.id);
   }
 
   /** local_irq_save() now. */
@@ -260,34 +261,9 @@ export class Context implements LockOwner {
     this.pending += this.m.costs.spin_lock;
   }
 
-  *spin_trylock(lock: Spinlock): Code<boolean> {
-    if (this.mustYield()) yield this.pending;
-    const ok = lock.tryAcquire(this, this.m.now);
-    if (ok) this.pending += this.m.costs.spin_lock;
-    return ok;
-  }
-
   *spin_unlock(lock: Spinlock): Code {
     if (this.mustYield()) yield this.pending;
-    this.unlock(lock);
-  }
-
-  private unlock(lock: Spinlock): void {
-    const next = lock.release(this, this.m.now);
-    if (next) this.m.schedule(this.m.now + this.m.costs.lock_handoff, EV_GRANT, next.id);
-  }
-
-  *local_irq_save(): Code {
-    if (this.mustYield()) yield this.pending;
-    this.cpu.irqDisable(this);
-    this.pending += this.m.costs.irq_save;
-  }
-
-  *local_irq_restore(): Code {
-    if (this.mustYield()) yield this.pending;
-    this.cpu.irqEnable(this);
-    // An interrupt that waited is delivered now, before the next line runs.
-    if (this.cpu.irqDeliverable()) yield 0;
+    this.unlockNow(lock);
   }
 
   *spin_lock_irqsave(lock: Spinlock): Code {
@@ -303,7 +279,7 @@ export class Context implements LockOwner {
 
   *spin_unlock_irqrestore(lock: Spinlock): Code {
     if (this.mustYield()) yield this.pending;
-    this.unlock(lock);
+    this.unlockNow(lock);
     this.cpu.irqEnable(this);
     if (this.cpu.irqDeliverable()) yield 0;
   }
