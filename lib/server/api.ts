@@ -10,7 +10,7 @@ const MAX_TITLE = 200;
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
-  res.end(JSON.stringify(body));
+  res.end(status === 204 ? undefined : JSON.stringify(body));
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | null> {
