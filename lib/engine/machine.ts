@@ -332,7 +332,8 @@ export class Cpu {
 
   /** An interrupt is waiting and could be taken right now. */
   irqDeliverable(): boolean {
-    return this.irqHead < this.irqAt.length && this.irqOffDepth === 0 && this.top?.kind !== HARDIRQ;
+    // A hardirq in progress holds irqOffDepth above 0 itself: no nesting.
+    return this.irqHead < this.irqAt.length && this.irqOffDepth === 0;
   }
 
   /** raise_softirq(): runs on the next interrupt exit. */
