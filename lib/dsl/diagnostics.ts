@@ -21,8 +21,8 @@ export function error(code: Code, message: string, span: Span): Diagnostic {
   return { code, severity: code.startsWith("W") ? "warning" : "error", message, span };
 }
 
-/** Keeps at most one syntax error per line (the first), so one slip does not
- * bury the next mistake under its own echoes, and caps the total. */
+/** At most this many diagnostics per text: a pasted binary file reports its
+ * first 200 problems, not a million. */
 export const MAX_DIAGNOSTICS = 200;
 
 export function locate(text: string, diagnostics: readonly Diagnostic[]): LocatedDiagnostic[] {

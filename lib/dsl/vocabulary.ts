@@ -150,5 +150,3 @@ export const COSTS: readonly CostInfo[] = [
   { name: "reclaim_per_page", defaultNs: 1000, doc: "reclaiming one page", source: "assumption", assumption: true },
 ];
 export const COST_BY_NAME = new Map(COSTS.map((c) => [c.name, c]));
-
-export const SWEEP_PARAMS = ["cpus", "memory", "pcp.high", "pcp.batch", '"workload".rate'] as const;

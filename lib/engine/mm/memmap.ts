@@ -48,7 +48,6 @@ export class MemMap {
   private headAddresses: bigint[] = [];
   private freeHeads: number[] = [];
   private heads = 0;
-  chunksMade = 0;
 
   constructor(
     readonly nrPages: number,
@@ -69,7 +68,6 @@ export class MemMap {
       c = new Chunk();
       c.pageblockMt.fill(this.initialPageblockMt);
       this.chunks[i] = c;
-      this.chunksMade++;
     }
     return c;
   }

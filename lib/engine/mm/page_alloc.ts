@@ -15,7 +15,7 @@ import type { Metrics } from "../metrics.ts";
 import { Oops } from "../oops.ts";
 import { PG_alloc, PG_buddy, PG_pcp } from "./memmap.ts";
 import {
-  MAX_ORDER, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_RECLAIMABLE, MIGRATE_TYPES, MIGRATE_UNMOVABLE,
+  MAX_ORDER, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE,
   NR_PCP_LISTS, PAGE_ALLOC_COSTLY_ORDER, pageblock_order, pcp_allowed_order, order_to_pindex, pindex_to_order,
   type PerCpuPages, type Zone,
 } from "./zone.ts";
@@ -428,5 +428,3 @@ export function* drain_all_pages(x: Context, mm: Mm): Code {
   });
   for (const cpu of cpus) yield* drain_pages_zone(x, mm, cpu);
 }
-
-export { MIGRATE_TYPES };

@@ -14,9 +14,7 @@ export const MIGRATE_UNMOVABLE = 0;
 export const MIGRATE_MOVABLE = 1;
 export const MIGRATE_RECLAIMABLE = 2;
 export const MIGRATE_PCPTYPES = 3;
-export const MIGRATE_HIGHATOMIC = MIGRATE_PCPTYPES;
 export const MIGRATE_TYPES = 6;
-export const MIGRATETYPE_NAMES = ["Unmovable", "Movable", "Reclaimable", "HighAtomic", "CMA", "Isolate"];
 
 export const NR_LOWORDER_PCP_LISTS = MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1);
 /** With CONFIG_TRANSPARENT_HUGEPAGE: one more list, for pageblock_order. */
@@ -186,10 +184,5 @@ export class Zone {
 
   get untouchedBlocks(): number {
     return this.untouchedEnd - this.untouchedNext;
-  }
-
-  isUntouched(pfn: number): boolean {
-    const block = Math.floor(pfn / CHUNK_PAGES);
-    return block >= this.untouchedNext && block < this.untouchedEnd;
   }
 }
