@@ -1,6 +1,10 @@
 // trylock-v2: "[PATCH v2] mm/page_alloc: Leave IRQs enabled for per-cpu page
-// allocations" exactly as posted on 2022-11-04 (Message-ID
-// 20221104142259.5hohev5hzvwanbi2@techsingularity.net). Locking as trylock,
+// allocations" as posted on 2022-11-04 (Message-ID
+// 20221104142259.5hohev5hzvwanbi2@techsingularity.net), rebuilt from the
+// thread (Hugh's diagnosis, Vlastimil's review, the v3 changelog): the v2
+// mail itself was not in the archives searched, so the relock every
+// SWAP_CLUSTER_MAX pages (drop the lock, retake it with a trylock on the
+// next page) is a reconstruction. Locking as trylock,
 // but with v2's free_unref_page_list(): a page committed to a pcp list is
 // never list_del()ed from the temporary list, while a page whose trylock
 // fails is list_del()ed and freed with the stale migratetype. page->lru and
