@@ -3,7 +3,7 @@
 // sees the same chart from the same results. Each chart carries a title and
 // a description, which vega-embed turns into the SVG's accessible name.
 import type { Results } from "../engine/index.ts";
-import { reportName } from "../report/render.ts";
+import { HEADLINE_METRICS, reportName } from "../report/render.ts";
 
 /** No $schema: it would name a remote URL, and the notebook renders with
  * vega-embed in "vega-lite" mode anyway. */
@@ -63,12 +63,11 @@ export function rateOverTime(results: Results): ChartSpec {
   };
 }
 
-const HEADLINE = ["pcp.fallback_rate", "lock.zone.contentions", "lock.zone.wait_ns.total", "irq.latency_ns.p99", "alloc.latency_ns.p99", "invariants.violations"];
 
 /** (2) Headline metrics per variant, mean with a stddev error bar. */
 export function headlineBars(results: Results): ChartSpec {
   const rows = atFocus(results).flatMap((group) =>
-    HEADLINE.map((metric) => {
+    HEADLINE_METRICS.map((metric) => {
       const s = group.summary[metric]!;
       const scale = metric.endsWith("_rate") ? 100 : 1;
       return { metric: reportName(metric), variant: group.variant, mean: s.mean * scale, low: (s.mean - s.stddev) * scale, high: (s.mean + s.stddev) * scale };

@@ -252,12 +252,16 @@ export class Context implements LockOwner {
     return this.cpu.irqDeliverable();
   }
 
+  /** Takes a free lock now, or joins its queue (the caller then yields WAIT). */
+  private takeOrQueue(lock: Spinlock): boolean {
+    if (lock.tryAcquire(this, this.m.now)) return true;
+    lock.enqueue(this, this.m.now);
+    return false;
+  }
+
   *spin_lock(lock: Spinlock): Code {
     if (this.mustYield()) yield this.pending;
-    if (!lock.tryAcquire(this, this.m.now)) {
-      lock.enqueue(this, this.m.now);
-      yield WAIT;
-    }
+    if (!this.takeOrQueue(lock)) yield WAIT;
     this.pending += this.m.costs.spin_lock;
   }
 
@@ -268,20 +272,15 @@ export class Context implements LockOwner {
 
   *spin_lock_irqsave(lock: Spinlock): Code {
     if (this.mustYield()) yield this.pending;
-    this.cpu.irqDisable(this);
-    this.pending += this.m.costs.irq_save;
-    if (!lock.tryAcquire(this, this.m.now)) {
-      lock.enqueue(this, this.m.now);
-      yield WAIT;
-    }
+    this.irqSaveNow();
+    if (!this.takeOrQueue(lock)) yield WAIT;
     this.pending += this.m.costs.spin_lock;
   }
 
   *spin_unlock_irqrestore(lock: Spinlock): Code {
     if (this.mustYield()) yield this.pending;
     this.unlockNow(lock);
-    this.cpu.irqEnable(this);
-    if (this.cpu.irqDeliverable()) yield 0;
+    if (this.irqRestoreNow()) yield 0;
   }
 
   in_interrupt(): boolean {

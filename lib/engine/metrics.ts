@@ -33,7 +33,6 @@ export class Metrics implements MachineMetrics {
   readonly irqLatency = new LatencyHistogram();
   irqOffTotal = 0;
   irqOffMax = 0;
-  freePagesMin = Infinity;
   readonly pcpLock: LockStat = newLockStat();
   readonly zoneLock: LockStat = newLockStat();
   readonly series: Series;
@@ -100,13 +99,12 @@ export class Metrics implements MachineMetrics {
   }
 
   sampleFreePages(now: number, free: number): void {
-    if (!this.measuring) return;
-    if (free < this.freePagesMin) this.freePagesMin = free;
-    this.series.free_pages[this.bucket(now)] = free;
+    if (this.measuring) this.series.free_pages[this.bucket(now)] = free;
   }
 
   /** The flat metric table of results.md. */
-  table(freePagesEnd: number, events: number, violations: number): Record<string, number> {
+  /** `freePagesMin`: the zone's lowest free count since warmup. */
+  table(freePagesMin: number, freePagesEnd: number, events: number, violations: number): Record<string, number> {
     const lock = (name: string, s: LockStat, out: Record<string, number>) => {
       out[`lock.${name}.acquisitions`] = s.acquisitions;
       out[`lock.${name}.contentions`] = s.contentions;
@@ -147,7 +145,7 @@ export class Metrics implements MachineMetrics {
       "compaction.success": 0,
       "compaction.fail": 0,
       "compaction.pages_migrated": 0,
-      "zone.free_pages.min": Number.isFinite(this.freePagesMin) ? this.freePagesMin : freePagesEnd,
+      "zone.free_pages.min": Number.isFinite(freePagesMin) ? freePagesMin : freePagesEnd,
       "zone.free_pages.end": freePagesEnd,
       "invariants.violations": violations,
       "engine.events": events,

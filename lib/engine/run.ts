@@ -112,8 +112,7 @@ export function simulate(scenario: Scenario, spec: RunSpec, hooks: RunHooks = {}
     }
   }
   metrics.sampleFreePages(end, zone.nrFree);
-  metrics.freePagesMin = Math.min(metrics.freePagesMin, zone.nrFreeMin);
-  const table = metrics.table(zone.nrFree, m.events, violation ? 1 : 0);
+  const table = metrics.table(zone.nrFreeMin, zone.nrFree, m.events, violation ? 1 : 0);
   table["engine.wall_ms"] = hooks.clock ? Math.round(hooks.clock() - started) : 0;
   return { seed: spec.seed, metrics: table, series: metrics.series, violation };
 }

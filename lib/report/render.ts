@@ -9,14 +9,16 @@ import { COSTS } from "../dsl/vocabulary.ts";
 import { COSTS_IN_USE, ENGINE_VERSION, MODEL, type Results, type VariantResult } from "../engine/index.ts";
 
 export const WIDTH = 76;
-const HEADLINE = new Set([
+/** The metrics a report always shows (report.md); charts plot the same. */
+export const HEADLINE_METRICS = [
   "pcp.fallback_rate",
   "lock.zone.contentions",
   "lock.zone.wait_ns.total",
   "irq.latency_ns.p99",
   "alloc.latency_ns.p99",
   "invariants.violations",
-]);
+];
+const HEADLINE = new Set(HEADLINE_METRICS);
 
 /** The name a metric carries in the report: lockstat's for locks, a
  * trailing % for rates (whose change is shown in absolute points). */
@@ -56,6 +58,9 @@ export function formatValue(metric: string, mean: number): string {
   if (Math.abs(x) > 1e8) return g4(x);
   return String(Math.round(x));
 }
+
+/** Matches what errorField() prints, for readers of a report. */
+export const ERROR_FIELD = /\+(?:-\s*\d+|>99)%/g;
 
 function errorField(mean: number, stddev: number): string {
   if (mean === 0) return "      ";

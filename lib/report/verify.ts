@@ -5,7 +5,7 @@
 import { analyze, format, type Scenario } from "../dsl/index.ts";
 import type { Results } from "../engine/index.ts";
 import { ENGINE_VERSION } from "../engine/index.ts";
-import { renderReport, RESULTS_MARKER, SCENARIO_MARKER } from "./render.ts";
+import { ERROR_FIELD, renderReport, RESULTS_MARKER, SCENARIO_MARKER } from "./render.ts";
 
 export interface Extracted {
   /** The report's own lines, unquoted, from its title to the results marker. */
@@ -69,7 +69,7 @@ function readNumbers(body: string[]): Map<string, { variant: string; seed: strin
     if (pair && /^-{16} -{27}$/.test(body[i + 1] ?? "")) {
       const [, base, other] = pair;
       for (i += 4; i < body.length && body[i] !== ""; i++) {
-        const tokens = body[i]!.replace(/\+(?:-\s*\d+|>99)%/g, " ").trim().split(/\s+/);
+        const tokens = body[i]!.replace(ERROR_FIELD, " ").trim().split(/\s+/);
         const metric = tokens.pop()!;
         if (tokens.length < 2) continue;
         put(base!, "mean", metric, tokens[0]!);
@@ -81,7 +81,7 @@ function readNumbers(body: string[]): Map<string, { variant: string; seed: strin
     if (/^\s*(\S+)$/.test(line) && /^-{16}$/.test(body[i + 1] ?? "")) {
       const variant = line.trim();
       for (i += 4; i < body.length && body[i] !== ""; i++) {
-        const tokens = body[i]!.replace(/\+(?:-\s*\d+|>99)%/g, " ").trim().split(/\s+/);
+        const tokens = body[i]!.replace(ERROR_FIELD, " ").trim().split(/\s+/);
         if (tokens.length >= 2) put(variant, "mean", tokens.at(-1)!, tokens[0]!);
       }
       continue;

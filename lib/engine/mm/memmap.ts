@@ -216,6 +216,17 @@ export class MemMap {
     this.setPrev(entry, POISON2, fn);
   }
 
+  /** list_for_each_entry_safe(): `next` is read before the body runs, so the
+   * body may move the page to another list (which is how 6.1 and v2's
+   * free_unref_page_list get away without list_del). */
+  *list_for_each_entry_safe(head: number, fn: string): Generator<number, void, void> {
+    for (let page = this.next(head, fn), next: number; page !== head; page = next) {
+      this.entry(page, fn);
+      next = this.next(page, fn);
+      yield page;
+    }
+  }
+
   list_empty(head: number, fn: string): boolean {
     return this.next(head, fn) === head;
   }

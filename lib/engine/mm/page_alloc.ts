@@ -195,7 +195,7 @@ function* rmqueue_bulk(x: Context, mm: Mm, order: number, count: number, list: n
   }
   x.spend(allocated * (1 << order) * x.m.costs.zone_lock_per_page);
   yield* mm.variant.zone_unlock_under_pcp(x, zone);
-  if (allocated > 0) mm.metrics.pcpRefills += mm.metrics.measuring ? 1 : 0;
+  if (allocated > 0 && mm.metrics.measuring) mm.metrics.pcpRefills++;
   return allocated;
 }
 
@@ -396,8 +396,8 @@ export function* __free_pages(x: Context, mm: Mm, page: number, order: number): 
 export function free_unref_page_list_prepare(mm: Mm, list: number): number {
   const memmap = mm.zone.memmap;
   let migratetype = MIGRATE_MOVABLE;
-  for (let page = memmap.next(list, "free_unref_page_list"); page !== list; page = memmap.next(page, "free_unref_page_list")) {
-    free_pages_prepare(mm, memmap.entry(page, "free_unref_page_list"), 0, "free_unref_page_list");
+  for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
+    free_pages_prepare(mm, page, 0, "free_unref_page_list");
     migratetype = memmap.pcpMigratetype(page);
   }
   return migratetype;

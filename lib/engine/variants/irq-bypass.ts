@@ -16,9 +16,7 @@ function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
   }
   free_unref_page_list_prepare(mm, list);
   const memmap = mm.zone.memmap;
-  for (let page = memmap.next(list, "free_unref_page_list"), next: number; page !== list; page = next) {
-    memmap.entry(page, "free_unref_page_list");
-    next = memmap.next(page, "free_unref_page_list");
+  for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
     yield* free_one_page(x, mm, page, 0, pcp_migratetype(mm, page));
   }
 }

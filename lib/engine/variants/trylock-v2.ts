@@ -28,9 +28,7 @@ function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
   const memmap = mm.zone.memmap;
   let pcp: PerCpuPages | null = null;
   let batch_count = 0;
-  for (let page = memmap.next(list, "free_unref_page_list"), next: number; page !== list; page = next) {
-    memmap.entry(page, "free_unref_page_list");
-    next = memmap.next(page, "free_unref_page_list");
+  for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
     countListPage(mm);
     if (!pcp) {
       if (x.mustYield()) yield x.pending;

@@ -19,9 +19,7 @@ function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
   let pcp: PerCpuPages | null = null;
   let locked = false; // locked_zone != NULL
   let batch_count = 0;
-  for (let page = memmap.next(list, "free_unref_page_list"), next: number; page !== list; page = next) {
-    memmap.entry(page, "free_unref_page_list");
-    next = memmap.next(page, "free_unref_page_list");
+  for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
     memmap.list_del(page, "free_unref_page_list");
     const migratetype = pcp_migratetype(mm, page);
     countListPage(mm);
