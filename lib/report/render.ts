@@ -179,7 +179,7 @@ export function wrap(text: string, width = WIDTH, indent = ""): string[] {
   });
 }
 
-function violations(results: Results): string[] {
+export function violations(results: Results): string[] {
   const lines: string[] = [];
   for (const group of results.results) {
     const bad = group.runs.filter((r) => r.violation);

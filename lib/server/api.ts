@@ -1,9 +1,8 @@
-// The notebook list's HTTP API, as plain Node handlers the app's server (or
-// a Next route) calls: list, create, rename, delete. JSON in and out, every
+// The notebook list's HTTP API, as plain Node handlers the app's server
+// calls: list, create (blank or from an example), rename, delete. JSON in and out, every
 // input checked, errors as {error} with a status, never a crash.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { randomBytes } from "node:crypto";
-import type { NotebookStore } from "./store.ts";
+import type { Notebooks } from "./notebooks.ts";
 
 const MAX_BODY = 16 * 1024;
 const MAX_TITLE = 200;
@@ -36,44 +35,49 @@ function title(v: unknown): string | null {
   return t.length > 0 && t.length <= MAX_TITLE ? t : null;
 }
 
-/** Handles /api/notebooks and /api/notebooks/:id; returns false for other paths. */
-export async function handleNotebookApi(store: NotebookStore, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+/** Handles /api/examples, /api/notebooks and /api/notebooks/:id; returns
+ * false for other paths. */
+export async function handleNotebookApi(notebooks: Notebooks, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   const path = (req.url ?? "").split("?")[0]!;
-  const m = /^\/api\/notebooks(?:\/([A-Za-z0-9_-]{1,64}))?\/?$/.exec(path);
-  if (!m) {
-    if (path.startsWith("/api/notebooks")) send(res, 404, { error: "no such notebook" });
-    return path.startsWith("/api/notebooks");
-  }
-  const id = m[1];
   const reply = (status: number, body: unknown) => {
     send(res, status, body);
     return true;
   };
+  if (path === "/api/examples") {
+    return req.method === "GET" ? reply(200, { examples: notebooks.examples() }) : reply(405, { error: `${req.method} is not allowed here` });
+  }
+  const m = /^\/api\/notebooks(?:\/([A-Za-z0-9_-]{1,64}))?\/?$/.exec(path);
+  if (!m) return path.startsWith("/api/") ? reply(404, { error: "no such API" }) : false;
+  const id = m[1];
   try {
-    if (!id && req.method === "GET") return reply(200, { notebooks: store.list() });
+    if (!id && req.method === "GET") return reply(200, { notebooks: notebooks.list() });
     if (!id && req.method === "POST") {
       const body = await readJson(req);
+      if (body && typeof body["example"] === "string") {
+        const row = notebooks.createFromExample(body["example"]);
+        return row ? reply(201, row) : reply(404, { error: "no such example" });
+      }
       const t = body && title(body["title"]);
       if (!t) return reply(400, { error: `title must be 1 to ${MAX_TITLE} characters` });
-      const newId = randomBytes(9).toString("base64url");
-      store.create(newId, t);
-      return reply(201, { id: newId, title: t });
+      return reply(201, notebooks.create(t));
     }
-    if (id && !store.exists(id)) return reply(404, { error: "no such notebook" });
-    if (id && req.method === "PATCH") {
+    if (!id) return reply(405, { error: `${req.method} is not allowed here` });
+    const row = notebooks.get(id);
+    if (!row) return reply(404, { error: "no such notebook" });
+    if (req.method === "GET") return reply(200, row);
+    if (req.method === "PATCH") {
       const body = await readJson(req);
       const t = body && title(body["title"]);
       if (!t) return reply(400, { error: `title must be 1 to ${MAX_TITLE} characters` });
-      store.rename(id, t);
-      return reply(200, { id, title: t });
+      await notebooks.rename(id, t);
+      return reply(200, notebooks.get(id));
     }
-    if (id && req.method === "DELETE") {
-      store.delete(id);
+    if (req.method === "DELETE") {
+      notebooks.delete(id);
       return reply(204, null);
     }
-    send(res, 405, { error: `${req.method} is not allowed here` });
+    return reply(405, { error: `${req.method} is not allowed here` });
   } catch {
-    send(res, 500, { error: "the notebook store failed" });
+    return reply(500, { error: "the notebook store failed" });
   }
-  return true;
 }

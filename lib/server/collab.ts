@@ -14,7 +14,11 @@ export interface CollabOptions {
   maxMessageBytes?: number;
   /** Milliseconds Hocuspocus waits after a change before storing. */
   storeDebounceMs?: number;
+  /** Someone else (Next's dev server) answers other upgrade paths. */
+  otherUpgrades?: boolean;
 }
+
+export type Collab = ReturnType<typeof createCollab>;
 
 export const COLLAB_PATH = "/collab";
 
@@ -48,7 +52,10 @@ export function createCollab(store: NotebookStore, opts: CollabOptions = {}) {
   function attach(http: HttpServer): void {
     http.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (request.url ?? "").split("?")[0];
-      if (path !== COLLAB_PATH) return;
+      if (path !== COLLAB_PATH) {
+        if (!opts.otherUpgrades) socket.destroy();
+        return;
+      }
       wss.handleUpgrade(request, socket, head, (ws) => {
         ws.on("error", () => ws.terminate());
         hocuspocus.handleConnection(ws as never, request);
@@ -65,6 +72,24 @@ export function createCollab(store: NotebookStore, opts: CollabOptions = {}) {
     );
   }
 
+  /** Changes a notebook's shared document from the server, through the same
+   * path as a client's edit: live participants see it, and it is stored. */
+  async function withDocument(id: string, change: (nb: Notebook) => void): Promise<void> {
+    const connection = await hocuspocus.openDirectConnection(id, {});
+    try {
+      await connection.transact((doc) => change(new Notebook(doc)));
+    } finally {
+      await connection.disconnect();
+    }
+  }
+
+  /** A deleted notebook: its live connections close and its document unloads. */
+  function forget(id: string): void {
+    hocuspocus.closeConnections(id);
+    const doc = hocuspocus.documents.get(id);
+    if (doc) hocuspocus.unloadDocument(doc);
+  }
+
   async function close(): Promise<void> {
     await flush();
     hocuspocus.closeConnections();
@@ -72,5 +97,5 @@ export function createCollab(store: NotebookStore, opts: CollabOptions = {}) {
     wss.close();
   }
 
-  return { hocuspocus, attach, flush, close };
+  return { hocuspocus, attach, flush, close, withDocument, forget };
 }

@@ -32,8 +32,15 @@ export class NotebookStore {
       .all() as NotebookRow[];
   }
 
-  create(id: string, title: string, now = Date.now()): void {
-    this.db.prepare("INSERT INTO notebooks (id, title, state, updated_at) VALUES (?, ?, NULL, ?)").run(id, title, now);
+  create(id: string, title: string, state: Uint8Array | null = null, now = Date.now()): void {
+    this.db
+      .prepare("INSERT INTO notebooks (id, title, state, updated_at) VALUES (?, ?, ?, ?)")
+      .run(id, title, state ? Buffer.from(state) : null, now);
+  }
+
+  get(id: string): NotebookRow | null {
+    const row = this.db.prepare("SELECT id, title, updated_at AS updatedAt FROM notebooks WHERE id = ?").get(id);
+    return (row as NotebookRow | undefined) ?? null;
   }
 
   exists(id: string): boolean {

@@ -1,0 +1,5 @@
+import { Home } from "../lib/ui/Home.tsx";
+
+export default function Page() {
+  return <Home />;
+}

@@ -1,0 +1,57 @@
+// The notebook app: `npm start` lands here. Builds the Next.js app when a
+// source is newer than the last build, bundles the server, and serves
+// pages, the API and the collaboration WebSocket on one port.
+//   PORT      port to listen on (default 3000)
+//   HOST      address to bind (default all; 127.0.0.1 keeps it local)
+//   DATA_DIR  where the SQLite file lives (default data/)
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { bundle, mtime, newestSource, root } from "./bundle.js";
+
+process.env.NEXT_TELEMETRY_DISABLED = "1";
+
+/** Runs `next build` unless .next holds a build newer than every source. */
+export function ensureAppBuilt({ quiet = false } = {}) {
+  const sources = Math.max(
+    newestSource(join(root, "app"), () => true),
+    newestSource(join(root, "lib"), (n) => /\.(ts|tsx|css)$/.test(n)),
+    mtime(join(root, "next.config.mjs")),
+    mtime(join(root, "package.json")),
+  );
+  if (mtime(join(root, ".next", "BUILD_ID")) >= sources) return;
+  if (!quiet) console.log("pcplab: building the app (about a minute, once)...");
+  const r = spawnSync(process.execPath, [join(root, "node_modules", "next", "dist", "bin", "next"), "build"], {
+    cwd: root,
+    stdio: quiet ? "pipe" : "inherit",
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`next build failed\n${r.stdout ?? ""}${r.stderr ?? ""}`);
+}
+
+export async function loadServer() {
+  const out = await bundle({ server: "lib/server/main.ts" }, { external: true });
+  return import(pathToFileURL(out.server).href);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  ensureAppBuilt();
+  const { startServer } = await loadServer();
+  const server = await startServer({
+    root,
+    port: Number(process.env.PORT ?? 3000),
+    host: process.env.HOST,
+    dataDir: process.env.DATA_DIR ?? join(root, "data"),
+  });
+  console.log(`pcplab: serving on ${server.url} (notebooks in ${server.dataDir})`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await server.close();
+    console.log("pcplab: every notebook saved; stopped");
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}

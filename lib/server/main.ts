@@ -1,0 +1,60 @@
+// The app's one process: Next.js pages, the notebook API and the
+// collaboration WebSocket on one HTTP server and port.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join, resolve } from "node:path";
+import next from "next";
+import { handleNotebookApi } from "./api.ts";
+import { createCollab } from "./collab.ts";
+import { Notebooks } from "./notebooks.ts";
+import { NotebookStore } from "./store.ts";
+
+export interface ServerOptions {
+  root: string;
+  port: number;
+  host?: string;
+  dataDir: string;
+  dev?: boolean;
+}
+
+export async function startServer(opts: ServerOptions) {
+  const dataDir = resolve(opts.dataDir);
+  const store = new NotebookStore(dataDir);
+  const collab = createCollab(store, { otherUpgrades: opts.dev });
+  const notebooks = new Notebooks(store, collab, join(opts.root, "scenarios"));
+  const app = next({ dev: opts.dev ?? false, dir: opts.root, quiet: true });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+
+  const http = createServer((req, res) => {
+    handleNotebookApi(notebooks, req, res)
+      .then((handled) => (handled ? undefined : handle(req, res)))
+      .catch(() => {
+        if (!res.headersSent) res.writeHead(500).end();
+        else res.destroy();
+      });
+  });
+  collab.attach(http);
+  await new Promise<void>((ok, fail) => {
+    http.once("error", fail);
+    http.listen(opts.port, opts.host, ok);
+  });
+  const address = http.address() as AddressInfo;
+  const host = address.family === "IPv6" ? (address.address === "::" ? "localhost" : `[${address.address}]`) : address.address === "0.0.0.0" ? "localhost" : address.address;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    dataDir,
+    store,
+    collab,
+    /** Saves every open notebook, then stops serving. */
+    async close(): Promise<void> {
+      await collab.close();
+      http.closeAllConnections();
+      await new Promise<void>((ok) => http.close(() => ok()));
+      await app.close?.();
+      store.close();
+    },
+  };
+}

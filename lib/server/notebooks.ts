@@ -1,0 +1,102 @@
+// What the notebook list can do, for the HTTP API: each operation keeps the
+// SQLite row (title, last change) and the shared document in step. New
+// notebooks are seeded here, on the server, never by a client: two clients
+// seeding the same empty document would each insert the seed.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import * as Y from "yjs";
+import { analyze } from "../dsl/index.ts";
+import { Notebook } from "../notebook/notebook.ts";
+import type { Collab } from "./collab.ts";
+import type { NotebookRow, NotebookStore } from "./store.ts";
+
+export interface Example {
+  name: string;
+  description: string;
+}
+
+export const NEW_SCENARIO = `scenario "my-scenario" {
+  cpus 4
+  memory 1GiB
+  duration 20ms
+  compare irqsave, trylock
+  workload "faults" on cpus all {
+    rate 100k/s
+    alloc order 0 gfp GFP_HIGHUSER_MOVABLE
+    free after 50us
+  }
+}
+`;
+
+export class Notebooks {
+  constructor(
+    private readonly store: NotebookStore,
+    private readonly collab: Collab,
+    private readonly scenariosDir: string,
+  ) {}
+
+  list(): NotebookRow[] {
+    return this.store.list();
+  }
+
+  get(id: string): NotebookRow | null {
+    return this.store.get(id);
+  }
+
+  create(title: string): NotebookRow {
+    return this.seed(title, (nb) => nb.insertCell("scenario", 0, NEW_SCENARIO));
+  }
+
+  /** The shipped scenarios/*.scn, each with its description. */
+  examples(): Example[] {
+    let files: string[];
+    try {
+      files = readdirSync(this.scenariosDir).filter((f) => f.endsWith(".scn")).sort();
+    } catch {
+      return [];
+    }
+    return files.map((f) => {
+      const name = f.slice(0, -4);
+      return { name, description: analyze(this.exampleSource(name)!).scenario?.description ?? "" };
+    });
+  }
+
+  createFromExample(name: string): NotebookRow | null {
+    const source = this.exampleSource(name);
+    if (source === null) return null;
+    const description = analyze(source).scenario?.description ?? "";
+    return this.seed(name, (nb) => {
+      nb.insertCell("markdown", 0, `# ${name}\n\n${description}\n\nFrom \`scenarios/${name}.scn\`: run it, change it, then *Copy for mail*.\n`);
+      nb.insertCell("scenario", 1, source);
+    });
+  }
+
+  async rename(id: string, title: string): Promise<void> {
+    this.store.rename(id, title);
+    await this.collab.withDocument(id, (nb) => nb.setTitle(title));
+  }
+
+  delete(id: string): void {
+    this.store.delete(id);
+    this.collab.forget(id);
+  }
+
+  private exampleSource(name: string): string | null {
+    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(name)) return null;
+    try {
+      return readFileSync(join(this.scenariosDir, `${name}.scn`), "utf8");
+    } catch {
+      return null;
+    }
+  }
+
+  private seed(title: string, fill: (nb: Notebook) => void): NotebookRow {
+    const nb = new Notebook(new Y.Doc());
+    nb.setTitle(title);
+    fill(nb);
+    const id = randomBytes(9).toString("base64url");
+    this.store.create(id, title, Y.encodeStateAsUpdate(nb.doc));
+    return this.store.get(id)!;
+  }
+}

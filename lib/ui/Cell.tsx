@@ -1,0 +1,138 @@
+"use client";
+// One cell: its editor (or rendered markdown), its toolbar, and for a
+// scenario the run controls and output. Running happens in a Web Worker;
+// the output goes into the shared document, so everyone sees it at once.
+import { useEffect, useMemo, useRef, useState } from "react";
+import type { Awareness } from "y-protocols/awareness";
+import { yText, type Cell as CellData, type Notebook } from "../notebook/notebook.ts";
+import { isStale, outputOf, reportFor, resultsOf } from "../notebook/outputs.ts";
+import { Editor } from "./Editor.tsx";
+import { Markdown } from "./Markdown.tsx";
+import { Output } from "./Output.tsx";
+import { startRun, type RunHandle } from "./runner.ts";
+
+interface Props {
+  nb: Notebook;
+  cell: CellData;
+  index: number;
+  count: number;
+  awareness: Awareness | null;
+  notebookId: string;
+  targeted: boolean;
+  say: (message: string) => void;
+}
+
+async function copy(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function CellView({ nb, cell, index, count, awareness, notebookId, targeted, say }: Props) {
+  const text = useMemo(() => yText(nb, cell.id), [nb, cell.id]);
+  const [editing, setEditing] = useState(cell.kind === "scenario" || cell.source.trim() === "");
+  const [progress, setProgress] = useState<number | null>(null);
+  const [runError, setRunError] = useState<string | null>(null);
+  const [fallbackReport, setFallbackReport] = useState<string | null>(null);
+  const run = useRef<RunHandle | null>(null);
+  const ref = useRef<HTMLElement>(null);
+
+  useEffect(() => () => run.current?.cancel(), []);
+  useEffect(() => {
+    if (targeted) ref.current?.scrollIntoView({ block: "start" });
+  }, [targeted]);
+
+  const results = useMemo(() => (cell.output ? resultsOf(cell.output) : null), [cell.output]);
+  const stale = useMemo(() => (cell.output ? isStale(cell.source, cell.output) : false), [cell.source, cell.output]);
+
+  async function onRun() {
+    setRunError(null);
+    setProgress(0);
+    const handle = startRun(cell.source, setProgress);
+    run.current = handle;
+    const outcome = await handle.outcome;
+    run.current = null;
+    setProgress(null);
+    if (outcome.ok) nb.setOutput(cell.id, outputOf(outcome.results, new Date()));
+    else if (!outcome.cancelled) setRunError(outcome.message);
+  }
+
+  async function onCopyForMail() {
+    const report = cell.output && reportFor(cell.source, cell.output);
+    if (!report) {
+      say("The source changed after the last run: run it again to copy a report that verifies.");
+      return;
+    }
+    if (await copy(report)) say("Report copied: paste it into your reply; `pcplab verify` re-runs it.");
+    else setFallbackReport(report);
+  }
+
+  async function onCopyLink() {
+    const url = `${location.origin}/notebook/${notebookId}#cell-${cell.id}`;
+    say((await copy(url)) ? "Link to this cell copied." : url);
+  }
+
+  if (!text) return null;
+  const label = `${cell.kind === "scenario" ? "Scenario" : "Markdown"} cell ${index + 1}`;
+  return (
+    <article ref={ref} id={`cell-${cell.id}`} className={`cell ${cell.kind}${targeted ? " targeted" : ""}`} aria-label={label}>
+      <header className="cell-bar">
+        <span className="cell-kind">{cell.kind}</span>
+        {cell.kind === "scenario" &&
+          (progress === null ? (
+            <button className="primary" onClick={onRun}>
+              Run
+            </button>
+          ) : (
+            <>
+              <progress max={1} value={progress} aria-label="Run progress" />
+              <button onClick={() => run.current?.cancel()}>Cancel</button>
+            </>
+          ))}
+        {cell.kind === "scenario" && cell.output && (
+          <button onClick={onCopyForMail} disabled={stale} title={stale ? "Run again first: the source changed" : "Copy the text report for a mailing-list reply"}>
+            Copy for mail
+          </button>
+        )}
+        {cell.kind === "markdown" && <button onClick={() => setEditing(!editing)}>{editing ? "Done" : "Edit"}</button>}
+        <span className="spacer" />
+        <button onClick={onCopyLink} title="Copy a link that opens the notebook at this cell">
+          Link
+        </button>
+        <button onClick={() => nb.moveCell(cell.id, index - 1)} disabled={index === 0} aria-label="Move cell up">
+          &uarr;
+        </button>
+        <button onClick={() => nb.moveCell(cell.id, index + 1)} disabled={index === count - 1} aria-label="Move cell down">
+          &darr;
+        </button>
+        <button onClick={() => nb.deleteCell(cell.id)} aria-label="Delete cell">
+          &times;
+        </button>
+      </header>
+      {editing ? (
+        <Editor text={text} awareness={awareness} language={cell.kind} label={`${label} source`} />
+      ) : (
+        <div onDoubleClick={() => setEditing(true)}>
+          <Markdown source={cell.source} />
+        </div>
+      )}
+      {runError && (
+        <p className="error" role="alert">
+          {runError}
+        </p>
+      )}
+      {fallbackReport && (
+        <div className="fallback-report">
+          <p>The clipboard is not available here; select the report and copy it:</p>
+          <textarea readOnly value={fallbackReport} rows={12} aria-label="Report for mail" onFocus={(e) => e.currentTarget.select()} />
+          <button onClick={() => setFallbackReport(null)}>Close</button>
+        </div>
+      )}
+      {results && cell.output && <Output results={results} stale={stale} ranAt={cell.output.ranAt} />}
+      {cell.output && !results && <p className="error">This output was written by another version of pcplab and cannot be shown.</p>}
+    </article>
+  );
+}

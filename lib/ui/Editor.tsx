@@ -1,0 +1,33 @@
+"use client";
+// A cell's editor. Until Monaco has loaded (lazily, on first use) the cell
+// shows its text read-only, so a notebook is readable at once.
+import { useEffect, useRef, useState } from "react";
+import type * as Y from "yjs";
+import type { Awareness } from "y-protocols/awareness";
+import type { MountedEditor } from "./monaco.ts";
+
+export function Editor(props: { text: Y.Text; awareness: Awareness | null; language: "scenario" | "markdown"; label: string; autoFocus?: boolean }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [ready, setReady] = useState(false);
+  const { text, awareness, language, label, autoFocus } = props;
+  useEffect(() => {
+    let mounted: MountedEditor | null = null;
+    let cancelled = false;
+    import("./monaco.ts").then(({ mountEditor }) => {
+      if (cancelled || !ref.current) return;
+      mounted = mountEditor(ref.current, { text, awareness, language, label });
+      setReady(true);
+      if (autoFocus) mounted.focus();
+    });
+    return () => {
+      cancelled = true;
+      mounted?.dispose();
+    };
+  }, [text, awareness, language, label, autoFocus]);
+  return (
+    <div className="editor-wrap">
+      <div ref={ref} className="editor" data-ready={ready ? "true" : "false"} />
+      {!ready && <pre className="editor-placeholder">{text.toString()}</pre>}
+    </div>
+  );
+}

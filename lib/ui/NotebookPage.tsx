@@ -1,0 +1,177 @@
+"use client";
+// A notebook: a Yjs document shared through the app's own /collab
+// WebSocket, shown as cells. Nothing is seeded here: the server creates a
+// notebook's first content, so two tabs opening it never insert it twice.
+import { HocuspocusProvider } from "@hocuspocus/provider";
+import Link from "next/link";
+import { useCallback, useEffect, useState } from "react";
+import * as Y from "yjs";
+import { Notebook, type Cell } from "../notebook/notebook.ts";
+import { importFromMail } from "../notebook/outputs.ts";
+import { CellView } from "./Cell.tsx";
+
+type Status = "connecting" | "saved" | "saving" | "offline";
+
+interface Session {
+  nb: Notebook;
+  provider: HocuspocusProvider;
+}
+
+function ImportFromMail({ onImport, onClose }: { onImport: (source: string) => void; onClose: () => void }) {
+  const [text, setText] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <div className="import-panel" role="dialog" aria-label="Import from mail">
+      <p>Paste a pcplab report from a mail, quoted or not. Its scenario becomes a new cell.</p>
+      <textarea value={text} onChange={(e) => setText(e.target.value)} rows={10} aria-label="Report text" />
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="row">
+        <button
+          className="primary"
+          onClick={() => {
+            const r = importFromMail(text);
+            if (r.ok) onImport(r.source);
+            else setError(r.message);
+          }}
+        >
+          Add as cell
+        </button>
+        <button onClick={onClose}>Close</button>
+      </div>
+    </div>
+  );
+}
+
+export function NotebookPage({ id }: { id: string }) {
+  const [session, setSession] = useState<Session | null>(null);
+  const [missing, setMissing] = useState(false);
+  const [status, setStatus] = useState<Status>("connecting");
+  const [cells, setCells] = useState<Cell[]>([]);
+  const [title, setTitle] = useState("");
+  const [synced, setSynced] = useState(false);
+  const [importing, setImporting] = useState(false);
+  const [message, setMessage] = useState("");
+  const [target, setTarget] = useState<string | null>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    fetch(`/api/notebooks/${encodeURIComponent(id)}`).then((r) => {
+      if (!cancelled && r.status === 404) setMissing(true);
+    });
+    const doc = new Y.Doc();
+    const nb = new Notebook(doc);
+    const provider = new HocuspocusProvider({
+      url: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/collab`,
+      name: id,
+      document: doc,
+    });
+    let connected = false;
+    let everSynced = false;
+    const refreshStatus = () => {
+      if (!connected || !everSynced) setStatus(everSynced ? "offline" : "connecting");
+      else setStatus(provider.hasUnsyncedChanges ? "saving" : "saved");
+    };
+    provider.on("status", ({ status }: { status: string }) => {
+      connected = status === "connected";
+      refreshStatus();
+    });
+    provider.on("unsyncedChanges", refreshStatus);
+    provider.on("synced", () => {
+      everSynced = true;
+      setSynced(true);
+      refreshStatus();
+    });
+    let frame = 0;
+    const refresh = () => {
+      frame = 0;
+      setCells(nb.cells());
+      setTitle(nb.title);
+      refreshStatus();
+    };
+    const off = nb.onChange(() => {
+      if (!frame) frame = requestAnimationFrame(refresh);
+    });
+    refresh();
+    setSession({ nb, provider });
+    // Tests and the curious read the document from here.
+    (window as unknown as { __pcplab?: Notebook }).__pcplab = nb;
+    return () => {
+      cancelled = true;
+      off();
+      cancelAnimationFrame(frame);
+      provider.destroy();
+      doc.destroy();
+    };
+  }, [id]);
+
+  // A permalink (#cell-<id>) opens at its cell once the document has it.
+  useEffect(() => {
+    if (!synced) return;
+    const m = /^#cell-([0-9a-f]+)$/.exec(location.hash);
+    if (m && cells.some((c) => c.id === m[1])) setTarget(m[1]!);
+  }, [synced, cells.length > 0]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const say = useCallback((m: string) => setMessage(m), []);
+
+  if (missing) {
+    return (
+      <main className="page">
+        <p>
+          There is no notebook here. <Link href="/">All notebooks</Link>
+        </p>
+      </main>
+    );
+  }
+  const nb = session?.nb;
+  return (
+    <main className="page notebook">
+      <nav className="crumbs">
+        <Link href="/">pcplab</Link> / <span className="title">{title || "…"}</span>
+        <span className={`status ${status}`} role="status" aria-label="Sync status">
+          {status === "saved" ? "saved" : status === "saving" ? "saving…" : status === "offline" ? "offline, changes kept locally" : "connecting…"}
+        </span>
+      </nav>
+      <p className="announce" aria-live="polite">
+        {message}
+      </p>
+      {nb && synced && (
+        <>
+          {cells.map((cell, i) => (
+            <CellView
+              key={cell.id}
+              nb={nb}
+              cell={cell}
+              index={i}
+              count={cells.length}
+              awareness={session!.provider.awareness}
+              notebookId={id}
+              targeted={target === cell.id}
+              say={say}
+            />
+          ))}
+          {cells.length === 0 && <p className="empty">This notebook has no cells yet.</p>}
+          <div className="add-cells">
+            <button onClick={() => nb.insertCell("scenario", cells.length)}>+ Scenario</button>
+            <button onClick={() => nb.insertCell("markdown", cells.length)}>+ Markdown</button>
+            <button onClick={() => setImporting(true)}>Import from mail</button>
+          </div>
+          {importing && (
+            <ImportFromMail
+              onClose={() => setImporting(false)}
+              onImport={(source) => {
+                nb.insertCell("scenario", cells.length, source);
+                setImporting(false);
+                say("Scenario imported from the mail as a new cell.");
+              }}
+            />
+          )}
+        </>
+      )}
+      {!synced && <p className="loading">Loading notebook…</p>}
+    </main>
+  );
+}

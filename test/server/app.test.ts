@@ -1,0 +1,60 @@
+// The whole app process, as `npm start` runs it: pages and the collaboration
+// WebSocket on one port, and notebooks that survive Ctrl-C and a restart.
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
+import { afterEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { Notebook } from "../../lib/notebook/notebook.ts";
+import { api, startApp, type AppProcess } from "../app-process.ts";
+
+const running: AppProcess[] = [];
+const providers: { destroy(): void }[] = [];
+afterEach(async () => {
+  for (const p of providers.splice(0)) p.destroy();
+  for (const app of running.splice(0)) await app.stop();
+});
+
+async function connect(url: string, id: string) {
+  const websocketProvider = new HocuspocusProviderWebsocket({ url: url.replace("http", "ws") + "/collab", WebSocketPolyfill: WebSocket });
+  const provider = new HocuspocusProvider({ websocketProvider, name: id });
+  provider.attach();
+  providers.push(provider, websocketProvider);
+  await new Promise<void>((resolve) => provider.on("synced", () => resolve()));
+  return { provider, notebook: new Notebook(provider.document) };
+}
+
+async function eventually(f: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!f()) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe("the app process", () => {
+  it("serves pages, the API and /collab on one port, and keeps every edit across Ctrl-C and a restart", async () => {
+    const first = await startApp();
+    running.push(first);
+    const home = await fetch(first.url + "/");
+    expect(home.status).toBe(200);
+    expect(await home.text()).toContain("pcplab");
+    const { id } = await api<{ id: string }>(first.url, "POST", "/api/notebooks", { title: "restart study" });
+    expect((await fetch(`${first.url}/notebook/${id}`)).status).toBe(200);
+
+    const writer = await connect(first.url, id);
+    const cellId = writer.notebook.insertCell("markdown", 1, "typed just before Ctrl-C");
+    await eventually(() => !writer.provider.hasUnsyncedChanges);
+    // Ctrl-C straight after the edit: the store's debounce must not lose it.
+    writer.provider.destroy();
+    expect(await first.stop()).toBe(0);
+    running.pop();
+
+    const second = await startApp(first.dataDir);
+    running.push(second);
+    const reader = await connect(second.url, id);
+    const cells = reader.notebook.cells();
+    expect(cells.map((c) => c.kind)).toEqual(["scenario", "markdown"]);
+    expect(cells.find((c) => c.id === cellId)?.source).toBe("typed just before Ctrl-C");
+    const list = await api<{ notebooks: { id: string; title: string }[] }>(second.url, "GET", "/api/notebooks");
+    expect(list.notebooks).toEqual([expect.objectContaining({ id, title: "restart study" })]);
+  });
+});
