@@ -116,7 +116,9 @@ export function mountEditor(el: HTMLElement, opts: EditorOptions): MountedEditor
   let timer: ReturnType<typeof setTimeout> | undefined;
   const lint = () => {
     if (opts.language !== "scenario") return;
-    monaco.editor.setModelMarkers(model, LANGUAGE_ID, markersFor(model.getValue(), monaco.MarkerSeverity));
+    // A cell just added is blank, not wrong.
+    const text = model.getValue();
+    monaco.editor.setModelMarkers(model, LANGUAGE_ID, text.trim() === "" ? [] : markersFor(text, monaco.MarkerSeverity));
   };
   model.onDidChangeContent(() => {
     clearTimeout(timer);

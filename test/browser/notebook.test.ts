@@ -1,0 +1,177 @@
+// The notebook app in a real Chromium against the real server process: what
+// a kernel developer does with it, step by step.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api, startApp, type AppProcess } from "../app-process.ts";
+import { context, foreign, launch } from "./browser.ts";
+
+const root = new URL("../..", import.meta.url).pathname;
+let app: AppProcess;
+let browser: Browser;
+const requests: string[] = [];
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startApp(), launch()]);
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+async function newPage(): Promise<Page> {
+  const page = await (await context(browser, app.url, requests)).newPage();
+  page.on("pageerror", (e) => console.error("page error:", e.message));
+  return page;
+}
+
+/** The sources of the notebook's cells, read from the shared document. */
+const sources = (page: Page) => page.evaluate(() => (window as unknown as { __pcplab: { cells(): { source: string }[] } }).__pcplab.cells().map((c) => c.source));
+
+async function paste(page: Page, text: string): Promise<void> {
+  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+  await page.keyboard.press("Control+V");
+}
+
+function cliReport(source: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "pcplab-cli-")), "typed.scn");
+  writeFileSync(file, source);
+  const r = spawnSync(process.execPath, [join(root, "bin", "pcplab"), "run", file], { encoding: "utf8" });
+  expect(r.stderr).toBe("");
+  return r.stdout;
+}
+
+const TYPED_HEAD = `scenario "typed-in-the-browser" {
+  cpus 2
+  memroy 256MiB
+  duration 5ms
+  compare irqsave, trylock
+  workload "rx" on cpus 0 in hardirq {
+    rate 50k/s
+    alloc order 0 gfp GFP_ATOMIC | `;
+const TYPED_TAIL = `
+    free immediately
+  }
+}
+`;
+
+describe("a notebook in the browser", () => {
+  it("creates a notebook, types a scenario with live diagnostics and completion, runs it, charts it, and copies the same report as the CLI", async () => {
+    const page = await newPage();
+    await page.goto(app.url + "/");
+    await page.getByLabel("New notebook title").fill("Browser study");
+    await page.getByRole("button", { name: "Create notebook" }).click();
+    await page.waitForURL(/\/notebook\/[A-Za-z0-9_-]+$/);
+    await page.getByRole("button", { name: "+ Scenario" }).click();
+    const cell = page.locator("article.cell.scenario").nth(1);
+    const editor = cell.locator('.editor[data-ready="true"]');
+    await editor.waitFor();
+    await editor.locator(".view-lines").click();
+
+    // Pasted, as people do with scenarios (typing would auto-indent and
+    // auto-close braces); the parts that matter are typed key by key.
+    await paste(page, TYPED_HEAD);
+    await page.keyboard.type("__GFP_NOR");
+    await page.keyboard.press("Control+Space");
+    const suggestion = page.locator(".suggest-widget .monaco-list-row", { hasText: "__GFP_NORETRY" }).first();
+    await suggestion.waitFor();
+    await page.keyboard.press("Enter");
+    await paste(page, TYPED_TAIL);
+    const typed = TYPED_HEAD + "__GFP_NORETRY" + TYPED_TAIL;
+    await expect.poll(() => sources(page)).toEqual([expect.any(String), typed]);
+
+    // The typo is marked, and the marker names the fix and its code.
+    await cell.locator(".squiggly-error").first().waitFor();
+    const marker = page.locator(".marker-widget");
+    const nextProblem = async () => {
+      await page.keyboard.press("F8");
+      return marker.innerText();
+    };
+    await expect.poll(nextProblem).toMatch(/memory/);
+    expect(await marker.innerText()).toMatch(/E1\d\d/);
+    await page.keyboard.press("Escape");
+    await cell.locator(".view-line", { hasText: "memroy" }).click();
+    await page.keyboard.press("End");
+    await page.keyboard.press("Home");
+    await page.keyboard.press("Control+Shift+ArrowRight");
+    await page.keyboard.type("memory");
+    await expect.poll(() => cell.locator(".squiggly-error").count()).toBe(0);
+    const fixed = typed.replace("memroy", "memory");
+    await expect.poll(() => sources(page)).toEqual([expect.any(String), fixed]);
+
+    await cell.getByRole("button", { name: "Run", exact: true }).click();
+    await expect.poll(() => cell.locator("figure.chart svg").count(), { timeout: 60_000 }).toBe(3);
+    for (const name of ["pcp fallbacks and zone->lock contentions per ms", "Headline metrics per variant", "IRQ and allocation latency percentiles"]) {
+      await expect.poll(() => cell.getByRole("figure", { name }).count()).toBe(1);
+    }
+    await expect.poll(() => cell.getByRole("table", { name: "Summary of headline metrics" }).count()).toBe(1);
+
+    await cell.getByRole("button", { name: "Copy for mail" }).click();
+    await expect.poll(() => page.locator(".announce").innerText()).toMatch(/Report copied/);
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    const cli = cliReport(fixed);
+    const digest = (r: string) => /pcplab results (sha256:[0-9a-f]+)/.exec(r)?.[1];
+    expect(digest(copied)).toMatch(/^sha256:/);
+    expect(digest(copied)).toBe(digest(cli));
+    expect(copied).toBe(cli);
+
+    // Editing after the run marks the output stale.
+    await cell.locator(".view-line", { hasText: "duration" }).click();
+    await page.keyboard.press("End");
+    await page.keyboard.press("Control+Shift+ArrowLeft");
+    await page.keyboard.type("6ms");
+    await cell.locator(".badge.stale").waitFor();
+
+    // A reload keeps the text and the output.
+    await page.reload();
+    await expect.poll(() => sources(page)).toEqual([expect.any(String), fixed.replace("5ms", "6ms")]);
+    await cell.getByRole("table", { name: "Summary of headline metrics" }).waitFor();
+    await cell.locator(".badge.stale").waitFor();
+    expect(foreign(requests, app.url)).toEqual([]);
+  }, 180_000);
+
+  it("shows each participant the other's typing within a second", async () => {
+    const { id } = await api<{ id: string }>(app.url, "POST", "/api/notebooks", { title: "Two reviewers" });
+    const [alice, bob] = [await newPage(), await newPage()];
+    await Promise.all([alice.goto(`${app.url}/notebook/${id}`), bob.goto(`${app.url}/notebook/${id}`)]);
+    for (const page of [alice, bob]) await page.locator('.editor[data-ready="true"]').waitFor();
+
+    await alice.locator(".view-lines").click();
+    await alice.keyboard.press("Control+Home");
+    await alice.keyboard.type("# alice was here\n");
+    await expect.poll(async () => (await sources(bob))[0], { timeout: 1000 }).toMatch(/^# alice was here\n/);
+    await bob.locator(".view-lines").click();
+    await bob.keyboard.press("Control+End");
+    await bob.keyboard.type("# bob too");
+    await expect.poll(async () => (await sources(alice))[0], { timeout: 1000 }).toMatch(/# bob too$/);
+    // And the editor on screen shows it, not only the document.
+    await expect.poll(() => alice.locator(".view-lines").innerText()).toMatch(/bob\stoo/);
+    expect(foreign(requests, app.url)).toEqual([]);
+  }, 120_000);
+
+  it("renders markdown without running any script or handler in it", async () => {
+    const { id } = await api<{ id: string }>(app.url, "POST", "/api/notebooks", { title: "Hostile markdown" });
+    const page = await newPage();
+    await page.goto(`${app.url}/notebook/${id}`);
+    await page.locator('.editor[data-ready="true"]').waitFor();
+    await page.evaluate(() => {
+      const w = window as unknown as { __pcplab: { insertCell(kind: string, at: number, source: string): string } };
+      w.__pcplab.insertCell(
+        "markdown",
+        0,
+        '# Notes\n\n<script>window.__ran = "script"</script>\n\n<img src="x" onerror="window.__ran = \'onerror\'">\n\n[link](javascript:window.__ran="link")\n\n<a href="#" onclick="window.__ran=\'onclick\'">click</a>\n',
+      );
+    });
+    const md = page.locator("article.cell.markdown .markdown");
+    await md.waitFor();
+    await expect.poll(() => md.innerText()).toContain("<script>");
+    expect(await md.locator("script, img, [onerror], [onclick], a[href^='javascript']").count()).toBe(0);
+    await md.getByText("click").click();
+    await md.getByText("link").first().click();
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => (window as unknown as { __ran?: string }).__ran)).toBeUndefined();
+  }, 60_000);
+});
