@@ -5,5 +5,9 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
     globalSetup: ["test/global-setup.ts"],
+    // Browser and server tests wait for what a person would wait for; a
+    // loaded CI machine may take longer than poll's default second. Tests
+    // that promise a bound (typing seen within a second) pass their own.
+    expect: { poll: { timeout: 15_000, interval: 50 } },
   },
 });

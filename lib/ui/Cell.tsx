@@ -31,6 +31,21 @@ async function copy(text: string): Promise<boolean> {
   }
 }
 
+/** Scrolls `el` to the top and keeps it there while the cells above it grow
+ * (editors and charts load after the page), until the reader moves. */
+function keepInView(el: HTMLElement): () => void {
+  const scroll = () => el.scrollIntoView({ block: "start" });
+  const observer = new ResizeObserver(scroll);
+  observer.observe(document.body);
+  const release = () => {
+    observer.disconnect();
+    for (const e of ["wheel", "touchstart", "keydown", "mousedown"]) window.removeEventListener(e, release);
+  };
+  for (const e of ["wheel", "touchstart", "keydown", "mousedown"]) window.addEventListener(e, release, { once: true });
+  scroll();
+  return release;
+}
+
 export function CellView({ nb, cell, index, count, awareness, notebookId, targeted, say }: Props) {
   const text = useMemo(() => yText(nb, cell.id), [nb, cell.id]);
   const [editing, setEditing] = useState(cell.kind === "scenario" || cell.source.trim() === "");
@@ -41,9 +56,7 @@ export function CellView({ nb, cell, index, count, awareness, notebookId, target
   const ref = useRef<HTMLElement>(null);
 
   useEffect(() => () => run.current?.cancel(), []);
-  useEffect(() => {
-    if (targeted) ref.current?.scrollIntoView({ block: "start" });
-  }, [targeted]);
+  useEffect(() => (targeted && ref.current ? keepInView(ref.current) : undefined), [targeted]);
 
   const results = useMemo(() => (cell.output ? resultsOf(cell.output) : null), [cell.output]);
   const stale = useMemo(() => (cell.output ? isStale(cell.source, cell.output) : false), [cell.source, cell.output]);

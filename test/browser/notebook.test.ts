@@ -152,6 +152,69 @@ describe("a notebook in the browser", () => {
     expect(foreign(requests, app.url)).toEqual([]);
   }, 120_000);
 
+  it("hovers a gfp mask into its bits, formats the document, imports a mailed report, and opens a permalink at its cell", async () => {
+    const { id } = await api<{ id: string }>(app.url, "POST", "/api/notebooks", { example: "remote-drain" });
+    const page = await newPage();
+    await page.goto(`${app.url}/notebook/${id}`);
+    const cell = page.locator("article.cell.scenario").first();
+    await cell.locator('.editor[data-ready="true"]').waitFor();
+
+    await cell.locator(".view-lines span span", { hasText: /^GFP_HIGHUSER_MOVABLE$/ }).first().hover();
+    const hover = page.locator(".monaco-hover-content", { hasText: "0x" });
+    await expect.poll(() => hover.innerText()).toMatch(/0x[0-9a-f]+/);
+    await expect.poll(() => hover.innerText()).toMatch(/bits: .*__GFP_DIRECT_RECLAIM[\s\S]*migratetype: MIGRATE_MOVABLE/);
+
+    // Format document puts a messy statement back in canonical form.
+    await cell.locator(".view-line", { hasText: "cpus" }).first().click();
+    await page.keyboard.press("End");
+    await page.keyboard.type("   ");
+    await expect.poll(async () => (await sources(page))[1]).toMatch(/cpus \d+ {3}\n/);
+    await page.keyboard.press("Control+Shift+I"); // Format Document on Linux
+    await expect.poll(async () => (await sources(page))[1]).not.toMatch(/cpus \d+ {3}\n/);
+
+    const mail = cliReport(((await sources(page))[1] as string).replace(/^ {2}runs \d+$/m, "  runs 1"))
+      .split("\n")
+      .map((l) => "> " + l)
+      .join("\n");
+    await page.getByRole("button", { name: "Import from mail" }).click();
+    await page.getByLabel("Report text").fill("not a report");
+    await page.getByRole("button", { name: "Add as cell" }).click();
+    await page.getByRole("dialog", { name: "Import from mail" }).getByRole("alert").waitFor();
+    await page.getByLabel("Report text").fill(`On Tue, someone wrote:\n${mail}\n\nThanks!`);
+    await page.getByRole("button", { name: "Add as cell" }).click();
+    await expect.poll(async () => (await sources(page)).length).toBe(3);
+    expect((await sources(page))[2]).toMatch(/^ {2}runs 1$/m);
+
+    const cellId = await page.evaluate(() => (window as unknown as { __pcplab: { cells(): { id: string }[] } }).__pcplab.cells()[2]!.id);
+    const other = await newPage();
+    // Short enough that the cell starts below the fold unless scrolled to.
+    await other.setViewportSize({ width: 1280, height: 600 });
+    await other.goto(`${app.url}/notebook/${id}#cell-${cellId}`);
+    const target = other.locator(`#cell-${cellId}`);
+    await expect.poll(() => target.getAttribute("class")).toMatch(/targeted/);
+    // In view (the last cell cannot scroll to the very top of the page).
+    await expect.poll(() => target.evaluate((el) => el.getBoundingClientRect().top)).toBeLessThan(600);
+    expect(await target.evaluate((el) => el.getBoundingClientRect().top)).toBeGreaterThan(-2);
+    expect(foreign(requests, app.url)).toEqual([]);
+  }, 120_000);
+
+  it("runs in a worker with progress and Cancel, and the page answers meanwhile", async () => {
+    const { id } = await api<{ id: string }>(app.url, "POST", "/api/notebooks", { example: "irq-rate-sweep" });
+    const page = await newPage();
+    await page.goto(`${app.url}/notebook/${id}`);
+    const cell = page.locator("article.cell.scenario").first();
+    await cell.locator('.editor[data-ready="true"]').waitFor();
+    await cell.getByRole("button", { name: "Run", exact: true }).click();
+    const progress = cell.getByRole("progressbar", { name: "Run progress" });
+    await expect.poll(() => progress.evaluate((el) => (el as HTMLProgressElement).value)).toBeGreaterThan(0);
+    // The main thread is free: it evaluates and edits while the engine works.
+    expect(await page.evaluate(() => 6 * 7)).toBe(42);
+    await cell.getByRole("button", { name: "Cancel" }).click();
+    await cell.getByRole("button", { name: "Run", exact: true }).waitFor();
+    expect(await cell.locator("section.output").count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pcplab: { cells(): { output: unknown }[] } }).__pcplab.cells()[1]!.output)).toBeNull();
+  }, 120_000);
+
   it("renders markdown without running any script or handler in it", async () => {
     const { id } = await api<{ id: string }>(app.url, "POST", "/api/notebooks", { title: "Hostile markdown" });
     const page = await newPage();
