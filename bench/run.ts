@@ -1,4 +1,5 @@
 // npm run bench: prints figures, asserts nothing.
+import { benchApp } from "./app.ts";
 import { benchDsl } from "./dsl.ts";
 import { benchEngine } from "./engine.ts";
 
@@ -7,3 +8,5 @@ console.log();
 benchEngine();
 console.log();
 await import("./engine-core.ts");
+console.log();
+await benchApp();

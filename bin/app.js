@@ -34,7 +34,7 @@ export async function loadServer() {
   return import(pathToFileURL(out.server).href);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   ensureAppBuilt();
   const { startServer } = await loadServer();
   const server = await startServer({
