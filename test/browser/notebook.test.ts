@@ -58,6 +58,27 @@ const TYPED_TAIL = `
 }
 `;
 
+describe("the notebook list", () => {
+  it("creates, renames, deletes, and opens an example", async () => {
+    const page = await newPage();
+    page.on("dialog", (d) => void d.accept());
+    await page.goto(app.url + "/");
+    await page.getByRole("button", { name: "thp-compaction-stress" }).click();
+    await page.waitForURL(/\/notebook\//);
+    await expect.poll(() => sources(page)).toEqual([expect.stringContaining("# thp-compaction-stress"), expect.stringContaining("GFP_TRANSHUGE_LIGHT")]);
+    await page.getByRole("link", { name: "pcplab" }).click();
+    const row = page.locator(".notebook-row", { hasText: "thp-compaction-stress" });
+    await row.getByRole("button", { name: /^Rename/ }).click();
+    await page.getByLabel("New title").fill("Hugh's THP stress");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.locator(".notebook-row", { hasText: "Hugh's THP stress" }).waitFor();
+    await page.locator(".notebook-row", { hasText: "Hugh's THP stress" }).getByRole("button", { name: /^Delete/ }).click();
+    await expect.poll(() => page.locator(".notebook-row", { hasText: "Hugh's THP stress" }).count()).toBe(0);
+    const list = await api<{ notebooks: { title: string }[] }>(app.url, "GET", "/api/notebooks");
+    expect(list.notebooks.map((n) => n.title)).not.toContain("Hugh's THP stress");
+  }, 60_000);
+});
+
 describe("a notebook in the browser", () => {
   it("creates a notebook, types a scenario with live diagnostics and completion, runs it, charts it, and copies the same report as the CLI", async () => {
     const page = await newPage();
@@ -149,6 +170,14 @@ describe("a notebook in the browser", () => {
     await expect.poll(async () => (await sources(alice))[0], { timeout: 1000 }).toMatch(/# bob too$/);
     // And the editor on screen shows it, not only the document.
     await expect.poll(() => alice.locator(".view-lines").innerText()).toMatch(/bob\stoo/);
+
+    // Undo takes back only your own typing, never the other person's.
+    await alice.locator(".view-line", { hasText: "alice was here" }).click();
+    await alice.keyboard.press("Control+z");
+    await expect.poll(async () => (await sources(bob))[0]).not.toMatch(/alice was here/);
+    expect((await sources(bob))[0]).toMatch(/# bob too$/);
+    await alice.keyboard.press("Control+Shift+z");
+    await expect.poll(async () => (await sources(bob))[0]).toMatch(/^# alice was here\n[\s\S]*# bob too$/);
     expect(foreign(requests, app.url)).toEqual([]);
   }, 120_000);
 
