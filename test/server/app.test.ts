@@ -4,6 +4,7 @@ import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/pro
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { Notebook } from "../../lib/notebook/notebook.ts";
+import { eventually } from "../eventually.ts";
 import { api, startApp, type AppProcess } from "../app-process.ts";
 
 const running: AppProcess[] = [];
@@ -22,13 +23,6 @@ async function connect(url: string, id: string) {
   return { provider, notebook: new Notebook(provider.document) };
 }
 
-async function eventually(f: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe("the app process", () => {
   it("serves pages, the API and /collab on one port, and keeps every edit across Ctrl-C and a restart", async () => {

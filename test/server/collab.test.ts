@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import * as Y from "yjs";
 import { Notebook } from "../../lib/notebook/notebook.ts";
+import { eventually } from "../eventually.ts";
 import { createCollab } from "../../lib/server/collab.ts";
 import { NotebookStore } from "../../lib/server/store.ts";
 
@@ -48,14 +49,6 @@ function client(port: number, name: string) {
   return { provider, notebook: new Notebook(provider.document), synced };
 }
 
-/** Polls until `f` holds, failing after `ms`: no fixed sleeps. */
-async function eventually(f: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe("collaboration server", () => {
   it("relays edits between two clients and keeps them across a restart", async () => {
