@@ -103,8 +103,32 @@ console.log(JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS, pagesHel
   );
 }
 
+/** Hugh's scenario (slow path, compaction, reclaim): the CLI's wall time
+ * for all its runs, the engine's events/s on one core, and where v2 crashes. */
+function hugh(): void {
+  const file = join(root, "scenarios", "thp-compaction-stress.scn");
+  const s = analyze(readFileSync(file, "utf8")).scenario!;
+  let events = 0;
+  let seconds = 0;
+  const crashes: string[] = [];
+  for (const variant of s.variants) {
+    for (let seed = 1; seed <= s.runs; seed++) {
+      const t0 = performance.now();
+      const r = simulate(s, { variant, sweepValue: null, seed });
+      seconds += (performance.now() - t0) / 1000;
+      events += r.metrics["engine.events"]!;
+      if (r.violation) crashes.push(`${variant} seed ${seed} at ${(r.violation.time_ns / 1e6).toFixed(1)} ms in ${r.violation.function}`);
+    }
+  }
+  const threads = availableParallelism();
+  const cli = wall(["run", file, "--threads", String(threads)]);
+  console.log(`engine: thp-compaction-stress, ${s.variants.length * s.runs} runs: pcplab run ${(cli / 1000).toFixed(1)} s wall on ${threads} threads; one core ${(events / seconds / 1e6).toFixed(2)} M events/s (${events} events in ${seconds.toFixed(1)} s)`);
+  console.log(`engine: thp-compaction-stress crashes: ${crashes.join("; ") || "none"}`);
+}
+
 export function benchEngine(): void {
   fastPath();
   parallel();
   rss();
+  hugh();
 }

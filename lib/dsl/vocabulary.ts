@@ -117,6 +117,7 @@ const METRIC_TABLE: [pattern: string, unit: MetricUnit, doc: string][] = [
   ["irq.off_ns.{total,max}", "ns", "time with IRQs disabled (sum over CPUs); longest single window"],
   ["compaction.{attempts,success,fail}", "count", "compaction runs, direct and kcompactd"],
   ["compaction.pages_migrated", "count", "pages moved by compaction"],
+  ["reclaim.{direct,kswapd}_pages", "count", "pages reclaimed by direct reclaim and by kswapd"],
   ["zone.free_pages.{min,end}", "pages", "lowest and final free pages of the zone"],
   ["invariants.violations", "count", "correctness checks that fired (a violation ends the run)"],
   ["engine.events", "count", "events the engine processed"],

@@ -419,8 +419,11 @@ export class Cpu {
   }
 }
 
-/** The model.md costs this engine charges today (the slow-path ones come with it). */
-export const COSTS_IN_USE = ["spin_lock", "irq_save", "lock_handoff", "pcp_list_op", "zone_lock_per_page", "irq_entry"];
+/** The model.md costs this engine charges. */
+export const COSTS_IN_USE = [
+  "spin_lock", "irq_save", "lock_handoff", "pcp_list_op", "zone_lock_per_page", "irq_entry",
+  "compaction_scan_per_page", "migrate_per_page", "reclaim_per_page",
+];
 
 export interface Costs {
   spin_lock: number;
@@ -429,6 +432,9 @@ export interface Costs {
   pcp_list_op: number;
   zone_lock_per_page: number;
   irq_entry: number;
+  compaction_scan_per_page: number;
+  migrate_per_page: number;
+  reclaim_per_page: number;
 }
 
 /** What the machine reports to whoever collects metrics. */

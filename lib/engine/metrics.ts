@@ -29,6 +29,12 @@ export class Metrics implements MachineMetrics {
   /** pcp lock attempts by allocation and free paths: fallback_rate's denominator. */
   pcpEligible = 0;
   readonly trylockFail = [0, 0, 0];
+  compactAttempts = 0;
+  compactSuccess = 0;
+  compactFail = 0;
+  compactMigrated = 0;
+  reclaimDirect = 0;
+  reclaimKswapd = 0;
   irqCount = 0;
   readonly irqLatency = new LatencyHistogram();
   irqOffTotal = 0;
@@ -139,12 +145,12 @@ export class Metrics implements MachineMetrics {
       "irq.latency_ns.max": this.irqLatency.max(),
       "irq.off_ns.total": this.irqOffTotal,
       "irq.off_ns.max": this.irqOffMax,
-      // Compaction belongs to the slow path, which this engine does not model
-      // yet: no compaction runs, so these are truly zero.
-      "compaction.attempts": 0,
-      "compaction.success": 0,
-      "compaction.fail": 0,
-      "compaction.pages_migrated": 0,
+      "compaction.attempts": this.compactAttempts,
+      "compaction.success": this.compactSuccess,
+      "compaction.fail": this.compactFail,
+      "compaction.pages_migrated": this.compactMigrated,
+      "reclaim.direct_pages": this.reclaimDirect,
+      "reclaim.kswapd_pages": this.reclaimKswapd,
       "zone.free_pages.min": Number.isFinite(freePagesMin) ? freePagesMin : freePagesEnd,
       "zone.free_pages.end": freePagesEnd,
       "invariants.violations": violations,

@@ -6,7 +6,8 @@ import { COSTS } from "../dsl/vocabulary.ts";
 import { Machine, type Costs, type Violation } from "./machine.ts";
 import { Metrics, SERIES_BUCKETS, type Series } from "./metrics.ts";
 import { check_invariants } from "./mm/check.ts";
-import type { Mm } from "./mm/page_alloc.ts";
+import type { Mm, TraceEvent } from "./mm/page_alloc.ts";
+import { kthreads } from "./mm/page_alloc_slowpath.ts";
 import { Zone } from "./mm/zone.ts";
 import { Rng } from "./rng.ts";
 import { VARIANT_IMPLEMENTATIONS } from "./variants/index.ts";
@@ -34,6 +35,8 @@ export interface RunHooks {
   clock?: () => number;
   /** Tests only: called after every event with the model's state. */
   afterEvent?: (mm: Mm, m: Machine) => void;
+  /** Tests and tools: the slow path's tracepoints (mm_compaction_begin, ...). */
+  tracepoint?: (event: TraceEvent) => void;
 }
 
 /** Kernel functions a violation's call path may name. */
@@ -42,6 +45,10 @@ export const KERNEL_FUNCTIONS = new Set([
   "__rmqueue_smallest", "__rmqueue_fallback", "expand", "__free_pages", "free_unref_page", "free_unref_page_list",
   "free_unref_page_commit", "free_pcppages_bulk", "free_one_page", "__free_one_page", "drain_pages_zone",
   "drain_all_pages", "release_pages", "check_invariants", "__list_del_entry_valid", "__list_add_valid",
+  "get_page_from_freelist", "__alloc_pages_slowpath", "__alloc_pages_direct_compact", "__alloc_pages_direct_reclaim",
+  "try_to_compact_pages", "compact_zone", "compact_pageblock", "isolate_migratepages_block", "migrate_pages",
+  "isolate_freepages", "fast_isolate_freepages", "isolate_freepages_block", "release_freepages", "kcompactd",
+  "kcompactd_do_work", "kswapd", "balance_pgdat", "shrink_node", "try_to_free_pages", "shrink_page_list",
 ]);
 
 /** The scenario with a sweep value applied. */
@@ -86,10 +93,21 @@ export function simulate(scenario: Scenario, spec: RunSpec, hooks: RunHooks = {}
   );
   const variant = VARIANT_IMPLEMENTATIONS[spec.variant];
   if (!variant) throw new Error(`unknown variant ${spec.variant}`);
-  const mm: Mm = { zone, variant, metrics };
+  let owners: Workloads | null = null;
+  const mm: Mm = {
+    zone, variant, metrics,
+    // The workloads own the pages; they exist once mm does.
+    owners: { reclaim: (nr) => owners!.reclaim(nr), movable: (pfn) => owners!.movable(pfn), migrate: (a, b) => owners!.migrate(a, b) },
+    capc: new Array(s.cpus).fill(null),
+    kthreads: { kswapd: () => {}, kcompactd: () => {} },
+    tracepoint: hooks.tracepoint,
+  };
+  mm.kthreads = kthreads(mm);
   const m = new Machine(s.cpus, rng, makeCosts(s.costs, rng), metrics, KERNEL_FUNCTIONS);
   const workloads = new Workloads(m, mm, rng, s);
+  owners = workloads;
   m.driver = workloads;
+  zone.fragment(s.fragmentation, (pfn) => workloads.holdPageCache(pfn));
 
   const end = s.warmupNs + s.durationNs;
   m.at(s.warmupNs, () => {

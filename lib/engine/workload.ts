@@ -3,10 +3,19 @@
 // independently. Frees run on the allocating CPU, in the free's context: a
 // softirq free is an interrupt that raises a softirq (an IO completion), a
 // hardirq free runs in the interrupt handler itself.
+//
+// Workloads are also the pages' owners (PageOwners): pages held with a
+// movable or reclaimable mask sit on an LRU in allocation order, reclaim
+// takes the oldest (the owner forgets them, and a free that comes later for
+// such a page is dropped), and compaction moves movable ones (the owner's
+// handle follows the page).
 import type { Dist, Scenario, Workload } from "../dsl/scenario.ts";
 import { gfp_migratetype } from "../dsl/gfp.ts";
 import { EV_ARRIVAL, EV_TIMER, HARDIRQ, SOFTIRQ, TASK, type Code, type Context, type Cpu, type Driver, type Machine, type Work } from "./machine.ts";
-import { __alloc_pages, __free_pages, drain_all_pages, type Mm } from "./mm/page_alloc.ts";
+import { __free_pages, drain_all_pages, type Mm, type PageOwners } from "./mm/page_alloc.ts";
+import { __alloc_pages } from "./mm/page_alloc_slowpath.ts";
+import { PG_isolated } from "./mm/memmap.ts";
+import { MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE } from "./mm/zone.ts";
 import type { Rng } from "./rng.ts";
 
 const CONTEXT_OF = { task: TASK, softirq: SOFTIRQ, hardirq: HARDIRQ } as const;
@@ -32,14 +41,26 @@ interface Source {
   batch: number[];
 }
 
-export class Workloads implements Driver {
+/** The owner of pages held from before the run (`fragmentation`): page cache. */
+const PAGE_CACHE = -1;
+
+export class Workloads implements Driver, PageOwners {
   private readonly sources: Source[] = [];
-  // Allocations alive: pfn, order and source, in a pool indexed by handle.
+  // Allocations alive: pfn (-1 once reclaimed), order, source (or
+  // PAGE_CACHE) and LRU serial, in a pool indexed by handle.
   private pfn = new Float64Array(1024);
   private order = new Uint8Array(1024);
   private owner = new Int32Array(1024);
+  private serial = new Float64Array(1024);
   private readonly freeHandles: number[] = [];
   private nextHandle = 0;
+  // The LRU: handles with the serial they had when added, oldest first; an
+  // entry whose handle was freed (serial 0) or reused is skipped.
+  private lruHandles: number[] = [];
+  private lruSerials: number[] = [];
+  private lruHead = 0;
+  private lruLive = 0;
+  private serialNext = 0;
 
   constructor(
     private readonly m: Machine,
@@ -108,10 +129,16 @@ export class Workloads implements Driver {
       const free = w.free;
       for (let n = 0; n < count; n++) {
         const start = x.now;
-        const page = yield* __alloc_pages(x, this.mm, order, s.migratetype);
+        const page = yield* __alloc_pages(x, this.mm, order, w.alloc.gfp, s.migratetype);
         this.mm.metrics.allocated(x.now, x.now - start, 1 << order, page >= 0);
-        if (page < 0 || !free) continue;
+        if (page < 0) continue;
+        // A page freed as soon as it is allocated never reaches the LRU (in
+        // the kernel it would still sit in the per-CPU lru_add batch).
+        const onLru = (s.migratetype === MIGRATE_MOVABLE || s.migratetype === MIGRATE_RECLAIMABLE) && free?.after !== "immediately";
+        if (!free && !onLru) continue;
         const h = this.newHandle(page, order, i);
+        if (onLru) this.lruAdd(h);
+        if (!free) continue;
         if (free.after !== "immediately") this.m.schedule(x.now + sample(this.rng, free.after), EV_TIMER, h);
         else if (s.freeContext !== x.kind) this.queueFree(s, h);
         else if (free.batch === null) yield* this.freeOne(x, h);
@@ -142,9 +169,11 @@ export class Workloads implements Driver {
 
   private *freeOne(x: Context, h: number): Code {
     const order = this.order[h]!;
-    yield* __free_pages(x, this.mm, this.pfn[h]!, order);
-    this.mm.metrics.freed(1 << order, 1);
+    const pfn = this.pfn[h]!;
     this.release(h);
+    if (pfn < 0) return; // reclaimed meanwhile
+    yield* __free_pages(x, this.mm, pfn, order);
+    this.mm.metrics.freed(1 << order, 1);
   }
 
   /** release_pages()-style: order-0 pages go to free_unref_page_list() on a
@@ -156,17 +185,97 @@ export class Workloads implements Driver {
       return;
     }
     const list = memmap.newHead();
-    for (const h of handles) memmap.list_add_tail(this.pfn[h]!, list, "release_pages");
-    yield* this.mm.variant.free_unref_page_list(x, this.mm, list);
+    let pages = 0;
+    for (const h of handles) {
+      const pfn = this.pfn[h]!;
+      this.release(h);
+      if (pfn < 0) continue; // reclaimed meanwhile
+      memmap.list_add_tail(pfn, list, "release_pages");
+      pages++;
+    }
+    if (pages > 0) yield* this.mm.variant.free_unref_page_list(x, this.mm, list);
     memmap.releaseHead(list);
-    this.mm.metrics.freed(handles.length, handles.length);
-    for (const h of handles) this.release(h);
+    this.mm.metrics.freed(pages, pages);
   }
 
   private deliver(cpu: Cpu, context: number, work: Work, arg: number): void {
     if (context === TASK) cpu.queueTask(work, arg);
     else if (context === HARDIRQ) cpu.raiseIrq(work, arg);
     else cpu.raiseIrq(this.raisers.get(work)!, arg);
+  }
+
+  /** A page held from before the run, as page cache (`fragmentation`). */
+  holdPageCache(pfn: number): void {
+    this.lruAdd(this.newHandle(pfn, 0, PAGE_CACHE));
+  }
+
+  private lruAdd(h: number): void {
+    const serial = ++this.serialNext;
+    this.serial[h] = serial;
+    this.lruHandles.push(h);
+    this.lruSerials.push(serial);
+    this.lruLive++;
+    // Entries of freed pages are dropped lazily; keep them from piling up.
+    if (this.lruHandles.length - this.lruHead > 2 * this.lruLive + 4096) this.compactLru();
+  }
+
+  private compactLru(): void {
+    const handles: number[] = [];
+    const serials: number[] = [];
+    for (let i = this.lruHead; i < this.lruHandles.length; i++) {
+      const h = this.lruHandles[i]!;
+      if (this.serial[h] === this.lruSerials[i]) {
+        handles.push(h);
+        serials.push(this.lruSerials[i]!);
+      }
+    }
+    this.lruHandles = handles;
+    this.lruSerials = serials;
+    this.lruHead = 0;
+  }
+
+  reclaim(nr: number): [number, number][] {
+    const out: [number, number][] = [];
+    const memmap = this.mm.zone.memmap;
+    let pages = 0;
+    for (let end = this.lruHandles.length; pages < nr && this.lruHead < end; ) {
+      const h = this.lruHandles[this.lruHead]!;
+      const serial = this.lruSerials[this.lruHead++]!;
+      if (this.serial[h] !== serial) continue;
+      const pfn = this.pfn[h]!;
+      if (memmap.flags(pfn) & PG_isolated) {
+        // Off the LRU while compaction migrates it; it comes back as the newest.
+        this.lruHandles.push(h);
+        this.lruSerials.push(serial);
+        continue;
+      }
+      this.serial[h] = 0;
+      this.lruLive--;
+      memmap.setOwner(pfn, -1);
+      out.push([pfn, this.order[h]!]);
+      pages += 1 << this.order[h]!;
+      // A free still due will find the handle empty and only release it.
+      const source = this.owner[h]!;
+      if (source === PAGE_CACHE || !this.sources[source]!.workload.free) this.release(h);
+      else this.pfn[h] = -1;
+    }
+    if (this.lruHead > 4096 && 2 * this.lruHead > this.lruHandles.length) this.compactLru();
+    return out;
+  }
+
+  movable(pfn: number): boolean {
+    const h = this.mm.zone.memmap.owner(pfn);
+    if (h < 0) return false;
+    const source = this.owner[h]!;
+    return source === PAGE_CACHE || this.sources[source]!.migratetype === MIGRATE_MOVABLE;
+  }
+
+  migrate(from: number, to: number): void {
+    const memmap = this.mm.zone.memmap;
+    const h = memmap.owner(from);
+    memmap.setOwner(from, -1);
+    memmap.setOwner(to, h);
+    this.pfn[h] = to;
   }
 
   private newHandle(pfn: number, order: number, source: number): number {
@@ -184,15 +293,27 @@ export class Workloads implements Driver {
         const owners = new Int32Array(n);
         owners.set(this.owner);
         this.owner = owners;
+        const serials = new Float64Array(n);
+        serials.set(this.serial);
+        this.serial = serials;
       }
     }
     this.pfn[h] = pfn;
     this.order[h] = order;
     this.owner[h] = source;
+    this.mm.zone.memmap.setOwner(pfn, h);
     return h;
   }
 
+  /** The handle's page is no longer held (freed, or reclaimed earlier). */
   private release(h: number): void {
+    const pfn = this.pfn[h]!;
+    if (pfn >= 0) this.mm.zone.memmap.setOwner(pfn, -1);
+    if (this.serial[h] !== 0) {
+      this.serial[h] = 0;
+      this.lruLive--;
+    }
+    this.pfn[h] = -1;
     this.freeHandles.push(h);
   }
 }

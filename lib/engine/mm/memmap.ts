@@ -27,6 +27,9 @@ export const PG_buddy = 1;
 export const PG_pcp = 2;
 /** The head page of an allocated block. */
 export const PG_alloc = 4;
+/** Isolated for migration (the kernel's !PageLRU after isolate_lru_page()):
+ * neither another compactor nor reclaim may take it. */
+export const PG_isolated = 8;
 
 class Chunk {
   readonly next = new Float64Array(CHUNK_PAGES);
@@ -37,6 +40,9 @@ class Chunk {
   readonly pcpMt = new Uint8Array(CHUNK_PAGES);
   /** Two pageblocks of 512 pages per chunk. */
   readonly pageblockMt = new Uint8Array(2);
+  /** Who holds an allocated page (page->mapping's role): the workload's
+   * handle + 1, or 0. Reclaim and migration go from page to owner. */
+  readonly owner = new Int32Array(CHUNK_PAGES);
 }
 
 const HEAD_ADDRESS_BASE = 0xffff888100000000n;
@@ -89,6 +95,13 @@ export class MemMap {
   }
   setPcpMigratetype(pfn: number, mt: number): void {
     this.chunk(pfn).pcpMt[pfn & CHUNK_MASK] = mt;
+  }
+  /** The holder's handle, or -1. */
+  owner(pfn: number): number {
+    return this.chunk(pfn).owner[pfn & CHUNK_MASK]! - 1;
+  }
+  setOwner(pfn: number, handle: number): void {
+    this.chunk(pfn).owner[pfn & CHUNK_MASK] = handle + 1;
   }
   /** get_pageblock_migratetype() */
   pageblockMigratetype(pfn: number): number {

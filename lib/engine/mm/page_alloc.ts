@@ -7,9 +7,9 @@
 // costs are charged by the lock helpers in machine.ts.
 //
 // Simplified here, and said so where it matters: one zone; no CMA,
-// isolation or highatomic reserve; no watermarks or slow path yet (an
-// allocation that finds no free block fails); __rmqueue_fallback claims the
-// pageblock of a stolen block without moving its other free pages.
+// isolation or highatomic reserve; no lowmem_reserve (one zone);
+// __rmqueue_fallback claims the pageblock of a stolen block without moving
+// its other free pages. The slow path is in page_alloc_slowpath.ts.
 import type { Code, Context } from "../machine.ts";
 import type { Metrics } from "../metrics.ts";
 import { Oops } from "../oops.ts";
@@ -39,16 +39,55 @@ export interface Variant {
   free_unref_page_list(x: Context, mm: Mm, list: number): Code;
 }
 
-/** Per-run state the kernel keeps in globals and vmstat. */
+/** Who holds allocated pages: reclaim takes them back, compaction moves
+ * them (the owning workload's handle follows the page). */
+export interface PageOwners {
+  /** The oldest up to `nr` pages held with a movable or reclaimable mask,
+   * forgotten by their owners; each as [pfn, order]. */
+  reclaim(nr: number): [number, number][];
+  /** An order-0 page a workload holds with a movable mask. */
+  movable(pfn: number): boolean;
+  /** The page at `from` now lives at `to`. */
+  migrate(from: number, to: number): void;
+}
+
+/** struct capture_control, mm/internal.h 6.1: a direct compactor waiting
+ * for a free block of `order` to pass through __free_one_page on its CPU. */
+export interface CaptureControl {
+  cpu: number;
+  order: number;
+  page: number;
+}
+
+/** Per-run state the kernel keeps in globals, vmstat and kthreads. */
 export interface Mm {
   zone: Zone;
   variant: Variant;
   metrics: Metrics;
+  owners: PageOwners;
+  /** current->capture_control, per CPU: set while its task compacts. */
+  capc: (CaptureControl | null)[];
+  /** The kthreads (vmscan.ts, compaction.ts), woken from allocations. */
+  kthreads: { kswapd: (x: Context, order: number) => void; kcompactd: (x: Context, order: number) => void };
+  /** Tests and tools: the slow path's tracepoints, named as the kernel's. */
+  tracepoint?: (event: TraceEvent) => void;
+}
+
+/** One tracepoint hit: the kernel's event name, where and when, and its fields. */
+export interface TraceEvent {
+  name: string;
+  cpu: number;
+  time_ns: number;
+  [field: string]: string | number;
+}
+
+export function trace(x: Context, mm: Mm, name: string, fields: Record<string, string | number>): void {
+  mm.tracepoint?.({ name, cpu: x.cpu.id, time_ns: x.now, ...fields });
 }
 
 // ---- buddy lists (under zone->lock) -------------------------------------------
 
-function add_to_free_list(zone: Zone, page: number, order: number, migratetype: number, tail: boolean, fn: string): void {
+export function add_to_free_list(zone: Zone, page: number, order: number, migratetype: number, tail: boolean, fn: string): void {
   const mm = zone.memmap;
   mm.setFlags(page, PG_buddy);
   mm.setOrder(page, order);
@@ -59,13 +98,12 @@ function add_to_free_list(zone: Zone, page: number, order: number, migratetype: 
   zone.nrFree += 1 << order;
 }
 
-function del_page_from_free_list(zone: Zone, page: number, order: number, fn: string): void {
+export function del_page_from_free_list(zone: Zone, page: number, order: number, fn: string): void {
   const mm = zone.memmap;
   mm.list_del(page, fn);
   mm.setFlags(page, 0);
   zone.free_area[order]!.nr_free--;
   zone.nrFree -= 1 << order;
-  if (zone.nrFree < zone.nrFreeMin) zone.nrFreeMin = zone.nrFree;
 }
 
 function get_page_from_free_area(zone: Zone, order: number, migratetype: number, fn: string): number {
@@ -138,9 +176,12 @@ function __rmqueue_fallback(zone: Zone, order: number, start_migratetype: number
 
 /** __rmqueue(), mm/page_alloc.c 6.1 (no CMA) */
 function __rmqueue(zone: Zone, order: number, migratetype: number): number {
-  const page = __rmqueue_smallest(zone, order, migratetype);
-  if (page >= 0 || migratetype >= MIGRATE_PCPTYPES) return page;
-  return __rmqueue_fallback(zone, order, migratetype);
+  let page = __rmqueue_smallest(zone, order, migratetype);
+  if (page < 0 && migratetype < MIGRATE_PCPTYPES) page = __rmqueue_fallback(zone, order, migratetype);
+  // Noted here, not in del_page_from_free_list(): a split takes the whole
+  // block off before expand() puts the halves back.
+  zone.noteFreeMin();
+  return page;
 }
 
 /** buddy_merge_likely(), mm/page_alloc.c 6.1: free to the tail when the next
@@ -159,8 +200,21 @@ function page_is_buddy(zone: Zone, buddy: number, order: number): boolean {
   return (mm.flags(buddy) & PG_buddy) !== 0 && mm.order(buddy) === order;
 }
 
-/** __free_one_page(), mm/page_alloc.c 6.1: merge with free buddies, then list. */
-export function __free_one_page(zone: Zone, page: number, order: number, migratetype: number): void {
+/** compaction_capture(), mm/page_alloc.c 6.1. task_capc() looks at
+ * `current`, which an interrupt handler shares with the task it
+ * interrupted: any context of the compacting CPU may hand its page over. */
+function compaction_capture(capc: CaptureControl | null, x: Context | null, page: number, order: number, migratetype: number): boolean {
+  if (!capc || !x || capc.cpu !== x.cpu.id || capc.page >= 0 || order !== capc.order) return false;
+  // "Do not let lower order allocations pollute a movable pageblock."
+  if (order < pageblock_order && migratetype === MIGRATE_MOVABLE) return false;
+  capc.page = page;
+  return true;
+}
+
+/** __free_one_page(), mm/page_alloc.c 6.1: merge with free buddies, then
+ * list (or hand the block to a compactor waiting for it). `x` is the
+ * context freeing, for compaction capture. */
+export function __free_one_page(zone: Zone, page: number, order: number, migratetype: number, x: Context | null = null, capc: CaptureControl | null = null): void {
   const mm = zone.memmap;
   const flags = mm.flags(page);
   if (flags & (PG_buddy | PG_pcp)) {
@@ -168,6 +222,10 @@ export function __free_one_page(zone: Zone, page: number, order: number, migrate
   }
   let buddy_pfn = page;
   while (order < MAX_ORDER - 1) {
+    if (compaction_capture(capc, x, page, order, migratetype)) {
+      mm.setOrder(page, order);
+      return;
+    }
     buddy_pfn = page ^ (1 << order);
     if (!page_is_buddy(zone, buddy_pfn, order)) break;
     del_page_from_free_list(zone, buddy_pfn, order, "__free_one_page");
@@ -249,14 +307,58 @@ function* rmqueue(x: Context, mm: Mm, order: number, migratetype: number): Code<
   return yield* rmqueue_buddy(x, mm, order, migratetype);
 }
 
-/**
- * alloc_pages() -> __alloc_pages() -> get_page_from_freelist() -> rmqueue(),
- * 6.1. The fast path only: no watermark check, no slow path (a later issue).
- * Returns the pfn of the block, or -1 (NULL).
- */
-export function* __alloc_pages(x: Context, mm: Mm, order: number, migratetype: number): Code<number> {
-  const page = yield* rmqueue(x, mm, order, migratetype);
-  if (page < 0) return -1;
+// ---- watermarks (mm/internal.h, mm/page_alloc.c 6.1) ----------------------------
+
+export const ALLOC_WMARK_MIN = 0x00;
+export const ALLOC_WMARK_LOW = 0x01;
+export const ALLOC_WMARK_HIGH = 0x02;
+export const ALLOC_WMARK_MASK = 0x03;
+export const ALLOC_HARDER = 0x10;
+export const ALLOC_HIGH = 0x20;
+export const ALLOC_KSWAPD = 0x800;
+
+export function wmark_pages(zone: Zone, alloc_flags: number): number {
+  const w = alloc_flags & ALLOC_WMARK_MASK;
+  return w === ALLOC_WMARK_MIN ? zone.wmark.min : w === ALLOC_WMARK_LOW ? zone.wmark.low : zone.wmark.high;
+}
+
+/** Whether free_area[order] has a block on free_list[mt] (untouched
+ * max-order blocks count: they are free MOVABLE blocks not yet listed). */
+export function free_area_has(zone: Zone, order: number, mt: number): boolean {
+  if (!zone.memmap.list_empty(zone.free_area[order]!.free_list[mt]!, "__zone_watermark_ok")) return true;
+  return order === MAX_ORDER - 1 && mt === MIGRATE_MOVABLE && zone.untouchedBlocks > 0;
+}
+
+/** __zone_watermark_ok(), mm/page_alloc.c 6.1 (no highatomic, CMA or lowmem_reserve) */
+export function __zone_watermark_ok(zone: Zone, order: number, mark: number, alloc_flags: number, free_pages: number): boolean {
+  let min = mark;
+  free_pages -= (1 << order) - 1;
+  if (alloc_flags & ALLOC_HIGH) min -= Math.floor(min / 2);
+  if (alloc_flags & ALLOC_HARDER) min -= Math.floor(min / 4);
+  if (free_pages <= min) return false;
+  if (!order) return true;
+  for (let o = order; o < MAX_ORDER; o++) {
+    if (zone.free_area[o]!.nr_free === 0) continue;
+    for (let mt = 0; mt < MIGRATE_PCPTYPES; mt++) if (free_area_has(zone, o, mt)) return true;
+  }
+  return false;
+}
+
+/** zone_watermark_fast(), mm/page_alloc.c 6.1: order 0 checks the count only. */
+function zone_watermark_fast(zone: Zone, order: number, mark: number, alloc_flags: number): boolean {
+  const free_pages = zone.nrFree;
+  if (!order && free_pages > mark) return true;
+  return __zone_watermark_ok(zone, order, mark, alloc_flags, free_pages);
+}
+
+/** get_page_from_freelist(), mm/page_alloc.c 6.1, for the one zone. */
+export function* get_page_from_freelist(x: Context, mm: Mm, order: number, migratetype: number, alloc_flags: number): Code<number> {
+  if (!zone_watermark_fast(mm.zone, order, wmark_pages(mm.zone, alloc_flags), alloc_flags)) return -1;
+  return yield* rmqueue(x, mm, order, migratetype);
+}
+
+/** prep_new_page() in part: the block is now allocated. */
+export function prep_new_page(mm: Mm, page: number, order: number): number {
   const memmap = mm.zone.memmap;
   if (memmap.flags(page) & (PG_alloc | PG_buddy)) {
     throw new Oops(`BUG: Bad page state: pfn:${page.toString(16)} allocated while ${memmap.flags(page) & PG_alloc ? "in use" : "PageBuddy"}`, "__alloc_pages");
@@ -281,7 +383,7 @@ function free_pages_prepare(mm: Mm, page: number, order: number, fn: string): vo
 export function* free_one_page(x: Context, mm: Mm, page: number, order: number, migratetype: number): Code {
   const zone = mm.zone;
   yield* x.spin_lock_irqsave(zone.lock);
-  __free_one_page(zone, page, order, migratetype);
+  __free_one_page(zone, page, order, migratetype, x, mm.capc[x.cpu.id]!);
   x.spend((1 << order) * x.m.costs.zone_lock_per_page);
   yield* x.spin_unlock_irqrestore(zone.lock);
 }
@@ -297,11 +399,13 @@ export function nr_pcp_free(pcp: PerCpuPages, high: number, batch: number, free_
   return Math.min(Math.max(batch, min_nr_free), max_nr_free);
 }
 
-/** nr_pcp_high(), mm/page_alloc.c 6.1 (ZONE_RECLAIM_ACTIVE comes with kswapd, a later issue) */
-export function nr_pcp_high(pcp: PerCpuPages, free_high: boolean): number {
+/** nr_pcp_high(), mm/page_alloc.c 6.1: while kswapd reclaims
+ * (ZONE_RECLAIM_ACTIVE) the pcp lists may hold at most four batches. */
+export function nr_pcp_high(pcp: PerCpuPages, zone: Zone, free_high: boolean): number {
   const high = pcp.high;
   if (!high || free_high) return 0;
-  return high;
+  if (!zone.reclaimActive) return high;
+  return Math.min(pcp.batch << 2, high);
 }
 
 /** free_pcppages_bulk(), mm/page_alloc.c 6.1: `count` pages from the pcp
@@ -338,7 +442,7 @@ function* free_pcppages_bulk(x: Context, mm: Mm, count: number, pcp: PerCpuPages
       count -= nr_pages;
       pcp.count -= nr_pages;
       moved += nr_pages;
-      __free_one_page(zone, page, order, mt);
+      __free_one_page(zone, page, order, mt, x, mm.capc[x.cpu.id]!);
     } while (count > 0 && !memmap.list_empty(list, "free_pcppages_bulk"));
   }
   x.spend(moved * x.m.costs.zone_lock_per_page);
@@ -357,7 +461,7 @@ export function* free_unref_page_commit(x: Context, mm: Mm, pcp: PerCpuPages, pa
   pcp.count += 1 << order;
   x.spend(x.m.costs.pcp_list_op);
   const free_high = pcp.free_factor !== 0 && order !== 0 && order <= PAGE_ALLOC_COSTLY_ORDER;
-  const high = nr_pcp_high(pcp, free_high);
+  const high = nr_pcp_high(pcp, mm.zone, free_high);
   if (pcp.count >= high) {
     yield* free_pcppages_bulk(x, mm, nr_pcp_free(pcp, high, pcp.batch, free_high), pcp, pindex);
   }
@@ -410,7 +514,7 @@ export function pcp_migratetype(mm: Mm, page: number): number {
 }
 
 /** drain_pages_zone(), mm/page_alloc.c 6.1 (locking per variant) */
-function* drain_pages_zone(x: Context, mm: Mm, cpu: number): Code {
+export function* drain_pages_zone(x: Context, mm: Mm, cpu: number): Code {
   const pcp = mm.zone.per_cpu_pageset[cpu]!;
   if (pcp.count === 0) return;
   yield* mm.variant.drain_lock(x, pcp);

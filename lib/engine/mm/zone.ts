@@ -3,7 +3,7 @@
 // Simplification: one node with one zone, ZONE_NORMAL, no CMA, no
 // isolation, no highatomic reserve.
 import { Spinlock, type LockStat } from "../lock.ts";
-import { CHUNK_PAGES, MemMap, PG_buddy } from "./memmap.ts";
+import { CHUNK_PAGES, MemMap, PG_alloc, PG_buddy } from "./memmap.ts";
 
 export const MAX_ORDER = 11;
 export const PAGE_ALLOC_COSTLY_ORDER = 3;
@@ -118,6 +118,22 @@ export class Zone {
   nrFree = 0;
   /** Lowest nrFree since the last reset (the end of warmup). */
   nrFreeMin = Infinity;
+
+  noteFreeMin(): void {
+    if (this.nrFree < this.nrFreeMin) this.nrFreeMin = this.nrFree;
+  }
+  /** ZONE_RECLAIM_ACTIVE: kswapd is reclaiming (caps pcp high, nr_pcp_high()). */
+  reclaimActive = false;
+  /** pgdat->kswapd_failures: kswapd runs in a row that reclaimed nothing. */
+  kswapd_failures = 0;
+  /** Compaction deferral (defer_compaction(), mm/compaction.c 6.1). */
+  compact_considered = 0;
+  compact_defer_shift = 0;
+  compact_order_failed = 0;
+  /** compact_cached_migrate_pfn / compact_cached_free_pfn: where the
+   * scanners stopped, so the next run does not rescan the same blocks. */
+  compact_cached_migrate_pfn = 0;
+  compact_cached_free_pfn = 0;
   /** Max-order blocks not touched yet: free, MOVABLE, at the tail of free_area[10]. */
   private untouchedNext: number;
   private readonly untouchedEnd: number;
@@ -141,6 +157,7 @@ export class Zone {
       this.free_area.push({ free_list, nr_free: 0 });
     }
     this.wmark = setup_per_zone_wmarks(managedPages);
+    this.compact_cached_free_pfn = this.lastPageblock;
     const batch = pcpOverride.batch ?? Math.max(1, zone_batchsize(managedPages));
     const high = pcpOverride.high ?? zone_highsize(this.wmark.low, batch, nrCpus);
     for (let cpu = 0; cpu < nrCpus; cpu++) {
@@ -184,5 +201,39 @@ export class Zone {
 
   get untouchedBlocks(): number {
     return this.untouchedEnd - this.untouchedNext;
+  }
+
+  /** Whether `pfn` lies in a max-order block not touched yet (wholly free). */
+  isUntouched(pfn: number): boolean {
+    const block = Math.floor(pfn / CHUNK_PAGES);
+    return block >= this.untouchedNext && block < this.untouchedEnd;
+  }
+
+  /** The first pfn of the zone's last whole pageblock. */
+  get lastPageblock(): number {
+    return Math.max(0, (Math.floor(this.managedPages / (1 << pageblock_order)) - 1) * (1 << pageblock_order));
+  }
+
+  /**
+   * `fragmentation P` (dsl.md): the lowest P of the zone's max-order blocks
+   * start broken into order-0 pages, every even page allocated (held by
+   * `hold`, as movable page cache from before the run) and every odd page
+   * free, so no two free pages are buddies and high orders need compaction.
+   */
+  fragment(fraction: number, hold: (pfn: number) => void): void {
+    const blocks = Math.floor(this.untouchedBlocks * fraction);
+    const mm = this.memmap;
+    for (let b = 0; b < blocks; b++) {
+      const pfn = this.untouchedNext++ * CHUNK_PAGES;
+      this.free_area[MAX_ORDER - 1]!.nr_free--;
+      this.nrFree -= CHUNK_PAGES;
+      for (let p = pfn; p < pfn + CHUNK_PAGES; p += 2) {
+        mm.setFlags(p, PG_alloc);
+        mm.setOrder(p, 0);
+        mm.setPcpMigratetype(p, MIGRATE_MOVABLE);
+        hold(p);
+        this.addFreeBlock(p + 1, 0, MIGRATE_MOVABLE, "memmap_init_zone");
+      }
+    }
   }
 }

@@ -1,0 +1,392 @@
+// Memory compaction, mirroring mm/compaction.c of Linux 6.1 by name: the
+// migrate scanner walks pageblocks up from the zone start and moves movable
+// pages; the free scanner walks down from the zone end and isolates free
+// pages from the buddy lists to move them to. A direct compactor captures
+// the block it frees (compaction_capture); kcompactd drains every CPU after
+// a run that did not succeed.
+//
+// Simplified, and said so: one zone; only order-0 movable pages migrate
+// (a larger movable block is skipped, as THP migration is not modelled);
+// a batch is isolated and migrated in one step, so no other CPU sees it
+// half-done; pages compaction migrated away from are released as a list
+// through free_unref_page_list(), as release_pages() does, and isolated
+// free pages it did not use go back one by one through __free_pages();
+// ASYNC mode scans MOVABLE pageblocks only and never waits, SYNC_LIGHT
+// scans every pageblock. Scanning costs compaction_scan_per_page per pfn,
+// migrating migrate_per_page per page.
+import type { Code, Context } from "../machine.ts";
+import { PG_alloc, PG_buddy, PG_isolated } from "./memmap.ts";
+import {
+  __free_pages, __zone_watermark_ok, del_page_from_free_list, drain_all_pages, drain_pages_zone, free_area_has,
+  trace, wmark_pages, ALLOC_WMARK_LOW, ALLOC_WMARK_MIN, type CaptureControl, type Mm,
+} from "./page_alloc.ts";
+import { MAX_ORDER, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, PAGE_ALLOC_COSTLY_ORDER, pageblock_order, type Zone } from "./zone.ts";
+
+const pageblock_nr_pages = 1 << pageblock_order;
+export const COMPACT_CLUSTER_MAX = 32;
+
+// enum compact_result, include/linux/compaction.h 6.1 (the ones used here)
+export const COMPACT_NOT_SUITABLE_ZONE = 0;
+export const COMPACT_SKIPPED = 1;
+export const COMPACT_DEFERRED = 2;
+export const COMPACT_NO_SUITABLE_PAGE = 3;
+export const COMPACT_CONTINUE = 4;
+export const COMPACT_COMPLETE = 5;
+export const COMPACT_PARTIAL_SKIPPED = 6;
+export const COMPACT_CONTENDED = 7;
+export const COMPACT_SUCCESS = 8;
+/** The names trace/events/compaction.h prints for them. */
+export const COMPACT_RESULT_NAMES = [
+  "not_suitable_zone", "skipped", "deferred", "no_suitable_page", "continue", "complete", "partial_skipped", "contended", "success",
+];
+
+// enum compact_priority
+export const COMPACT_PRIO_SYNC_FULL = 0;
+export const COMPACT_PRIO_SYNC_LIGHT = 1;
+export const COMPACT_PRIO_ASYNC = 2;
+export const MIN_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_FULL;
+export const DEF_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_LIGHT;
+export const INIT_COMPACT_PRIORITY = COMPACT_PRIO_ASYNC;
+const COMPACT_MAX_DEFER_SHIFT = 6;
+
+/** struct compact_control, mm/internal.h 6.1 (the fields used) */
+interface CompactControl {
+  order: number;
+  migratetype: number;
+  alloc_flags: number;
+  async: boolean;
+  /** Direct compaction (a task allocating) rather than kcompactd. */
+  direct: boolean;
+  migrate_pfn: number;
+  free_pfn: number;
+  /** Isolated free pages (order 0) waiting to be migrated to. */
+  freepages: number[];
+  /** A direct compactor's capture_control. */
+  capc: CaptureControl | null;
+}
+
+/** defer_compaction(), mm/compaction.c 6.1 */
+export function defer_compaction(zone: Zone, order: number): void {
+  zone.compact_considered = 0;
+  zone.compact_defer_shift++;
+  if (order < zone.compact_order_failed) zone.compact_order_failed = order;
+  if (zone.compact_defer_shift > COMPACT_MAX_DEFER_SHIFT) zone.compact_defer_shift = COMPACT_MAX_DEFER_SHIFT;
+}
+
+/** compaction_deferred(), mm/compaction.c 6.1 */
+export function compaction_deferred(zone: Zone, order: number): boolean {
+  const defer_limit = 1 << zone.compact_defer_shift;
+  if (order < zone.compact_order_failed) return false;
+  if (++zone.compact_considered >= defer_limit) {
+    zone.compact_considered = defer_limit;
+    return false;
+  }
+  return true;
+}
+
+/** compaction_defer_reset(), mm/compaction.c 6.1 */
+export function compaction_defer_reset(zone: Zone, order: number, alloc_success: boolean): void {
+  if (alloc_success) {
+    zone.compact_considered = 0;
+    zone.compact_defer_shift = 0;
+  }
+  if (order >= zone.compact_order_failed) zone.compact_order_failed = order + 1;
+}
+
+/** compact_gap(), mm/internal.h 6.1: room for the pages being migrated. */
+function compact_gap(order: number): number {
+  return 2 << order;
+}
+
+/** compaction_suitable(), mm/compaction.c 6.1: SUCCESS when the allocation
+ * would succeed already, SKIPPED when there are too few free pages to
+ * migrate into, else CONTINUE. */
+export function compaction_suitable(zone: Zone, order: number, alloc_flags: number): number {
+  if (__zone_watermark_ok(zone, order, wmark_pages(zone, alloc_flags), alloc_flags, zone.nrFree)) return COMPACT_SUCCESS;
+  // __compaction_suitable(): costly orders want the low watermark.
+  const watermark = order > PAGE_ALLOC_COSTLY_ORDER ? zone.wmark.low : zone.wmark.min;
+  if (!__zone_watermark_ok(zone, 0, watermark + compact_gap(order), ALLOC_WMARK_MIN, zone.nrFree)) return COMPACT_SKIPPED;
+  return COMPACT_CONTINUE;
+}
+
+/** __compact_finished(), mm/compaction.c 6.1 */
+function __compact_finished(mm: Mm, cc: CompactControl): number {
+  const zone = mm.zone;
+  if (cc.free_pfn <= cc.migrate_pfn) {
+    // Let the next compaction start anew: __reset_isolation_suitable().
+    zone.compact_cached_migrate_pfn = 0;
+    zone.compact_cached_free_pfn = zone.lastPageblock;
+    return COMPACT_COMPLETE;
+  }
+  if (cc.capc && cc.capc.page >= 0) return COMPACT_SUCCESS;
+  if (!__zone_watermark_ok(zone, cc.order, wmark_pages(zone, cc.alloc_flags), cc.alloc_flags, zone.nrFree)) return COMPACT_CONTINUE;
+  for (let order = cc.order; order < MAX_ORDER; order++) {
+    if (zone.free_area[order]!.nr_free === 0) continue;
+    if (free_area_has(zone, order, cc.migratetype)) return COMPACT_SUCCESS;
+    // A whole pageblock of another type could be stolen (can_steal_fallback).
+    if (order >= pageblock_order) {
+      for (let mt = 0; mt < MIGRATE_PCPTYPES; mt++) if (free_area_has(zone, order, mt)) return COMPACT_SUCCESS;
+    }
+  }
+  return COMPACT_CONTINUE;
+}
+
+/** suitable_migration_source(), mm/compaction.c 6.1: async compaction only
+ * migrates from MOVABLE pageblocks. */
+function suitable_migration_source(zone: Zone, cc: CompactControl, pfn: number): boolean {
+  if (!cc.async) return true;
+  return zone.memmap.pageblockMigratetype(pfn) === MIGRATE_MOVABLE;
+}
+
+/** isolate_migratepages_block(), mm/compaction.c 6.1: from `pfn` on in
+ * the pageblock, up to COMPACT_CLUSTER_MAX order-0 pages workloads hold
+ * movable. Returns the pfn where the scan stopped. */
+function isolate_migratepages_block(x: Context, mm: Mm, pfn: number, end: number, sources: number[]): number {
+  const memmap = mm.zone.memmap;
+  let scanned = 0;
+  for (; pfn < end && sources.length < COMPACT_CLUSTER_MAX; pfn++) {
+    scanned++;
+    const flags = memmap.flags(pfn);
+    if (flags & PG_buddy) {
+      pfn += (1 << memmap.order(pfn)) - 1;
+      continue;
+    }
+    if (!(flags & PG_alloc) || flags & PG_isolated) continue;
+    const order = memmap.order(pfn);
+    if (order > 0) pfn += (1 << order) - 1; // a compound page: skipped whole
+    else if (mm.owners.movable(pfn)) {
+      memmap.setFlags(pfn, flags | PG_isolated);
+      sources.push(pfn);
+    }
+  }
+  x.spend(scanned * x.m.costs.compaction_scan_per_page);
+  return pfn;
+}
+
+/** migrate_pages(), mm/migrate.c 6.1: each page's contents move to an
+ * isolated free page and its owner follows; the old pages are then freed
+ * as a list, and those not migrated are put back (putback_movable_pages).
+ * A page its owner freed meanwhile is simply gone. Returns false when
+ * free pages ran out. */
+function* migrate_pages(x: Context, mm: Mm, cc: CompactControl, sources: number[]): Code<boolean> {
+  const memmap = mm.zone.memmap;
+  if (cc.freepages.length < sources.length) yield* isolate_freepages(x, mm, cc, sources.length);
+  const list = memmap.newHead();
+  let n = 0;
+  let ranOut = false;
+  for (const page of sources) {
+    const flags = memmap.flags(page);
+    if (!(flags & PG_isolated)) continue;
+    memmap.setFlags(page, flags & ~PG_isolated);
+    if (cc.freepages.length === 0) {
+      ranOut = true;
+      continue;
+    }
+    mm.owners.migrate(page, cc.freepages.pop()!);
+    memmap.list_add_tail(page, list, "migrate_pages");
+    n++;
+  }
+  if (n === 0) {
+    memmap.releaseHead(list);
+    return !ranOut;
+  }
+  x.spend(n * x.m.costs.migrate_per_page);
+  if (mm.metrics.measuring) mm.metrics.compactMigrated += n;
+  yield* mm.variant.free_unref_page_list(x, mm, list);
+  memmap.releaseHead(list);
+  return !ranOut;
+}
+
+/** One pageblock of compact_zone()'s loop. Returns false when the free
+ * scanner ran out of pages (the scanners met). */
+function* compact_pageblock(x: Context, mm: Mm, cc: CompactControl, block: number): Code<boolean> {
+  const end = Math.min(block + pageblock_nr_pages, mm.zone.managedPages);
+  for (let pfn = block; pfn < end; ) {
+    const sources: number[] = [];
+    pfn = isolate_migratepages_block(x, mm, pfn, end, sources);
+    if (sources.length === 0) continue;
+    const complete = yield* migrate_pages(x, mm, cc, sources);
+    if (x.mustYield()) yield x.pending;
+    if (!complete) return false;
+    if (cc.capc && cc.capc.page >= 0) return true;
+  }
+  return true;
+}
+
+/** fast_isolate_freepages(), mm/compaction.c 6.1 in part: before scanning
+ * pfns, look along the free lists below the wanted order (at most
+ * freelist_scan_limit entries each) for a page in the upper part of the
+ * zone, and isolate the first found. This walks the buddy lists. */
+function* fast_isolate_freepages(x: Context, mm: Mm, cc: CompactControl): Code {
+  const zone = mm.zone;
+  const memmap = zone.memmap;
+  const limit = COMPACT_CLUSTER_MAX + 1;
+  const low_pfn = cc.free_pfn - Math.floor((cc.free_pfn - cc.migrate_pfn) / 4);
+  yield* x.spin_lock_irqsave(zone.lock);
+  let scanned = 0;
+  for (let order = Math.min(cc.order, pageblock_order) - 1; order >= 0 && cc.freepages.length === 0; order--) {
+    const head = zone.free_area[order]!.free_list[MIGRATE_MOVABLE]!;
+    let seen = 0;
+    for (const page of memmap.list_for_each_entry_safe(head, "fast_isolate_freepages")) {
+      scanned++;
+      if (++seen > limit) break;
+      if (page < low_pfn || page <= cc.migrate_pfn) continue;
+      del_page_from_free_list(zone, page, order, "fast_isolate_freepages");
+      for (let p = page; p < page + (1 << order); p++) {
+        memmap.setFlags(p, PG_alloc);
+        memmap.setOrder(p, 0);
+        cc.freepages.push(p);
+      }
+      break;
+    }
+  }
+  x.spend(scanned * x.m.costs.compaction_scan_per_page);
+  zone.noteFreeMin();
+  yield* x.spin_unlock_irqrestore(zone.lock);
+}
+
+/** isolate_freepages(), mm/compaction.c 6.1: walk pageblocks down from
+ * free_pfn, above the migrate scanner, isolating buddy pages below
+ * pageblock order (a free pageblock is left alone: suitable_migration_target)
+ * until `want` pages are isolated. */
+function* isolate_freepages(x: Context, mm: Mm, cc: CompactControl, want: number): Code {
+  const zone = mm.zone;
+  if (cc.order > 0) yield* fast_isolate_freepages(x, mm, cc);
+  for (; cc.free_pfn > cc.migrate_pfn && cc.freepages.length < want; cc.free_pfn -= pageblock_nr_pages) {
+    const block = cc.free_pfn;
+    if (zone.isUntouched(block) || !zone.memmap.hasChunk(block)) continue;
+    yield* isolate_freepages_block(x, mm, cc, block, want);
+    if (cc.freepages.length >= want) break;
+  }
+}
+
+/** isolate_freepages_block(), mm/compaction.c 6.1: under zone->lock (async
+ * compaction would trylock it and note contention; the model takes it),
+ * each PageBuddy block is taken off its free list (__isolate_free_page)
+ * and split into order-0 pages for migration targets. */
+function* isolate_freepages_block(x: Context, mm: Mm, cc: CompactControl, block: number, want: number): Code {
+  const zone = mm.zone;
+  const memmap = zone.memmap;
+  const end = Math.min(block + pageblock_nr_pages, zone.managedPages);
+  yield* x.spin_lock_irqsave(zone.lock);
+  let scanned = 0;
+  let isolated = 0;
+  for (let pfn = block; pfn < end && cc.freepages.length < want; pfn++) {
+    scanned++;
+    if (!(memmap.flags(pfn) & PG_buddy)) continue;
+    const order = memmap.order(pfn);
+    if (order >= pageblock_order) break; // suitable_migration_target(): a free pageblock
+    // __isolate_free_page(): off the buddy list, and split_map_pages().
+    del_page_from_free_list(zone, pfn, order, "isolate_freepages_block");
+    for (let p = pfn; p < pfn + (1 << order); p++) {
+      memmap.setFlags(p, PG_alloc);
+      memmap.setOrder(p, 0);
+      cc.freepages.push(p);
+    }
+    isolated += 1 << order;
+    pfn += (1 << order) - 1;
+  }
+  x.spend(scanned * x.m.costs.compaction_scan_per_page + isolated * x.m.costs.zone_lock_per_page);
+  zone.noteFreeMin();
+  yield* x.spin_unlock_irqrestore(zone.lock);
+}
+
+/** release_freepages(), mm/compaction.c 6.1: free pages isolated but not used go back. */
+function* release_freepages(x: Context, mm: Mm, cc: CompactControl): Code {
+  while (cc.freepages.length > 0) yield* __free_pages(x, mm, cc.freepages.pop()!, 0);
+}
+
+/** compact_zone(), mm/compaction.c 6.1 */
+function* compact_zone(x: Context, mm: Mm, cc: CompactControl): Code<number> {
+  const zone = mm.zone;
+  let ret = compaction_suitable(zone, cc.order, cc.alloc_flags);
+  if (mm.tracepoint) trace(x, mm, "mm_compaction_suitable", { order: cc.order, ret: COMPACT_RESULT_NAMES[ret]! });
+  if (ret === COMPACT_SUCCESS || ret === COMPACT_SKIPPED) return ret;
+  if (mm.metrics.measuring) mm.metrics.compactAttempts++;
+  cc.migrate_pfn = zone.compact_cached_migrate_pfn;
+  cc.free_pfn = zone.compact_cached_free_pfn;
+  const mode = cc.async ? "async" : "sync_light";
+  const who = cc.direct ? "direct" : "kcompactd";
+  if (mm.tracepoint) trace(x, mm, "mm_compaction_begin", { order: cc.order, mode, who, migrate_pfn: cc.migrate_pfn, free_pfn: cc.free_pfn });
+  while ((ret = __compact_finished(mm, cc)) === COMPACT_CONTINUE) {
+    const block = cc.migrate_pfn;
+    if (suitable_migration_source(zone, cc, block) && !zone.isUntouched(block) && zone.memmap.hasChunk(block)) {
+      const more = yield* compact_pageblock(x, mm, cc, block);
+      if (!more) {
+        cc.free_pfn = cc.migrate_pfn;
+        continue;
+      }
+      // Pages freed to this CPU's pcp lists cannot merge (or be captured)
+      // until drained: lru_add_drain_cpu_zone() -> drain_local_pages().
+      if (cc.direct && cc.order > 0) yield* drain_pages_zone(x, mm, x.cpu.id);
+    } else {
+      x.spend(x.m.costs.compaction_scan_per_page);
+    }
+    cc.migrate_pfn = block + pageblock_nr_pages;
+    if (x.mustYield()) yield x.pending;
+  }
+  yield* release_freepages(x, mm, cc);
+  if (ret !== COMPACT_COMPLETE) {
+    zone.compact_cached_migrate_pfn = cc.migrate_pfn;
+    zone.compact_cached_free_pfn = cc.free_pfn;
+  }
+  if (mm.metrics.measuring) {
+    if (ret === COMPACT_SUCCESS) mm.metrics.compactSuccess++;
+    else mm.metrics.compactFail++;
+  }
+  if (mm.tracepoint) trace(x, mm, "mm_compaction_end", { order: cc.order, mode, who, status: COMPACT_RESULT_NAMES[ret]! });
+  return ret;
+}
+
+/**
+ * try_to_compact_pages() -> compact_zone_order(), mm/compaction.c 6.1: a
+ * direct compactor publishes its capture_control, so a block of the order
+ * it wants that is freed on its CPU comes straight to it. Returns the
+ * result and the captured block (or -1).
+ */
+export function* try_to_compact_pages(x: Context, mm: Mm, order: number, migratetype: number, alloc_flags: number, prio: number): Code<[number, number]> {
+  const zone = mm.zone;
+  if (prio > MIN_COMPACT_PRIORITY && compaction_deferred(zone, order)) {
+    if (mm.tracepoint) trace(x, mm, "mm_compaction_deferred", { order, defer_shift: zone.compact_defer_shift });
+    return [COMPACT_DEFERRED, -1];
+  }
+  const capc: CaptureControl = { cpu: x.cpu.id, order, page: -1 };
+  const cc: CompactControl = {
+    order, migratetype, alloc_flags, async: prio === COMPACT_PRIO_ASYNC, direct: true,
+    migrate_pfn: 0, free_pfn: 0, freepages: [], capc,
+  };
+  mm.capc[x.cpu.id] = capc;
+  let status = COMPACT_SKIPPED;
+  try {
+    status = yield* compact_zone(x, mm, cc);
+  } finally {
+    // WRITE_ONCE(current->capture_control, NULL): a captured block is ours.
+    mm.capc[x.cpu.id] = null;
+  }
+  const page = capc.page;
+  if (page >= 0 && mm.tracepoint) trace(x, mm, "mm_compaction_captured", { order, pfn: page });
+  if (page >= 0) status = COMPACT_SUCCESS;
+  if (status === COMPACT_SUCCESS) compaction_defer_reset(zone, order, false);
+  else if (prio !== COMPACT_PRIO_ASYNC && (status === COMPACT_COMPLETE || status === COMPACT_PARTIAL_SKIPPED)) defer_compaction(zone, order);
+  return [status, page];
+}
+
+/** kcompactd_do_work(), mm/compaction.c 6.1: sync-light compaction for the
+ * order that woke it; on COMPLETE or PARTIAL_SKIPPED it drains every CPU's
+ * pcp lists ("Buddy pages may become stranded on pcps") and defers. */
+export function* kcompactd_do_work(x: Context, mm: Mm, order: number): Code {
+  const zone = mm.zone;
+  if (mm.tracepoint) trace(x, mm, "mm_compaction_kcompactd_wake", { order });
+  if (compaction_deferred(zone, order)) return;
+  if (compaction_suitable(zone, order, ALLOC_WMARK_MIN) !== COMPACT_CONTINUE) return;
+  const cc: CompactControl = {
+    order, migratetype: MIGRATE_MOVABLE, alloc_flags: ALLOC_WMARK_LOW, async: false, direct: false,
+    migrate_pfn: 0, free_pfn: 0, freepages: [], capc: null,
+  };
+  const status = yield* compact_zone(x, mm, cc);
+  if (status === COMPACT_SUCCESS) compaction_defer_reset(zone, order, false);
+  else if (status === COMPACT_PARTIAL_SKIPPED || status === COMPACT_COMPLETE) {
+    yield* drain_all_pages(x, mm);
+    defer_compaction(zone, order);
+  }
+}

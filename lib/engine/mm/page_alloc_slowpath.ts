@@ -1,0 +1,176 @@
+// The allocator's entry and slow path, mirroring __alloc_pages() and
+// __alloc_pages_slowpath() of Linux 6.1 (mm/page_alloc.c) by name and order
+// of steps: watermarks, kswapd, early async compaction for costly orders,
+// direct reclaim with its single drain_all_pages(), direct compaction at
+// rising priority, and __GFP_NORETRY giving up after the async attempt.
+//
+// Simplified, and said so: no OOM killer (an allocation that would need it
+// fails), no __GFP_NOFAIL looping, no cpuset or highatomic reserves;
+// should_reclaim_retry() and should_compact_retry() become "retry while
+// reclaim makes progress, then raise the compaction priority", bounded by
+// MAX_RECLAIM_RETRIES passes.
+import { GFP_NAMES } from "../../dsl/gfp.ts";
+import type { Code, Context, Work } from "../machine.ts";
+import {
+  COMPACT_DEFERRED, COMPACT_SKIPPED, DEF_COMPACT_PRIORITY, INIT_COMPACT_PRIORITY,
+  MIN_COMPACT_PRIORITY, compaction_defer_reset, compaction_suitable, kcompactd_do_work, try_to_compact_pages,
+} from "./compaction.ts";
+import {
+  ALLOC_HARDER, ALLOC_HIGH, ALLOC_KSWAPD, ALLOC_WMARK_LOW, ALLOC_WMARK_MIN, __zone_watermark_ok, drain_all_pages,
+  get_page_from_freelist, prep_new_page, trace, type Mm,
+} from "./page_alloc.ts";
+import { balance_pgdat, try_to_free_pages } from "./vmscan.ts";
+import { MIGRATE_MOVABLE, PAGE_ALLOC_COSTLY_ORDER } from "./zone.ts";
+
+const bit = (name: string) => GFP_NAMES.get(name)!;
+const __GFP_HIGH = bit("__GFP_HIGH");
+const __GFP_ATOMIC = bit("__GFP_ATOMIC");
+const __GFP_DIRECT_RECLAIM = bit("__GFP_DIRECT_RECLAIM");
+const __GFP_KSWAPD_RECLAIM = bit("__GFP_KSWAPD_RECLAIM");
+const __GFP_NORETRY = bit("__GFP_NORETRY");
+const __GFP_RETRY_MAYFAIL = bit("__GFP_RETRY_MAYFAIL");
+const __GFP_NOMEMALLOC = bit("__GFP_NOMEMALLOC");
+const MAX_RECLAIM_RETRIES = 16;
+
+/** gfp_to_alloc_flags(), mm/page_alloc.c 6.1 (ALLOC_HIGH and ALLOC_KSWAPD
+ * share their bits with __GFP_HIGH and __GFP_KSWAPD_RECLAIM there too). */
+export function gfp_to_alloc_flags(gfp: number): number {
+  let alloc_flags = ALLOC_WMARK_MIN;
+  if (gfp & __GFP_HIGH) alloc_flags |= ALLOC_HIGH;
+  if (gfp & __GFP_KSWAPD_RECLAIM) alloc_flags |= ALLOC_KSWAPD;
+  if (gfp & __GFP_ATOMIC && !(gfp & __GFP_NOMEMALLOC)) alloc_flags |= ALLOC_HARDER;
+  return alloc_flags;
+}
+
+/** wake_all_kswapds() -> wakeup_kswapd(), mm/vmscan.c 6.1: a balanced or
+ * hopeless node (kswapd failed MAX_RECLAIM_RETRIES times) wakes kcompactd
+ * instead, for callers that cannot compact themselves. */
+function wake_all_kswapds(x: Context, mm: Mm, order: number, gfp: number): void {
+  const zone = mm.zone;
+  const balanced =
+    zone.nrFree >= zone.wmark.high &&
+    (order === 0 || __zone_watermark_ok(zone, order, zone.wmark.high, 0, zone.nrFree) || compaction_suitable(zone, order, 0) !== COMPACT_SKIPPED);
+  const hopeless = zone.kswapd_failures >= MAX_RECLAIM_RETRIES;
+  if (mm.tracepoint) trace(x, mm, "mm_vmscan_wakeup_kswapd", { order, gfp_flags: gfp, balanced: balanced ? 1 : 0, hopeless: hopeless ? 1 : 0 });
+  if (!balanced && !hopeless) mm.kthreads.kswapd(x, order);
+  else if (order > 0 && !(gfp & __GFP_DIRECT_RECLAIM)) mm.kthreads.kcompactd(x, order);
+}
+
+/** __alloc_pages_direct_compact(), mm/page_alloc.c 6.1: [page, result]. */
+function* __alloc_pages_direct_compact(x: Context, mm: Mm, order: number, migratetype: number, alloc_flags: number, prio: number): Code<[number, number]> {
+  if (!order) return [-1, COMPACT_SKIPPED];
+  const [result, captured] = yield* try_to_compact_pages(x, mm, order, migratetype, alloc_flags, prio);
+  if (result === COMPACT_SKIPPED) return [-1, result];
+  const page = captured >= 0 ? captured : yield* get_page_from_freelist(x, mm, order, migratetype, alloc_flags);
+  if (page >= 0) compaction_defer_reset(mm.zone, order, true);
+  return [page, result];
+}
+
+/** __alloc_pages_direct_reclaim(), mm/page_alloc.c 6.1: reclaim, try again,
+ * and on failure drain every CPU's pcp lists once and try once more.
+ * Returns [page, pages reclaimed]. */
+function* __alloc_pages_direct_reclaim(x: Context, mm: Mm, order: number, migratetype: number, alloc_flags: number): Code<[number, number]> {
+  const progress = yield* try_to_free_pages(x, mm, order);
+  if (!progress) return [-1, 0];
+  let drained = false;
+  for (;;) {
+    const page = yield* get_page_from_freelist(x, mm, order, migratetype, alloc_flags);
+    if (page >= 0 || drained) return [page, progress];
+    yield* drain_all_pages(x, mm);
+    drained = true;
+  }
+}
+
+/** __alloc_pages_slowpath(), mm/page_alloc.c 6.1 */
+function* __alloc_pages_slowpath(x: Context, mm: Mm, order: number, gfp: number, migratetype: number): Code<number> {
+  const costly_order = order > PAGE_ALLOC_COSTLY_ORDER;
+  const can_direct_reclaim = (gfp & __GFP_DIRECT_RECLAIM) !== 0;
+  const alloc_flags = gfp_to_alloc_flags(gfp);
+  if (alloc_flags & ALLOC_KSWAPD) wake_all_kswapds(x, mm, order, gfp);
+  let page = yield* get_page_from_freelist(x, mm, order, migratetype, alloc_flags);
+  if (page >= 0) return page;
+
+  let compact_priority = DEF_COMPACT_PRIORITY;
+  let compact_result: number;
+  // Costly orders and unmovable high orders try async compaction before reclaim.
+  if (can_direct_reclaim && (costly_order || (order > 0 && migratetype !== MIGRATE_MOVABLE))) {
+    [page, compact_result] = yield* __alloc_pages_direct_compact(x, mm, order, migratetype, alloc_flags, INIT_COMPACT_PRIORITY);
+    if (page >= 0) return page;
+    if (costly_order && gfp & __GFP_NORETRY) {
+      // "If compaction is deferred for high-order allocations, it is because
+      // sync compaction recently failed": give up, as THP faults want.
+      if (compact_result === COMPACT_SKIPPED || compact_result === COMPACT_DEFERRED) return -1;
+      compact_priority = INIT_COMPACT_PRIORITY;
+    }
+  }
+
+  for (let loops = 0; loops <= MAX_RECLAIM_RETRIES; loops++) {
+    if (alloc_flags & ALLOC_KSWAPD) wake_all_kswapds(x, mm, order, gfp);
+    page = yield* get_page_from_freelist(x, mm, order, migratetype, alloc_flags);
+    if (page >= 0) return page;
+    if (!can_direct_reclaim) return -1;
+    let progress: number;
+    [page, progress] = yield* __alloc_pages_direct_reclaim(x, mm, order, migratetype, alloc_flags);
+    if (page >= 0) return page;
+    [page, compact_result] = yield* __alloc_pages_direct_compact(x, mm, order, migratetype, alloc_flags, compact_priority);
+    if (page >= 0) return page;
+    if (gfp & __GFP_NORETRY) return -1;
+    if (costly_order && !(gfp & __GFP_RETRY_MAYFAIL)) return -1;
+    // should_reclaim_retry() / should_compact_retry(), simplified.
+    if (!progress && order > 0 && compact_priority > MIN_COMPACT_PRIORITY) compact_priority--;
+    else if (!progress) return -1;
+  }
+  return -1; // where the kernel would call the OOM killer
+}
+
+/**
+ * alloc_pages() -> __alloc_pages(), mm/page_alloc.c 6.1: the fast path at
+ * the low watermark, then the slow path. Returns the pfn of the block, or
+ * -1 (NULL).
+ */
+export function* __alloc_pages(x: Context, mm: Mm, order: number, gfp: number, migratetype: number): Code<number> {
+  let page = yield* get_page_from_freelist(x, mm, order, migratetype, ALLOC_WMARK_LOW);
+  if (page < 0) page = yield* __alloc_pages_slowpath(x, mm, order, gfp, migratetype);
+  if (mm.tracepoint) trace(x, mm, "mm_page_alloc", { pfn: page, order, gfp_flags: gfp, migratetype });
+  return page < 0 ? -1 : prep_new_page(mm, page, order);
+}
+
+/** kswapd and kcompactd: one kthread each, queued on the last CPU's task
+ * context when woken and not already running. */
+export function kthreads(mm: Mm): Mm["kthreads"] {
+  let kswapdRunning = false;
+  let kcompactdRunning = false;
+  const kswapdWork: Work = function* kswapd(x, order) {
+    try {
+      yield* balance_pgdat(x, mm, order);
+    } finally {
+      kswapdRunning = false;
+    }
+  };
+  const kcompactdWork: Work = function* kcompactd(x, order) {
+    try {
+      yield* kcompactd_do_work(x, mm, order);
+    } finally {
+      kcompactdRunning = false;
+    }
+  };
+  // wake_up_interruptible(): the kthread's CPU picks it up from its own
+  // event, never inside the waker's code path.
+  const wake = (x: Context, work: Work, order: number) => {
+    const cpu = x.m.cpus[x.m.cpus.length - 1]!;
+    x.m.at(x.m.now, () => cpu.queueTask(work, order));
+  };
+  return {
+    kswapd(x, order) {
+      if (kswapdRunning) return;
+      kswapdRunning = true;
+      wake(x, kswapdWork, order);
+    },
+    kcompactd(x, order) {
+      if (kcompactdRunning) return;
+      kcompactdRunning = true;
+      wake(x, kcompactdWork, order);
+    },
+  };
+}
+
