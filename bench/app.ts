@@ -26,10 +26,10 @@ export async function benchApp(): Promise<void> {
   const app = await startApp();
   const browser = await launch();
   try {
-    const { id } = await api<{ id: string }>(app.url, "POST", "/api/notebooks", { title: "bench" });
+    const { id, token } = await api<{ id: string; token: string }>(app.url, "POST", "/api/notebooks", { title: "bench" });
     const page = await (await browser.newContext()).newPage();
     const scripts = countScripts(page);
-    await page.goto(`${app.url}/notebook/${id}`, { waitUntil: "load" });
+    await page.goto(`${app.url}/notebook/${id}#share=${token}`, { waitUntil: "load" });
     const shell = await scripts();
     await page.locator('.editor[data-ready="true"]').waitFor();
     await page.waitForTimeout(1000);
@@ -44,9 +44,9 @@ export async function benchApp(): Promise<void> {
     const rssIdle = rssMiB(app.child.pid!);
     const pages: Page[] = [];
     for (let i = 0; i < 10; i++) {
-      const nb = await api<{ id: string }>(app.url, "POST", "/api/notebooks", { example: "nic-rx-irq-alloc" });
+      const nb = await api<{ id: string; token: string }>(app.url, "POST", "/api/notebooks", { example: "nic-rx-irq-alloc" });
       const p = await (await browser.newContext()).newPage();
-      await p.goto(`${app.url}/notebook/${nb.id}`);
+      await p.goto(`${app.url}/notebook/${nb.id}#share=${nb.token}`);
       await p.locator('.editor[data-ready="true"]').first().waitFor();
       pages.push(p);
     }

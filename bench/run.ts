@@ -1,5 +1,6 @@
 // npm run bench: prints figures, asserts nothing.
 import { benchApp } from "./app.ts";
+import { benchCollab } from "./collab.ts";
 import { benchDsl } from "./dsl.ts";
 import { benchEngine } from "./engine.ts";
 
@@ -10,3 +11,5 @@ console.log();
 await import("./engine-core.ts");
 console.log();
 await benchApp();
+console.log();
+await benchCollab();

@@ -4,6 +4,9 @@
 //   PORT      port to listen on (default 3000)
 //   HOST      address to bind (default all; 127.0.0.1 keeps it local)
 //   DATA_DIR  where the SQLite file lives (default data/)
+//   PCPLAB_MAX_MESSAGE_BYTES, PCPLAB_MAX_DOCUMENT_BYTES,
+//   PCPLAB_MAX_CONNECTIONS_PER_NOTEBOOK, PCPLAB_MAX_CONNECTIONS_PER_ADDRESS
+//             the collaboration server's limits (defaults in lib/server/collab.ts)
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -42,6 +45,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     port: Number(process.env.PORT ?? 3000),
     host: process.env.HOST,
     dataDir: process.env.DATA_DIR ?? join(root, "data"),
+    limits: limitsFromEnv(),
   });
   console.log(`pcplab: serving on ${server.url} (notebooks in ${server.dataDir})`);
   let stopping = false;
@@ -54,4 +58,26 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+}
+
+/** The collaboration limits set in the environment; a value that is not a
+ * positive whole number stops the start with a clear message. */
+function limitsFromEnv() {
+  const names = {
+    maxMessageBytes: "PCPLAB_MAX_MESSAGE_BYTES",
+    maxDocumentBytes: "PCPLAB_MAX_DOCUMENT_BYTES",
+    maxConnectionsPerNotebook: "PCPLAB_MAX_CONNECTIONS_PER_NOTEBOOK",
+    maxConnectionsPerAddress: "PCPLAB_MAX_CONNECTIONS_PER_ADDRESS",
+  };
+  const limits = {};
+  for (const [key, env] of Object.entries(names)) {
+    const v = process.env[env];
+    if (v === undefined || v === "") continue;
+    if (!/^[1-9][0-9]*$/.test(v)) {
+      console.error(`pcplab: ${env} must be a positive whole number, not ${JSON.stringify(v)}`);
+      process.exit(2);
+    }
+    limits[key] = Number(v);
+  }
+  return limits;
 }

@@ -16,10 +16,10 @@ export interface AppProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startApp(dataDir = mkdtempSync(join(tmpdir(), "pcplab-app-"))): Promise<AppProcess> {
+export async function startApp(dataDir = mkdtempSync(join(tmpdir(), "pcplab-app-")), port = 0): Promise<AppProcess> {
   const child = spawn(process.execPath, [join(root, "bin", "app.js")], {
     cwd: root,
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: "1" },
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -48,8 +48,12 @@ export async function startApp(dataDir = mkdtempSync(join(tmpdir(), "pcplab-app-
   };
 }
 
-export async function api<T = unknown>(base: string, method: string, path: string, body?: unknown): Promise<T> {
-  const r = await fetch(base + path, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+export async function api<T = unknown>(base: string, method: string, path: string, body?: unknown, token?: string): Promise<T> {
+  const r = await fetch(base + path, {
+    method,
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   if (!r.ok) throw new Error(`${method} ${path}: HTTP ${r.status}`);
   return (r.status === 204 ? null : await r.json()) as T;
 }

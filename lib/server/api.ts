@@ -1,7 +1,10 @@
-// The notebook list's HTTP API, as plain Node handlers the app's server
-// calls: list, create (blank or from an example), rename, delete. JSON in and out, every
-// input checked, errors as {error} with a status, never a crash.
+// The notebooks' HTTP API, as plain Node handlers the app's server calls:
+// create (blank or from an example), the notebooks a browser holds links
+// to, rename, delete, and share links (create, list, revoke). JSON in and
+// out, every input checked, errors as {error} with a status, never a crash.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { atLeast, isRole, SHARE_ROLES, type Role } from "./access.ts";
+import type { Collab } from "./collab.ts";
 import type { Notebooks } from "./notebooks.ts";
 
 const MAX_BODY = 16 * 1024;
@@ -35,10 +38,22 @@ function title(v: unknown): string | null {
   return t.length > 0 && t.length <= MAX_TITLE ? t : null;
 }
 
-/** Handles /api/examples, /api/notebooks and /api/notebooks/:id; returns
- * false for other paths. */
-export async function handleNotebookApi(notebooks: Notebooks, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+/** The bearer token of a request, if any. */
+function bearer(req: IncomingMessage): string | null {
+  const m = /^Bearer ([A-Za-z0-9_-]{1,128})$/.exec(req.headers.authorization ?? "");
+  return m ? m[1]! : null;
+}
+
+const MAX_TOKENS = 1000;
+const MAX_EXPIRY_MINUTES = 365 * 24 * 60;
+
+/** Handles /api/examples, /api/notebooks[/:id[/shares[/:shareId]]] and
+ * /api/notebooks/access; returns false for other paths. A notebook answers
+ * only to a valid link token (Authorization: Bearer), and a request without
+ * one gets the same 404 as a notebook that does not exist. */
+export async function handleNotebookApi(notebooks: Notebooks, collab: Collab, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   const path = (req.url ?? "").split("?")[0]!;
+  const access = notebooks.access;
   const reply = (status: number, body: unknown) => {
     send(res, status, body);
     return true;
@@ -46,33 +61,81 @@ export async function handleNotebookApi(notebooks: Notebooks, req: IncomingMessa
   if (path === "/api/examples") {
     return req.method === "GET" ? reply(200, { examples: notebooks.examples() }) : reply(405, { error: `${req.method} is not allowed here` });
   }
-  const m = /^\/api\/notebooks(?:\/([A-Za-z0-9_-]{1,64}))?\/?$/.exec(path);
-  if (!m) return path.startsWith("/api/") ? reply(404, { error: "no such API" }) : false;
-  const id = m[1];
   try {
-    if (!id && req.method === "GET") return reply(200, { notebooks: notebooks.list() });
-    if (!id && req.method === "POST") {
+    if (path === "/api/notebooks/access") {
+      // The notebooks a browser holds links to: it sends its tokens, and
+      // hears back only about those that are still valid.
+      if (req.method !== "POST") return reply(405, { error: `${req.method} is not allowed here` });
+      const body = await readJson(req);
+      const tokens = body?.["tokens"];
+      if (!Array.isArray(tokens) || tokens.length > MAX_TOKENS) return reply(400, { error: `tokens must be a list of at most ${MAX_TOKENS} link tokens` });
+      // One row per notebook, with the strongest link held for it.
+      const best = new Map<string, { id: string; title: string; updatedAt: number; role: Role; token: string }>();
+      for (const token of tokens) {
+        const share = access.resolve(token);
+        const row = share && notebooks.get(share.notebookId);
+        if (!share || !row) continue;
+        const held = best.get(row.id);
+        if (!held || !atLeast(held.role, share.role)) best.set(row.id, { ...row, role: share.role, token: token as string });
+      }
+      const rows = [...best.values()].sort((a, b) => b.updatedAt - a.updatedAt || a.id.localeCompare(b.id));
+      return reply(200, { notebooks: rows });
+    }
+    const m = /^\/api\/notebooks(?:\/([A-Za-z0-9_-]{1,64})(?:\/(shares)(?:\/([A-Za-z0-9_-]{1,64}))?)?)?\/?$/.exec(path);
+    if (!m) return path.startsWith("/api/") ? reply(404, { error: "no such API" }) : false;
+    const [, id, shares, shareId] = m;
+    if (!id) {
+      if (req.method !== "POST") return reply(405, { error: `${req.method} is not allowed here; POST creates a notebook, POST /api/notebooks/access lists yours` });
       const body = await readJson(req);
       if (body && typeof body["example"] === "string") {
         const row = notebooks.createFromExample(body["example"]);
-        return row ? reply(201, row) : reply(404, { error: "no such example" });
+        return row ? reply(201, { ...row, role: "owner" }) : reply(404, { error: "no such example" });
       }
       const t = body && title(body["title"]);
       if (!t) return reply(400, { error: `title must be 1 to ${MAX_TITLE} characters` });
-      return reply(201, notebooks.create(t));
+      return reply(201, { ...notebooks.create(t), role: "owner" });
     }
-    if (!id) return reply(405, { error: `${req.method} is not allowed here` });
-    const row = notebooks.get(id);
-    if (!row) return reply(404, { error: "no such notebook" });
-    if (req.method === "GET") return reply(200, row);
+    const role = access.roleOn(id, bearer(req));
+    const row = role && notebooks.get(id);
+    if (!role || !row) return reply(404, { error: "no such notebook, or your link to it is not valid" });
+    const need = (wanted: Role, what: string) => (atLeast(role, wanted) ? null : reply(403, { error: `your link lets you ${VERB[role]} this notebook, not ${what}` }));
+
+    if (shares) {
+      const refused = need("owner", "manage its links");
+      if (refused) return refused;
+      if (!shareId && req.method === "GET") return reply(200, { shares: notebooks.shares(id) });
+      if (!shareId && req.method === "POST") {
+        const body = await readJson(req);
+        const wanted = body?.["role"];
+        if (!isRole(wanted) || !SHARE_ROLES.includes(wanted)) return reply(400, { error: `role must be one of ${SHARE_ROLES.join(", ")}` });
+        const minutes = body?.["expiresInMinutes"];
+        if (minutes !== undefined && minutes !== null && (typeof minutes !== "number" || !Number.isInteger(minutes) || minutes < 1 || minutes > MAX_EXPIRY_MINUTES)) {
+          return reply(400, { error: `expiresInMinutes must be a whole number from 1 to ${MAX_EXPIRY_MINUTES}` });
+        }
+        const expiresAt = typeof minutes === "number" ? Date.now() + minutes * 60_000 : null;
+        const { token, share } = access.grant(id, wanted, expiresAt);
+        return reply(201, { share, token, path: `/notebook/${id}#share=${token}` });
+      }
+      if (shareId && req.method === "DELETE") {
+        if (!notebooks.revoke(id, shareId)) return reply(404, { error: "no such live link" });
+        collab.revoked(shareId);
+        return reply(204, null);
+      }
+      return reply(405, { error: `${req.method} is not allowed here` });
+    }
+    if (req.method === "GET") return reply(200, { ...row, role });
     if (req.method === "PATCH") {
+      const refused = need("editor", "rename it");
+      if (refused) return refused;
       const body = await readJson(req);
       const t = body && title(body["title"]);
       if (!t) return reply(400, { error: `title must be 1 to ${MAX_TITLE} characters` });
       await notebooks.rename(id, t);
-      return reply(200, notebooks.get(id));
+      return reply(200, { ...notebooks.get(id), role });
     }
     if (req.method === "DELETE") {
+      const refused = need("owner", "delete it");
+      if (refused) return refused;
       notebooks.delete(id);
       return reply(204, null);
     }
@@ -81,3 +144,5 @@ export async function handleNotebookApi(notebooks: Notebooks, req: IncomingMessa
     return reply(500, { error: "the notebook store failed" });
   }
 }
+
+const VERB: Record<Role, string> = { viewer: "view", commenter: "comment on", editor: "edit", owner: "own" };

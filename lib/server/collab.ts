@@ -1,52 +1,171 @@
 // The collaboration server: Hocuspocus on the app's own HTTP server, at
-// /collab, persisting every notebook to the SQLite store. One process, one
-// port: the same server serves pages and API routes.
+// /collab. One process, one port: the same server serves pages and API
+// routes.
+//
+// - Access: every connection presents a link token (access.ts). Viewers and
+//   commenters get read-only connections to the notebook, so Hocuspocus
+//   refuses their updates however they are crafted; commenters and up may
+//   write the notebook's comments document (`<id>/comments`). Revoking a
+//   link closes its live connections at once; an expired link's are closed
+//   by a sweep.
+// - Durability: an update is appended to SQLite before Hocuspocus relays or
+//   acknowledges it (our observer runs ahead of its own, synchronously), so
+//   whatever any client has received survives a kill -9.
+// - Limits: message size, document size, connections per notebook and per
+//   address. Breaking one closes that connection only.
 import type { IncomingMessage, Server as HttpServer } from "node:http";
 import type { Duplex } from "node:stream";
 import { Hocuspocus } from "@hocuspocus/server";
+import * as decoding from "lib0/decoding";
 import { WebSocketServer } from "ws";
 import * as Y from "yjs";
 import { Notebook } from "../notebook/notebook.ts";
-import type { NotebookStore } from "./store.ts";
+import { atLeast, type Access } from "./access.ts";
+import { SUBDOCS, type NotebookStore } from "./store.ts";
+
+export interface CollabLimits {
+  /** Largest WebSocket message accepted. */
+  maxMessageBytes: number;
+  /** Largest a shared document may grow (snapshot plus logged updates). */
+  maxDocumentBytes: number;
+  maxConnectionsPerNotebook: number;
+  maxConnectionsPerAddress: number;
+}
+
+export const DEFAULT_LIMITS: CollabLimits = {
+  maxMessageBytes: 4 * 1024 * 1024,
+  maxDocumentBytes: 32 * 1024 * 1024,
+  maxConnectionsPerNotebook: 500,
+  maxConnectionsPerAddress: 1000,
+};
 
 export interface CollabOptions {
-  /** Largest WebSocket message accepted; a bigger one closes that connection only. */
-  maxMessageBytes?: number;
-  /** Milliseconds Hocuspocus waits after a change before storing. */
+  limits?: Partial<CollabLimits>;
+  /** Milliseconds Hocuspocus waits after a change before compacting the log into a snapshot. */
   storeDebounceMs?: number;
   /** Someone else (Next's dev server) answers other upgrade paths. */
   otherUpgrades?: boolean;
+  /** How often expired links' connections are looked for. */
+  expirySweepMs?: number;
 }
 
 export type Collab = ReturnType<typeof createCollab>;
 
 export const COLLAB_PATH = "/collab";
 
-/** Document names are notebook ids: short, URL-safe, never a path. */
+/** Notebook ids: short, URL-safe, never a path. */
 export function validNotebookId(name: string): boolean {
   return /^[A-Za-z0-9_-]{1,64}$/.test(name);
 }
 
-export function createCollab(store: NotebookStore, opts: CollabOptions = {}) {
+/** A document name: `<notebook id>` or `<notebook id>/<subdocument>`. */
+export function parseDocumentName(name: string): { notebookId: string; sub: string | null } | null {
+  const [id, sub, ...rest] = name.split("/");
+  if (rest.length > 0 || !id || !validNotebookId(id)) return null;
+  if (sub !== undefined && !(SUBDOCS as readonly string[]).includes(sub)) return null;
+  return { notebookId: id, sub: sub ?? null };
+}
+
+interface Tracked {
+  lastSeq: number;
+  bytes: number;
+}
+
+interface ConnectionContext {
+  shareId?: string;
+}
+
+/** Runs `f` on every update of `doc` before any observer registered earlier. */
+function observeUpdatesFirst(doc: Y.Doc, f: (update: Uint8Array, origin: unknown) => void): void {
+  const observers = (doc as unknown as { _observers: Map<string, Set<unknown>> })._observers;
+  observers.set("update", new Set([f, ...(observers.get("update") ?? [])]));
+}
+
+/** Whether a raw Hocuspocus message carries document content (sync step 2 or update). */
+function carriesContent(message: Uint8Array): boolean {
+  try {
+    const d = decoding.createDecoder(message);
+    decoding.readVarString(d);
+    if (decoding.readVarUint(d) !== 0) return false;
+    return decoding.readVarUint(d) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+export function createCollab(store: NotebookStore, access: Access, opts: CollabOptions = {}) {
+  const limits: CollabLimits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const tracked = new Map<string, Tracked>();
+  const perNotebook = new Map<string, number>();
+  const counted = new Set<string>();
+
   const hocuspocus = new Hocuspocus({
     quiet: true,
-    debounce: opts.storeDebounceMs ?? 200,
-    maxDebounce: 2000,
+    debounce: opts.storeDebounceMs ?? 500,
+    maxDebounce: 5000,
     async onConnect({ documentName }) {
-      if (!validNotebookId(documentName) || !store.exists(documentName)) throw new Error("no such notebook");
+      const name = parseDocumentName(documentName);
+      if (!name || !store.exists(name.notebookId)) throw new Error("no such notebook");
+      if ((perNotebook.get(name.notebookId) ?? 0) >= limits.maxConnectionsPerNotebook) throw new Error("too many connections to this notebook");
+    },
+    async onAuthenticate({ token, documentName, connectionConfig }) {
+      const name = parseDocumentName(documentName);
+      const share = access.resolve(token);
+      if (!name || !share || share.notebookId !== name.notebookId) throw new Error("permission denied");
+      connectionConfig.readOnly = !atLeast(share.role, name.sub === "comments" ? "commenter" : "editor");
+      return { shareId: share.id, role: share.role };
+    },
+    async connected({ documentName, socketId }) {
+      const id = parseDocumentName(documentName)!.notebookId;
+      counted.add(`${socketId} ${documentName}`);
+      perNotebook.set(id, (perNotebook.get(id) ?? 0) + 1);
+    },
+    async onDisconnect({ documentName, socketId }) {
+      if (!counted.delete(`${socketId} ${documentName}`)) return;
+      const id = parseDocumentName(documentName)!.notebookId;
+      perNotebook.set(id, (perNotebook.get(id) ?? 1) - 1);
+    },
+    async beforeHandleMessage({ documentName, update }) {
+      const t = tracked.get(documentName);
+      if (t && t.bytes + update.length > limits.maxDocumentBytes && carriesContent(update)) {
+        throw Object.assign(new Error("document too large"), { code: 4413, reason: "document too large" });
+      }
     },
     async onLoadDocument({ documentName, document }) {
-      const state = store.load(documentName);
-      if (state) Y.applyUpdate(document, state);
+      const { snapshot, updates, lastSeq } = store.loadDoc(documentName);
+      let bytes = 0;
+      for (const u of snapshot ? [snapshot, ...updates] : updates) {
+        Y.applyUpdate(document, u);
+        bytes += u.length;
+      }
+      const t: Tracked = { lastSeq, bytes };
+      tracked.set(documentName, t);
+      observeUpdatesFirst(document, (update) => {
+        t.lastSeq = store.appendUpdate(documentName, update);
+        t.bytes += update.length;
+      });
       return document;
     },
     async onStoreDocument({ documentName, document }) {
-      if (!store.exists(documentName)) return;
-      store.save(documentName, Y.encodeStateAsUpdate(document), new Notebook(document).title);
+      compact(documentName, document);
+    },
+    async afterUnloadDocument({ documentName }) {
+      tracked.delete(documentName);
     },
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? 4 * 1024 * 1024 });
+  /** Folds a document's log into its snapshot. */
+  function compact(name: string, doc: Y.Doc): void {
+    const t = tracked.get(name);
+    const parsed = parseDocumentName(name);
+    if (!t || !parsed || !store.exists(parsed.notebookId)) return;
+    const state = Y.encodeStateAsUpdate(doc);
+    store.compactDoc(name, state, t.lastSeq, parsed.sub ? undefined : new Notebook(doc).title);
+    t.bytes = state.length;
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
+  const perAddress = new Map<string, number>();
 
   /** Routes WebSocket upgrades for /collab to Hocuspocus; others are left alone. */
   function attach(http: HttpServer): void {
@@ -56,20 +175,51 @@ export function createCollab(store: NotebookStore, opts: CollabOptions = {}) {
         if (!opts.otherUpgrades) socket.destroy();
         return;
       }
+      const address = request.socket.remoteAddress ?? "";
+      if ((perAddress.get(address) ?? 0) >= limits.maxConnectionsPerAddress) {
+        socket.end("HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+        return;
+      }
       wss.handleUpgrade(request, socket, head, (ws) => {
+        perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
+        ws.once("close", () => {
+          const n = (perAddress.get(address) ?? 1) - 1;
+          if (n > 0) perAddress.set(address, n);
+          else perAddress.delete(address);
+        });
         ws.on("error", () => ws.terminate());
         hocuspocus.handleConnection(ws as never, request);
       });
     });
   }
 
-  /** Stores every loaded document now (Ctrl-C saves everything). */
+  /** Closes the live connections `drop` picks, socket and all. */
+  function closeConnections(drop: (context: ConnectionContext) => boolean): void {
+    for (const doc of hocuspocus.documents.values()) {
+      for (const connection of doc.getConnections()) {
+        if (!drop(connection.context as ConnectionContext)) continue;
+        connection.close({ code: 4401, reason: "link revoked or expired" });
+        (connection.webSocket as { close(code: number, reason: string): void }).close(4401, "link revoked or expired");
+      }
+    }
+  }
+
+  /** A revoked link: its live connections go at once. */
+  function revoked(shareId: string): void {
+    closeConnections((c) => c.shareId === shareId);
+  }
+
+  const sweep = setInterval(() => {
+    closeConnections((c) => {
+      const share = c.shareId ? store.shareById(c.shareId) : null;
+      return !share || !access.live(share);
+    });
+  }, opts.expirySweepMs ?? 5000);
+  sweep.unref();
+
+  /** Compacts every loaded document now (Ctrl-C saves everything). */
   async function flush(): Promise<void> {
-    await Promise.all(
-      [...hocuspocus.documents.values()].map((doc) =>
-        store.exists(doc.name) ? store.save(doc.name, Y.encodeStateAsUpdate(doc), new Notebook(doc).title) : undefined,
-      ),
-    );
+    for (const doc of hocuspocus.documents.values()) compact(doc.name, doc);
   }
 
   /** Changes a notebook's shared document from the server, through the same
@@ -83,19 +233,23 @@ export function createCollab(store: NotebookStore, opts: CollabOptions = {}) {
     }
   }
 
-  /** A deleted notebook: its live connections close and its document unloads. */
+  /** A deleted notebook: its live connections close and its documents unload. */
   function forget(id: string): void {
-    hocuspocus.closeConnections(id);
-    const doc = hocuspocus.documents.get(id);
-    if (doc) hocuspocus.unloadDocument(doc);
+    for (const name of [id, ...SUBDOCS.map((s) => `${id}/${s}`)]) {
+      hocuspocus.closeConnections(name);
+      const doc = hocuspocus.documents.get(name);
+      if (doc) hocuspocus.unloadDocument(doc);
+      tracked.delete(name);
+    }
   }
 
   async function close(): Promise<void> {
+    clearInterval(sweep);
     await flush();
     hocuspocus.closeConnections();
     for (const ws of wss.clients) ws.terminate();
     wss.close();
   }
 
-  return { hocuspocus, attach, flush, close, withDocument, forget };
+  return { hocuspocus, limits, attach, flush, close, withDocument, forget, revoked };
 }

@@ -4,8 +4,9 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import next from "next";
+import { Access } from "./access.ts";
 import { handleNotebookApi } from "./api.ts";
-import { createCollab } from "./collab.ts";
+import { createCollab, type CollabLimits } from "./collab.ts";
 import { Notebooks } from "./notebooks.ts";
 import { NotebookStore } from "./store.ts";
 
@@ -15,19 +16,21 @@ export interface ServerOptions {
   host?: string;
   dataDir: string;
   dev?: boolean;
+  limits?: Partial<CollabLimits>;
 }
 
 export async function startServer(opts: ServerOptions) {
   const dataDir = resolve(opts.dataDir);
   const store = new NotebookStore(dataDir);
-  const collab = createCollab(store, { otherUpgrades: opts.dev });
-  const notebooks = new Notebooks(store, collab, join(opts.root, "scenarios"));
+  const access = new Access(store);
+  const collab = createCollab(store, access, { otherUpgrades: opts.dev, limits: opts.limits });
+  const notebooks = new Notebooks(store, collab, access, join(opts.root, "scenarios"));
   const app = next({ dev: opts.dev ?? false, dir: opts.root, quiet: true });
   await app.prepare();
   const handle = app.getRequestHandler();
 
   const http = createServer((req, res) => {
-    handleNotebookApi(notebooks, req, res)
+    handleNotebookApi(notebooks, collab, req, res)
       .then((handled) => (handled ? undefined : handle(req, res)))
       .catch(() => {
         if (!res.headersSent) res.writeHead(500).end();

@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import * as Y from "yjs";
 import { analyze } from "../dsl/index.ts";
 import { Notebook } from "../notebook/notebook.ts";
+import { shareView, type Access, type ShareView } from "./access.ts";
 import type { Collab } from "./collab.ts";
 import type { NotebookRow, NotebookStore } from "./store.ts";
 
@@ -29,22 +30,24 @@ export const NEW_SCENARIO = `scenario "my-scenario" {
 }
 `;
 
+/** A new notebook and its creator's owner token. */
+export interface Created extends NotebookRow {
+  token: string;
+}
+
 export class Notebooks {
   constructor(
     private readonly store: NotebookStore,
     private readonly collab: Collab,
+    readonly access: Access,
     private readonly scenariosDir: string,
   ) {}
-
-  list(): NotebookRow[] {
-    return this.store.list();
-  }
 
   get(id: string): NotebookRow | null {
     return this.store.get(id);
   }
 
-  create(title: string): NotebookRow {
+  create(title: string): Created {
     return this.seed(title, (nb) => nb.insertCell("scenario", 0, NEW_SCENARIO));
   }
 
@@ -62,7 +65,7 @@ export class Notebooks {
     });
   }
 
-  createFromExample(name: string): NotebookRow | null {
+  createFromExample(name: string): Created | null {
     const source = this.exampleSource(name);
     if (source === null) return null;
     const description = analyze(source).scenario?.description ?? "";
@@ -70,6 +73,16 @@ export class Notebooks {
       nb.insertCell("markdown", 0, `# ${name}\n\n${description}\n\nFrom \`scenarios/${name}.scn\`: run it, change it, then *Copy for mail*.\n`);
       nb.insertCell("scenario", 1, source);
     });
+  }
+
+  /** The notebook's share links, as its owner sees them (owner links aside). */
+  shares(id: string): ShareView[] {
+    return this.store.shares(id).filter((s) => s.role !== "owner").map(shareView);
+  }
+
+  revoke(id: string, shareId: string): boolean {
+    const share = this.store.shareById(shareId);
+    return !!share && share.role !== "owner" && this.store.revokeShare(id, shareId);
   }
 
   async rename(id: string, title: string): Promise<void> {
@@ -91,12 +104,13 @@ export class Notebooks {
     }
   }
 
-  private seed(title: string, fill: (nb: Notebook) => void): NotebookRow {
+  private seed(title: string, fill: (nb: Notebook) => void): Created {
     const nb = new Notebook(new Y.Doc());
     nb.setTitle(title);
     fill(nb);
     const id = randomBytes(9).toString("base64url");
     this.store.create(id, title, Y.encodeStateAsUpdate(nb.doc));
-    return this.store.get(id)!;
+    const { token } = this.access.grant(id, "owner");
+    return { ...this.store.get(id)!, token };
   }
 }

@@ -1,5 +1,11 @@
 // Notebooks on disk: one embedded SQLite file (WAL), one row per notebook
 // holding its Yjs state. Created on first use under DATA_DIR (default data/).
+//
+// Durability: every update the collaboration server accepts is appended to
+// `updates` before anyone else sees it (one INSERT, WAL, so a killed
+// process loses nothing it had written); the row's `state` is a snapshot
+// that periodically absorbs the log. A document is its snapshot plus its
+// log. Share links live in `shares`, as SHA-256 hashes of their tokens.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -9,6 +15,24 @@ export interface NotebookRow {
   title: string;
   updatedAt: number;
 }
+
+export type Role = "owner" | "editor" | "commenter" | "viewer";
+
+export interface ShareRow {
+  id: string;
+  notebookId: string;
+  tokenHash: string;
+  role: Role;
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+}
+
+const SHARE_COLUMNS =
+  "id, notebook_id AS notebookId, token_hash AS tokenHash, role, created_at AS createdAt, expires_at AS expiresAt, revoked_at AS revokedAt";
+
+/** A notebook's other shared documents, named `<id>/<sub>`. */
+export const SUBDOCS = ["comments"] as const;
 
 export class NotebookStore {
   private readonly db: Database.Database;
@@ -24,6 +48,26 @@ export class NotebookStore {
       state BLOB,
       updated_at INTEGER NOT NULL
     )`);
+    this.db.exec(`CREATE TABLE IF NOT EXISTS updates (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      doc TEXT NOT NULL,
+      data BLOB NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS updates_doc ON updates (doc, seq);
+    CREATE TABLE IF NOT EXISTS docs (
+      name TEXT PRIMARY KEY,
+      state BLOB NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS shares (
+      id TEXT PRIMARY KEY,
+      notebook_id TEXT NOT NULL,
+      token_hash TEXT NOT NULL UNIQUE,
+      role TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      expires_at INTEGER,
+      revoked_at INTEGER
+    );
+    CREATE INDEX IF NOT EXISTS shares_notebook ON shares (notebook_id);`);
   }
 
   list(): NotebookRow[] {
@@ -52,10 +96,18 @@ export class NotebookStore {
   }
 
   delete(id: string): void {
-    this.db.prepare("DELETE FROM notebooks WHERE id = ?").run(id);
+    this.db.transaction(() => {
+      this.db.prepare("DELETE FROM notebooks WHERE id = ?").run(id);
+      this.db.prepare("DELETE FROM shares WHERE notebook_id = ?").run(id);
+      for (const doc of [id, ...SUBDOCS.map((s) => `${id}/${s}`)]) {
+        this.db.prepare("DELETE FROM updates WHERE doc = ?").run(doc);
+        this.db.prepare("DELETE FROM docs WHERE name = ?").run(doc);
+      }
+    })();
   }
 
-  /** The notebook's Yjs state (an update that recreates it), or null. */
+  /** The notebook's Yjs state (an update that recreates it), or null:
+   * its snapshot, without the log (see loadDoc()). */
   load(id: string): Uint8Array | null {
     const row = this.db.prepare("SELECT state FROM notebooks WHERE id = ?").get(id) as { state: Buffer | null } | undefined;
     return row?.state ? new Uint8Array(row.state) : null;
@@ -68,6 +120,65 @@ export class NotebookStore {
          ON CONFLICT(id) DO UPDATE SET state = excluded.state, title = excluded.title, updated_at = excluded.updated_at`,
       )
       .run(id, title, Buffer.from(state), now);
+  }
+
+  // ---- shared documents: snapshot + update log ---------------------------------
+
+  /** A shared document's snapshot and the updates logged since, oldest first. */
+  loadDoc(name: string): { snapshot: Uint8Array | null; updates: Uint8Array[]; lastSeq: number } {
+    const slash = name.indexOf("/");
+    const snapshot = slash < 0 ? this.load(name) : this.docSnapshot(name);
+    const rows = this.db.prepare("SELECT seq, data FROM updates WHERE doc = ? ORDER BY seq").all(name) as { seq: number; data: Buffer }[];
+    return { snapshot, updates: rows.map((r) => new Uint8Array(r.data)), lastSeq: rows.at(-1)?.seq ?? 0 };
+  }
+
+  private docSnapshot(name: string): Uint8Array | null {
+    const row = this.db.prepare("SELECT state FROM docs WHERE name = ?").get(name) as { state: Buffer } | undefined;
+    return row ? new Uint8Array(row.state) : null;
+  }
+
+  /** Appends one accepted update; returns its sequence number. */
+  appendUpdate(name: string, update: Uint8Array): number {
+    return Number(this.db.prepare("INSERT INTO updates (doc, data) VALUES (?, ?)").run(name, Buffer.from(update)).lastInsertRowid);
+  }
+
+  /** Replaces a document's snapshot with `state`, which includes every
+   * logged update up to `upToSeq`, and drops those from the log. */
+  compactDoc(name: string, state: Uint8Array, upToSeq: number, title?: string): void {
+    this.db.transaction(() => {
+      if (name.includes("/")) {
+        this.db.prepare("INSERT INTO docs (name, state) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET state = excluded.state").run(name, Buffer.from(state));
+      } else {
+        this.save(name, state, title ?? this.get(name)?.title ?? "");
+      }
+      this.db.prepare("DELETE FROM updates WHERE doc = ? AND seq <= ?").run(name, upToSeq);
+    })();
+  }
+
+  // ---- share links ----------------------------------------------------------------
+
+  addShare(share: ShareRow): void {
+    this.db
+      .prepare("INSERT INTO shares (id, notebook_id, token_hash, role, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)")
+      .run(share.id, share.notebookId, share.tokenHash, share.role, share.createdAt, share.expiresAt);
+  }
+
+  shareByHash(tokenHash: string): ShareRow | null {
+    const row = this.db.prepare(`SELECT ${SHARE_COLUMNS} FROM shares WHERE token_hash = ?`).get(tokenHash);
+    return (row as ShareRow | undefined) ?? null;
+  }
+
+  shareById(id: string): ShareRow | null {
+    const row = this.db.prepare(`SELECT ${SHARE_COLUMNS} FROM shares WHERE id = ?`).get(id);
+    return (row as ShareRow | undefined) ?? null;
+  }
+
+  shares(notebookId: string): ShareRow[] {
+    return this.db.prepare(`SELECT ${SHARE_COLUMNS} FROM shares WHERE notebook_id = ? ORDER BY created_at, id`).all(notebookId) as ShareRow[];
+  }
+
+  revokeShare(notebookId: string, shareId: string, now = Date.now()): boolean {
+    return this.db.prepare("UPDATE shares SET revoked_at = ? WHERE id = ? AND notebook_id = ? AND revoked_at IS NULL").run(now, shareId, notebookId).changes > 0;
   }
 
   close(): void {

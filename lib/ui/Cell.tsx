@@ -6,7 +6,10 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import type { Awareness } from "y-protocols/awareness";
 import { yText, type Cell as CellData, type Notebook } from "../notebook/notebook.ts";
 import { isStale, outputOf, reportFor, resultsOf } from "../notebook/outputs.ts";
+import type { Comments } from "../notebook/comments.ts";
+import { CommentsPanel, useThreads } from "./CommentsPanel.tsx";
 import { Editor } from "./Editor.tsx";
+import { currentName } from "./Presence.tsx";
 import { Markdown } from "./Markdown.tsx";
 import { Output } from "./Output.tsx";
 import { startRun, type RunHandle } from "./runner.ts";
@@ -19,6 +22,11 @@ interface Props {
   awareness: Awareness | null;
   notebookId: string;
   targeted: boolean;
+  /** Viewers and commenters: no editing, running (its output is shared) or moving. */
+  readOnly: boolean;
+  comments: Comments | null;
+  /** Commenters, editors and owners may write comments. */
+  canComment: boolean;
   say: (message: string) => void;
 }
 
@@ -46,9 +54,12 @@ function keepInView(el: HTMLElement): () => void {
   return release;
 }
 
-export function CellView({ nb, cell, index, count, awareness, notebookId, targeted, say }: Props) {
+export function CellView({ nb, cell, index, count, awareness, notebookId, targeted, readOnly, comments, canComment, say }: Props) {
+  const threads = useThreads(comments, cell.id);
+  const [showComments, setShowComments] = useState(false);
+  const open = threads.filter((t) => !t.resolved).length;
   const text = useMemo(() => yText(nb, cell.id), [nb, cell.id]);
-  const [editing, setEditing] = useState(cell.kind === "scenario" || cell.source.trim() === "");
+  const [editing, setEditing] = useState(cell.kind === "scenario" || (!readOnly && cell.source.trim() === ""));
   const [progress, setProgress] = useState<number | null>(null);
   const [runError, setRunError] = useState<string | null>(null);
   const [fallbackReport, setFallbackReport] = useState<string | null>(null);
@@ -95,6 +106,7 @@ export function CellView({ nb, cell, index, count, awareness, notebookId, target
       <header className="cell-bar">
         <span className="cell-kind">{cell.kind}</span>
         {cell.kind === "scenario" &&
+          !readOnly &&
           (progress === null ? (
             <button className="primary" onClick={onRun}>
               Run
@@ -110,25 +122,41 @@ export function CellView({ nb, cell, index, count, awareness, notebookId, target
             Copy for mail
           </button>
         )}
-        {cell.kind === "markdown" && <button onClick={() => setEditing(!editing)}>{editing ? "Done" : "Edit"}</button>}
+        {cell.kind === "markdown" && !readOnly && <button onClick={() => setEditing(!editing)}>{editing ? "Done" : "Edit"}</button>}
         <span className="spacer" />
+        {comments && (
+          <button onClick={() => setShowComments(!showComments)} aria-expanded={showComments} aria-label={`Comments on this cell: ${open} open`}>
+            Comments{open > 0 ? ` (${open})` : ""}
+          </button>
+        )}
         <button onClick={onCopyLink} title="Copy a link that opens the notebook at this cell">
           Link
         </button>
-        <button onClick={() => nb.moveCell(cell.id, index - 1)} disabled={index === 0} aria-label="Move cell up">
-          &uarr;
-        </button>
-        <button onClick={() => nb.moveCell(cell.id, index + 1)} disabled={index === count - 1} aria-label="Move cell down">
-          &darr;
-        </button>
-        <button onClick={() => nb.deleteCell(cell.id)} aria-label="Delete cell">
-          &times;
-        </button>
+        {!readOnly && (
+          <>
+            <button onClick={() => nb.moveCell(cell.id, index - 1)} disabled={index === 0} aria-label="Move cell up">
+              &uarr;
+            </button>
+            <button onClick={() => nb.moveCell(cell.id, index + 1)} disabled={index === count - 1} aria-label="Move cell down">
+              &darr;
+            </button>
+            <button onClick={() => nb.deleteCell(cell.id)} aria-label="Delete cell">
+              &times;
+            </button>
+          </>
+        )}
       </header>
       {editing ? (
-        <Editor text={text} awareness={awareness} language={cell.kind} label={`${label} source`} />
+        <Editor
+          text={text}
+          awareness={awareness}
+          language={cell.kind}
+          label={`${label} source`}
+          readOnly={readOnly}
+          onFocus={() => awareness?.setLocalStateField("cell", cell.id)}
+        />
       ) : (
-        <div onDoubleClick={() => setEditing(true)}>
+        <div onDoubleClick={() => !readOnly && setEditing(true)}>
           <Markdown source={cell.source} />
         </div>
       )}
@@ -145,6 +173,7 @@ export function CellView({ nb, cell, index, count, awareness, notebookId, target
         </div>
       )}
       {results && cell.output && <Output results={results} stale={stale} ranAt={cell.output.ranAt} />}
+      {comments && showComments && <CommentsPanel comments={comments} cell={cell.id} threads={threads} canComment={canComment} author={currentName} />}
       {cell.output && !results && <p className="error">This output was written by another version of pcplab and cannot be shown.</p>}
     </article>
   );

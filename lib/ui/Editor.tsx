@@ -6,16 +6,26 @@ import type * as Y from "yjs";
 import type { Awareness } from "y-protocols/awareness";
 import type { MountedEditor } from "./monaco.ts";
 
-export function Editor(props: { text: Y.Text; awareness: Awareness | null; language: "scenario" | "markdown"; label: string; autoFocus?: boolean }) {
+export function Editor(props: {
+  text: Y.Text;
+  awareness: Awareness | null;
+  language: "scenario" | "markdown";
+  label: string;
+  autoFocus?: boolean;
+  readOnly?: boolean;
+  onFocus?: () => void;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const [ready, setReady] = useState(false);
-  const { text, awareness, language, label, autoFocus } = props;
+  const { text, awareness, language, label, autoFocus, readOnly } = props;
+  const onFocus = useRef(props.onFocus);
+  onFocus.current = props.onFocus;
   useEffect(() => {
     let mounted: MountedEditor | null = null;
     let cancelled = false;
     import("./monaco.ts").then(({ mountEditor }) => {
       if (cancelled || !ref.current) return;
-      mounted = mountEditor(ref.current, { text, awareness, language, label });
+      mounted = mountEditor(ref.current, { text, awareness, language, label, readOnly, onFocus: () => onFocus.current?.() });
       setReady(true);
       if (autoFocus) mounted.focus();
     });
@@ -23,7 +33,7 @@ export function Editor(props: { text: Y.Text; awareness: Awareness | null; langu
       cancelled = true;
       mounted?.dispose();
     };
-  }, [text, awareness, language, label, autoFocus]);
+  }, [text, awareness, language, label, autoFocus, readOnly]);
   return (
     <div className="editor-wrap">
       <div ref={ref} className="editor" data-ready={ready ? "true" : "false"} />

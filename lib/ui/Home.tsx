@@ -1,22 +1,22 @@
 "use client";
-// The notebook list: open, create, rename, delete, or start from one of the
-// shipped scenarios.
+// The notebooks this browser holds links to: open, create, rename, delete,
+// or start from one of the shipped scenarios. The server shows no list of
+// notebooks to anyone; the browser's own link tokens are the list.
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
-
-interface Row {
-  id: string;
-  title: string;
-  updatedAt: number;
-}
+import { allTokens, bearer, forgetNotebook, lookUp, remember, type Held as Row } from "./links.ts";
 interface Example {
   name: string;
   description: string;
 }
 
-async function api<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const r = await fetch(url, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+async function api<T>(method: string, url: string, body?: unknown, token?: string): Promise<T> {
+  const r = await fetch(url, {
+    method,
+    headers: { "content-type": "application/json", ...(token ? bearer(token) : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   if (!r.ok) throw new Error(((await r.json().catch(() => ({}))) as { error?: string }).error ?? `HTTP ${r.status}`);
   return (r.status === 204 ? null : await r.json()) as T;
 }
@@ -30,7 +30,7 @@ function NotebookRow({ row, onChanged, onError }: { row: Row; onChanged: () => v
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            api("PATCH", `/api/notebooks/${row.id}`, { title })
+            api("PATCH", `/api/notebooks/${row.id}`, { title }, row.token)
               .then(() => {
                 setRenaming(false);
                 onChanged();
@@ -47,19 +47,40 @@ function NotebookRow({ row, onChanged, onError }: { row: Row; onChanged: () => v
       ) : (
         <>
           <Link href={`/notebook/${row.id}`}>{row.title}</Link>
+          <span className={`role ${row.role}`}>{row.role}</span>
           <time dateTime={new Date(row.updatedAt).toISOString()}>{new Date(row.updatedAt).toLocaleString()}</time>
-          <button onClick={() => setRenaming(true)} aria-label={`Rename ${row.title}`}>
-            Rename
-          </button>
-          <button
-            onClick={() => {
-              if (confirm(`Delete "${row.title}"? This cannot be undone.`))
-                api("DELETE", `/api/notebooks/${row.id}`).then(onChanged).catch((err: Error) => onError(err.message));
-            }}
-            aria-label={`Delete ${row.title}`}
-          >
-            Delete
-          </button>
+          {(row.role === "owner" || row.role === "editor") && (
+            <button onClick={() => setRenaming(true)} aria-label={`Rename ${row.title}`}>
+              Rename
+            </button>
+          )}
+          {row.role === "owner" ? (
+            <button
+              onClick={() => {
+                if (confirm(`Delete "${row.title}"? This cannot be undone.`))
+                  api("DELETE", `/api/notebooks/${row.id}`, undefined, row.token)
+                    .then(() => {
+                      forgetNotebook(row.id);
+                      onChanged();
+                    })
+                    .catch((err: Error) => onError(err.message));
+              }}
+              aria-label={`Delete ${row.title}`}
+            >
+              Delete
+            </button>
+          ) : (
+            <button
+              onClick={() => {
+                forgetNotebook(row.id);
+                onChanged();
+              }}
+              aria-label={`Forget ${row.title}`}
+              title="Remove it from this browser's list; the link itself stays valid"
+            >
+              Forget
+            </button>
+          )}
         </>
       )}
     </li>
@@ -74,8 +95,8 @@ export function Home() {
   const [error, setError] = useState<string | null>(null);
 
   const load = () =>
-    api<{ notebooks: Row[] }>("GET", "/api/notebooks")
-      .then((r) => setRows(r.notebooks))
+    lookUp(allTokens())
+      .then(setRows)
       .catch((e: Error) => setError(e.message));
   useEffect(() => {
     load();
@@ -84,7 +105,10 @@ export function Home() {
 
   const open = (body: unknown) =>
     api<Row>("POST", "/api/notebooks", body)
-      .then((row) => router.push(`/notebook/${row.id}`))
+      .then((row) => {
+        remember(row.id, row.token);
+        router.push(`/notebook/${row.id}`);
+      })
       .catch((e: Error) => setError(e.message));
 
   return (
@@ -113,7 +137,7 @@ export function Home() {
         {rows === null ? (
           <p>Loading…</p>
         ) : rows.length === 0 ? (
-          <p className="empty">No notebooks yet: create one, or start from an example below.</p>
+          <p className="empty">No notebooks in this browser yet: create one, open a link someone shared, or start from an example below.</p>
         ) : (
           <ul className="notebooks">
             {rows.map((row) => (

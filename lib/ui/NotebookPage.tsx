@@ -2,19 +2,29 @@
 // A notebook: a Yjs document shared through the app's own /collab
 // WebSocket, shown as cells. Nothing is seeded here: the server creates a
 // notebook's first content, so two tabs opening it never insert it twice.
+// The page opens with the strongest link this browser holds for the
+// notebook; viewers and commenters get it read-only (and the server refuses
+// their edits whatever this page does).
 import { HocuspocusProvider } from "@hocuspocus/provider";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import * as Y from "yjs";
+import { Comments } from "../notebook/comments.ts";
 import { Notebook, type Cell } from "../notebook/notebook.ts";
 import { importFromMail } from "../notebook/outputs.ts";
 import { CellView } from "./Cell.tsx";
+import { lookUp, takeShareFromHash, tokensFor, type Role } from "./links.ts";
+import { Presence } from "./Presence.tsx";
+import { SharePanel } from "./SharePanel.tsx";
 
 type Status = "connecting" | "saved" | "saving" | "offline";
 
 interface Session {
   nb: Notebook;
   provider: HocuspocusProvider;
+  comments: Comments;
+  role: Role;
+  token: string;
 }
 
 function ImportFromMail({ onImport, onClose }: { onImport: (source: string) => void; onClose: () => void }) {
@@ -56,18 +66,45 @@ export function NotebookPage({ id }: { id: string }) {
   const [importing, setImporting] = useState(false);
   const [message, setMessage] = useState("");
   const [target, setTarget] = useState<string | null>(null);
+  const [denied, setDenied] = useState(false);
+  const [sharing, setSharing] = useState(false);
 
   useEffect(() => {
     let cancelled = false;
-    fetch(`/api/notebooks/${encodeURIComponent(id)}`).then((r) => {
-      if (!cancelled && r.status === 404) setMissing(true);
-    });
+    let teardown = () => {};
+    takeShareFromHash(id);
+    lookUp(tokensFor(id)).then(
+      (held) => {
+        const link = held.find((h) => h.id === id);
+        if (cancelled) return;
+        if (!link) setMissing(true);
+        else teardown = open(link.role, link.token);
+      },
+      () => !cancelled && setStatus("offline"),
+    );
+    return () => {
+      cancelled = true;
+      teardown();
+    };
+  }, [id]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  function open(role: Role, token: string): () => void {
     const doc = new Y.Doc();
     const nb = new Notebook(doc);
     const provider = new HocuspocusProvider({
       url: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/collab`,
       name: id,
       document: doc,
+      token,
+      onAuthenticationFailed: () => setDenied(true),
+    });
+    // Comments are a document of their own, writable by commenters too.
+    const commentsDoc = new Y.Doc();
+    const commentsProvider = new HocuspocusProvider({
+      url: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/collab`,
+      name: `${id}/comments`,
+      document: commentsDoc,
+      token,
     });
     let connected = false;
     let everSynced = false;
@@ -96,17 +133,18 @@ export function NotebookPage({ id }: { id: string }) {
       if (!frame) frame = requestAnimationFrame(refresh);
     });
     refresh();
-    setSession({ nb, provider });
+    setSession({ nb, provider, role, token, comments: new Comments(commentsDoc) });
     // Tests and the curious read the document from here.
     (window as unknown as { __pcplab?: Notebook }).__pcplab = nb;
     return () => {
-      cancelled = true;
       off();
       cancelAnimationFrame(frame);
       provider.destroy();
+      commentsProvider.destroy();
       doc.destroy();
+      commentsDoc.destroy();
     };
-  }, [id]);
+  }
 
   // A permalink (#cell-<id>) opens at its cell once the document has it.
   useEffect(() => {
@@ -117,24 +155,37 @@ export function NotebookPage({ id }: { id: string }) {
 
   const say = useCallback((m: string) => setMessage(m), []);
 
-  if (missing) {
+  if (missing || denied) {
     return (
       <main className="page">
-        <p>
-          There is no notebook here. <Link href="/">All notebooks</Link>
+        <p role="alert">
+          {denied
+            ? "Your link to this notebook no longer works: it was revoked or has expired."
+            : "There is no notebook here, or this browser holds no valid link to it."}{" "}
+          <Link href="/">Your notebooks</Link>
         </p>
       </main>
     );
   }
   const nb = session?.nb;
+  const readOnly = session ? session.role === "viewer" || session.role === "commenter" : true;
   return (
     <main className="page notebook">
       <nav className="crumbs">
         <Link href="/">pcplab</Link> / <span className="title">{title || "…"}</span>
+        {session && (
+          <span className={`role ${session.role}`} aria-label="Your role">
+            {session.role}
+            {readOnly ? " (read-only)" : ""}
+          </span>
+        )}
         <span className={`status ${status}`} role="status" aria-label="Sync status">
           {status === "saved" ? "saved" : status === "saving" ? "saving…" : status === "offline" ? "offline, changes kept locally" : "connecting…"}
         </span>
+        {session?.role === "owner" && <button onClick={() => setSharing(!sharing)}>Share</button>}
       </nav>
+      {session && <Presence awareness={session.provider.awareness!} />}
+      {session && sharing && <SharePanel id={id} token={session.token} onClose={() => setSharing(false)} />}
       <p className="announce" aria-live="polite">
         {message}
       </p>
@@ -150,15 +201,20 @@ export function NotebookPage({ id }: { id: string }) {
               awareness={session!.provider.awareness}
               notebookId={id}
               targeted={target === cell.id}
+              readOnly={readOnly}
+              comments={session!.comments}
+              canComment={session!.role !== "viewer"}
               say={say}
             />
           ))}
           {cells.length === 0 && <p className="empty">This notebook has no cells yet.</p>}
-          <div className="add-cells">
-            <button onClick={() => nb.insertCell("scenario", cells.length)}>+ Scenario</button>
-            <button onClick={() => nb.insertCell("markdown", cells.length)}>+ Markdown</button>
-            <button onClick={() => setImporting(true)}>Import from mail</button>
-          </div>
+          {!readOnly && (
+            <div className="add-cells">
+              <button onClick={() => nb.insertCell("scenario", cells.length)}>+ Scenario</button>
+              <button onClick={() => nb.insertCell("markdown", cells.length)}>+ Markdown</button>
+              <button onClick={() => setImporting(true)}>Import from mail</button>
+            </div>
+          )}
           {importing && (
             <ImportFromMail
               onClose={() => setImporting(false)}

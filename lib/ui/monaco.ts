@@ -67,6 +67,7 @@ export interface EditorOptions {
   language: "scenario" | "markdown";
   readOnly?: boolean;
   label: string;
+  onFocus?: () => void;
 }
 
 export interface MountedEditor {
@@ -97,6 +98,7 @@ export function mountEditor(el: HTMLElement, opts: EditorOptions): MountedEditor
     quickSuggestions: { other: true, comments: false, strings: false },
   });
   const binding = new MonacoBinding(opts.text, model, new Set([editor]), opts.awareness);
+  editor.onDidFocusEditorText(() => opts.onFocus?.());
   const undo = new Y.UndoManager(opts.text, { trackedOrigins: new Set([binding]) });
   editor.addAction({ id: "pcplab.undo", label: "Undo", keybindings: [monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyZ], run: () => void undo.undo() });
   editor.addAction({

@@ -28,6 +28,20 @@ async function newPage(): Promise<Page> {
   return page;
 }
 
+/** Gives `page`'s browser the notebook's link, as opening a share link would. */
+async function holdLink(page: Page, id: string, token: string): Promise<void> {
+  await page.goto(`${app.url}/notebook/${id}#share=${token}`);
+  await page.waitForURL((u) => u.hash === "");
+}
+
+/** The notebooks a page's browser holds links to, as the home page lists them. */
+const held = (page: Page) =>
+  page.evaluate(async () => {
+    const links = JSON.parse(localStorage.getItem("pcplab.links") ?? "{}") as Record<string, string[]>;
+    const r = await fetch("/api/notebooks/access", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ tokens: Object.values(links).flat() }) });
+    return ((await r.json()) as { notebooks: { title: string }[] }).notebooks.map((n) => n.title);
+  });
+
 /** The sources of the notebook's cells, read from the shared document. */
 const sources = (page: Page) => page.evaluate(() => (window as unknown as { __pcplab: { cells(): { source: string }[] } }).__pcplab.cells().map((c) => c.source));
 
@@ -74,8 +88,7 @@ describe("the notebook list", () => {
     await page.locator(".notebook-row", { hasText: "Hugh's THP stress" }).waitFor();
     await page.locator(".notebook-row", { hasText: "Hugh's THP stress" }).getByRole("button", { name: /^Delete/ }).click();
     await expect.poll(() => page.locator(".notebook-row", { hasText: "Hugh's THP stress" }).count()).toBe(0);
-    const list = await api<{ notebooks: { title: string }[] }>(app.url, "GET", "/api/notebooks");
-    expect(list.notebooks.map((n) => n.title)).not.toContain("Hugh's THP stress");
+    expect(await held(page)).not.toContain("Hugh's THP stress");
   }, 60_000);
 });
 
@@ -155,9 +168,9 @@ describe("a notebook in the browser", () => {
   }, 180_000);
 
   it("shows each participant the other's typing within a second", async () => {
-    const { id } = await api<{ id: string }>(app.url, "POST", "/api/notebooks", { title: "Two reviewers" });
+    const { id, token } = await api<{ id: string; token: string }>(app.url, "POST", "/api/notebooks", { title: "Two reviewers" });
     const [alice, bob] = [await newPage(), await newPage()];
-    await Promise.all([alice.goto(`${app.url}/notebook/${id}`), bob.goto(`${app.url}/notebook/${id}`)]);
+    await Promise.all([holdLink(alice, id, token), holdLink(bob, id, token)]);
     for (const page of [alice, bob]) await page.locator('.editor[data-ready="true"]').waitFor();
 
     await alice.locator(".view-lines").click();
@@ -182,9 +195,9 @@ describe("a notebook in the browser", () => {
   }, 120_000);
 
   it("hovers a gfp mask into its bits, formats the document, imports a mailed report, and opens a permalink at its cell", async () => {
-    const { id } = await api<{ id: string }>(app.url, "POST", "/api/notebooks", { example: "remote-drain" });
+    const { id, token } = await api<{ id: string; token: string }>(app.url, "POST", "/api/notebooks", { example: "remote-drain" });
     const page = await newPage();
-    await page.goto(`${app.url}/notebook/${id}`);
+    await holdLink(page, id, token);
     const cell = page.locator("article.cell.scenario").first();
     await cell.locator('.editor[data-ready="true"]').waitFor();
 
@@ -218,6 +231,8 @@ describe("a notebook in the browser", () => {
     const other = await newPage();
     // Short enough that the cell starts below the fold unless scrolled to.
     await other.setViewportSize({ width: 1280, height: 600 });
+    await holdLink(other, id, token);
+    await other.goto(`${app.url}/`);
     await other.goto(`${app.url}/notebook/${id}#cell-${cellId}`);
     const target = other.locator(`#cell-${cellId}`);
     await expect.poll(() => target.getAttribute("class")).toMatch(/targeted/);
@@ -228,9 +243,9 @@ describe("a notebook in the browser", () => {
   }, 120_000);
 
   it("runs in a worker with progress and Cancel, and the page answers meanwhile", async () => {
-    const { id } = await api<{ id: string }>(app.url, "POST", "/api/notebooks", { example: "irq-rate-sweep" });
+    const { id, token } = await api<{ id: string; token: string }>(app.url, "POST", "/api/notebooks", { example: "irq-rate-sweep" });
     const page = await newPage();
-    await page.goto(`${app.url}/notebook/${id}`);
+    await holdLink(page, id, token);
     const cell = page.locator("article.cell.scenario").first();
     await cell.locator('.editor[data-ready="true"]').waitFor();
     await cell.getByRole("button", { name: "Run", exact: true }).click();
@@ -245,9 +260,9 @@ describe("a notebook in the browser", () => {
   }, 120_000);
 
   it("renders markdown without running any script or handler in it", async () => {
-    const { id } = await api<{ id: string }>(app.url, "POST", "/api/notebooks", { title: "Hostile markdown" });
+    const { id, token } = await api<{ id: string; token: string }>(app.url, "POST", "/api/notebooks", { title: "Hostile markdown" });
     const page = await newPage();
-    await page.goto(`${app.url}/notebook/${id}`);
+    await holdLink(page, id, token);
     await page.locator('.editor[data-ready="true"]').waitFor();
     await page.evaluate(() => {
       const w = window as unknown as { __pcplab: { insertCell(kind: string, at: number, source: string): string } };

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { Notebook } from "../../lib/notebook/notebook.ts";
+import { Access } from "../../lib/server/access.ts";
 import { handleNotebookApi } from "../../lib/server/api.ts";
 import { createCollab } from "../../lib/server/collab.ts";
 import { Notebooks } from "../../lib/server/notebooks.ts";
@@ -13,10 +14,11 @@ import { NotebookStore } from "../../lib/server/store.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 const store = new NotebookStore(mkdtempSync(join(tmpdir(), "pcplab-api-")));
-const collab = createCollab(store, { storeDebounceMs: 10 });
-const notebooks = new Notebooks(store, collab, join(root, "scenarios"));
+const access = new Access(store);
+const collab = createCollab(store, access, { storeDebounceMs: 10 });
+const notebooks = new Notebooks(store, collab, access, join(root, "scenarios"));
 const http = createServer(async (req, res) => {
-  if (!(await handleNotebookApi(notebooks, req, res))) res.writeHead(404).end();
+  if (!(await handleNotebookApi(notebooks, collab, req, res))) res.writeHead(404).end();
 });
 let origin = "";
 let base = "";
@@ -31,8 +33,18 @@ afterAll(async () => {
   store.close();
 });
 
-const json = (method: string, url: string, body?: unknown) =>
-  fetch(url, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) });
+const json = (method: string, url: string, body?: unknown, token?: string) =>
+  fetch(url, {
+    method,
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+
+async function create(title: string): Promise<{ id: string; token: string }> {
+  const r = await json("POST", base, { title });
+  expect(r.status).toBe(201);
+  return (await r.json()) as { id: string; token: string };
+}
 
 function stored(id: string): Notebook {
   const doc = new Y.Doc();
@@ -41,24 +53,75 @@ function stored(id: string): Notebook {
 }
 
 describe("notebook API over real HTTP and SQLite", () => {
-  it("creates, lists, renames and deletes notebooks", async () => {
-    const created = await json("POST", base, { title: "NIC study" });
-    expect(created.status).toBe(201);
-    const { id } = (await created.json()) as { id: string };
+  it("creates a notebook with an owner token, finds it by token, renames and deletes it", async () => {
+    const { id, token } = await create("NIC study");
     expect(id).toMatch(/^[A-Za-z0-9_-]{12}$/);
-    const list = (await (await json("GET", base)).json()) as { notebooks: { id: string; title: string }[] };
-    expect(list.notebooks).toEqual([expect.objectContaining({ id, title: "NIC study" })]);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 256 random bits
+    // Stored only as a hash.
+    expect(JSON.stringify(store.shares(id))).not.toContain(token);
+    const mine = (await (await json("POST", `${base}/access`, { tokens: [token, "y".repeat(43), 7] })).json()) as { notebooks: { id: string; title: string; role: string }[] };
+    expect(mine.notebooks).toEqual([expect.objectContaining({ id, title: "NIC study", role: "owner" })]);
     // Seeded on the server: a title and one scenario cell to start from.
     expect(stored(id).title).toBe("NIC study");
     expect(stored(id).cells().map((c) => c.kind)).toEqual(["scenario"]);
-    expect((await json("PATCH", `${base}/${id}`, { title: "THP study" })).status).toBe(200);
-    expect(store.list()[0]!.title).toBe("THP study");
+    expect((await json("PATCH", `${base}/${id}`, { title: "THP study" }, token)).status).toBe(200);
+    expect(store.get(id)!.title).toBe("THP study");
     // The shared document's title follows, so open notebooks show it.
     expect(stored(id).title).toBe("THP study");
-    expect(((await (await json("GET", `${base}/${id}`)).json()) as { title: string }).title).toBe("THP study");
-    expect((await json("DELETE", `${base}/${id}`)).status).toBe(204);
-    expect(store.list()).toEqual([]);
-    expect((await json("GET", `${base}/${id}`)).status).toBe(404);
+    expect(((await (await json("GET", `${base}/${id}`, undefined, token)).json()) as { title: string }).title).toBe("THP study");
+    expect((await json("DELETE", `${base}/${id}`, undefined, token)).status).toBe(204);
+    expect(store.get(id)).toBeNull();
+    expect((await json("GET", `${base}/${id}`, undefined, token)).status).toBe(404);
+  });
+
+  it("tells nobody without a valid link anything, not even the title", async () => {
+    const { id } = await create("secret plans");
+    for (const token of [undefined, "z".repeat(43), "short"]) {
+      const r = await json("GET", `${base}/${id}`, undefined, token);
+      expect(r.status).toBe(404);
+      expect(await r.text()).not.toContain("secret");
+    }
+    expect((await json("GET", base)).status).toBe(405);
+    expect((await json("PATCH", `${base}/${id}`, { title: "mine now" })).status).toBe(404);
+    expect((await json("DELETE", `${base}/${id}`)).status).toBe(404);
+    expect(store.get(id)!.title).toBe("secret plans");
+  });
+
+  it("hands out share links by role, enforces them, and revokes them", async () => {
+    const { id, token: owner } = await create("review");
+    const links: Record<string, string> = {};
+    for (const role of ["viewer", "commenter", "editor"]) {
+      const r = await json("POST", `${base}/${id}/shares`, { role }, owner);
+      expect(r.status).toBe(201);
+      const made = (await r.json()) as { token: string; path: string; share: { id: string; role: string } };
+      expect(made.path).toBe(`/notebook/${id}#share=${made.token}`);
+      expect(made.share.role).toBe(role);
+      links[role] = made.token;
+    }
+    const expiring = (await (await json("POST", `${base}/${id}/shares`, { role: "viewer", expiresInMinutes: 60 }, owner)).json()) as { share: { expiresAt: number } };
+    expect(expiring.share.expiresAt).toBeGreaterThan(Date.now());
+
+    const get = async (token: string) => ((await (await json("GET", `${base}/${id}`, undefined, token)).json()) as { role: string }).role;
+    expect(await get(links["viewer"]!)).toBe("viewer");
+    expect(await get(links["editor"]!)).toBe("editor");
+    const viewerRename = await json("PATCH", `${base}/${id}`, { title: "x" }, links["viewer"]);
+    expect(viewerRename.status).toBe(403);
+    expect(((await viewerRename.json()) as { error: string }).error).toBe("your link lets you view this notebook, not rename it");
+    expect((await json("PATCH", `${base}/${id}`, { title: "by the editor" }, links["editor"])).status).toBe(200);
+    expect((await json("DELETE", `${base}/${id}`, undefined, links["editor"])).status).toBe(403);
+    expect((await json("POST", `${base}/${id}/shares`, { role: "editor" }, links["editor"])).status).toBe(403);
+    expect((await json("POST", `${base}/${id}/shares`, { role: "owner" }, owner)).status).toBe(400);
+    expect((await json("POST", `${base}/${id}/shares`, { role: "viewer", expiresInMinutes: -5 }, owner)).status).toBe(400);
+
+    const list = (await (await json("GET", `${base}/${id}/shares`, undefined, owner)).json()) as { shares: { id: string; role: string; revokedAt: number | null }[] };
+    expect(list.shares.map((s) => s.role)).toEqual(["viewer", "commenter", "editor", "viewer"]);
+    expect(JSON.stringify(list)).not.toContain(links["editor"]!);
+    const editorShare = list.shares[2]!;
+    expect((await json("DELETE", `${base}/${id}/shares/${editorShare.id}`, undefined, owner)).status).toBe(204);
+    expect((await json("GET", `${base}/${id}`, undefined, links["editor"])).status).toBe(404);
+    expect((await json("DELETE", `${base}/${id}/shares/${editorShare.id}`, undefined, owner)).status).toBe(404);
+    // The other links still work.
+    expect(await get(links["viewer"]!)).toBe("viewer");
   });
 
   it("lists every shipped scenario as an example and opens one as a notebook", async () => {
@@ -67,7 +130,8 @@ describe("notebook API over real HTTP and SQLite", () => {
     expect(examples.every((e) => e.description.length > 0)).toBe(true);
     const r = await json("POST", base, { example: "nic-rx-irq-alloc" });
     expect(r.status).toBe(201);
-    const { id } = (await r.json()) as { id: string };
+    const { id, token } = (await r.json()) as { id: string; token: string };
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const cells = stored(id).cells();
     expect(cells.map((c) => c.kind)).toEqual(["markdown", "scenario"]);
     expect(cells[1]!.source).toContain('scenario "nic-rx-irq-alloc"');
@@ -76,16 +140,19 @@ describe("notebook API over real HTTP and SQLite", () => {
   });
 
   it("answers bad input with a status and a reason, never a crash", async () => {
+    const { id, token } = await create("bad input");
     expect((await json("POST", base, "{not json")).status).toBe(400);
     expect((await json("POST", base, { title: "" })).status).toBe(400);
     expect((await json("POST", base, { title: "x".repeat(201) })).status).toBe(400);
     expect((await json("POST", base, { title: 42 })).status).toBe(400);
     expect((await json("POST", base, "x".repeat(20_000))).status).toBe(400);
-    expect((await json("PATCH", `${base}/nope`, { title: "t" })).status).toBe(404);
+    expect((await json("PATCH", `${base}/${id}`, { title: "" }, token)).status).toBe(400);
+    expect((await json("PATCH", `${base}/nope`, { title: "t" }, token)).status).toBe(404);
     expect((await json("GET", `${base}/../../etc`)).status).toBe(404);
     expect((await json("PUT", base, {})).status).toBe(405);
+    expect((await json("POST", `${base}/access`, { tokens: "all" })).status).toBe(400);
+    expect((await json("POST", `${base}/access`, { tokens: Array(1001).fill("a") })).status).toBe(400);
     expect((await json("POST", `${origin}/api/examples`, {})).status).toBe(405);
     expect((await json("GET", `${origin}/api/nothing`)).status).toBe(404);
-    expect((await json("GET", base)).status).toBe(200);
   });
 });

@@ -14,9 +14,9 @@ afterEach(async () => {
   for (const app of running.splice(0)) await app.stop();
 });
 
-async function connect(url: string, id: string) {
+async function connect(url: string, id: string, token: string) {
   const websocketProvider = new HocuspocusProviderWebsocket({ url: url.replace("http", "ws") + "/collab", WebSocketPolyfill: WebSocket });
-  const provider = new HocuspocusProvider({ websocketProvider, name: id });
+  const provider = new HocuspocusProvider({ websocketProvider, name: id, token });
   provider.attach();
   providers.push(provider, websocketProvider);
   await new Promise<void>((resolve) => provider.on("synced", () => resolve()));
@@ -31,10 +31,10 @@ describe("the app process", () => {
     const home = await fetch(first.url + "/");
     expect(home.status).toBe(200);
     expect(await home.text()).toContain("pcplab");
-    const { id } = await api<{ id: string }>(first.url, "POST", "/api/notebooks", { title: "restart study" });
+    const { id, token } = await api<{ id: string; token: string }>(first.url, "POST", "/api/notebooks", { title: "restart study" });
     expect((await fetch(`${first.url}/notebook/${id}`)).status).toBe(200);
 
-    const writer = await connect(first.url, id);
+    const writer = await connect(first.url, id, token);
     const cellId = writer.notebook.insertCell("markdown", 1, "typed just before Ctrl-C");
     await eventually(() => !writer.provider.hasUnsyncedChanges);
     // Ctrl-C straight after the edit: the store's debounce must not lose it.
@@ -44,11 +44,11 @@ describe("the app process", () => {
 
     const second = await startApp(first.dataDir);
     running.push(second);
-    const reader = await connect(second.url, id);
+    const reader = await connect(second.url, id, token);
     const cells = reader.notebook.cells();
     expect(cells.map((c) => c.kind)).toEqual(["scenario", "markdown"]);
     expect(cells.find((c) => c.id === cellId)?.source).toBe("typed just before Ctrl-C");
-    const list = await api<{ notebooks: { id: string; title: string }[] }>(second.url, "GET", "/api/notebooks");
+    const list = await api<{ notebooks: { id: string; title: string }[] }>(second.url, "POST", "/api/notebooks/access", { tokens: [token] });
     expect(list.notebooks).toEqual([expect.objectContaining({ id, title: "restart study" })]);
   });
 });

@@ -1,28 +1,33 @@
 // The real collaboration server on a real HTTP server and SQLite file, with
-// Node clients over real WebSockets: edits meet, survive a restart, and a
-// hostile client only loses its own connection.
+// Node clients over real WebSockets: edits meet and survive a restart;
+// roles hold against a crafted client; revoking a link closes its
+// connections; limits and garbage cost only the offending connection.
 import { mkdtempSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
+import fc from "fast-check";
+import * as encoding from "lib0/encoding";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import * as Y from "yjs";
 import { Notebook } from "../../lib/notebook/notebook.ts";
-import { eventually } from "../eventually.ts";
-import { createCollab } from "../../lib/server/collab.ts";
+import { Access, type Role } from "../../lib/server/access.ts";
+import { createCollab, type CollabLimits } from "../../lib/server/collab.ts";
 import { NotebookStore } from "../../lib/server/store.ts";
+import { eventually } from "../eventually.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const f of cleanups.splice(0).reverse()) await f();
 });
 
-async function startServer(dir: string, maxMessageBytes?: number) {
+async function startServer(dir: string, limits: Partial<CollabLimits> = {}) {
   const store = new NotebookStore(dir);
-  const collab = createCollab(store, { storeDebounceMs: 20, maxMessageBytes });
+  const access = new Access(store);
+  const collab = createCollab(store, access, { storeDebounceMs: 20, limits, expirySweepMs: 50 });
   const http: Server = createServer((_, res) => res.end("pcplab"));
   collab.attach(http);
   await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
@@ -33,30 +38,71 @@ async function startServer(dir: string, maxMessageBytes?: number) {
     await new Promise<void>((r) => http.close(() => r()));
     store.close();
   };
-  return { store, port, stop };
+  /** A notebook and a token for each role. */
+  const notebook = (id: string, title = "") => {
+    store.create(id, title);
+    const tokens = {} as Record<Role, string>;
+    for (const role of ["owner", "editor", "commenter", "viewer"] as const) tokens[role] = access.grant(id, role).token;
+    return tokens;
+  };
+  return { store, access, collab, port, stop, notebook };
 }
 
-function client(port: number, name: string) {
+function client(port: number, name: string, token: string) {
   // Node 20 has no global WebSocket: hand the provider the ws package's.
   const websocketProvider = new HocuspocusProviderWebsocket({ url: `ws://127.0.0.1:${port}/collab`, WebSocketPolyfill: WebSocket });
-  const provider = new HocuspocusProvider({ websocketProvider, name });
+  const provider = new HocuspocusProvider({ websocketProvider, name, token });
   provider.attach();
+  let denied = false;
+  let status = "connecting";
+  provider.on("authenticationFailed", () => (denied = true));
+  provider.on("status", (e: { status: string }) => (status = e.status));
   cleanups.push(() => {
     provider.destroy();
     websocketProvider.destroy();
   });
   const synced = new Promise<void>((resolve) => provider.on("synced", () => resolve()));
-  return { provider, notebook: new Notebook(provider.document), synced };
+  return { provider, notebook: new Notebook(provider.document), synced, denied: () => denied, status: () => status };
 }
 
+const within = <T>(p: Promise<T>, ms: number) => Promise.race([p.then(() => "done"), new Promise((r) => setTimeout(() => r("timeout"), ms))]);
+
+/** Hocuspocus's wire format, written by hand: what a crafted client sends. */
+function frame(doc: string, write: (e: encoding.Encoder) => void): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarString(e, doc);
+  write(e);
+  return encoding.toUint8Array(e);
+}
+const authMessage = (doc: string, token: string) => frame(doc, (e) => (encoding.writeVarUint(e, 2), encoding.writeVarUint(e, 0), encoding.writeVarString(e, token)));
+const updateMessage = (doc: string, update: Uint8Array) => frame(doc, (e) => (encoding.writeVarUint(e, 0), encoding.writeVarUint(e, 2), encoding.writeVarUint8Array(e, update)));
+const step1Message = (doc: string) => frame(doc, (e) => (encoding.writeVarUint(e, 0), encoding.writeVarUint(e, 0), encoding.writeVarUint8Array(e, Y.encodeStateVector(new Y.Doc()))));
+
+async function raw(port: number) {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/collab`);
+  ws.on("error", () => {});
+  const received: Buffer[] = [];
+  ws.on("message", (m: Buffer) => received.push(m));
+  const closed = new Promise<void>((r) => ws.on("close", () => r()));
+  await new Promise((r, f) => (ws.once("open", r), ws.once("close", f)));
+  cleanups.push(() => ws.terminate());
+  return { ws, received, closed };
+}
+
+function serverDoc(server: Awaited<ReturnType<typeof startServer>>, id: string): Notebook {
+  const doc = new Y.Doc();
+  const { snapshot, updates } = server.store.loadDoc(id);
+  for (const u of snapshot ? [snapshot, ...updates] : updates) Y.applyUpdate(doc, u);
+  return new Notebook(doc);
+}
 
 describe("collaboration server", () => {
   it("relays edits between two clients and keeps them across a restart", async () => {
     const dir = mkdtempSync(join(tmpdir(), "pcplab-collab-"));
     let server = await startServer(dir);
-    server.store.create("nb1", "first");
-    const a = client(server.port, "nb1");
-    const b = client(server.port, "nb1");
+    const t = server.notebook("nb1", "first");
+    const a = client(server.port, "nb1", t.owner);
+    const b = client(server.port, "nb1", t.editor);
     await Promise.all([a.synced, b.synced]);
     a.notebook.setTitle("NIC study");
     const id = a.notebook.insertCell("scenario", 0, 'scenario "x" {}');
@@ -69,43 +115,167 @@ describe("collaboration server", () => {
 
     server = await startServer(dir);
     cleanups.push(() => server.stop());
-    expect(server.store.list()).toEqual([expect.objectContaining({ id: "nb1", title: "NIC study" })]);
-    const c = client(server.port, "nb1");
+    expect(server.store.get("nb1")).toEqual(expect.objectContaining({ id: "nb1", title: "NIC study" }));
+    const c = client(server.port, "nb1", t.viewer);
     await c.synced;
     expect(c.notebook.cells().map((x) => [x.id, x.source])).toEqual([[id, 'scenario "x" {}'], [expect.any(String), "notes"]]);
   });
 
-  it("survives garbage and oversized messages: only that connection closes", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "pcplab-collab-"));
-    const server = await startServer(dir, 64 * 1024);
+  it("stores an update before anyone else receives it", async () => {
+    const server = await startServer(mkdtempSync(join(tmpdir(), "pcplab-collab-")));
     cleanups.push(() => server.stop());
-    server.store.create("nb2", "");
-    const good = client(server.port, "nb2");
-    await good.synced;
-
-    for (const payload of [Buffer.from([0xff, 0xff, 0xff, 0xff]), Buffer.from("hello"), Buffer.alloc(0), Buffer.alloc(200 * 1024, 7)]) {
-      const raw = new WebSocket(`ws://127.0.0.1:${server.port}/collab`);
-      await new Promise((r) => raw.on("open", r));
-      const closed = new Promise((r) => raw.on("close", r));
-      raw.on("error", () => {});
-      raw.send(payload);
-      raw.send(Buffer.from(Array.from({ length: 64 }, (_, i) => (i * 37) & 255)));
-      await Promise.race([closed, new Promise((r) => setTimeout(r, 300))]);
-      raw.terminate();
-    }
-    good.notebook.insertCell("markdown", 0, "still here");
-    const other = client(server.port, "nb2");
-    await other.synced;
-    await eventually(() => other.notebook.cells().some((c) => c.source === "still here"));
+    const t = server.notebook("nb3");
+    const a = client(server.port, "nb3", t.editor);
+    const b = client(server.port, "nb3", t.viewer);
+    await Promise.all([a.synced, b.synced]);
+    // At the moment b's document changes, the server's SQLite file already has it.
+    const seen: string[] = [];
+    b.provider.document.on("update", () => seen.push(serverDoc(server, "nb3").cells().map((c) => c.source).join("|")));
+    a.notebook.insertCell("markdown", 0, "durable");
+    await eventually(() => b.notebook.cells().length === 1);
+    expect(seen.every((s) => s === "durable")).toBe(true);
+    expect(seen.length).toBeGreaterThan(0);
   });
 
-  it("refuses a notebook that does not exist", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "pcplab-collab-"));
-    const server = await startServer(dir);
+  it("refuses a viewer's update from a crafted client, and leaves the document unchanged", async () => {
+    const server = await startServer(mkdtempSync(join(tmpdir(), "pcplab-collab-")));
     cleanups.push(() => server.stop());
-    const ghost = client(server.port, "../etc/passwd");
-    const outcome = await Promise.race([ghost.synced.then(() => "synced"), new Promise((r) => setTimeout(() => r("refused"), 500))]);
-    expect(outcome).toBe("refused");
-    expect(Y.encodeStateAsUpdate(ghost.provider.document).length).toBeLessThan(10);
+    const t = server.notebook("nb4");
+    const watcher = client(server.port, "nb4", t.owner);
+    await watcher.synced;
+    watcher.notebook.insertCell("markdown", 0, "original");
+    await eventually(() => serverDoc(server, "nb4").cells().length === 1);
+
+    for (const role of ["viewer", "commenter"] as const) {
+      const r = await raw(server.port);
+      r.ws.send(authMessage("nb4", t[role]));
+      r.ws.send(step1Message("nb4"));
+      // A valid update: a cell, written by a local copy of the notebook.
+      const forged = new Notebook(new Y.Doc());
+      Y.applyUpdate(forged.doc, Y.encodeStateAsUpdate(watcher.provider.document));
+      const before = Y.encodeStateVector(forged.doc);
+      forged.insertCell("markdown", 1, `forged by a ${role}`);
+      r.ws.send(updateMessage("nb4", Y.encodeStateAsUpdate(forged.doc, before)));
+      // The server answers with SyncStatus(false): type 8, then 0.
+      await eventually(() => r.received.some((m) => m.includes(Buffer.from([8, 0]))));
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    expect(serverDoc(server, "nb4").cells().map((c) => c.source)).toEqual(["original"]);
+    expect(watcher.notebook.cells().map((c) => c.source)).toEqual(["original"]);
+
+    // Through the real provider too: a viewer's local edit never leaves its tab.
+    const v = client(server.port, "nb4", t.viewer);
+    await v.synced;
+    v.notebook.insertCell("markdown", 0, "viewer typed this");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(serverDoc(server, "nb4").cells().map((c) => c.source)).toEqual(["original"]);
+  });
+
+  it("lets commenters write the comments document but not the notebook", async () => {
+    const server = await startServer(mkdtempSync(join(tmpdir(), "pcplab-collab-")));
+    cleanups.push(() => server.stop());
+    const t = server.notebook("nb5");
+    const commenter = client(server.port, "nb5/comments", t.commenter);
+    const viewer = client(server.port, "nb5/comments", t.viewer);
+    await Promise.all([commenter.synced, viewer.synced]);
+    commenter.provider.document.getArray("threads").push(["a comment"]);
+    viewer.provider.document.getArray("threads").push(["a viewer's comment"]);
+    await eventually(() => viewer.provider.document.getArray("threads").toArray().includes("a comment"));
+    await new Promise((r) => setTimeout(r, 100));
+    const doc = new Y.Doc();
+    for (const u of [server.store.loadDoc("nb5/comments").snapshot, ...server.store.loadDoc("nb5/comments").updates]) if (u) Y.applyUpdate(doc, u);
+    expect(doc.getArray("threads").toArray()).toEqual(["a comment"]);
+  });
+
+  it("refuses missing, wrong and other notebooks' tokens, and unknown documents", async () => {
+    const server = await startServer(mkdtempSync(join(tmpdir(), "pcplab-collab-")));
+    cleanups.push(() => server.stop());
+    const a = server.notebook("nbA", "secret title");
+    server.notebook("nbB");
+    for (const [name, token] of [["nbA", "x".repeat(43)], ["nbB", a.owner], ["nbA/other", a.owner], ["../etc/passwd", a.owner], ["nbA", ""]] as const) {
+      const c = client(server.port, name, token);
+      expect(await within(c.synced, 400)).toBe("timeout");
+      expect(c.notebook.title).toBe("");
+    }
+  });
+
+  it("closes a revoked link's live connections at once, and an expired one's soon after", async () => {
+    const server = await startServer(mkdtempSync(join(tmpdir(), "pcplab-collab-")));
+    cleanups.push(() => server.stop());
+    server.notebook("nb6");
+    const { token, share } = server.access.grant("nb6", "editor");
+    const owner = server.access.grant("nb6", "owner").token;
+    const e = client(server.port, "nb6", token);
+    const o = client(server.port, "nb6", owner);
+    await Promise.all([e.synced, o.synced]);
+    server.store.revokeShare("nb6", share.id);
+    server.collab.revoked(share.id);
+    await eventually(() => e.status() !== "connected" || e.denied());
+    o.notebook.insertCell("markdown", 0, "after revocation");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(e.notebook.cells()).toEqual([]);
+    await eventually(() => e.denied());
+    // The owner's connection is untouched.
+    expect(o.status()).toBe("connected");
+
+    const soon = server.access.grant("nb6", "viewer", Date.now() + 300);
+    const v = client(server.port, "nb6", soon.token);
+    await v.synced;
+    await eventually(() => v.denied());
+  });
+
+  it("limits document size, connections per notebook and per address, closing only the offender", async () => {
+    const server = await startServer(mkdtempSync(join(tmpdir(), "pcplab-collab-")), {
+      maxDocumentBytes: 20_000,
+      maxConnectionsPerNotebook: 3,
+      maxConnectionsPerAddress: 6,
+    });
+    cleanups.push(() => server.stop());
+    const t = server.notebook("nb7");
+    const a = client(server.port, "nb7", t.editor);
+    const b = client(server.port, "nb7", t.editor);
+    const third = client(server.port, "nb7", t.viewer);
+    await Promise.all([a.synced, b.synced, third.synced]);
+    const fourth = client(server.port, "nb7", t.viewer);
+    expect(await within(fourth.synced, 400)).toBe("timeout");
+    fourth.provider.destroy();
+
+    a.notebook.insertCell("markdown", 0, "x".repeat(30_000));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(serverDoc(server, "nb7").cells()).toEqual([]);
+    b.notebook.insertCell("markdown", 0, "small");
+    await eventually(() => serverDoc(server, "nb7").cells().length === 1);
+    await eventually(() => third.notebook.cells().length === 1);
+
+    const sockets = await Promise.all(Array.from({ length: 3 }, () => raw(server.port).catch(() => null)));
+    expect(sockets.filter(Boolean).length).toBeLessThan(3);
+  });
+
+  it("never falls over on fuzzed messages: the next client is served", async () => {
+    const server = await startServer(mkdtempSync(join(tmpdir(), "pcplab-collab-")), { maxMessageBytes: 64 * 1024 });
+    cleanups.push(() => server.stop());
+    const t = server.notebook("nb8");
+    const good = client(server.port, "nb8", t.editor);
+    await good.synced;
+    const message = fc.oneof(
+      fc.uint8Array({ maxLength: 200 }),
+      fc.uint8Array({ maxLength: 100 }).map((tail) => new Uint8Array([...authMessage("nb8", t.editor), ...tail])),
+      fc.uint8Array({ maxLength: 100 }).map((tail) => new Uint8Array([...frame("nb8", (e) => encoding.writeVarUint(e, 0)), ...tail])),
+      fc.uint8Array({ maxLength: 100 }).map((tail) => new Uint8Array([...frame("nb8", (e) => encoding.writeVarUint(e, 1)), ...tail])),
+      fc.constant(new Uint8Array(100 * 1024)),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(message, { minLength: 1, maxLength: 5 }), async (messages) => {
+        const r = await raw(server.port);
+        for (const m of messages) r.ws.send(m);
+        await within(r.closed, 30);
+        r.ws.terminate();
+      }),
+      { numRuns: 60, seed: 7 },
+    );
+    good.notebook.insertCell("markdown", 0, "still here");
+    const other = client(server.port, "nb8", t.viewer);
+    await other.synced;
+    await eventually(() => other.notebook.cells().some((c) => c.source === "still here"));
   });
 });

@@ -1,0 +1,147 @@
+// Sharing a notebook with reviewers, in real Chromium against the real
+// server process: an owner, an editor, a viewer and a commenter, each in
+// their own browser context, as four people on a mailing list would be.
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApp, type AppProcess } from "../app-process.ts";
+import { context, foreign, launch } from "./browser.ts";
+
+let app: AppProcess;
+let browser: Browser;
+const requests: string[] = [];
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startApp(), launch()]);
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+async function person(name: string): Promise<Page> {
+  const ctx = await context(browser, app.url, requests);
+  await ctx.addInitScript((n) => localStorage.setItem("pcplab.name", n), name);
+  const page = await ctx.newPage();
+  page.on("pageerror", (e) => console.error(`${name}: page error:`, e.message));
+  return page;
+}
+
+const sources = (page: Page) => page.evaluate(() => (window as unknown as { __pcplab: { cells(): { source: string }[] } }).__pcplab.cells().map((c) => c.source));
+
+/** The owner makes a link with `role` in the share panel and reads it off the page. */
+async function makeLink(owner: Page, role: string): Promise<string> {
+  const panel = owner.getByRole("dialog", { name: "Share" });
+  await panel.getByLabel("Role of the new link").selectOption(role);
+  await panel.getByRole("button", { name: "Create link" }).click();
+  await expect.poll(() => panel.getByLabel("New share link").inputValue()).toMatch(new RegExp(`#share=[A-Za-z0-9_-]{43}$`));
+  const url = await panel.getByLabel("New share link").inputValue();
+  await expect.poll(() => panel.locator("tbody tr", { hasText: role }).count()).toBeGreaterThan(0);
+  return url;
+}
+
+describe("sharing a notebook", () => {
+  it("gives each link its role, shows who is here, enforces read-only, and revokes", async () => {
+    const owner = await person("Mel");
+    await owner.goto(app.url + "/");
+    await owner.getByLabel("New notebook title").fill("pcp lock review");
+    await owner.getByRole("button", { name: "Create notebook" }).click();
+    await owner.waitForURL(/\/notebook\//);
+    await owner.locator('.editor[data-ready="true"]').waitFor();
+    await expect.poll(() => owner.getByLabel("Your role").innerText()).toBe("owner");
+
+    await owner.getByRole("button", { name: "Share" }).click();
+    const editorLink = await makeLink(owner, "editor");
+    const viewerLink = await makeLink(owner, "viewer");
+    const commenterLink = await makeLink(owner, "commenter");
+    const notebookUrl = owner.url();
+
+    // Without a link: nothing, not even the title.
+    const stranger = await person("Eve");
+    await stranger.goto(notebookUrl);
+    await stranger.getByText("There is no notebook here").waitFor();
+    expect(await stranger.locator("body").innerText()).not.toContain("pcp lock review");
+    await stranger.goto(app.url + "/");
+    await stranger.goto(notebookUrl + "#share=" + "A".repeat(43));
+    await stranger.getByText("There is no notebook here").waitFor();
+    expect(await stranger.locator("body").innerText()).not.toContain("pcp lock review");
+
+    const [editor, viewer, commenter] = [await person("Hugh"), await person("Vlastimil"), await person("Michal")];
+    await Promise.all([editor.goto(editorLink), viewer.goto(viewerLink), commenter.goto(commenterLink)]);
+    for (const page of [editor, viewer, commenter]) await page.locator('.editor[data-ready="true"]').waitFor();
+    // The token leaves the address bar for the browser's storage.
+    expect(new URL(viewer.url()).hash).toBe("");
+    await expect.poll(() => editor.getByLabel("Your role").innerText()).toBe("editor");
+    await expect.poll(() => viewer.getByLabel("Your role").innerText()).toBe("viewer (read-only)");
+    await expect.poll(() => commenter.getByLabel("Your role").innerText()).toBe("commenter (read-only)");
+
+    // Presence: everyone is listed, by name, on everyone's page.
+    for (const page of [owner, editor, viewer]) {
+      await expect.poll(() => page.getByLabel("Participants").innerText()).toMatch(/Hugh[\s\S]*|Vlastimil/);
+      for (const name of ["Hugh", "Vlastimil", "Michal"]) {
+        await expect.poll(async () => (await page.getByLabel("Participants").innerText()) + (await page.getByLabel("Your name").inputValue())).toContain(name);
+      }
+    }
+
+    // The editor types; everyone sees it.
+    await editor.locator(".view-lines").first().click();
+    await editor.keyboard.press("Control+Home");
+    await editor.keyboard.type("# reviewed by Hugh\n");
+    for (const page of [owner, viewer, commenter]) await expect.poll(async () => (await sources(page))[0]).toMatch(/^# reviewed by Hugh\n/);
+    // Hugh's cursor shows in the owner's editor, in his colour.
+    await expect.poll(() => owner.locator('[class*="yRemoteSelectionHead-"]').count()).toBeGreaterThan(0);
+    // Follow Hugh: the owner's button says so.
+    const follow = owner.getByRole("button", { name: "Hugh" });
+    await follow.click();
+    await expect.poll(() => follow.getAttribute("aria-pressed")).toBe("true");
+
+    // The viewer and commenter cannot change the notebook from the page.
+    for (const page of [viewer, commenter]) {
+      expect(await page.getByRole("button", { name: "Run", exact: true }).count()).toBe(0);
+      expect(await page.getByRole("button", { name: "+ Scenario" }).count()).toBe(0);
+      await page.locator(".view-lines").first().click();
+      await page.keyboard.type("vandalism");
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    for (const page of [owner, editor]) expect((await sources(page)).join("")).not.toContain("vandalism");
+
+    // Comments: the commenter starts a thread on the cell; the editor
+    // replies; the owner resolves it; the viewer reads it but cannot write.
+    const commentsOn = (page: Page) => page.locator("article.cell").first();
+    await commentsOn(commenter).getByRole("button", { name: /^Comments on this cell/ }).click();
+    await commentsOn(commenter).getByLabel("New comment on this cell").fill("Is 32 the v2 relock batch?");
+    await commentsOn(commenter).getByRole("button", { name: "Comment", exact: true }).click();
+    await commentsOn(editor).getByRole("button", { name: "Comments on this cell: 1 open" }).click();
+    await commentsOn(editor).getByText("Is 32 the v2 relock batch?").waitFor();
+    await commentsOn(editor).getByLabel("Reply to this thread").fill("Yes, SWAP_CLUSTER_MAX.");
+    await commentsOn(editor).getByRole("button", { name: "Reply", exact: true }).click();
+    await commentsOn(owner).getByRole("button", { name: "Comments on this cell: 1 open" }).click();
+    await commentsOn(owner).getByText("Yes, SWAP_CLUSTER_MAX.").waitFor();
+    expect(await commentsOn(owner).locator(".comment .author").allInnerTexts()).toEqual(["Michal", "Hugh"]);
+    await commentsOn(owner).getByRole("button", { name: "Resolve" }).click();
+    await commentsOn(commenter).getByRole("region", { name: "Resolved thread" }).waitFor();
+    await commentsOn(viewer).getByRole("button", { name: /^Comments on this cell/ }).click();
+    await commentsOn(viewer).getByText("Yes, SWAP_CLUSTER_MAX.").waitFor();
+    expect(await commentsOn(viewer).getByLabel("New comment on this cell").count()).toBe(0);
+    expect(await commentsOn(viewer).getByRole("button", { name: "Reopen" }).count()).toBe(0);
+    // The comments never touched the notebook, which stays as the editor left it.
+    expect((await sources(owner))[0]).toMatch(/^# reviewed by Hugh\n/);
+
+    // Revoking the viewer's link ends their session at once.
+    const panel = owner.getByRole("dialog", { name: "Share" });
+    await panel.getByRole("button", { name: "Revoke viewer link" }).click();
+    await viewer.getByText("Your link to this notebook no longer works").waitFor({ timeout: 10_000 });
+    await viewer.reload();
+    await viewer.getByText("There is no notebook here").waitFor();
+    expect(await viewer.locator("body").innerText()).not.toContain("reviewed by Hugh");
+    // The others go on.
+    await editor.locator(".view-lines").first().click();
+    await editor.keyboard.press("Control+End");
+    await editor.keyboard.type("still editing");
+    await expect.poll(async () => (await sources(owner))[0]).toContain("still editing");
+
+    // The home page lists what each browser holds, with its role.
+    await commenter.goto(app.url + "/");
+    await expect.poll(() => commenter.locator(".notebook-row").innerText()).toMatch(/pcp lock review[\s\S]*commenter/);
+    expect(foreign(requests, app.url)).toEqual([]);
+  }, 180_000);
+});
