@@ -81,9 +81,11 @@ export async function handleNotebookApi(notebooks: Notebooks, collab: Collab, re
       const rows = [...best.values()].sort((a, b) => b.updatedAt - a.updatedAt || a.id.localeCompare(b.id));
       return reply(200, { notebooks: rows });
     }
-    const m = /^\/api\/notebooks(?:\/([A-Za-z0-9_-]{1,64})(?:\/(shares)(?:\/([A-Za-z0-9_-]{1,64}))?)?)?\/?$/.exec(path);
+    const m = /^\/api\/notebooks(?:\/([A-Za-z0-9_-]{1,64})(?:\/(shares|versions)(?:\/([A-Za-z0-9_-]{1,64})(\/restore)?)?)?)?\/?$/.exec(path);
     if (!m) return path.startsWith("/api/") ? reply(404, { error: "no such API" }) : false;
-    const [, id, shares, shareId] = m;
+    const [, id, sub, subId, restore] = m;
+    const shares = sub === "shares" && !restore;
+    const shareId = shares ? subId : undefined;
     if (!id) {
       if (req.method !== "POST") return reply(405, { error: `${req.method} is not allowed here; POST creates a notebook, POST /api/notebooks/access lists yours` });
       const body = await readJson(req);
@@ -100,6 +102,28 @@ export async function handleNotebookApi(notebooks: Notebooks, collab: Collab, re
     if (!role || !row) return reply(404, { error: "no such notebook, or your link to it is not valid" });
     const need = (wanted: Role, what: string) => (atLeast(role, wanted) ? null : reply(403, { error: `your link lets you ${VERB[role]} this notebook, not ${what}` }));
 
+    if (sub === "versions") {
+      if (!subId && req.method === "GET") return reply(200, { versions: notebooks.versions(id) });
+      if (!subId && req.method === "POST") {
+        const refused = need("editor", "save versions of it");
+        if (refused) return refused;
+        const body = await readJson(req);
+        const name = typeof body?.["name"] === "string" && title(body["name"]);
+        if (!name) return reply(400, { error: `name must be 1 to ${MAX_TITLE} characters` });
+        return reply(201, notebooks.saveVersion(id, name));
+      }
+      if (subId && !restore && req.method === "GET") {
+        const v = notebooks.version(id, subId);
+        return v ? reply(200, v) : reply(404, { error: "no such version" });
+      }
+      if (subId && restore && req.method === "POST") {
+        const refused = need("editor", "restore versions of it");
+        if (refused) return refused;
+        return (await notebooks.restore(id, subId)) ? reply(200, { restored: subId }) : reply(404, { error: "no such version" });
+      }
+      return reply(405, { error: `${req.method} is not allowed here` });
+    }
+    if (sub === "shares" && restore) return reply(404, { error: "no such API" });
     if (shares) {
       const refused = need("owner", "manage its links");
       if (refused) return refused;

@@ -14,6 +14,7 @@
 // - Limits: message size, document size, connections per notebook and per
 //   address. Breaking one closes that connection only.
 import type { IncomingMessage, Server as HttpServer } from "node:http";
+import { randomBytes } from "node:crypto";
 import type { Duplex } from "node:stream";
 import { Hocuspocus } from "@hocuspocus/server";
 import * as decoding from "lib0/decoding";
@@ -47,6 +48,8 @@ export interface CollabOptions {
   otherUpgrades?: boolean;
   /** How often expired links' connections are looked for. */
   expirySweepMs?: number;
+  /** An automatic checkpoint of a notebook is kept at most this often. */
+  checkpointEveryMs?: number;
 }
 
 export type Collab = ReturnType<typeof createCollab>;
@@ -162,6 +165,20 @@ export function createCollab(store: NotebookStore, access: Access, opts: CollabO
     const state = Y.encodeStateAsUpdate(doc);
     store.compactDoc(name, state, t.lastSeq, parsed.sub ? undefined : new Notebook(doc).title);
     t.bytes = state.length;
+    const now = Date.now();
+    if (!parsed.sub && now - store.latestVersionAt(parsed.notebookId) >= (opts.checkpointEveryMs ?? 5 * 60_000)) {
+      store.addVersion({ id: randomBytes(9).toString("base64url"), notebookId: parsed.notebookId, name: null, createdAt: now, state });
+    }
+  }
+
+  /** A notebook's state now: the live document if it is loaded, else what is stored. */
+  function currentState(id: string): Uint8Array {
+    const live = hocuspocus.documents.get(id);
+    if (live) return Y.encodeStateAsUpdate(live);
+    const doc = new Y.Doc();
+    const { snapshot, updates } = store.loadDoc(id);
+    for (const u of snapshot ? [snapshot, ...updates] : updates) Y.applyUpdate(doc, u);
+    return Y.encodeStateAsUpdate(doc);
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
@@ -251,5 +268,5 @@ export function createCollab(store: NotebookStore, access: Access, opts: CollabO
     wss.close();
   }
 
-  return { hocuspocus, limits, attach, flush, close, withDocument, forget, revoked };
+  return { hocuspocus, limits, attach, flush, close, withDocument, forget, revoked, currentState };
 }

@@ -10,7 +10,7 @@ import { analyze } from "../dsl/index.ts";
 import { Notebook } from "../notebook/notebook.ts";
 import { shareView, type Access, type ShareView } from "./access.ts";
 import type { Collab } from "./collab.ts";
-import type { NotebookRow, NotebookStore } from "./store.ts";
+import type { NotebookRow, NotebookStore, VersionRow } from "./store.ts";
 
 export interface Example {
   name: string;
@@ -85,6 +85,43 @@ export class Notebooks {
     return !!share && share.role !== "owner" && this.store.revokeShare(id, shareId);
   }
 
+  /** A named version of the notebook as it is now. */
+  saveVersion(id: string, name: string): VersionRow {
+    const v = { id: randomBytes(9).toString("base64url"), notebookId: id, name, createdAt: Date.now(), state: this.collab.currentState(id) };
+    this.store.addVersion(v);
+    return { id: v.id, notebookId: id, name, createdAt: v.createdAt };
+  }
+
+  versions(id: string): VersionRow[] {
+    return this.store.versions(id);
+  }
+
+  /** A version's title and cells, to show read-only. */
+  version(id: string, versionId: string): (VersionRow & { title: string; cells: { id: string; kind: string; source: string }[] }) | null {
+    const v = this.store.version(id, versionId);
+    if (!v) return null;
+    const nb = new Notebook(new Y.Doc());
+    Y.applyUpdate(nb.doc, v.state);
+    return { id: v.id, notebookId: id, name: v.name, createdAt: v.createdAt, title: nb.title, cells: nb.cells().map((c) => ({ id: c.id, kind: c.kind, source: c.source })) };
+  }
+
+  /** Restores a version as a new change on top of the history: the cells
+   * become the version's, through the same path as an edit, so live
+   * participants see it and every earlier version stays. */
+  async restore(id: string, versionId: string): Promise<boolean> {
+    const v = this.version(id, versionId);
+    if (!v) return false;
+    await this.collab.withDocument(id, (nb) => {
+      nb.doc.transact(() => {
+        for (const c of nb.cells()) nb.deleteCell(c.id);
+        v.cells.forEach((c, i) => nb.insertCell(c.kind === "markdown" ? "markdown" : "scenario", i, c.source));
+        nb.setTitle(v.title);
+      });
+    });
+    this.store.rename(id, v.title);
+    return true;
+  }
+
   async rename(id: string, title: string): Promise<void> {
     this.store.rename(id, title);
     await this.collab.withDocument(id, (nb) => nb.setTitle(title));
@@ -109,7 +146,9 @@ export class Notebooks {
     nb.setTitle(title);
     fill(nb);
     const id = randomBytes(9).toString("base64url");
-    this.store.create(id, title, Y.encodeStateAsUpdate(nb.doc));
+    const state = Y.encodeStateAsUpdate(nb.doc);
+    this.store.create(id, title, state);
+    this.store.addVersion({ id: randomBytes(9).toString("base64url"), notebookId: id, name: "created", createdAt: Date.now(), state });
     const { token } = this.access.grant(id, "owner");
     return { ...this.store.get(id)!, token };
   }

@@ -31,6 +31,13 @@ export interface ShareRow {
 const SHARE_COLUMNS =
   "id, notebook_id AS notebookId, token_hash AS tokenHash, role, created_at AS createdAt, expires_at AS expiresAt, revoked_at AS revokedAt";
 
+export interface VersionRow {
+  id: string;
+  notebookId: string;
+  name: string | null;
+  createdAt: number;
+}
+
 /** A notebook's other shared documents, named `<id>/<sub>`. */
 export const SUBDOCS = ["comments"] as const;
 
@@ -67,7 +74,15 @@ export class NotebookStore {
       expires_at INTEGER,
       revoked_at INTEGER
     );
-    CREATE INDEX IF NOT EXISTS shares_notebook ON shares (notebook_id);`);
+    CREATE INDEX IF NOT EXISTS shares_notebook ON shares (notebook_id);
+    CREATE TABLE IF NOT EXISTS versions (
+      id TEXT PRIMARY KEY,
+      notebook_id TEXT NOT NULL,
+      name TEXT,
+      created_at INTEGER NOT NULL,
+      state BLOB NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS versions_notebook ON versions (notebook_id, created_at);`);
   }
 
   list(): NotebookRow[] {
@@ -99,6 +114,7 @@ export class NotebookStore {
     this.db.transaction(() => {
       this.db.prepare("DELETE FROM notebooks WHERE id = ?").run(id);
       this.db.prepare("DELETE FROM shares WHERE notebook_id = ?").run(id);
+      this.db.prepare("DELETE FROM versions WHERE notebook_id = ?").run(id);
       for (const doc of [id, ...SUBDOCS.map((s) => `${id}/${s}`)]) {
         this.db.prepare("DELETE FROM updates WHERE doc = ?").run(doc);
         this.db.prepare("DELETE FROM docs WHERE name = ?").run(doc);
@@ -153,6 +169,33 @@ export class NotebookStore {
       }
       this.db.prepare("DELETE FROM updates WHERE doc = ? AND seq <= ?").run(name, upToSeq);
     })();
+  }
+
+  // ---- history ---------------------------------------------------------------------
+
+  /** A version: a named one, or an automatic checkpoint (name null). */
+  addVersion(v: VersionRow & { state: Uint8Array }): void {
+    this.db
+      .prepare("INSERT INTO versions (id, notebook_id, name, created_at, state) VALUES (?, ?, ?, ?, ?)")
+      .run(v.id, v.notebookId, v.name, v.createdAt, Buffer.from(v.state));
+  }
+
+  versions(notebookId: string): VersionRow[] {
+    return this.db
+      .prepare("SELECT id, notebook_id AS notebookId, name, created_at AS createdAt FROM versions WHERE notebook_id = ? ORDER BY created_at DESC, rowid DESC")
+      .all(notebookId) as VersionRow[];
+  }
+
+  version(notebookId: string, id: string): (VersionRow & { state: Uint8Array }) | null {
+    const row = this.db
+      .prepare("SELECT id, notebook_id AS notebookId, name, created_at AS createdAt, state FROM versions WHERE notebook_id = ? AND id = ?")
+      .get(notebookId, id) as (VersionRow & { state: Buffer }) | undefined;
+    return row ? { ...row, state: new Uint8Array(row.state) } : null;
+  }
+
+  latestVersionAt(notebookId: string): number {
+    const row = this.db.prepare("SELECT MAX(created_at) AS at FROM versions WHERE notebook_id = ?").get(notebookId) as { at: number | null };
+    return row.at ?? 0;
   }
 
   // ---- share links ----------------------------------------------------------------

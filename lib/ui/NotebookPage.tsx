@@ -13,6 +13,7 @@ import { Comments } from "../notebook/comments.ts";
 import { Notebook, type Cell } from "../notebook/notebook.ts";
 import { importFromMail } from "../notebook/outputs.ts";
 import { CellView } from "./Cell.tsx";
+import { HistoryPanel, VersionView } from "./History.tsx";
 import { lookUp, takeShareFromHash, tokensFor, type Role } from "./links.ts";
 import { Presence } from "./Presence.tsx";
 import { SharePanel } from "./SharePanel.tsx";
@@ -68,16 +69,23 @@ export function NotebookPage({ id }: { id: string }) {
   const [target, setTarget] = useState<string | null>(null);
   const [denied, setDenied] = useState(false);
   const [sharing, setSharing] = useState(false);
+  const [history, setHistory] = useState(false);
+  /** A version permalink (?v=<id>) shows that version read-only. */
+  const [version, setVersion] = useState<string | null>(null);
+  const [held, setHeld] = useState<{ role: Role; token: string } | null>(null);
 
   useEffect(() => {
     let cancelled = false;
     let teardown = () => {};
     takeShareFromHash(id);
+    const v = /^\?v=([A-Za-z0-9_-]{1,64})$/.exec(location.search)?.[1] ?? null;
+    setVersion(v);
     lookUp(tokensFor(id)).then(
       (held) => {
         const link = held.find((h) => h.id === id);
         if (cancelled) return;
         if (!link) setMissing(true);
+        else if (v) setHeld({ role: link.role, token: link.token });
         else teardown = open(link.role, link.token);
       },
       () => !cancelled && setStatus("offline"),
@@ -167,6 +175,20 @@ export function NotebookPage({ id }: { id: string }) {
       </main>
     );
   }
+  if (version) {
+    return (
+      <main className="page notebook">
+        <nav className="crumbs">
+          <Link href="/">pcplab</Link>
+        </nav>
+        {held ? (
+          <VersionView id={id} versionId={version} token={held.token} canRestore={held.role === "owner" || held.role === "editor"} />
+        ) : (
+          <p className="loading">Loading…</p>
+        )}
+      </main>
+    );
+  }
   const nb = session?.nb;
   const readOnly = session ? session.role === "viewer" || session.role === "commenter" : true;
   return (
@@ -182,8 +204,10 @@ export function NotebookPage({ id }: { id: string }) {
         <span className={`status ${status}`} role="status" aria-label="Sync status">
           {status === "saved" ? "saved" : status === "saving" ? "saving…" : status === "offline" ? "offline, changes kept locally" : "connecting…"}
         </span>
+        {session && <button onClick={() => setHistory(!history)}>History</button>}
         {session?.role === "owner" && <button onClick={() => setSharing(!sharing)}>Share</button>}
       </nav>
+      {session && history && <HistoryPanel id={id} token={session.token} canSave={!readOnly} onClose={() => setHistory(false)} />}
       {session && <Presence awareness={session.provider.awareness!} />}
       {session && sharing && <SharePanel id={id} token={session.token} onClose={() => setSharing(false)} />}
       <p className="announce" aria-live="polite">

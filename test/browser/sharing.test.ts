@@ -144,4 +144,52 @@ describe("sharing a notebook", () => {
     await expect.poll(() => commenter.locator(".notebook-row").innerText()).toMatch(/pcp lock review[\s\S]*commenter/);
     expect(foreign(requests, app.url)).toEqual([]);
   }, 180_000);
+
+  it("keeps versions anyone can open by permalink, read-only, and an editor can restore as a new change", async () => {
+    const owner = await person("Mel");
+    await owner.goto(app.url + "/");
+    await owner.getByLabel("New notebook title").fill("versions");
+    await owner.getByRole("button", { name: "Create notebook" }).click();
+    await owner.locator('.editor[data-ready="true"]').waitFor();
+    await owner.getByRole("button", { name: "Share" }).click();
+    const editorLink = await makeLink(owner, "editor");
+    const viewerLink = await makeLink(owner, "viewer");
+
+    await owner.getByRole("button", { name: "History" }).click();
+    const history = owner.getByRole("dialog", { name: "History" });
+    await history.getByLabel("Version name").fill("as posted");
+    await history.getByRole("button", { name: "Save version" }).click();
+    await history.getByRole("link", { name: "as posted" }).waitFor();
+    const permalink = await history.getByRole("link", { name: "as posted" }).evaluate((a) => (a as HTMLAnchorElement).href);
+    expect(permalink).toMatch(/\/notebook\/[A-Za-z0-9_-]+\?v=[A-Za-z0-9_-]+$/);
+
+    const editor = await person("Hugh");
+    await editor.goto(editorLink);
+    await editor.locator('.editor[data-ready="true"]').waitFor();
+    await editor.locator(".view-lines").first().click();
+    await editor.keyboard.press("Control+Home");
+    await editor.keyboard.type("# changed after the version\n");
+    await expect.poll(async () => (await sources(owner))[0]).toMatch(/^# changed after the version/);
+
+    // A viewer opens the permalink: the version, read-only, without the later change.
+    const viewer = await person("Vlastimil");
+    await viewer.goto(viewerLink);
+    await viewer.locator('.editor[data-ready="true"]').waitFor();
+    await viewer.goto(permalink);
+    await viewer.getByText("read-only").first().waitFor();
+    await viewer.locator(".version-view pre").first().waitFor();
+    expect(await viewer.locator(".version-view").innerText()).not.toContain("changed after the version");
+    expect(await viewer.getByRole("button", { name: "Restore this version" }).count()).toBe(0);
+
+    // The editor restores it: a new change everyone sees; the history keeps both.
+    await editor.goto(permalink);
+    await editor.getByRole("button", { name: "Restore this version" }).click();
+    await editor.waitForURL((u) => u.search === "");
+    await expect.poll(async () => (await sources(owner))[0]).not.toMatch(/changed after the version/);
+    await owner.getByRole("button", { name: "History" }).click();
+    await owner.getByRole("button", { name: "History" }).click();
+    await history.getByRole("link", { name: "as posted" }).waitFor();
+    expect(await history.getByRole("link", { name: "created" }).count()).toBe(1);
+    expect(foreign(requests, app.url)).toEqual([]);
+  }, 180_000);
 });

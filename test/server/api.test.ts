@@ -124,6 +124,39 @@ describe("notebook API over real HTTP and SQLite", () => {
     expect(await get(links["viewer"]!)).toBe("viewer");
   });
 
+  it("keeps versions: a checkpoint at creation, named ones, read-only views, and restore as a new change", async () => {
+    const { id, token: owner } = await create("history");
+    const viewer = ((await (await json("POST", `${base}/${id}/shares`, { role: "viewer" }, owner)).json()) as { token: string }).token;
+    type V = { id: string; name: string | null; createdAt: number };
+    const list = async (t: string) => ((await (await json("GET", `${base}/${id}/versions`, undefined, t)).json()) as { versions: V[] }).versions;
+    expect((await list(owner)).map((v) => v.name)).toEqual(["created"]);
+
+    await collab.withDocument(id, (nb) => nb.insertCell("markdown", 1, "added later"));
+    const saved = await json("POST", `${base}/${id}/versions`, { name: "with notes" }, owner);
+    expect(saved.status).toBe(201);
+    expect((await json("POST", `${base}/${id}/versions`, { name: "mine" }, viewer)).status).toBe(403);
+    expect((await json("POST", `${base}/${id}/versions`, { name: "" }, owner)).status).toBe(400);
+    const versions = await list(viewer);
+    expect(versions.map((v) => v.name)).toEqual(["with notes", "created"]);
+
+    // Any role reads a version; its cells are as they were then.
+    const view = async (v: V) => (await (await json("GET", `${base}/${id}/versions/${v.id}`, undefined, viewer)).json()) as { title: string; cells: { source: string }[] };
+    expect((await view(versions[1]!)).cells.length).toBe(1);
+    expect((await view(versions[0]!)).cells.map((c) => c.source)).toContain("added later");
+
+    // Restore the first: a new change, the later version still there.
+    expect((await json("POST", `${base}/${id}/versions/${versions[1]!.id}/restore`, undefined, viewer)).status).toBe(403);
+    expect((await json("POST", `${base}/${id}/versions/${versions[1]!.id}/restore`, undefined, owner)).status).toBe(200);
+    await collab.flush();
+    const restored = new Y.Doc();
+    const stored = store.loadDoc(id);
+    for (const u of [stored.snapshot!, ...stored.updates]) Y.applyUpdate(restored, u);
+    expect(new Notebook(restored).cells().map((c) => c.source)).toEqual((await view(versions[1]!)).cells.map((c) => c.source));
+    expect((await list(owner)).map((v) => v.name)).toEqual(expect.arrayContaining(["with notes", "created"]));
+    expect((await json("GET", `${base}/${id}/versions/nope`, undefined, owner)).status).toBe(404);
+    expect((await json("GET", `${base}/${id}/versions`)).status).toBe(404);
+  });
+
   it("lists every shipped scenario as an example and opens one as a notebook", async () => {
     const { examples } = (await (await json("GET", `${origin}/api/examples`)).json()) as { examples: { name: string; description: string }[] };
     expect(examples.map((e) => e.name)).toContain("thp-compaction-stress");

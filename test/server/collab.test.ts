@@ -24,10 +24,10 @@ afterEach(async () => {
   for (const f of cleanups.splice(0).reverse()) await f();
 });
 
-async function startServer(dir: string, limits: Partial<CollabLimits> = {}) {
+async function startServer(dir: string, limits: Partial<CollabLimits> = {}, checkpointEveryMs?: number) {
   const store = new NotebookStore(dir);
   const access = new Access(store);
-  const collab = createCollab(store, access, { storeDebounceMs: 20, limits, expirySweepMs: 50 });
+  const collab = createCollab(store, access, { storeDebounceMs: 20, limits, expirySweepMs: 50, checkpointEveryMs });
   const http: Server = createServer((_, res) => res.end("pcplab"));
   collab.attach(http);
   await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));
@@ -119,6 +119,23 @@ describe("collaboration server", () => {
     const c = client(server.port, "nb1", t.viewer);
     await c.synced;
     expect(c.notebook.cells().map((x) => [x.id, x.source])).toEqual([[id, 'scenario "x" {}'], [expect.any(String), "notes"]]);
+  });
+
+  it("keeps automatic checkpoints as the notebook is stored, at most as often as configured", async () => {
+    const server = await startServer(mkdtempSync(join(tmpdir(), "pcplab-collab-")), {}, 150);
+    cleanups.push(() => server.stop());
+    const t = server.notebook("nb9");
+    const a = client(server.port, "nb9", t.editor);
+    await a.synced;
+    for (let i = 0; i < 6; i++) {
+      a.notebook.insertCell("markdown", i, `edit ${i}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await eventually(() => server.store.versions("nb9").length >= 2);
+    const versions = server.store.versions("nb9");
+    expect(versions.every((v) => v.name === null)).toBe(true);
+    expect(versions.length).toBeLessThanOrEqual(5);
+    for (let i = 1; i < versions.length; i++) expect(versions[i - 1]!.createdAt - versions[i]!.createdAt).toBeGreaterThanOrEqual(150);
   });
 
   it("stores an update before anyone else receives it", async () => {
