@@ -107,19 +107,26 @@ export async function benchCollab(): Promise<void> {
     const serverCpu0 = cpuSeconds(app.child.pid!);
     const clientCpu0 = process.cpuUsage();
     const wall0 = performance.now();
-    const timers = editors.map((e, i) => {
+    // Each editor types on its own: keystrokes at exponential intervals
+    // (people do not type in step), KEYS_PER_SECOND on average.
+    let typing = true;
+    editors.forEach((e, i) => {
       const text = yText(e.nb, cells[i]!)!;
-      return setInterval(
-        () => {
-          const n = sentAt[i]!.length;
-          sentAt[i]!.push(performance.now());
-          text.insert(text.length, `k${i}.${n};`);
-        },
-        1000 / KEYS_PER_SECOND + (i % 7),
-      );
+      const next = () =>
+        setTimeout(
+          () => {
+            if (!typing) return;
+            const n = sentAt[i]!.length;
+            sentAt[i]!.push(performance.now());
+            text.insert(text.length, `k${i}.${n};`);
+            next();
+          },
+          (-Math.log(1 - Math.random()) * 1000) / KEYS_PER_SECOND,
+        );
+      next();
     });
     await new Promise((r) => setTimeout(r, SECONDS * 1000));
-    for (const t of timers) clearInterval(t);
+    typing = false;
     const wall = (performance.now() - wall0) / 1000;
     const serverCpu = (cpuSeconds(app.child.pid!) - serverCpu0) / wall;
     const client = process.cpuUsage(clientCpu0);
