@@ -6,6 +6,7 @@
 // notebook; viewers and commenters get it read-only (and the server refuses
 // their edits whatever this page does).
 import { HocuspocusProvider } from "@hocuspocus/provider";
+import { IndexeddbPersistence } from "y-indexeddb";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import * as Y from "yjs";
@@ -99,6 +100,9 @@ export function NotebookPage({ id }: { id: string }) {
   function open(role: Role, token: string): () => void {
     const doc = new Y.Doc();
     const nb = new Notebook(doc);
+    // Those who may write keep a copy in the browser: edits made offline
+    // survive closing the tab and go to the server on the next visit.
+    const local = role === "owner" || role === "editor" ? new IndexeddbPersistence(`pcplab:${id}`, doc) : null;
     const provider = new HocuspocusProvider({
       url: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/collab`,
       name: id,
@@ -149,6 +153,7 @@ export function NotebookPage({ id }: { id: string }) {
       cancelAnimationFrame(frame);
       provider.destroy();
       commentsProvider.destroy();
+      void local?.destroy();
       doc.destroy();
       commentsDoc.destroy();
     };

@@ -192,4 +192,37 @@ describe("sharing a notebook", () => {
     expect(await history.getByRole("link", { name: "created" }).count()).toBe(1);
     expect(foreign(requests, app.url)).toEqual([]);
   }, 180_000);
+
+  it("keeps an editor's offline edits in the browser until the server is back, even across closing the tab", async () => {
+    const owner = await person("Mel");
+    await owner.goto(app.url + "/");
+    await owner.getByLabel("New notebook title").fill("offline");
+    await owner.getByRole("button", { name: "Create notebook" }).click();
+    await owner.locator('.editor[data-ready="true"]').waitFor();
+    await expect.poll(() => owner.getByRole("status", { name: "Sync status" }).innerText()).toBe("saved");
+    const url = owner.url();
+
+    const port = Number(new URL(app.url).port);
+    await app.stop();
+    await expect.poll(() => owner.getByRole("status", { name: "Sync status" }).innerText(), { timeout: 15_000 }).toBe("offline, changes kept locally");
+    await owner.locator(".view-lines").first().click();
+    await owner.keyboard.press("Control+Home");
+    await owner.keyboard.type("# written while the server was down\n");
+    // Give the browser's own store a moment, then close the tab.
+    await new Promise((r) => setTimeout(r, 500));
+    const ctx = owner.context();
+    await owner.close();
+
+    app = await startApp(app.dataDir, port);
+    const again = await ctx.newPage();
+    await again.goto(url);
+    await again.locator('.editor[data-ready="true"]').waitFor();
+    await expect.poll(async () => (await sources(again))[0]).toMatch(/^# written while the server was down\n/);
+    await expect.poll(() => again.getByRole("status", { name: "Sync status" }).innerText()).toBe("saved");
+    // And it reached the server: a fresh browser with the link sees it.
+    const token = await again.evaluate(() => Object.values(JSON.parse(localStorage.getItem("pcplab.links")!) as Record<string, string[]>)[0]![0]!);
+    const other = await person("Hugh");
+    await other.goto(`${url}#share=${token}`);
+    await expect.poll(async () => (await sources(other))[0]).toMatch(/^# written while the server was down\n/);
+  }, 180_000);
 });
