@@ -85,12 +85,6 @@ export class NotebookStore {
     CREATE INDEX IF NOT EXISTS versions_notebook ON versions (notebook_id, created_at);`);
   }
 
-  list(): NotebookRow[] {
-    return this.db
-      .prepare("SELECT id, title, updated_at AS updatedAt FROM notebooks ORDER BY updated_at DESC, id")
-      .all() as NotebookRow[];
-  }
-
   create(id: string, title: string, state: Uint8Array | null = null, now = Date.now()): void {
     this.db
       .prepare("INSERT INTO notebooks (id, title, state, updated_at) VALUES (?, ?, ?, ?)")
