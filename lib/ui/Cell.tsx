@@ -102,7 +102,7 @@ export function CellView({ nb, cell, index, count, awareness, notebookId, target
   if (!text) return null;
   const label = `${cell.kind === "scenario" ? "Scenario" : "Markdown"} cell ${index + 1}`;
   return (
-    <article ref={ref} id={`cell-${cell.id}`} className={`cell ${cell.kind}${targeted ? " targeted" : ""}`} aria-label={label}>
+    <article ref={ref} id={`cell-${cell.id}`} className={`cell ${cell.kind}${targeted ? " targeted" : ""}${comments && showComments ? " with-comments" : ""}`} aria-label={label}>
       <header className="cell-bar">
         <span className="cell-kind">{cell.kind}</span>
         {cell.kind === "scenario" &&
