@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
 import fc from "fast-check";
 import * as encoding from "lib0/encoding";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import WebSocket from "ws";
 import * as Y from "yjs";
 import { Notebook } from "../../lib/notebook/notebook.ts";
@@ -242,6 +242,8 @@ describe("collaboration server", () => {
   });
 
   it("limits document size, connections per notebook and per address, closing only the offender", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    cleanups.push(() => logged.mockRestore());
     const server = await startServer(mkdtempSync(join(tmpdir(), "pcplab-collab-")), {
       maxDocumentBytes: 20_000,
       maxConnectionsPerNotebook: 3,
@@ -271,6 +273,9 @@ describe("collaboration server", () => {
   it("never falls over on fuzzed messages: the next client is served", async () => {
     const server = await startServer(mkdtempSync(join(tmpdir(), "pcplab-collab-")), { maxMessageBytes: 64 * 1024 });
     cleanups.push(() => server.stop());
+    // Hocuspocus logs each connection it closes for a bad message; hundreds here.
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    cleanups.push(() => logged.mockRestore());
     const t = server.notebook("nb8");
     const good = client(server.port, "nb8", t.editor);
     await good.synced;
