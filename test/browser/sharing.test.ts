@@ -225,4 +225,38 @@ describe("sharing a notebook", () => {
     await other.goto(`${url}#share=${token}`);
     await expect.poll(async () => (await sources(other))[0]).toMatch(/^# written while the server was down\n/);
   }, 180_000);
+
+  it("follows a participant: the page keeps their cell in view until you move", async () => {
+    const owner = await person("Mel");
+    await owner.setViewportSize({ width: 1280, height: 600 });
+    await owner.goto(app.url + "/");
+    await owner.getByLabel("New notebook title").fill("follow");
+    await owner.getByRole("button", { name: "Create notebook" }).click();
+    await owner.locator('.editor[data-ready="true"]').waitFor();
+    await owner.evaluate(() => {
+      const nb = (window as unknown as { __pcplab: { insertCell(kind: string, at: number, source: string): string } }).__pcplab;
+      for (let i = 1; i <= 6; i++) nb.insertCell("scenario", i, `scenario "cell-${i}" {\n  cpus 2\n}\n`);
+    });
+    await owner.getByRole("button", { name: "Share" }).click();
+    const editorLink = await makeLink(owner, "editor");
+    await owner.getByRole("button", { name: "Close" }).click();
+    await owner.evaluate(() => window.scrollTo(0, 0));
+
+    const editor = await person("Hugh");
+    await editor.goto(editorLink);
+    await expect.poll(() => editor.locator('.editor[data-ready="true"]').count()).toBe(7);
+    await owner.getByRole("button", { name: "Hugh" }).click();
+    // Hugh starts typing in the last cell, far below the owner's screen.
+    const last = editor.locator("article.cell").last();
+    await last.scrollIntoViewIfNeeded();
+    await last.locator(".view-lines").click();
+    await editor.keyboard.type("# here");
+    const id = await last.getAttribute("id");
+    const target = owner.locator(`#${id}`);
+    await expect.poll(() => target.evaluate((el) => el.getBoundingClientRect().top)).toBeLessThan(600);
+    expect(await target.evaluate((el) => el.getBoundingClientRect().bottom)).toBeGreaterThan(0);
+    // Scrolling ends following.
+    await owner.mouse.wheel(0, -2000);
+    await expect.poll(() => owner.getByRole("button", { name: "Hugh" }).getAttribute("aria-pressed")).toBe("false");
+  }, 180_000);
 });
