@@ -11,11 +11,11 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
-import * as encoding from "lib0/encoding";
 import WebSocket from "ws";
 import * as Y from "yjs";
 import { Notebook, yText } from "../lib/notebook/notebook.ts";
 import { api, startApp } from "../test/app-process.ts";
+import { authMessage, step1Message, updateMessage } from "../test/hocuspocus-wire.ts";
 
 const EDITORS = Number(process.env.EDITORS ?? 50);
 const VIEWERS = Number(process.env.VIEWERS ?? 200);
@@ -24,13 +24,6 @@ const KEYS_PER_SECOND = 2;
 
 function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
-}
-
-function frame(doc: string, write: (e: encoding.Encoder) => void): Uint8Array {
-  const e = encoding.createEncoder();
-  encoding.writeVarString(e, doc);
-  write(e);
-  return encoding.toUint8Array(e);
 }
 
 /** A viewer that authenticates, asks for the document, and then only notes
@@ -43,8 +36,8 @@ async function leanViewer(url: string, doc: string, token: string, onMarker: (ed
     const text = m.toString("latin1");
     for (const match of text.matchAll(/k(\d+)\.(\d+);/g)) onMarker(Number(match[1]), Number(match[2]), at);
   });
-  ws.send(frame(doc, (e) => (encoding.writeVarUint(e, 2), encoding.writeVarUint(e, 0), encoding.writeVarString(e, token))));
-  ws.send(frame(doc, (e) => (encoding.writeVarUint(e, 0), encoding.writeVarUint(e, 0), encoding.writeVarUint8Array(e, Y.encodeStateVector(new Y.Doc())))));
+  ws.send(authMessage(doc, token));
+  ws.send(step1Message(doc));
   return ws;
 }
 
@@ -88,7 +81,7 @@ export async function benchCollab(): Promise<void> {
       const nb = new Notebook(new Y.Doc());
       Y.applyUpdate(nb.doc, state);
       const ws = await leanViewer(wsUrl, id, editorToken, () => {});
-      nb.doc.on("update", (update: Uint8Array) => ws.send(frame(id, (e) => (encoding.writeVarUint(e, 0), encoding.writeVarUint(e, 2), encoding.writeVarUint8Array(e, update)))));
+      nb.doc.on("update", (update: Uint8Array) => ws.send(updateMessage(id, update)));
       editors.push({ nb, ws });
     }
     // Keystroke n of editor i is sent at sentAt[i][n]; each viewer notes

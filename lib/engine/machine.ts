@@ -568,8 +568,6 @@ export class Cancelled extends Error {
 /** Model helpers that stand for kernel callers in a call path. */
 const MODEL_FRAMES: Record<string, string> = {
   freeList: "release_pages",
-  __rmqueue_pcplist_hit: "__rmqueue_pcplist",
-  free_unref_page_commit_drain: "free_unref_page_commit",
   list_del: "__list_del_entry_valid",
   __list_add: "__list_add_valid",
 };

@@ -47,7 +47,7 @@ export const KERNEL_FUNCTIONS = new Set([
   "drain_all_pages", "release_pages", "check_invariants", "__list_del_entry_valid", "__list_add_valid",
   "get_page_from_freelist", "__alloc_pages_slowpath", "__alloc_pages_direct_compact", "__alloc_pages_direct_reclaim",
   "try_to_compact_pages", "compact_zone", "compact_pageblock", "isolate_migratepages_block", "migrate_pages",
-  "isolate_freepages", "fast_isolate_freepages", "isolate_freepages_block", "release_freepages", "kcompactd",
+  "isolate_freepages", "fast_isolate_freepages", "isolate_freepages_block", "__isolate_free_page", "release_freepages", "kcompactd",
   "kcompactd_do_work", "kswapd", "balance_pgdat", "shrink_node", "try_to_free_pages", "shrink_page_list",
 ]);
 

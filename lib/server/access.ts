@@ -72,9 +72,10 @@ export class Access {
     return share.revokedAt === null && (share.expiresAt === null || share.expiresAt > this.now());
   }
 
-  /** The role `token` grants on `notebookId`, or null. */
+  /** The role `token` grants on `notebookId`, or null. (A deleted
+   * notebook's links go with it, store.delete().) */
   roleOn(notebookId: string, token: unknown): Role | null {
     const share = this.resolve(token);
-    return share && share.notebookId === notebookId && this.store.exists(notebookId) ? share.role : null;
+    return share && share.notebookId === notebookId ? share.role : null;
   }
 }

@@ -78,6 +78,13 @@ interface ConnectionContext {
   shareId?: string;
 }
 
+/** A shared document as stored: its snapshot with the logged updates applied. */
+export function storedDoc(store: NotebookStore, name: string): Y.Doc {
+  const doc = new Y.Doc();
+  for (const u of store.loadDoc(name).parts) Y.applyUpdate(doc, u);
+  return doc;
+}
+
 /** Runs `f` on every update of `doc` before any observer registered earlier. */
 function observeUpdatesFirst(doc: Y.Doc, f: (update: Uint8Array, origin: unknown) => void): void {
   const observers = (doc as unknown as { _observers: Map<string, Set<unknown>> })._observers;
@@ -135,9 +142,9 @@ export function createCollab(store: NotebookStore, access: Access, opts: CollabO
       }
     },
     async onLoadDocument({ documentName, document }) {
-      const { snapshot, updates, lastSeq } = store.loadDoc(documentName);
+      const { parts, lastSeq } = store.loadDoc(documentName);
       let bytes = 0;
-      for (const u of snapshot ? [snapshot, ...updates] : updates) {
+      for (const u of parts) {
         Y.applyUpdate(document, u);
         bytes += u.length;
       }
@@ -174,11 +181,7 @@ export function createCollab(store: NotebookStore, access: Access, opts: CollabO
   /** A notebook's state now: the live document if it is loaded, else what is stored. */
   function currentState(id: string): Uint8Array {
     const live = hocuspocus.documents.get(id);
-    if (live) return Y.encodeStateAsUpdate(live);
-    const doc = new Y.Doc();
-    const { snapshot, updates } = store.loadDoc(id);
-    for (const u of snapshot ? [snapshot, ...updates] : updates) Y.applyUpdate(doc, u);
-    return Y.encodeStateAsUpdate(doc);
+    return Y.encodeStateAsUpdate(live ?? storedDoc(store, id));
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });

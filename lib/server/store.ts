@@ -134,12 +134,13 @@ export class NotebookStore {
 
   // ---- shared documents: snapshot + update log ---------------------------------
 
-  /** A shared document's snapshot and the updates logged since, oldest first. */
-  loadDoc(name: string): { snapshot: Uint8Array | null; updates: Uint8Array[]; lastSeq: number } {
-    const slash = name.indexOf("/");
-    const snapshot = slash < 0 ? this.load(name) : this.docSnapshot(name);
+  /** A shared document as Yjs updates to apply in order (its snapshot,
+   * then the updates logged since), and the last logged sequence number. */
+  loadDoc(name: string): { parts: Uint8Array[]; lastSeq: number } {
+    const snapshot = name.includes("/") ? this.docSnapshot(name) : this.load(name);
     const rows = this.db.prepare("SELECT seq, data FROM updates WHERE doc = ? ORDER BY seq").all(name) as { seq: number; data: Buffer }[];
-    return { snapshot, updates: rows.map((r) => new Uint8Array(r.data)), lastSeq: rows.at(-1)?.seq ?? 0 };
+    const updates = rows.map((r) => new Uint8Array(r.data));
+    return { parts: snapshot ? [snapshot, ...updates] : updates, lastSeq: rows.at(-1)?.seq ?? 0 };
   }
 
   private docSnapshot(name: string): Uint8Array | null {

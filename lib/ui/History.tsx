@@ -4,7 +4,7 @@
 // editors may restore it, which applies it as a new change on top of the
 // history (nothing earlier is rewritten).
 import { useEffect, useState } from "react";
-import { bearer } from "./links.ts";
+import { api } from "./links.ts";
 import { Markdown } from "./Markdown.tsx";
 
 interface Version {
@@ -18,15 +18,7 @@ interface VersionContent extends Version {
   cells: { id: string; kind: string; source: string }[];
 }
 
-async function call<T>(id: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
-  const r = await fetch(`/api/notebooks/${id}/versions${path}`, {
-    method,
-    headers: { "content-type": "application/json", ...bearer(token) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!r.ok) throw new Error(((await r.json().catch(() => ({}))) as { error?: string }).error ?? `HTTP ${r.status}`);
-  return (await r.json()) as T;
-}
+const call = <T,>(id: string, token: string, method: string, path: string, body?: unknown) => api<T>(method, `/api/notebooks/${id}/versions${path}`, body, token);
 
 export const versionLabel = (v: Version) => v.name ?? "checkpoint";
 

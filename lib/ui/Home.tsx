@@ -5,20 +5,10 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
-import { allTokens, bearer, forgetNotebook, lookUp, remember, type Held as Row } from "./links.ts";
+import { allTokens, api, forgetNotebook, lookUp, remember, type Held as Row } from "./links.ts";
 interface Example {
   name: string;
   description: string;
-}
-
-async function api<T>(method: string, url: string, body?: unknown, token?: string): Promise<T> {
-  const r = await fetch(url, {
-    method,
-    headers: { "content-type": "application/json", ...(token ? bearer(token) : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!r.ok) throw new Error(((await r.json().catch(() => ({}))) as { error?: string }).error ?? `HTTP ${r.status}`);
-  return (r.status === 204 ? null : await r.json()) as T;
 }
 
 function NotebookRow({ row, onChanged, onError }: { row: Row; onChanged: () => void; onError: (m: string) => void }) {

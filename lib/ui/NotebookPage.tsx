@@ -103,8 +103,9 @@ export function NotebookPage({ id }: { id: string }) {
     // Those who may write keep a copy in the browser: edits made offline
     // survive closing the tab and go to the server on the next visit.
     const local = role === "owner" || role === "editor" ? new IndexeddbPersistence(`pcplab:${id}`, doc) : null;
+    const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/collab`;
     const provider = new HocuspocusProvider({
-      url: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/collab`,
+      url,
       name: id,
       document: doc,
       token,
@@ -113,7 +114,7 @@ export function NotebookPage({ id }: { id: string }) {
     // Comments are a document of their own, writable by commenters too.
     const commentsDoc = new Y.Doc();
     const commentsProvider = new HocuspocusProvider({
-      url: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/collab`,
+      url,
       name: `${id}/comments`,
       document: commentsDoc,
       token,

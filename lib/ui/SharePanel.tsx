@@ -2,7 +2,7 @@
 // The owner's share links: make one per role (optionally expiring), copy it,
 // see them all, revoke one. A link's token is shown once, when it is made.
 import { useEffect, useState } from "react";
-import { bearer } from "./links.ts";
+import { api } from "./links.ts";
 
 interface Share {
   id: string;
@@ -26,15 +26,7 @@ export function SharePanel({ id, token, onClose }: { id: string; token: string; 
   const [made, setMade] = useState<{ url: string; role: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  const call = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`/api/notebooks/${id}/shares${path}`, {
-      method,
-      headers: { "content-type": "application/json", ...bearer(token) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!r.ok) throw new Error(((await r.json().catch(() => ({}))) as { error?: string }).error ?? `HTTP ${r.status}`);
-    return r.status === 204 ? null : r.json();
-  };
+  const call = (method: string, path: string, body?: unknown) => api<unknown>(method, `/api/notebooks/${id}/shares${path}`, body, token);
   const load = () =>
     call("GET", "")
       .then((r) => setShares((r as { shares: Share[] }).shares))

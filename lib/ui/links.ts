@@ -54,14 +54,20 @@ export interface Held {
   token: string;
 }
 
+/** A JSON call to the app's API, with a link token when one is given; an
+ * error status throws the server's reason. 204 gives null. */
+export async function api<T>(method: string, url: string, body?: unknown, token?: string): Promise<T> {
+  const r = await fetch(url, {
+    method,
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!r.ok) throw new Error(((await r.json().catch(() => ({}))) as { error?: string }).error ?? `HTTP ${r.status}`);
+  return (r.status === 204 ? null : await r.json()) as T;
+}
+
 /** The notebooks these tokens open, each with the strongest role held. */
 export async function lookUp(tokens: string[]): Promise<Held[]> {
   if (tokens.length === 0) return [];
-  const r = await fetch("/api/notebooks/access", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ tokens }) });
-  if (!r.ok) throw new Error(`HTTP ${r.status}`);
-  return ((await r.json()) as { notebooks: Held[] }).notebooks;
-}
-
-export function bearer(token: string): Record<string, string> {
-  return { authorization: `Bearer ${token}` };
+  return (await api<{ notebooks: Held[] }>("POST", "/api/notebooks/access", { tokens })).notebooks;
 }

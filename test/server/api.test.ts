@@ -4,11 +4,10 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as Y from "yjs";
 import { Notebook } from "../../lib/notebook/notebook.ts";
 import { Access } from "../../lib/server/access.ts";
 import { handleNotebookApi } from "../../lib/server/api.ts";
-import { createCollab } from "../../lib/server/collab.ts";
+import { createCollab, storedDoc } from "../../lib/server/collab.ts";
 import { Notebooks } from "../../lib/server/notebooks.ts";
 import { NotebookStore } from "../../lib/server/store.ts";
 
@@ -47,9 +46,7 @@ async function create(title: string): Promise<{ id: string; token: string }> {
 }
 
 function stored(id: string): Notebook {
-  const doc = new Y.Doc();
-  Y.applyUpdate(doc, store.load(id)!);
-  return new Notebook(doc);
+  return new Notebook(storedDoc(store, id));
 }
 
 describe("notebook API over real HTTP and SQLite", () => {
@@ -148,10 +145,7 @@ describe("notebook API over real HTTP and SQLite", () => {
     expect((await json("POST", `${base}/${id}/versions/${versions[1]!.id}/restore`, undefined, viewer)).status).toBe(403);
     expect((await json("POST", `${base}/${id}/versions/${versions[1]!.id}/restore`, undefined, owner)).status).toBe(200);
     await collab.flush();
-    const restored = new Y.Doc();
-    const stored = store.loadDoc(id);
-    for (const u of [stored.snapshot!, ...stored.updates]) Y.applyUpdate(restored, u);
-    expect(new Notebook(restored).cells().map((c) => c.source)).toEqual((await view(versions[1]!)).cells.map((c) => c.source));
+    expect(stored(id).cells().map((c) => c.source)).toEqual((await view(versions[1]!)).cells.map((c) => c.source));
     expect((await list(owner)).map((v) => v.name)).toEqual(expect.arrayContaining(["with notes", "created"]));
     expect((await json("GET", `${base}/${id}/versions/nope`, undefined, owner)).status).toBe(404);
     expect((await json("GET", `${base}/${id}/versions`)).status).toBe(404);

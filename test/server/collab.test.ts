@@ -15,9 +15,10 @@ import WebSocket from "ws";
 import * as Y from "yjs";
 import { Notebook } from "../../lib/notebook/notebook.ts";
 import { Access, type Role } from "../../lib/server/access.ts";
-import { createCollab, type CollabLimits } from "../../lib/server/collab.ts";
+import { createCollab, storedDoc, type CollabLimits } from "../../lib/server/collab.ts";
 import { NotebookStore } from "../../lib/server/store.ts";
 import { eventually } from "../eventually.ts";
+import { authMessage, frame, step1Message, updateMessage } from "../hocuspocus-wire.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -67,16 +68,6 @@ function client(port: number, name: string, token: string) {
 
 const within = <T>(p: Promise<T>, ms: number) => Promise.race([p.then(() => "done"), new Promise((r) => setTimeout(() => r("timeout"), ms))]);
 
-/** Hocuspocus's wire format, written by hand: what a crafted client sends. */
-function frame(doc: string, write: (e: encoding.Encoder) => void): Uint8Array {
-  const e = encoding.createEncoder();
-  encoding.writeVarString(e, doc);
-  write(e);
-  return encoding.toUint8Array(e);
-}
-const authMessage = (doc: string, token: string) => frame(doc, (e) => (encoding.writeVarUint(e, 2), encoding.writeVarUint(e, 0), encoding.writeVarString(e, token)));
-const updateMessage = (doc: string, update: Uint8Array) => frame(doc, (e) => (encoding.writeVarUint(e, 0), encoding.writeVarUint(e, 2), encoding.writeVarUint8Array(e, update)));
-const step1Message = (doc: string) => frame(doc, (e) => (encoding.writeVarUint(e, 0), encoding.writeVarUint(e, 0), encoding.writeVarUint8Array(e, Y.encodeStateVector(new Y.Doc()))));
 
 async function raw(port: number) {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/collab`);
@@ -90,10 +81,7 @@ async function raw(port: number) {
 }
 
 function serverDoc(server: Awaited<ReturnType<typeof startServer>>, id: string): Notebook {
-  const doc = new Y.Doc();
-  const { snapshot, updates } = server.store.loadDoc(id);
-  for (const u of snapshot ? [snapshot, ...updates] : updates) Y.applyUpdate(doc, u);
-  return new Notebook(doc);
+  return new Notebook(storedDoc(server.store, id));
 }
 
 describe("collaboration server", () => {
@@ -199,9 +187,7 @@ describe("collaboration server", () => {
     viewer.provider.document.getArray("threads").push(["a viewer's comment"]);
     await eventually(() => viewer.provider.document.getArray("threads").toArray().includes("a comment"));
     await new Promise((r) => setTimeout(r, 100));
-    const doc = new Y.Doc();
-    for (const u of [server.store.loadDoc("nb5/comments").snapshot, ...server.store.loadDoc("nb5/comments").updates]) if (u) Y.applyUpdate(doc, u);
-    expect(doc.getArray("threads").toArray()).toEqual(["a comment"]);
+    expect(storedDoc(server.store, "nb5/comments").getArray("threads").toArray()).toEqual(["a comment"]);
   });
 
   it("refuses missing, wrong and other notebooks' tokens, and unknown documents", async () => {

@@ -231,18 +231,25 @@ function* fast_isolate_freepages(x: Context, mm: Mm, cc: CompactControl): Code {
       scanned++;
       if (++seen > limit) break;
       if (page < low_pfn || page <= cc.migrate_pfn) continue;
-      del_page_from_free_list(zone, page, order, "fast_isolate_freepages");
-      for (let p = page; p < page + (1 << order); p++) {
-        memmap.setFlags(p, PG_alloc);
-        memmap.setOrder(p, 0);
-        cc.freepages.push(p);
-      }
+      __isolate_free_page(zone, cc, page, order, "fast_isolate_freepages");
       break;
     }
   }
   x.spend(scanned * x.m.costs.compaction_scan_per_page);
   zone.noteFreeMin();
   yield* x.spin_unlock_irqrestore(zone.lock);
+}
+
+/** __isolate_free_page() then split_map_pages(), mm/page_alloc.c and
+ * mm/compaction.c 6.1: the buddy block leaves its free list and waits as
+ * order-0 migration targets. Under zone->lock. */
+function __isolate_free_page(zone: Zone, cc: CompactControl, page: number, order: number, fn: string): void {
+  del_page_from_free_list(zone, page, order, fn);
+  for (let p = page; p < page + (1 << order); p++) {
+    zone.memmap.setFlags(p, PG_alloc);
+    zone.memmap.setOrder(p, 0);
+    cc.freepages.push(p);
+  }
 }
 
 /** isolate_freepages(), mm/compaction.c 6.1: walk pageblocks down from
@@ -276,13 +283,7 @@ function* isolate_freepages_block(x: Context, mm: Mm, cc: CompactControl, block:
     if (!(memmap.flags(pfn) & PG_buddy)) continue;
     const order = memmap.order(pfn);
     if (order >= pageblock_order) break; // suitable_migration_target(): a free pageblock
-    // __isolate_free_page(): off the buddy list, and split_map_pages().
-    del_page_from_free_list(zone, pfn, order, "isolate_freepages_block");
-    for (let p = pfn; p < pfn + (1 << order); p++) {
-      memmap.setFlags(p, PG_alloc);
-      memmap.setOrder(p, 0);
-      cc.freepages.push(p);
-    }
+    __isolate_free_page(zone, cc, pfn, order, "isolate_freepages_block");
     isolated += 1 << order;
     pfn += (1 << order) - 1;
   }

@@ -274,21 +274,6 @@ function* __rmqueue_pcplist(x: Context, mm: Mm, order: number, migratetype: numb
   return page;
 }
 
-const REFILL = -2;
-
-/** __rmqueue_pcplist() when its list has a page, as a plain function: most
- * allocations end here, and a generator per call is most of their cost.
- * Returns REFILL when the list is empty. */
-function __rmqueue_pcplist_hit(x: Context, mm: Mm, order: number, pcp: PerCpuPages, list: number): number {
-  const memmap = mm.zone.memmap;
-  if (memmap.list_empty(list, "__rmqueue_pcplist")) return REFILL;
-  const page = memmap.list_first_entry(list, "__rmqueue_pcplist");
-  memmap.list_del(page, "__rmqueue_pcplist");
-  pcp.count -= 1 << order;
-  x.spend(x.m.costs.pcp_list_op);
-  return page;
-}
-
 /** rmqueue_pcplist(), mm/page_alloc.c 6.1 (locking per variant) */
 function* rmqueue_pcplist(x: Context, mm: Mm, order: number, migratetype: number): Code<number> {
   if (x.mustYield()) yield x.pending;
@@ -296,8 +281,7 @@ function* rmqueue_pcplist(x: Context, mm: Mm, order: number, migratetype: number
   if (!pcp) return -1;
   pcp.free_factor >>= 1;
   const list = pcp.lists[order_to_pindex(migratetype, order)]!;
-  let page = __rmqueue_pcplist_hit(x, mm, order, pcp, list);
-  if (page === REFILL) page = yield* __rmqueue_pcplist(x, mm, order, migratetype, pcp, list);
+  const page = yield* __rmqueue_pcplist(x, mm, order, migratetype, pcp, list);
   if (x.mustYield()) yield x.pending;
   if (mm.variant.pcp_spin_unlock(x, pcp)) yield 0;
   if (page >= 0 && mm.metrics.measuring) mm.metrics.pcpAllocHits++;
@@ -433,6 +417,7 @@ function* free_pcppages_bulk(x: Context, mm: Mm, count: number, pcp: PerCpuPages
   let max_pindex = NR_PCP_LISTS - 1;
   count = Math.min(pcp.count, count);
   pindex = pindex - 1;
+  const capc = mm.capc[x.cpu.id]!;
   yield* mm.variant.zone_lock_under_pcp(x, zone);
   let moved = 0;
   while (count > 0) {
@@ -458,7 +443,7 @@ function* free_pcppages_bulk(x: Context, mm: Mm, count: number, pcp: PerCpuPages
       count -= nr_pages;
       pcp.count -= nr_pages;
       moved += nr_pages;
-      __free_one_page(zone, page, order, mt, x, mm.capc[x.cpu.id]!);
+      __free_one_page(zone, page, order, mt, x, capc);
     } while (count > 0 && !memmap.list_empty(list, "free_pcppages_bulk"));
   }
   x.spend(moved * x.m.costs.zone_lock_per_page);
@@ -466,29 +451,21 @@ function* free_pcppages_bulk(x: Context, mm: Mm, count: number, pcp: PerCpuPages
   if (mm.metrics.measuring) mm.metrics.pcpDrains++;
 }
 
-/**
- * free_unref_page_commit(), mm/page_alloc.c 6.1, in two parts so the common
- * case needs no generator: this one lists the page and says whether the
- * list reached high; then the caller runs free_unref_page_commit_drain().
- *   if (free_unref_page_commit(...)) yield* free_unref_page_commit_drain(...);
- */
-export function free_unref_page_commit(x: Context, mm: Mm, pcp: PerCpuPages, page: number, migratetype: number, order: number): boolean {
+/** free_unref_page_commit(), mm/page_alloc.c 6.1 */
+export function* free_unref_page_commit(x: Context, mm: Mm, pcp: PerCpuPages, page: number, migratetype: number, order: number): Code {
   const memmap = mm.zone.memmap;
+  const pindex = order_to_pindex(migratetype, order);
   memmap.setFlags(page, PG_pcp);
   memmap.setOrder(page, order);
   memmap.setPcpMigratetype(page, migratetype);
-  memmap.list_add(page, pcp.lists[order_to_pindex(migratetype, order)]!, "free_unref_page_commit");
+  memmap.list_add(page, pcp.lists[pindex]!, "free_unref_page_commit");
   pcp.count += 1 << order;
   x.spend(x.m.costs.pcp_list_op);
   const free_high = pcp.free_factor !== 0 && order !== 0 && order <= PAGE_ALLOC_COSTLY_ORDER;
-  return pcp.count >= nr_pcp_high(pcp, mm.zone, free_high);
-}
-
-/** The rest of free_unref_page_commit(): the list reached high, free a batch. */
-export function* free_unref_page_commit_drain(x: Context, mm: Mm, pcp: PerCpuPages, migratetype: number, order: number): Code {
-  const free_high = pcp.free_factor !== 0 && order !== 0 && order <= PAGE_ALLOC_COSTLY_ORDER;
   const high = nr_pcp_high(pcp, mm.zone, free_high);
-  yield* free_pcppages_bulk(x, mm, nr_pcp_free(pcp, high, pcp.batch, free_high), pcp, order_to_pindex(migratetype, order));
+  if (pcp.count >= high) {
+    yield* free_pcppages_bulk(x, mm, nr_pcp_free(pcp, high, pcp.batch, free_high), pcp, pindex);
+  }
 }
 
 /** free_unref_page(), mm/page_alloc.c 6.1 (locking per variant) */
@@ -503,7 +480,7 @@ function* free_unref_page(x: Context, mm: Mm, page: number, order: number): Code
   if (x.mustYield()) yield x.pending;
   const pcp = mm.variant.pcp_spin_trylock(x, mm);
   if (pcp) {
-    if (free_unref_page_commit(x, mm, pcp, page, migratetype, order)) yield* free_unref_page_commit_drain(x, mm, pcp, migratetype, order);
+    yield* free_unref_page_commit(x, mm, pcp, page, migratetype, order);
     if (x.mustYield()) yield x.pending;
     if (mm.variant.pcp_spin_unlock(x, pcp)) yield 0;
   } else {

@@ -3,7 +3,7 @@
 // same CPU waits until the lock is dropped; only a remote drain can make the
 // local trylock fail. zone->lock nests as a plain spin_lock inside it.
 import type { Code, Context } from "../machine.ts";
-import { free_unref_page_commit, free_unref_page_commit_drain, free_unref_page_list_prepare, pcp_migratetype, type Mm, type Variant } from "../mm/page_alloc.ts";
+import { free_unref_page_commit, free_unref_page_list_prepare, pcp_migratetype, type Mm, type Variant } from "../mm/page_alloc.ts";
 import { SWAP_CLUSTER_MAX, type PerCpuPages, type Zone } from "../mm/zone.ts";
 import { countListPage, pcp_trylock_counted } from "./common.ts";
 
@@ -23,7 +23,7 @@ export function* free_unref_page_list_61(x: Context, mm: Mm, list: number): Code
       yield* x.spin_lock_irqsave(pcp.lock);
     }
     const migratetype = pcp_migratetype(mm, page);
-    if (free_unref_page_commit(x, mm, pcp, page, migratetype, 0)) yield* free_unref_page_commit_drain(x, mm, pcp, migratetype, 0);
+    yield* free_unref_page_commit(x, mm, pcp, page, migratetype, 0);
     if (++batch_count === SWAP_CLUSTER_MAX) {
       yield* x.spin_unlock_irqrestore(pcp.lock);
       batch_count = 0;

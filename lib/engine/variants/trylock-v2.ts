@@ -13,7 +13,7 @@
 // 2022-11-08 (486a93d7-4140-60c9-1aa8-8dafc8c66210@google.com).
 import type { Code, Context } from "../machine.ts";
 import {
-  free_one_page, free_unref_page_commit, free_unref_page_commit_drain, free_unref_page_list_prepare, pcp_migratetype, type Mm, type Variant,
+  free_one_page, free_unref_page_commit, free_unref_page_list_prepare, pcp_migratetype, type Mm, type Variant,
 } from "../mm/page_alloc.ts";
 import { SWAP_CLUSTER_MAX, type PerCpuPages } from "../mm/zone.ts";
 import { countListPage, pcp_trylock_counted } from "./common.ts";
@@ -40,7 +40,7 @@ function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
       }
     }
     migratetype = pcp_migratetype(mm, page);
-    if (free_unref_page_commit(x, mm, pcp, page, migratetype, 0)) yield* free_unref_page_commit_drain(x, mm, pcp, migratetype, 0);
+    yield* free_unref_page_commit(x, mm, pcp, page, migratetype, 0);
     // "Guard against excessive IRQ disabled times when we get a large list
     // of pages to free." The lock is retaken on the next iteration.
     if (++batch_count === SWAP_CLUSTER_MAX) {

@@ -6,7 +6,7 @@
 // zone->lock, which is now always taken irqsave.
 import type { Code, Context } from "../machine.ts";
 import {
-  free_one_page, free_unref_page_commit, free_unref_page_commit_drain, free_unref_page_list_prepare, pcp_migratetype, type Mm, type Variant,
+  free_one_page, free_unref_page_commit, free_unref_page_list_prepare, pcp_migratetype, type Mm, type Variant,
 } from "../mm/page_alloc.ts";
 import { SWAP_CLUSTER_MAX, type PerCpuPages, type Zone } from "../mm/zone.ts";
 import { countListPage, pcp_trylock_counted } from "./common.ts";
@@ -35,7 +35,7 @@ function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
       }
       locked = true;
     }
-    if (free_unref_page_commit(x, mm, pcp!, page, migratetype, 0)) yield* free_unref_page_commit_drain(x, mm, pcp!, migratetype, 0);
+    yield* free_unref_page_commit(x, mm, pcp!, page, migratetype, 0);
     batch_count++;
   }
   if (pcp) yield* x.spin_unlock(pcp.lock);
