@@ -88,7 +88,7 @@ export class Context implements LockOwner {
 
   /** Starts the next queued work, or reports that there is none. */
   startNext(): boolean {
-    while (this.queueHead < this.queue.length) {
+    if (this.queueHead < this.queue.length) {
       const w = this.queue[this.queueHead]!;
       const arg = this.args[this.queueHead++]!;
       if (this.queueHead > 256 && this.queueHead * 2 > this.queue.length) {
@@ -106,8 +106,11 @@ export class Context implements LockOwner {
       if (gen) {
         this.gen = gen;
         this.resume();
-        return true;
+      } else {
+        // Plain work: a generator that finished without yielding.
+        this.finished();
       }
+      return true;
     }
     return false;
   }
@@ -125,13 +128,7 @@ export class Context implements LockOwner {
       }
       if (r.done) {
         this.gen = null;
-        if (this.pending > 0) {
-          // The work's last costs still take time before the next starts.
-          this.finishLater();
-          return;
-        }
-        this.state = IDLE;
-        m.workDone(this);
+        this.finished();
         return;
       }
       const d = r.value;
@@ -149,6 +146,15 @@ export class Context implements LockOwner {
       if (d === 0) continue;
       this.scheduleStep(d);
       return;
+    }
+  }
+
+  /** The work is done; its last costs still take time before the next starts. */
+  private finished(): void {
+    if (this.pending > 0) this.finishLater();
+    else {
+      this.state = IDLE;
+      this.m.workDone(this);
     }
   }
 
@@ -211,6 +217,16 @@ export class Context implements LockOwner {
    * event. Otherwise the caller must yield the pending cost. Use:
    * `if (x.mustYield()) yield x.pending;`
    */
+  /**
+   * Nothing can happen on this machine for `ns` past this context's pending
+   * cost: no event is due and no interrupt can be taken. Every mustYield()
+   * in that span returns false, so a code path that fits in it may run as a
+   * plain function (mm/page_alloc.ts `nowait`).
+   */
+  quietFor(ns: number): boolean {
+    return !this.cpu.irqDeliverable() && this.m.nextEventTime() > this.m.now + this.pending + ns;
+  }
+
   mustYield(): boolean {
     if (this.pending <= 0) return false;
     const m = this.m;
@@ -468,6 +484,12 @@ export class Machine {
   /** Test hook: called after every event. */
   afterEvent?: (kind: number, id: number) => void;
 
+  /** The longest critical section of the `nowait` paths: the pcp lock, an
+   * IRQ save and one list operation. Infinity when one of these costs is a
+   * distribution, since reading it draws from the RNG, or when a test
+   * turns the plain paths off. */
+  nowaitNs: number;
+
   constructor(
     nrCpus: number,
     readonly rng: Rng,
@@ -477,6 +499,9 @@ export class Machine {
     private readonly knownFunctions: ReadonlySet<string>,
   ) {
     this.cpus = Array.from({ length: nrCpus }, (_, i) => new Cpu(this, i));
+    const section = ["spin_lock", "irq_save", "pcp_list_op"] as const;
+    const constant = section.every((c) => Object.getOwnPropertyDescriptor(costs, c)?.get === undefined);
+    this.nowaitNs = constant ? section.reduce((ns, c) => ns + costs[c], 0) : Infinity;
   }
 
   private readonly calls: (() => void)[] = [];

@@ -37,6 +37,9 @@ export interface RunHooks {
   afterEvent?: (mm: Mm, m: Machine) => void;
   /** Tests and tools: the slow path's tracepoints (mm_compaction_begin, ...). */
   tracepoint?: (event: TraceEvent) => void;
+  /** Tests only: every code path as a generator, without the plain fast
+   * paths (`nowait`), which must not change a single number. */
+  generatorsOnly?: boolean;
 }
 
 /** Kernel functions a violation's call path may name. */
@@ -104,6 +107,7 @@ export function simulate(scenario: Scenario, spec: RunSpec, hooks: RunHooks = {}
   };
   mm.kthreads = kthreads(mm);
   const m = new Machine(s.cpus, rng, makeCosts(s.costs, rng), metrics, KERNEL_FUNCTIONS);
+  if (hooks.generatorsOnly) m.nowaitNs = Infinity;
   const workloads = new Workloads(m, mm, rng, s);
   owners = workloads;
   m.driver = workloads;

@@ -12,7 +12,7 @@
 import type { Dist, Scenario, Workload } from "../dsl/scenario.ts";
 import { gfp_migratetype } from "../dsl/gfp.ts";
 import { EV_ARRIVAL, EV_TIMER, HARDIRQ, SOFTIRQ, TASK, type Code, type Context, type Cpu, type Driver, type Machine, type Work } from "./machine.ts";
-import { __free_pages, drain_all_pages, type Mm, type PageOwners } from "./mm/page_alloc.ts";
+import { __free_pages, drain_all_pages, nowait, pcp_alloc_nowait, pcp_free_nowait, type Mm, type PageOwners } from "./mm/page_alloc.ts";
 import { __alloc_pages } from "./mm/page_alloc_slowpath.ts";
 import { PG_isolated } from "./mm/memmap.ts";
 import { MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE } from "./mm/zone.ts";
@@ -122,33 +122,68 @@ export class Workloads implements Driver, PageOwners {
     return handles;
   }
 
-  private *arrive(x: Context, s: Source, i: number): Code {
-    const w = s.workload;
-    if (w.alloc) {
-      const { count, order } = w.alloc;
-      const free = w.free;
-      for (let n = 0; n < count; n++) {
-        const start = x.now;
-        const page = yield* __alloc_pages(x, this.mm, order, w.alloc.gfp, s.migratetype);
-        this.mm.metrics.allocated(x.now, x.now - start, 1 << order, page >= 0);
-        if (page < 0) continue;
-        // A page freed as soon as it is allocated never reaches the LRU (in
-        // the kernel it would still sit in the per-CPU lru_add batch).
-        const onLru = (s.migratetype === MIGRATE_MOVABLE || s.migratetype === MIGRATE_RECLAIMABLE) && free?.after !== "immediately";
-        if (!free && !onLru) continue;
-        const h = this.newHandle(page, order, i);
-        if (onLru) this.lruAdd(h);
-        if (!free) continue;
-        if (free.after !== "immediately") this.m.schedule(x.now + sample(this.rng, free.after), EV_TIMER, h);
-        else if (s.freeContext !== x.kind) this.queueFree(s, h);
-        else if (free.batch === null) yield* this.freeOne(x, h);
-        else {
-          s.batch.push(h);
-          if (s.batch.length >= free.batch) yield* this.freeList(x, s.batch.splice(0));
-        }
+  /** An arrival. Its allocations and frees run as plain calls while each is
+   * a pcp hit that nothing can interrupt (the common case: `nowait` in
+   * mm/page_alloc.ts); from the first that might wait, a generator does the
+   * rest. Either way the steps, and so the results, are the same. */
+  private arrive(x: Context, s: Source, i: number): Code | void {
+    const alloc = s.workload.alloc;
+    for (let n = 0; alloc && n < alloc.count; n++) {
+      if (!pcp_alloc_nowait(x, this.mm, alloc.order, s.migratetype)) return this.arriveFrom(x, s, i, n, -1);
+      const start = x.now;
+      const h = this.allocated(x, s, i, start, nowait.__alloc_pages(x, this.mm, alloc.order, alloc.gfp, s.migratetype));
+      if (h < 0) continue;
+      if (s.workload.free!.batch !== null || s.freeContext !== x.kind || !pcp_free_nowait(x, this.mm, alloc.order)) {
+        return this.arriveFrom(x, s, i, n, h);
       }
+      this.freeOneNowait(x, h);
     }
-    if (w.drain) yield* drain_all_pages(x, this.mm);
+    if (s.workload.drain) return drain_all_pages(x, this.mm);
+  }
+
+  /** The rest of an arrival, from its allocation `n`; `h` >= 0 when that
+   * allocation is done and its page is to be freed now. */
+  private *arriveFrom(x: Context, s: Source, i: number, n: number, h: number): Code {
+    const alloc = s.workload.alloc;
+    for (; alloc && n < alloc.count; n++, h = -1) {
+      if (h < 0) {
+        const start = x.now;
+        h = this.allocated(x, s, i, start, yield* __alloc_pages(x, this.mm, alloc.order, alloc.gfp, s.migratetype));
+        if (h < 0) continue;
+      }
+      yield* this.freeNow(x, s, h);
+    }
+    if (s.workload.drain) yield* drain_all_pages(x, this.mm);
+  }
+
+  /** Books an allocation: its metrics, the page's handle and LRU place, a
+   * timed free. Returns the handle when the page is to be freed at once. */
+  private allocated(x: Context, s: Source, i: number, start: number, page: number): number {
+    const { order } = s.workload.alloc!;
+    const free = s.workload.free;
+    this.mm.metrics.allocated(x.now, x.now - start, 1 << order, page >= 0);
+    if (page < 0) return -1;
+    // A page freed as soon as it is allocated never reaches the LRU (in
+    // the kernel it would still sit in the per-CPU lru_add batch).
+    const onLru = (s.migratetype === MIGRATE_MOVABLE || s.migratetype === MIGRATE_RECLAIMABLE) && free?.after !== "immediately";
+    if (!free && !onLru) return -1;
+    const h = this.newHandle(page, order, i);
+    if (onLru) this.lruAdd(h);
+    if (!free) return -1;
+    if (free.after === "immediately") return h;
+    this.m.schedule(x.now + sample(this.rng, free.after), EV_TIMER, h);
+    return -1;
+  }
+
+  /** A page freed as soon as it is allocated: in its free context, batched, or here and now. */
+  private *freeNow(x: Context, s: Source, h: number): Code {
+    const batch = s.workload.free!.batch;
+    if (s.freeContext !== x.kind) this.queueFree(s, h);
+    else if (batch === null) yield* this.freeOne(x, h);
+    else {
+      s.batch.push(h);
+      if (s.batch.length >= batch) yield* this.freeList(x, s.batch.splice(0));
+    }
   }
 
   onTimer(h: number): void {
@@ -165,6 +200,15 @@ export class Workloads implements Driver, PageOwners {
     } else {
       this.deliver(s.cpu, s.freeContext, this.freeOneWork, h);
     }
+  }
+
+  /** freeOne() when pcp_free_nowait(): nothing has touched the page since its allocation. */
+  private freeOneNowait(x: Context, h: number): void {
+    const order = this.order[h]!;
+    const pfn = this.pfn[h]!;
+    this.release(h);
+    nowait.__free_pages(x, this.mm, pfn, order);
+    this.mm.metrics.freed(1 << order, 1);
   }
 
   private *freeOne(x: Context, h: number): Code {

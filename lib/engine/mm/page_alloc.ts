@@ -267,11 +267,7 @@ function* __rmqueue_pcplist(x: Context, mm: Mm, order: number, migratetype: numb
     pcp.count += alloced << order;
     if (memmap.list_empty(list, "__rmqueue_pcplist")) return -1;
   }
-  const page = memmap.list_first_entry(list, "__rmqueue_pcplist");
-  memmap.list_del(page, "__rmqueue_pcplist");
-  pcp.count -= 1 << order;
-  x.spend(x.m.costs.pcp_list_op);
-  return page;
+  return nowait.__rmqueue_pcplist(x, mm, order, pcp, list);
 }
 
 /** rmqueue_pcplist(), mm/page_alloc.c 6.1 (locking per variant) */
@@ -451,20 +447,18 @@ function* free_pcppages_bulk(x: Context, mm: Mm, count: number, pcp: PerCpuPages
   if (mm.metrics.measuring) mm.metrics.pcpDrains++;
 }
 
+/** free_unref_page_commit()'s free_high: a freed high-order block drains
+ * the whole list when allocations have been freeing rather than taking. */
+function pcp_free_high(pcp: PerCpuPages, order: number): boolean {
+  return pcp.free_factor !== 0 && order !== 0 && order <= PAGE_ALLOC_COSTLY_ORDER;
+}
+
 /** free_unref_page_commit(), mm/page_alloc.c 6.1 */
 export function* free_unref_page_commit(x: Context, mm: Mm, pcp: PerCpuPages, page: number, migratetype: number, order: number): Code {
-  const memmap = mm.zone.memmap;
-  const pindex = order_to_pindex(migratetype, order);
-  memmap.setFlags(page, PG_pcp);
-  memmap.setOrder(page, order);
-  memmap.setPcpMigratetype(page, migratetype);
-  memmap.list_add(page, pcp.lists[pindex]!, "free_unref_page_commit");
-  pcp.count += 1 << order;
-  x.spend(x.m.costs.pcp_list_op);
-  const free_high = pcp.free_factor !== 0 && order !== 0 && order <= PAGE_ALLOC_COSTLY_ORDER;
-  const high = nr_pcp_high(pcp, mm.zone, free_high);
-  if (pcp.count >= high) {
-    yield* free_pcppages_bulk(x, mm, nr_pcp_free(pcp, high, pcp.batch, free_high), pcp, pindex);
+  if (nowait.free_unref_page_commit(x, mm, pcp, page, migratetype, order)) {
+    const free_high = pcp_free_high(pcp, order);
+    const high = nr_pcp_high(pcp, mm.zone, free_high);
+    yield* free_pcppages_bulk(x, mm, nr_pcp_free(pcp, high, pcp.batch, free_high), pcp, order_to_pindex(migratetype, order));
   }
 }
 
@@ -533,3 +527,99 @@ export function* drain_all_pages(x: Context, mm: Mm): Code {
   });
   for (const cpu of cpus) yield* drain_pages_zone(x, mm, cpu);
 }
+
+// ---- the fast paths as plain functions ----------------------------------------
+//
+// A generator costs an object and a resume per call, and a pcp hit goes
+// through five of them, a pcp free through three. When the pcp list has a
+// block (or room), its lock is free and nothing can happen on the machine
+// for the length of the critical section (Context.quietFor), every yield
+// on the way would be a no-op. Then these plain functions take the same
+// steps in the same order, under the kernel's names so that a call path
+// reads the same; results are identical either way. The generators above
+// handle every other case. pcp_alloc_nowait() and pcp_free_nowait() say
+// which applies and change nothing.
+
+/** The shared guard: a nowait path that would have to wait is an engine bug. */
+function settled(waits: boolean): void {
+  if (waits) throw new Error("engine: a nowait path had to wait; its precondition is wrong");
+}
+
+function pcp_lock_free(pcp: PerCpuPages): boolean {
+  return pcp.lock.owner === null && !pcp.lock.contended;
+}
+
+/** Whether __alloc_pages() would be a pcp hit that nothing can interrupt. */
+export function pcp_alloc_nowait(x: Context, mm: Mm, order: number, migratetype: number): boolean {
+  const zone = mm.zone;
+  if (!pcp_allowed_order(order) || (mm.variant.bypassPcpInInterrupt && x.in_interrupt())) return false;
+  if (!zone_watermark_fast(zone, order, wmark_pages(zone, ALLOC_WMARK_LOW), ALLOC_WMARK_LOW)) return false;
+  const pcp = zone.per_cpu_pageset[x.cpu.id]!;
+  return pcp_lock_free(pcp) && !zone.memmap.list_empty(pcp.lists[order_to_pindex(migratetype, order)]!, "rmqueue_pcplist") && x.quietFor(x.m.nowaitNs);
+}
+
+/** Whether __free_pages() would list the block on the pcp without a drain, with nothing able to interrupt. */
+export function pcp_free_nowait(x: Context, mm: Mm, order: number): boolean {
+  if (!pcp_allowed_order(order) || (mm.variant.bypassPcpInInterrupt && x.in_interrupt())) return false;
+  const pcp = mm.zone.per_cpu_pageset[x.cpu.id]!;
+  return pcp_lock_free(pcp) && pcp.count + (1 << order) < nr_pcp_high(pcp, mm.zone, pcp_free_high(pcp, order)) && x.quietFor(x.m.nowaitNs);
+}
+
+export const nowait = {
+  /** __alloc_pages(), when pcp_alloc_nowait() */
+  __alloc_pages(x: Context, mm: Mm, order: number, gfp: number, migratetype: number): number {
+    const page = nowait.get_page_from_freelist(x, mm, order, migratetype);
+    if (mm.tracepoint) trace(x, mm, "mm_page_alloc", { pfn: page, order, gfp_flags: gfp, migratetype });
+    return prep_new_page(mm, page, order);
+  },
+  get_page_from_freelist(x: Context, mm: Mm, order: number, migratetype: number): number {
+    return nowait.rmqueue(x, mm, order, migratetype);
+  },
+  rmqueue(x: Context, mm: Mm, order: number, migratetype: number): number {
+    return nowait.rmqueue_pcplist(x, mm, order, migratetype);
+  },
+  rmqueue_pcplist(x: Context, mm: Mm, order: number, migratetype: number): number {
+    settled(x.mustYield());
+    const pcp = mm.variant.pcp_spin_trylock(x, mm)!;
+    pcp.free_factor >>= 1;
+    const page = nowait.__rmqueue_pcplist(x, mm, order, pcp, pcp.lists[order_to_pindex(migratetype, order)]!);
+    settled(x.mustYield());
+    settled(mm.variant.pcp_spin_unlock(x, pcp));
+    if (mm.metrics.measuring) mm.metrics.pcpAllocHits++;
+    return page;
+  },
+  /** The hit: the block at the head of a non-empty pcp list (LIFO, the hottest). */
+  __rmqueue_pcplist(x: Context, mm: Mm, order: number, pcp: PerCpuPages, list: number): number {
+    const memmap = mm.zone.memmap;
+    const page = memmap.list_first_entry(list, "__rmqueue_pcplist");
+    memmap.list_del(page, "__rmqueue_pcplist");
+    pcp.count -= 1 << order;
+    x.spend(x.m.costs.pcp_list_op);
+    return page;
+  },
+  /** __free_pages(), when pcp_free_nowait() */
+  __free_pages(x: Context, mm: Mm, page: number, order: number): void {
+    free_pages_prepare(mm, page, order, "__free_pages");
+    nowait.free_unref_page(x, mm, page, order);
+  },
+  free_unref_page(x: Context, mm: Mm, page: number, order: number): void {
+    let migratetype = mm.zone.memmap.pcpMigratetype(page);
+    if (migratetype >= MIGRATE_PCPTYPES) migratetype = MIGRATE_MOVABLE;
+    settled(x.mustYield());
+    const pcp = mm.variant.pcp_spin_trylock(x, mm)!;
+    settled(nowait.free_unref_page_commit(x, mm, pcp, page, migratetype, order));
+    settled(x.mustYield());
+    settled(mm.variant.pcp_spin_unlock(x, pcp));
+  },
+  /** Lists the block; true when the list reached high, so the caller drains. */
+  free_unref_page_commit(x: Context, mm: Mm, pcp: PerCpuPages, page: number, migratetype: number, order: number): boolean {
+    const memmap = mm.zone.memmap;
+    memmap.setFlags(page, PG_pcp);
+    memmap.setOrder(page, order);
+    memmap.setPcpMigratetype(page, migratetype);
+    memmap.list_add(page, pcp.lists[order_to_pindex(migratetype, order)]!, "free_unref_page_commit");
+    pcp.count += 1 << order;
+    x.spend(x.m.costs.pcp_list_op);
+    return pcp.count >= nr_pcp_high(pcp, mm.zone, pcp_free_high(pcp, order));
+  },
+};
