@@ -330,7 +330,9 @@ export class Cpu {
   }
 
   get top(): Context | undefined {
-    return this.stack[this.stack.length - 1];
+    // Never stack[-1]: V8 looks an out-of-bounds index up the prototype chain.
+    const n = this.stack.length;
+    return n > 0 ? this.stack[n - 1] : undefined;
   }
 
   get irqsDisabled(): boolean {
