@@ -94,7 +94,7 @@ export class Workloads implements Driver, PageOwners {
 
   // Work bound once: queued items carry only a number (source, handle, list).
   private readonly arriveWork: Work = (x, i) => this.arrive(x, this.sources[i]!, i);
-  private readonly freeOneWork: Work = (x, h) => this.freeOne(x, h);
+  private readonly freeOneWork: Work = (x, h) => (this.freeOneNowait(x, h) ? undefined : this.freeOne(x, h));
   private readonly freeListWork: Work = (x, l) => this.freeList(x, this.takeList(l));
   // The hardirq that raises a softirq (a NIC, an IO completion) for each kind of work.
   private readonly raisers = new Map<Work, Work>(
@@ -133,10 +133,7 @@ export class Workloads implements Driver, PageOwners {
       const start = x.now;
       const h = this.allocated(x, s, i, start, nowait.__alloc_pages(x, this.mm, alloc.order, alloc.gfp, s.migratetype));
       if (h < 0) continue;
-      if (s.workload.free!.batch !== null || s.freeContext !== x.kind || !pcp_free_nowait(x, this.mm, alloc.order)) {
-        return this.arriveFrom(x, s, i, n, h);
-      }
-      this.freeOneNowait(x, h);
+      if (s.workload.free!.batch !== null || s.freeContext !== x.kind || !this.freeOneNowait(x, h)) return this.arriveFrom(x, s, i, n, h);
     }
     if (s.workload.drain) return drain_all_pages(x, this.mm);
   }
@@ -146,12 +143,16 @@ export class Workloads implements Driver, PageOwners {
   private *arriveFrom(x: Context, s: Source, i: number, n: number, h: number): Code {
     const alloc = s.workload.alloc;
     for (; alloc && n < alloc.count; n++, h = -1) {
+      // After a step that waited, the next may not have to.
       if (h < 0) {
         const start = x.now;
-        h = this.allocated(x, s, i, start, yield* __alloc_pages(x, this.mm, alloc.order, alloc.gfp, s.migratetype));
+        const page = pcp_alloc_nowait(x, this.mm, alloc.order, s.migratetype)
+          ? nowait.__alloc_pages(x, this.mm, alloc.order, alloc.gfp, s.migratetype)
+          : yield* __alloc_pages(x, this.mm, alloc.order, alloc.gfp, s.migratetype);
+        h = this.allocated(x, s, i, start, page);
         if (h < 0) continue;
       }
-      yield* this.freeNow(x, s, h);
+      if (s.workload.free!.batch !== null || s.freeContext !== x.kind || !this.freeOneNowait(x, h)) yield* this.freeNow(x, s, h);
     }
     if (s.workload.drain) yield* drain_all_pages(x, this.mm);
   }
@@ -202,13 +203,16 @@ export class Workloads implements Driver, PageOwners {
     }
   }
 
-  /** freeOne() when pcp_free_nowait(): nothing has touched the page since its allocation. */
-  private freeOneNowait(x: Context, h: number): void {
+  /** freeOne() as a plain call when pcp_free_nowait(); false (and nothing
+   * done) when it might wait. */
+  private freeOneNowait(x: Context, h: number): boolean {
     const order = this.order[h]!;
     const pfn = this.pfn[h]!;
+    if (pfn < 0 || !pcp_free_nowait(x, this.mm, order)) return false;
     this.release(h);
     nowait.__free_pages(x, this.mm, pfn, order);
     this.mm.metrics.freed(1 << order, 1);
+    return true;
   }
 
   private *freeOne(x: Context, h: number): Code {

@@ -277,7 +277,10 @@ function* rmqueue_pcplist(x: Context, mm: Mm, order: number, migratetype: number
   if (!pcp) return -1;
   pcp.free_factor >>= 1;
   const list = pcp.lists[order_to_pindex(migratetype, order)]!;
-  const page = yield* __rmqueue_pcplist(x, mm, order, migratetype, pcp, list);
+  // A hit cannot wait: no generator for it.
+  const page = mm.zone.memmap.list_empty(list, "__rmqueue_pcplist")
+    ? yield* __rmqueue_pcplist(x, mm, order, migratetype, pcp, list)
+    : nowait.__rmqueue_pcplist(x, mm, order, pcp, list);
   if (x.mustYield()) yield x.pending;
   if (mm.variant.pcp_spin_unlock(x, pcp)) yield 0;
   if (page >= 0 && mm.metrics.measuring) mm.metrics.pcpAllocHits++;
