@@ -6,7 +6,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Scenario } from "../dsl/index.ts";
-import { plan, simulate, type RunResult } from "../engine/index.ts";
+import { applySweep, plan, simulate, type RunResult, type RunSpec } from "../engine/index.ts";
 
 /** The bundled worker sits beside the bundled CLI (see bin/pcplab). */
 const WORKER = new URL("./worker.mjs", import.meta.url);
@@ -23,15 +23,20 @@ export interface PoolOptions {
 export async function runAll(scenario: Scenario, opts: PoolOptions = {}): Promise<RunResult[]> {
   const specs = plan(scenario);
   const threads = Math.min(opts.threads ?? availableParallelism(), specs.length);
-  // threads - 1 workers, and this thread takes runs from the same queue
-  // between handling their messages: one isolate fewer to start and warm.
+  // threads - 1 workers, and this thread runs too: one isolate fewer to
+  // start and warm. Every thread takes the next run from a shared counter,
+  // so a worker never waits for this thread to finish a run before it gets
+  // its next one.
   const workerCount = workerAvailable() ? threads - 1 : 0;
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  const order = longestFirst(scenario, specs);
+  const take = () => Atomics.add(counter, 0, 1);
   const results: RunResult[] = new Array(specs.length);
-  let next = 0;
   let done = 0;
   let allDone = () => {};
   const everything = new Promise<void>((r) => (allDone = r));
-  const finished = () => {
+  const finished = (index: number, result: RunResult) => {
+    results[index] = result;
     done++;
     opts.onRunDone?.(done, specs.length);
     if (done === specs.length) allDone();
@@ -40,29 +45,17 @@ export async function runAll(scenario: Scenario, opts: PoolOptions = {}): Promis
   try {
     const failed = new Promise<never>((_, reject) => {
       for (let t = 0; t < workerCount; t++) {
-        const w = new Worker(WORKER);
+        const w = new Worker(WORKER, { workerData: { scenario, specs, order, counter } });
         workers.push(w);
-        const feed = () => {
-          if (next < specs.length) {
-            const index = next++;
-            w.postMessage({ scenario, index, spec: specs[index] });
-          }
-        };
-        w.on("message", (msg: { index: number; result: RunResult }) => {
-          results[msg.index] = msg.result;
-          finished();
-          feed();
-        });
+        w.on("message", (msg: { index: number; result: RunResult }) => finished(msg.index, msg.result));
         w.on("error", reject);
-        feed();
       }
     });
     failed.catch(() => {});
-    while (next < specs.length) {
-      const index = next++;
-      results[index] = simulate(scenario, specs[index]!, { clock: () => performance.now() });
-      finished();
-      // Let worker messages in before taking the next run.
+    for (let next = take(); next < specs.length; next = take()) {
+      const index = order[next]!;
+      finished(index, simulate(scenario, specs[index]!, { clock: () => performance.now() }));
+      // Let worker messages in (and their progress out) between runs.
       await Promise.race([new Promise((r) => setImmediate(r)), failed]);
     }
     await Promise.race([everything, failed]);
@@ -70,4 +63,19 @@ export async function runAll(scenario: Scenario, opts: PoolOptions = {}): Promis
     for (const w of workers) void w.terminate();
   }
   return results;
+}
+
+/** Run indices, the most arrivals first (a sweep's largest rate, the most
+ * CPUs), so the threads do not wait at the end for one long run. */
+function longestFirst(scenario: Scenario, specs: RunSpec[]): number[] {
+  const arrivals = specs.map((spec) => {
+    const s = applySweep(scenario, spec.sweepValue);
+    let perSecond = 0;
+    for (const w of s.workloads) {
+      const cpus = w.cpus === "all" ? s.cpus : w.cpus.length;
+      perSecond += cpus * (w.arrival.kind === "rate" ? w.arrival.perSecond : 1e9 / w.arrival.ns) * (w.alloc?.count ?? 1);
+    }
+    return perSecond;
+  });
+  return specs.map((_, i) => i).sort((a, b) => arrivals[b]! - arrivals[a]! || a - b);
 }

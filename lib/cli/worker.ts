@@ -1,9 +1,13 @@
-// A worker_threads worker: runs the specs it is sent and posts the results.
-import { parentPort } from "node:worker_threads";
+// A worker_threads worker: takes runs (in the pool's order) from the
+// counter it shares with the other threads until none are left, posting
+// each result.
+import { parentPort, workerData } from "node:worker_threads";
 import { simulate, type RunSpec } from "../engine/index.ts";
 import type { Scenario } from "../dsl/index.ts";
 
-parentPort!.on("message", (msg: { scenario: Scenario; index: number; spec: RunSpec }) => {
-  const result = simulate(msg.scenario, msg.spec, { clock: () => performance.now() });
-  parentPort!.postMessage({ index: msg.index, result });
-});
+const { scenario, specs, order, counter } = workerData as { scenario: Scenario; specs: RunSpec[]; order: number[]; counter: Int32Array };
+for (let next = Atomics.add(counter, 0, 1); next < specs.length; next = Atomics.add(counter, 0, 1)) {
+  const index = order[next]!;
+  const result = simulate(scenario, specs[index]!, { clock: () => performance.now() });
+  parentPort!.postMessage({ index, result });
+}

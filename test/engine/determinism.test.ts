@@ -1,7 +1,9 @@
 // Same scenario + same engine = same digest: in two processes, serial and
 // parallel, and bundled for a browser Web Worker.
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
@@ -62,6 +64,21 @@ ${bundle.outputFiles[0]!.text}`;
     await worker.terminate();
     // The digest is over results only; the scenario digest differs with the text.
     expect(results.digest).toBe(reference.digest);
+  });
+
+  it("gives the same results serial and parallel when the pool reorders runs (a sweep, longest first)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "pcplab-sweep-"));
+    const sweep = join(dir, "sweep.scn");
+    writeFileSync(sweep, readFileSync(new URL("../../scenarios/irq-rate-sweep.scn", import.meta.url), "utf8").replace("duration 50ms", "duration 5ms"));
+    const run = (threads: string) => {
+      const r = spawnSync(process.execPath, [bin, "run", sweep, "--json", "--threads", threads], { encoding: "utf8", maxBuffer: 1 << 28 });
+      expect(r.stderr).toBe("");
+      return JSON.parse(r.stdout) as Results;
+    };
+    const serial = run("1");
+    const parallel = run("2");
+    expect(parallel.digest).toBe(serial.digest);
+    expect(parallel.results.map((v) => [v.variant, v.sweep_value])).toEqual(serial.results.map((v) => [v.variant, v.sweep_value]));
   });
 
   it("changes the digest when a seed changes", () => {
