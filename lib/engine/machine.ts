@@ -211,13 +211,6 @@ export class Context implements LockOwner {
   // generator object, and these run several times per allocation.
 
   /**
-   * Turns pending cost into simulated time. When no event is due before the
-   * cost ends, nothing else in the machine can happen meanwhile, so the
-   * clock simply moves on, exactly as if this context's step were the next
-   * event. Otherwise the caller must yield the pending cost. Use:
-   * `if (x.mustYield()) yield x.pending;`
-   */
-  /**
    * Nothing can happen on this machine for `ns` past this context's pending
    * cost: no event is due and no interrupt can be taken. Every mustYield()
    * in that span returns false, so a code path that fits in it may run as a
@@ -227,6 +220,13 @@ export class Context implements LockOwner {
     return !this.cpu.irqDeliverable() && this.m.nextEventTime() > this.m.now + this.pending + ns;
   }
 
+  /**
+   * Turns pending cost into simulated time. When no event is due before the
+   * cost ends, nothing else in the machine can happen meanwhile, so the
+   * clock simply moves on, exactly as if this context's step were the next
+   * event. Otherwise the caller must yield the pending cost. Use:
+   * `if (x.mustYield()) yield x.pending;`
+   */
   mustYield(): boolean {
     if (this.pending <= 0) return false;
     const m = this.m;

@@ -133,7 +133,7 @@ export class Workloads implements Driver, PageOwners {
       const start = x.now;
       const h = this.allocated(x, s, i, start, nowait.__alloc_pages(x, this.mm, alloc.order, alloc.gfp, s.migratetype));
       if (h < 0) continue;
-      if (s.workload.free!.batch !== null || s.freeContext !== x.kind || !this.freeOneNowait(x, h)) return this.arriveFrom(x, s, i, n, h);
+      if (!this.freedNowait(x, s, h)) return this.arriveFrom(x, s, i, n, h);
     }
     if (s.workload.drain) return drain_all_pages(x, this.mm);
   }
@@ -152,7 +152,7 @@ export class Workloads implements Driver, PageOwners {
         h = this.allocated(x, s, i, start, page);
         if (h < 0) continue;
       }
-      if (s.workload.free!.batch !== null || s.freeContext !== x.kind || !this.freeOneNowait(x, h)) yield* this.freeNow(x, s, h);
+      if (!this.freedNowait(x, s, h)) yield* this.freeNow(x, s, h);
     }
     if (s.workload.drain) yield* drain_all_pages(x, this.mm);
   }
@@ -174,6 +174,11 @@ export class Workloads implements Driver, PageOwners {
     if (free.after === "immediately") return h;
     this.m.schedule(x.now + sample(this.rng, free.after), EV_TIMER, h);
     return -1;
+  }
+
+  /** freeNow() as a plain call, when it is a free here and now that cannot wait. */
+  private freedNowait(x: Context, s: Source, h: number): boolean {
+    return s.workload.free!.batch === null && s.freeContext === x.kind && this.freeOneNowait(x, h);
   }
 
   /** A page freed as soon as it is allocated: in its free context, batched, or here and now. */
