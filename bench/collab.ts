@@ -31,9 +31,9 @@ function percentile(sorted: number[], p: number): number {
 /** A viewer that authenticates, asks for the document, and then only notes
  * when each keystroke's marker (k<editor>.<n>;) arrives. It speaks
  * WebSocket on a bare TCP socket (handshake, masked frames out, a minimal
- * frame reader in, pongs): 250 `ws` clients in this process cost more CPU
- * than the server they measure, and on this 2-vCPU machine that CPU is the
- * server's. */
+ * frame reader in, pongs): 250 `ws` clients in this process cost as much
+ * CPU as the server they measure, and on this 2-vCPU machine that CPU is
+ * the server's. */
 async function leanViewer(url: string, doc: string, token: string, onMarker: (editor: number, n: number, at: number) => void): Promise<LeanSocket> {
   const { hostname, port, pathname } = new URL(url);
   const socket = net.connect(Number(port), hostname);
