@@ -6,7 +6,7 @@ import { benchEngine } from "./engine.ts";
 
 benchDsl();
 console.log();
-benchEngine();
+await benchEngine();
 console.log();
 await import("./engine-core.ts");
 console.log();

@@ -13,6 +13,7 @@ import { currentName } from "./Presence.tsx";
 import { Markdown } from "./Markdown.tsx";
 import { Output } from "./Output.tsx";
 import { startRun, type RunHandle } from "./runner.ts";
+import { Alert } from "./Alert.tsx";
 
 interface Props {
   nb: Notebook;
@@ -160,11 +161,7 @@ export function CellView({ nb, cell, index, count, awareness, notebookId, target
           <Markdown source={cell.source} />
         </div>
       )}
-      {runError && (
-        <p className="error" role="alert">
-          {runError}
-        </p>
-      )}
+      <Alert message={runError} />
       {fallbackReport && (
         <div className="fallback-report">
           <p>The clipboard is not available here; select the report and copy it:</p>

@@ -6,6 +6,7 @@
 import { useEffect, useState } from "react";
 import { api } from "./links.ts";
 import { Markdown } from "./Markdown.tsx";
+import { Alert } from "./Alert.tsx";
 
 interface Version {
   id: string;
@@ -56,11 +57,7 @@ export function HistoryPanel({ id, token, canSave, onClose }: { id: string; toke
           </button>
         </form>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       <ul className="versions" aria-label="Versions">
         {versions.map((v) => (
           <li key={v.id}>
@@ -82,11 +79,7 @@ export function VersionView({ id, versionId, token, canRestore }: { id: string; 
     call<VersionContent>(id, token, "GET", `/${versionId}`).then(setV, (e: Error) => setError(e.message));
   }, [id, versionId, token]);
   if (error) {
-    return (
-      <p className="error" role="alert">
-        {error}
-      </p>
-    );
+    return <Alert message={error} />;
   }
   if (!v) return <p className="loading">Loading version…</p>;
   return (

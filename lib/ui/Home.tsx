@@ -6,6 +6,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { allTokens, api, forgetNotebook, lookUp, remember, type Held as Row } from "./links.ts";
+import { Alert } from "./Alert.tsx";
 interface Example {
   name: string;
   description: string;
@@ -105,11 +106,7 @@ export function Home() {
     <main className="page home">
       <h1>pcplab</h1>
       <p className="lede">Scenarios for the Linux 6.1 page allocator&apos;s per-CPU page locking, run on a deterministic model and shared live.</p>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       <section aria-label="Notebooks">
         <h2>Notebooks</h2>
         <form

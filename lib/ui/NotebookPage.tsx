@@ -18,6 +18,7 @@ import { HistoryPanel, VersionView } from "./History.tsx";
 import { lookUp, takeShareFromHash, tokensFor, type Role } from "./links.ts";
 import { Presence } from "./Presence.tsx";
 import { SharePanel } from "./SharePanel.tsx";
+import { Alert } from "./Alert.tsx";
 
 type Status = "connecting" | "saved" | "saving" | "offline";
 
@@ -36,11 +37,7 @@ function ImportFromMail({ onImport, onClose }: { onImport: (source: string) => v
     <div className="import-panel" role="dialog" aria-label="Import from mail">
       <p>Paste a pcplab report from a mail, quoted or not. Its scenario becomes a new cell.</p>
       <textarea value={text} onChange={(e) => setText(e.target.value)} rows={10} aria-label="Report text" />
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       <div className="row">
         <button
           className="primary"

@@ -3,6 +3,7 @@
 // see them all, revoke one. A link's token is shown once, when it is made.
 import { useEffect, useState } from "react";
 import { api } from "./links.ts";
+import { Alert } from "./Alert.tsx";
 
 interface Share {
   id: string;
@@ -81,11 +82,7 @@ export function SharePanel({ id, token, onClose }: { id: string; token: string; 
           <input readOnly value={made.url} aria-label="New share link" onFocus={(e) => e.currentTarget.select()} size={60} />
         </p>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert message={error} />
       <table className="shares" aria-label="Share links">
         <thead>
           <tr>

@@ -29,6 +29,14 @@ async function person(name: string): Promise<Page> {
 const sources = (page: Page) => page.evaluate(() => (window as unknown as { __pcplab: { cells(): { source: string }[] } }).__pcplab.cells().map((c) => c.source));
 
 /** The owner makes a link with `role` in the share panel and reads it off the page. */
+/** The owner makes a notebook from the home page and waits for its editor. */
+async function createNotebook(owner: Page, title: string): Promise<void> {
+  await owner.goto(app.url + "/");
+  await owner.getByLabel("New notebook title").fill(title);
+  await owner.getByRole("button", { name: "Create notebook" }).click();
+  await owner.locator('.editor[data-ready="true"]').waitFor();
+}
+
 async function makeLink(owner: Page, role: string): Promise<string> {
   const panel = owner.getByRole("dialog", { name: "Share" });
   await panel.getByLabel("Role of the new link").selectOption(role);
@@ -44,11 +52,8 @@ async function makeLink(owner: Page, role: string): Promise<string> {
 describe("sharing a notebook", () => {
   it("gives each link its role, shows who is here, enforces read-only, and revokes", async () => {
     const owner = await person("Mel");
-    await owner.goto(app.url + "/");
-    await owner.getByLabel("New notebook title").fill("pcp lock review");
-    await owner.getByRole("button", { name: "Create notebook" }).click();
+    await createNotebook(owner, "pcp lock review");
     await owner.waitForURL(/\/notebook\//);
-    await owner.locator('.editor[data-ready="true"]').waitFor();
     await expect.poll(() => owner.getByLabel("Your role").innerText()).toBe("owner");
 
     await owner.getByRole("button", { name: "Share" }).click();
@@ -148,10 +153,7 @@ describe("sharing a notebook", () => {
 
   it("keeps versions anyone can open by permalink, read-only, and an editor can restore as a new change", async () => {
     const owner = await person("Mel");
-    await owner.goto(app.url + "/");
-    await owner.getByLabel("New notebook title").fill("versions");
-    await owner.getByRole("button", { name: "Create notebook" }).click();
-    await owner.locator('.editor[data-ready="true"]').waitFor();
+    await createNotebook(owner, "versions");
     await owner.getByRole("button", { name: "Share" }).click();
     const editorLink = await makeLink(owner, "editor");
     const viewerLink = await makeLink(owner, "viewer");
@@ -196,10 +198,7 @@ describe("sharing a notebook", () => {
 
   it("keeps an editor's offline edits in the browser until the server is back, even across closing the tab", async () => {
     const owner = await person("Mel");
-    await owner.goto(app.url + "/");
-    await owner.getByLabel("New notebook title").fill("offline");
-    await owner.getByRole("button", { name: "Create notebook" }).click();
-    await owner.locator('.editor[data-ready="true"]').waitFor();
+    await createNotebook(owner, "offline");
     await expect.poll(() => owner.getByRole("status", { name: "Sync status" }).innerText()).toBe("saved");
     const url = owner.url();
 
@@ -230,10 +229,7 @@ describe("sharing a notebook", () => {
   it("follows a participant: the page keeps their cell in view until you move", async () => {
     const owner = await person("Mel");
     await owner.setViewportSize({ width: 1280, height: 600 });
-    await owner.goto(app.url + "/");
-    await owner.getByLabel("New notebook title").fill("follow");
-    await owner.getByRole("button", { name: "Create notebook" }).click();
-    await owner.locator('.editor[data-ready="true"]').waitFor();
+    await createNotebook(owner, "follow");
     await owner.evaluate(() => {
       const nb = (window as unknown as { __pcplab: { insertCell(kind: string, at: number, source: string): string } }).__pcplab;
       for (let i = 1; i <= 6; i++) nb.insertCell("scenario", i, `scenario "cell-${i}" {\n  cpus 2\n}\n`);

@@ -49,6 +49,13 @@ async function startServer(dir: string, limits: Partial<CollabLimits> = {}, chec
   return { store, access, collab, port, stop, notebook };
 }
 
+/** A server on a fresh data directory, stopped after the test. */
+async function freshServer(limits: Partial<CollabLimits> = {}, checkpointEveryMs?: number) {
+  const server = await startServer(mkdtempSync(join(tmpdir(), "pcplab-collab-")), limits, checkpointEveryMs);
+  cleanups.push(() => server.stop());
+  return server;
+}
+
 function client(port: number, name: string, token: string) {
   // Node 20 has no global WebSocket: hand the provider the ws package's.
   const websocketProvider = new HocuspocusProviderWebsocket({ url: `ws://127.0.0.1:${port}/collab`, WebSocketPolyfill: WebSocket });
@@ -110,8 +117,7 @@ describe("collaboration server", () => {
   });
 
   it("keeps automatic checkpoints as the notebook is stored, at most as often as configured", async () => {
-    const server = await startServer(mkdtempSync(join(tmpdir(), "pcplab-collab-")), {}, 150);
-    cleanups.push(() => server.stop());
+    const server = await freshServer({}, 150);
     const t = server.notebook("nb9");
     const a = client(server.port, "nb9", t.editor);
     await a.synced;
@@ -127,8 +133,7 @@ describe("collaboration server", () => {
   });
 
   it("stores an update before anyone else receives it", async () => {
-    const server = await startServer(mkdtempSync(join(tmpdir(), "pcplab-collab-")));
-    cleanups.push(() => server.stop());
+    const server = await freshServer();
     const t = server.notebook("nb3");
     const a = client(server.port, "nb3", t.editor);
     const b = client(server.port, "nb3", t.viewer);
@@ -143,8 +148,7 @@ describe("collaboration server", () => {
   });
 
   it("refuses a viewer's update from a crafted client, and leaves the document unchanged", async () => {
-    const server = await startServer(mkdtempSync(join(tmpdir(), "pcplab-collab-")));
-    cleanups.push(() => server.stop());
+    const server = await freshServer();
     const t = server.notebook("nb4");
     const watcher = client(server.port, "nb4", t.owner);
     await watcher.synced;
@@ -177,8 +181,7 @@ describe("collaboration server", () => {
   });
 
   it("lets commenters write the comments document but not the notebook", async () => {
-    const server = await startServer(mkdtempSync(join(tmpdir(), "pcplab-collab-")));
-    cleanups.push(() => server.stop());
+    const server = await freshServer();
     const t = server.notebook("nb5");
     const commenter = client(server.port, "nb5/comments", t.commenter);
     const viewer = client(server.port, "nb5/comments", t.viewer);
@@ -191,8 +194,7 @@ describe("collaboration server", () => {
   });
 
   it("refuses missing, wrong and other notebooks' tokens, and unknown documents", async () => {
-    const server = await startServer(mkdtempSync(join(tmpdir(), "pcplab-collab-")));
-    cleanups.push(() => server.stop());
+    const server = await freshServer();
     const a = server.notebook("nbA", "secret title");
     server.notebook("nbB");
     for (const [name, token] of [["nbA", "x".repeat(43)], ["nbB", a.owner], ["nbA/other", a.owner], ["../etc/passwd", a.owner], ["nbA", ""]] as const) {
@@ -203,8 +205,7 @@ describe("collaboration server", () => {
   });
 
   it("closes a revoked link's live connections at once, and an expired one's soon after", async () => {
-    const server = await startServer(mkdtempSync(join(tmpdir(), "pcplab-collab-")));
-    cleanups.push(() => server.stop());
+    const server = await freshServer();
     server.notebook("nb6");
     const { token, share } = server.access.grant("nb6", "editor");
     const owner = server.access.grant("nb6", "owner").token;
@@ -230,12 +231,11 @@ describe("collaboration server", () => {
   it("limits document size, connections per notebook and per address, closing only the offender", async () => {
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
     cleanups.push(() => logged.mockRestore());
-    const server = await startServer(mkdtempSync(join(tmpdir(), "pcplab-collab-")), {
+    const server = await freshServer({
       maxDocumentBytes: 20_000,
       maxConnectionsPerNotebook: 3,
       maxConnectionsPerAddress: 6,
     });
-    cleanups.push(() => server.stop());
     const t = server.notebook("nb7");
     const a = client(server.port, "nb7", t.editor);
     const b = client(server.port, "nb7", t.editor);
@@ -257,8 +257,7 @@ describe("collaboration server", () => {
   });
 
   it("never falls over on fuzzed messages: the next client is served", async () => {
-    const server = await startServer(mkdtempSync(join(tmpdir(), "pcplab-collab-")), { maxMessageBytes: 64 * 1024 });
-    cleanups.push(() => server.stop());
+    const server = await freshServer({ maxMessageBytes: 64 * 1024 });
     // Hocuspocus logs each connection it closes for a bad message; hundreds here.
     const logged = vi.spyOn(console, "error").mockImplementation(() => {});
     cleanups.push(() => logged.mockRestore());
