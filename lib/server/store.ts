@@ -9,6 +9,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { checkpointInBackground } from "./checkpointer.ts";
 
 export interface NotebookRow {
   id: string;
@@ -43,6 +44,7 @@ export const SUBDOCS = ["comments"] as const;
 
 export class NotebookStore {
   private readonly db: Database.Database;
+  private readonly stopCheckpoints: () => void;
 
   constructor(dir: string) {
     mkdirSync(dir, { recursive: true });
@@ -83,6 +85,7 @@ export class NotebookStore {
       state BLOB NOT NULL
     );
     CREATE INDEX IF NOT EXISTS versions_notebook ON versions (notebook_id, created_at);`);
+    this.stopCheckpoints = checkpointInBackground(this.db);
   }
 
   create(id: string, title: string, state: Uint8Array | null = null, now = Date.now()): void {
@@ -220,6 +223,7 @@ export class NotebookStore {
   }
 
   close(): void {
+    this.stopCheckpoints();
     this.db.close();
   }
 }
