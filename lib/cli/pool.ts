@@ -6,7 +6,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Scenario } from "../dsl/index.ts";
-import { applySweep, plan, simulate, type RunResult, type RunSpec } from "../engine/index.ts";
+import { longestFirst, plan, simulate, type RunResult } from "../engine/index.ts";
 
 /** The bundled worker sits beside the bundled CLI (see bin/pcplab). */
 const WORKER = new URL("./worker.mjs", import.meta.url);
@@ -63,19 +63,4 @@ export async function runAll(scenario: Scenario, opts: PoolOptions = {}): Promis
     for (const w of workers) void w.terminate();
   }
   return results;
-}
-
-/** Run indices, the most arrivals first (a sweep's largest rate, the most
- * CPUs), so the threads do not wait at the end for one long run. */
-function longestFirst(scenario: Scenario, specs: RunSpec[]): number[] {
-  const arrivals = specs.map((spec) => {
-    const s = applySweep(scenario, spec.sweepValue);
-    let perSecond = 0;
-    for (const w of s.workloads) {
-      const cpus = w.cpus === "all" ? s.cpus : w.cpus.length;
-      perSecond += cpus * (w.arrival.kind === "rate" ? w.arrival.perSecond : 1e9 / w.arrival.ns) * (w.alloc?.count ?? 1);
-    }
-    return perSecond;
-  });
-  return specs.map((_, i) => i).sort((a, b) => arrivals[b]! - arrivals[a]! || a - b);
 }

@@ -6,7 +6,7 @@ import type { Expectation, Scenario } from "../dsl/scenario.ts";
 import { digest } from "./canonical.ts";
 import type { Violation } from "./machine.ts";
 import type { Series } from "./metrics.ts";
-import { simulate, type RunHooks, type RunResult, type RunSpec } from "./run.ts";
+import { applySweep, simulate, type RunHooks, type RunResult, type RunSpec } from "./run.ts";
 import { summarize, type Summary } from "./stats.ts";
 import { ENGINE_VERSION } from "./version.ts";
 
@@ -53,6 +53,22 @@ export function plan(s: Scenario): RunSpec[] {
     }
   }
   return specs;
+}
+
+/** Run indices, the most arrivals first (a sweep's largest rate, the most
+ * CPUs), so threads sharing the runs out do not wait at the end for one
+ * long run. */
+export function longestFirst(scenario: Scenario, specs: RunSpec[]): number[] {
+  const arrivals = specs.map((spec) => {
+    const s = applySweep(scenario, spec.sweepValue);
+    let perSecond = 0;
+    for (const w of s.workloads) {
+      const cpus = w.cpus === "all" ? s.cpus : w.cpus.length;
+      perSecond += cpus * (w.arrival.kind === "rate" ? w.arrival.perSecond : 1e9 / w.arrival.ns) * (w.alloc?.count ?? 1);
+    }
+    return perSecond;
+  });
+  return specs.map((_, i) => i).sort((a, b) => arrivals[b]! - arrivals[a]! || a - b);
 }
 
 export function sweepParamName(s: Scenario): string | null {

@@ -1,39 +1,50 @@
-// The engine in a Web Worker, so a long run never blocks the page. It runs
+// The engine in a Web Worker, so a long run never blocks the page. The page
+// starts one per core (runner.ts) and hands out runs; each worker runs
 // exactly what `pcplab run FILE` runs on the same text (same scenario, same
-// canonical text, same digest) and posts progress now and then.
-import { analyze, format } from "../dsl/index.ts";
-import { runScenario, scenarioDigest } from "../engine/index.ts";
+// canonical text, same digest).
+import { analyze, format, type Scenario } from "../dsl/index.ts";
+import { assemble, longestFirst, plan, scenarioDigest, simulate } from "../engine/index.ts";
 import type { WorkerReply, WorkerRequest } from "./runner.ts";
 
 const post = (m: WorkerReply) => (self as unknown as { postMessage(m: WorkerReply): void }).postMessage(m);
 
-self.onmessage = (e: MessageEvent<WorkerRequest>) => {
-  const analysis = analyze(e.data.source);
-  const formatted = format(e.data.source);
+// Every request carries the source; the analysis of the last one is kept.
+let analyzed: { source: string; scenario: Scenario; digest: string } | null = null;
+
+function scenarioOf(source: string): { scenario: Scenario; digest: string } | string {
+  if (analyzed?.source === source) return analyzed;
+  const analysis = analyze(source);
+  const formatted = format(source);
   if (!analysis.scenario || !formatted.ok) {
     const first = analysis.diagnostics.find((d) => d.severity === "error");
-    post({ type: "error", message: first ? `line ${first.start.line}: error ${first.code}: ${first.message}` : "the scenario has errors" });
-    return;
+    return first ? `line ${first.start.line}: error ${first.code}: ${first.message}` : "the scenario has errors";
   }
-  const s = analysis.scenario;
-  const total = s.variants.length * (s.sweep?.values.length ?? 1) * s.runs;
-  let done = 0;
-  let lastPost = 0;
+  analyzed = { source, scenario: analysis.scenario, digest: scenarioDigest(formatted.text) };
+  return analyzed;
+}
+
+self.onmessage = (e: MessageEvent<WorkerRequest>) => {
+  const request = e.data;
+  const s = scenarioOf(request.source);
+  if (typeof s === "string") return post({ type: "error", message: s });
   try {
-    const results = runScenario(s, scenarioDigest(formatted.text), {
-      clock: () => performance.now(),
-      onProgress: (ns) => {
-        const now = performance.now();
-        if (now - lastPost < 50) return;
-        lastPost = now;
-        post({ type: "progress", fraction: Math.min(1, (done + ns / s.durationNs) / total) });
-      },
-      onRunDone: (d) => {
-        done = d;
-        post({ type: "progress", fraction: d / total });
-      },
-    });
-    post({ type: "done", results });
+    if (request.type === "plan") {
+      post({ type: "plan", order: longestFirst(s.scenario, plan(s.scenario)) });
+    } else if (request.type === "run") {
+      let lastPost = 0;
+      const result = simulate(s.scenario, plan(s.scenario)[request.index]!, {
+        clock: () => performance.now(),
+        onProgress: (ns) => {
+          const now = performance.now();
+          if (now - lastPost < 50) return;
+          lastPost = now;
+          post({ type: "progress", fraction: Math.min(1, ns / s.scenario.durationNs) });
+        },
+      });
+      post({ type: "run", index: request.index, result });
+    } else {
+      post({ type: "done", results: assemble(s.scenario, s.digest, request.runs) });
+    }
   } catch (err) {
     post({ type: "error", message: `the engine failed: ${(err as Error).message}` });
   }

@@ -1,13 +1,21 @@
-// Runs a scenario in a fresh Web Worker. Cancel terminates the worker: the
-// engine never has to poll for it, and nothing of a cancelled run survives.
-import type { Results } from "../engine/index.ts";
+// Runs a scenario in Web Workers, one per core (at most MAX_WORKERS): the
+// first plans the runs, every worker takes the next run as it finishes one
+// (longest first, as `pcplab run` does), and the first assembles the
+// results in plan order, so they are the same as a serial run's, digest and
+// all. Cancel terminates the workers: the engine never has to poll for it,
+// and nothing of a cancelled run survives.
+import type { Results, RunResult } from "../engine/index.ts";
 
-export interface WorkerRequest {
-  source: string;
-}
+export type WorkerRequest =
+  | { type: "plan"; source: string }
+  | { type: "run"; source: string; index: number }
+  | { type: "assemble"; source: string; runs: RunResult[] };
 
 export type WorkerReply =
+  | { type: "plan"; order: number[] }
+  /** How far the worker's current run has got. */
   | { type: "progress"; fraction: number }
+  | { type: "run"; index: number; result: RunResult }
   | { type: "done"; results: Results }
   | { type: "error"; message: string };
 
@@ -18,22 +26,69 @@ export interface RunHandle {
   cancel(): void;
 }
 
-export function startRun(source: string, onProgress: (fraction: number) => void): RunHandle {
-  const worker = new Worker(new URL("./engine.worker.ts", import.meta.url), { type: "module" });
+/** Each worker holds its own copy of the engine and its run's memory. */
+const MAX_WORKERS = 8;
+
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(MAX_WORKERS, navigator.hardwareConcurrency || 1));
+}
+
+export function startRun(source: string, onProgress: (fraction: number) => void, threads = defaultThreads()): RunHandle {
+  const workers: Worker[] = [];
+  const runs: RunResult[] = [];
+  const current = new Map<Worker, number>(); // a worker's run's progress
+  let order: number[] = [];
+  let handedOut = 0;
+  let done = 0;
+
   let settle: (o: RunOutcome) => void = () => {};
   const outcome = new Promise<RunOutcome>((resolve) => {
     settle = (o) => {
-      worker.terminate();
+      settle = () => {};
+      for (const w of workers) w.terminate();
       resolve(o);
     };
   });
-  worker.onmessage = (e: MessageEvent<WorkerReply>) => {
-    const m = e.data;
-    if (m.type === "progress") onProgress(m.fraction);
-    else if (m.type === "done") settle({ ok: true, results: m.results });
-    else settle({ ok: false, message: m.message });
+
+  const progress = () => {
+    let fraction = done;
+    for (const f of current.values()) fraction += f;
+    onProgress(Math.min(1, fraction / order.length));
   };
-  worker.onerror = (e) => settle({ ok: false, message: `the engine worker failed: ${e.message || "unknown error"}` });
-  worker.postMessage({ source } satisfies WorkerRequest);
+
+  const handOut = (w: Worker) => {
+    if (handedOut >= order.length) return;
+    current.set(w, 0);
+    w.postMessage({ type: "run", source, index: order[handedOut++]! } satisfies WorkerRequest);
+  };
+
+  const spawn = (): Worker => {
+    const w = new Worker(new URL("./engine.worker.ts", import.meta.url), { type: "module" });
+    workers.push(w);
+    w.onerror = (e) => settle({ ok: false, message: `the engine worker failed: ${e.message || "unknown error"}` });
+    w.onmessage = (e: MessageEvent<WorkerReply>) => {
+      const m = e.data;
+      if (m.type === "plan") {
+        order = m.order;
+        handOut(w);
+        for (let t = 1; t < Math.min(threads, order.length); t++) handOut(spawn());
+      } else if (m.type === "progress") {
+        current.set(w, m.fraction);
+        progress();
+      } else if (m.type === "run") {
+        runs[m.index] = m.result;
+        done++;
+        current.delete(w);
+        progress();
+        if (done === order.length) first.postMessage({ type: "assemble", source, runs } satisfies WorkerRequest);
+        else handOut(w);
+      } else if (m.type === "done") settle({ ok: true, results: m.results });
+      else settle({ ok: false, message: m.message });
+    };
+    return w;
+  };
+
+  const first = spawn();
+  first.postMessage({ type: "plan", source } satisfies WorkerRequest);
   return { outcome, cancel: () => settle({ ok: false, message: "cancelled", cancelled: true }) };
 }

@@ -242,19 +242,26 @@ describe("a notebook in the browser", () => {
     expect(foreign(requests, app.url)).toEqual([]);
   }, 120_000);
 
-  it("runs in a worker with progress and Cancel, and the page answers meanwhile", async () => {
+  it("runs in a worker per core with progress and Cancel, and the page answers meanwhile", async () => {
     const { id, token } = await api<{ id: string; token: string }>(app.url, "POST", "/api/notebooks", { example: "irq-rate-sweep" });
     const page = await newPage();
     await holdLink(page, id, token);
     const cell = page.locator("article.cell.scenario").first();
     await cell.locator('.editor[data-ready="true"]').waitFor();
+    // One worker per core shares the sweep's 24 runs; Cancel ends them all.
+    const started: string[] = [];
+    const closed: string[] = [];
+    page.on("worker", (w) => (started.push(w.url()), w.on("close", () => closed.push(w.url()))));
     await cell.getByRole("button", { name: "Run", exact: true }).click();
     const progress = cell.getByRole("progressbar", { name: "Run progress" });
     await expect.poll(() => progress.evaluate((el) => (el as HTMLProgressElement).value)).toBeGreaterThan(0);
+    const cores = await page.evaluate(() => Math.min(8, navigator.hardwareConcurrency));
+    await expect.poll(() => started.length).toBe(cores);
     // The main thread is free: it evaluates and edits while the engine works.
     expect(await page.evaluate(() => 6 * 7)).toBe(42);
     await cell.getByRole("button", { name: "Cancel" }).click();
     await cell.getByRole("button", { name: "Run", exact: true }).waitFor();
+    await expect.poll(() => closed.length).toBe(cores);
     expect(await cell.locator("section.output").count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __pcplab: { cells(): { output: unknown }[] } }).__pcplab.cells()[1]!.output)).toBeNull();
   }, 120_000);

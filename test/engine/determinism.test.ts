@@ -1,5 +1,5 @@
 // Same scenario + same engine = same digest: in two processes, serial and
-// parallel, and bundled for a browser Web Worker.
+// parallel, and in the notebook's Web Workers.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,7 +8,8 @@ import { Worker } from "node:worker_threads";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 import { analyze, format } from "../../lib/dsl/index.ts";
-import { runScenario, scenarioDigest, type Results } from "../../lib/engine/index.ts";
+import { runScenario, scenarioDigest, type Results, type RunResult } from "../../lib/engine/index.ts";
+import type { WorkerReply, WorkerRequest } from "../../lib/ui/runner.ts";
 
 const bin = new URL("../../bin/pcplab", import.meta.url).pathname;
 const file = new URL("../../scenarios/nic-rx-irq-alloc.scn", import.meta.url).pathname;
@@ -40,30 +41,51 @@ describe("determinism", () => {
     );
   });
 
-  it("gives the same digest bundled for a Web Worker", async () => {
+  it("gives the same digest from the notebook's Web Workers, runs handed out longest first", async () => {
     const bundle = await build({
-      entryPoints: [new URL("./fixtures/webworker-entry.ts", import.meta.url).pathname],
+      entryPoints: [new URL("../../lib/ui/engine.worker.ts", import.meta.url).pathname],
       bundle: true,
       platform: "browser",
       format: "iife",
       write: false,
       logLevel: "silent",
     });
-    // A worker thread dressed as a Web Worker: `self`, onmessage, postMessage.
+    // Worker threads dressed as Web Workers: `self`, onmessage, postMessage.
     const shim = `const { parentPort } = require("node:worker_threads");
 const self = { onmessage: null, postMessage: (m) => parentPort.postMessage(m) };
 parentPort.on("message", (data) => self.onmessage({ data }));
 ${bundle.outputFiles[0]!.text}`;
-    const worker = new Worker(shim, { eval: true });
-    const twoRuns = text.replace("runs 3", "runs 2");
-    const results = await new Promise<Results>((resolve, reject) => {
-      worker.on("message", resolve);
-      worker.on("error", reject);
-      worker.postMessage(twoRuns);
-    });
-    await worker.terminate();
-    // The digest is over results only; the scenario digest differs with the text.
-    expect(results.digest).toBe(reference.digest);
+    const workers = [new Worker(shim, { eval: true }), new Worker(shim, { eval: true })];
+    const source = text.replace("runs 3", "runs 2");
+    const ask = (w: Worker, request: WorkerRequest) =>
+      new Promise<WorkerReply>((resolve, reject) => {
+        const listen = (m: WorkerReply) => {
+          if (m.type === "progress") return;
+          w.off("message", listen);
+          resolve(m);
+        };
+        w.on("message", listen);
+        w.once("error", reject);
+        w.postMessage(request);
+      });
+    try {
+      const planned = await ask(workers[0]!, { type: "plan", source });
+      if (planned.type !== "plan") throw new Error(JSON.stringify(planned));
+      // Two workers at a time, each result stored at its plan index.
+      const runs: RunResult[] = [];
+      for (let i = 0; i < planned.order.length; i += 2) {
+        const replies = await Promise.all(planned.order.slice(i, i + 2).map((index, t) => ask(workers[t]!, { type: "run", source, index })));
+        for (const r of replies) if (r.type === "run") runs[r.index] = r.result;
+      }
+      const done = await ask(workers[1]!, { type: "assemble", source, runs });
+      if (done.type !== "done") throw new Error(JSON.stringify(done));
+      // The digest is over results only; the scenario digest differs with the text.
+      expect(done.results.digest).toBe(reference.digest);
+      const broken = await ask(workers[0]!, { type: "plan", source: source.replace("memory", "memroy") });
+      expect(broken).toMatchObject({ type: "error", message: expect.stringMatching(/^line \d+: error E1\d\d: /) });
+    } finally {
+      for (const w of workers) await w.terminate();
+    }
   });
 
   it("gives the same results serial and parallel when the pool reorders runs (a sweep, longest first)", () => {
