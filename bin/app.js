@@ -37,6 +37,11 @@ export async function loadServer() {
   return import(pathToFileURL(out.server).href);
 }
 
+/** The engine's Web Worker, for the server to hand to pages. */
+export async function engineWorkerScript() {
+  return (await bundle({ "engine.worker": "lib/ui/engine.worker.ts" }, { browser: true }))["engine.worker"];
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   ensureAppBuilt();
   const { startServer } = await loadServer();
@@ -46,6 +51,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     host: process.env.HOST,
     dataDir: process.env.DATA_DIR ?? join(root, "data"),
     limits: limitsFromEnv(),
+    engineWorker: await engineWorkerScript(),
   });
   console.log(`pcplab: serving on ${server.url} (notebooks in ${server.dataDir})`);
   let stopping = false;

@@ -30,11 +30,13 @@ export function mtime(path) {
 /**
  * Bundles `entries` ({name: path under root}) and returns the path of each
  * output. The first entry is written last: its presence says the build is
- * done. `external` bundles no package from node_modules.
+ * done. `external` bundles no package from node_modules. `browser` makes
+ * minified classic scripts (`<name>.js`) for the browser instead.
  */
-export async function bundle(entries, { external = false } = {}) {
+export async function bundle(entries, { external = false, browser = false } = {}) {
   const names = Object.keys(entries);
-  const out = Object.fromEntries(names.map((n) => [n, join(cache, `${n}.mjs`)]));
+  const extension = browser ? ".js" : ".mjs";
+  const out = Object.fromEntries(names.map((n) => [n, join(cache, `${n}${extension}`)]));
   const first = out[names[0]];
   if (mtime(first) >= Math.max(newestSource(join(root, "lib")), mtime(join(root, "package.json")))) return out;
   const { build } = await import("esbuild");
@@ -44,15 +46,19 @@ export async function bundle(entries, { external = false } = {}) {
   const result = await build({
     entryPoints: Object.fromEntries(names.map((n) => [n, join(root, entries[n])])),
     bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
     outdir: cache,
-    outExtension: { ".js": ".mjs" },
+    outExtension: { ".js": extension },
     write: false,
     logLevel: "warning",
-    packages: external ? "external" : undefined,
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    ...(browser
+      ? { platform: "browser", format: "iife", target: "es2022", minify: true }
+      : {
+          platform: "node",
+          format: "esm",
+          target: "node20",
+          packages: external ? "external" : undefined,
+          banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+        }),
   });
   for (const file of [...result.outputFiles].sort((a, b) => (a.path === first) - (b.path === first))) {
     const temporary = `${file.path}.${process.pid}.tmp`;

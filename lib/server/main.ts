@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import next from "next";
 import { Access } from "./access.ts";
+import { engineWorkerRoute } from "./assets.ts";
 import { handleNotebookApi } from "./api.ts";
 import { createCollab, type CollabLimits } from "./collab.ts";
 import { Notebooks } from "./notebooks.ts";
@@ -17,6 +18,8 @@ export interface ServerOptions {
   dataDir: string;
   dev?: boolean;
   limits?: Partial<CollabLimits>;
+  /** The engine Web Worker's script, bundled for the browser (bin/app.js). */
+  engineWorker: string;
 }
 
 export async function startServer(opts: ServerOptions) {
@@ -28,8 +31,10 @@ export async function startServer(opts: ServerOptions) {
   const app = next({ dev: opts.dev ?? false, dir: opts.root, quiet: true });
   await app.prepare();
   const handle = app.getRequestHandler();
+  const engineWorker = engineWorkerRoute(opts.engineWorker);
 
   const http = createServer((req, res) => {
+    if (engineWorker(req, res)) return;
     handleNotebookApi(notebooks, collab, req, res)
       .then((handled) => (handled ? undefined : handle(req, res)))
       .catch(() => {

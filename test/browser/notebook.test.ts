@@ -242,7 +242,7 @@ describe("a notebook in the browser", () => {
     expect(foreign(requests, app.url)).toEqual([]);
   }, 120_000);
 
-  it("runs in a worker per core with progress and Cancel, and the page answers meanwhile", async () => {
+  it("runs in a worker per core with progress and Cancel, keeps them warm for the next run, and the page answers meanwhile", async () => {
     const { id, token } = await api<{ id: string; token: string }>(app.url, "POST", "/api/notebooks", { example: "irq-rate-sweep" });
     const page = await newPage();
     await holdLink(page, id, token);
@@ -263,7 +263,19 @@ describe("a notebook in the browser", () => {
     await cell.getByRole("button", { name: "Run", exact: true }).waitFor();
     await expect.poll(() => closed.length).toBe(cores);
     expect(await cell.locator("section.output").count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __pcplab: { cells(): { output: unknown }[] } }).__pcplab.cells()[1]!.output)).toBeNull();
+    const output = () => page.evaluate(() => (window as unknown as { __pcplab: { cells(): { output: { resultsDigest: string; ranAt: string } | null }[] } }).__pcplab.cells()[1]!.output);
+    expect(await output()).toBeNull();
+
+    // Workers that finish stay warm: running again starts none, and gives the same digest.
+    await cell.getByRole("button", { name: "Run", exact: true }).click();
+    await expect.poll(output, { timeout: 60_000 }).not.toBeNull();
+    expect(started.length).toBe(2 * cores);
+    const first = (await output())!;
+    await cell.getByRole("button", { name: "Run", exact: true }).click();
+    await expect.poll(async () => (await output())!.ranAt, { timeout: 60_000 }).not.toBe(first.ranAt);
+    expect(started.length).toBe(2 * cores);
+    expect(closed.length).toBe(cores);
+    expect((await output())!.resultsDigest).toBe(first.resultsDigest);
   }, 120_000);
 
   it("renders markdown without running any script or handler in it", async () => {

@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
+import { engineWorkerScript } from "../../bin/app.js";
 import { analyze, format } from "../../lib/dsl/index.ts";
 import { runScenario, scenarioDigest, type Results, type RunResult } from "../../lib/engine/index.ts";
 import type { WorkerReply, WorkerRequest } from "../../lib/ui/runner.ts";
@@ -42,19 +42,13 @@ describe("determinism", () => {
   });
 
   it("gives the same digest from the notebook's Web Workers, runs handed out longest first", async () => {
-    const bundle = await build({
-      entryPoints: [new URL("../../lib/ui/engine.worker.ts", import.meta.url).pathname],
-      bundle: true,
-      platform: "browser",
-      format: "iife",
-      write: false,
-      logLevel: "silent",
-    });
+    // The very script the server hands to pages (bin/app.js, lib/server/assets.ts).
+    const script = readFileSync(await engineWorkerScript(), "utf8");
     // Worker threads dressed as Web Workers: `self`, onmessage, postMessage.
     const shim = `const { parentPort } = require("node:worker_threads");
 const self = { onmessage: null, postMessage: (m) => parentPort.postMessage(m) };
 parentPort.on("message", (data) => self.onmessage({ data }));
-${bundle.outputFiles[0]!.text}`;
+${script}`;
     const workers = [new Worker(shim, { eval: true }), new Worker(shim, { eval: true })];
     const source = text.replace("runs 3", "runs 2");
     const ask = (w: Worker, request: WorkerRequest) =>

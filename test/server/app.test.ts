@@ -34,6 +34,16 @@ describe("the app process", () => {
     const { id, token } = await api<{ id: string; token: string }>(first.url, "POST", "/api/notebooks", { title: "restart study" });
     expect((await fetch(`${first.url}/notebook/${id}`)).status).toBe(200);
 
+    // The engine's Web Worker: served with a validator, revalidated every time.
+    const worker = await fetch(first.url + "/engine.worker.js");
+    expect(worker.status).toBe(200);
+    expect(worker.headers.get("content-type")).toMatch(/^text\/javascript/);
+    expect(worker.headers.get("cache-control")).toBe("no-cache");
+    expect(await worker.text()).toContain("free_unref_page_commit");
+    const etag = worker.headers.get("etag")!;
+    expect((await fetch(first.url + "/engine.worker.js", { headers: { "if-none-match": etag } })).status).toBe(304);
+    expect((await fetch(first.url + "/engine.worker.js", { method: "POST" })).status).toBe(405);
+
     const writer = await connect(first.url, id, token);
     const cellId = writer.notebook.insertCell("markdown", 1, "typed just before Ctrl-C");
     await eventually(() => !writer.provider.hasUnsyncedChanges);
