@@ -78,17 +78,26 @@ function wall(args: string[]): number {
   return performance.now() - t0;
 }
 
-function parallel(): void {
+export function parallel(): void {
   // irq-rate-sweep with ten times the simulated time, so each of its 24 runs
   // outweighs starting a worker thread.
   const dir = mkdtempSync(join(tmpdir(), "pcplab-bench-"));
   const file = join(dir, "sweep-long.scn");
   writeFileSync(file, readFileSync(join(root, "scenarios", "irq-rate-sweep.scn"), "utf8").replace("duration 50ms", "duration 500ms"));
   wall(["check", file]); // build the bundle outside the timing
-  const serial = wall(["run", file, "--threads", "1"]);
   const threads = availableParallelism();
-  const par = wall(["run", file, "--threads", String(threads)]);
-  console.log(`engine: 24 runs of irq-rate-sweep at 500ms: serial ${serial.toFixed(0)} ms, ${threads} threads ${par.toFixed(0)} ms, speed-up ${(serial / par).toFixed(2)}x (target >= 1.7x on 2 cores)`);
+  // This VM's speed drifts by a third from minute to minute: serial and
+  // parallel alternate, three times, and the median pair is the figure.
+  const pairs = [0, 1, 2].map(() => {
+    const serial = wall(["run", file, "--threads", "1"]);
+    const par = wall(["run", file, "--threads", String(threads)]);
+    return { serial, par, ratio: serial / par };
+  });
+  const all = pairs.map((p) => p.ratio.toFixed(2)).join(", ");
+  const { serial, par, ratio } = pairs.sort((a, b) => a.ratio - b.ratio)[1]!;
+  console.log(
+    `engine: 24 runs of irq-rate-sweep at 500ms: serial ${serial.toFixed(0)} ms, ${threads} threads ${par.toFixed(0)} ms, speed-up ${ratio.toFixed(2)}x, the median of ${all} (target >= 1.7x on 2 cores)`,
+  );
 }
 
 function rss(): void {
