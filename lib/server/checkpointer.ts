@@ -35,9 +35,14 @@ parentPort.once("message", () => {
 
 /** Moves `db`'s WAL checkpoints to a worker thread; returns what stops it. */
 export function checkpointInBackground(db: Database.Database): () => void {
-  const driver = createRequire(import.meta.url).resolve("better-sqlite3");
+  let worker: Worker;
+  try {
+    const driver = createRequire(import.meta.url).resolve("better-sqlite3");
+    worker = new Worker(CHECKPOINT_LOOP, { eval: true, workerData: { driver, file: db.name, everyMs: EVERY_MS } });
+  } catch {
+    return () => {};
+  }
   db.pragma("wal_autocheckpoint = 0");
-  const worker = new Worker(CHECKPOINT_LOOP, { eval: true, workerData: { driver, file: db.name, everyMs: EVERY_MS } });
   worker.unref();
   let stopped = false;
   worker.once("error", () => {
