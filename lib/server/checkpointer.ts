@@ -11,6 +11,8 @@ import { Worker } from "node:worker_threads";
 import type Database from "better-sqlite3";
 
 const EVERY_MS = 1000;
+// It runs one pragma a second; small heaps keep it to about 10 MiB of RSS.
+const LIMITS = { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 };
 
 // Plain CommonJS, evaluated: the worker needs no file of its own beside the
 // bundled server.
@@ -38,7 +40,7 @@ export function checkpointInBackground(db: Database.Database): () => void {
   let worker: Worker;
   try {
     const driver = createRequire(import.meta.url).resolve("better-sqlite3");
-    worker = new Worker(CHECKPOINT_LOOP, { eval: true, workerData: { driver, file: db.name, everyMs: EVERY_MS } });
+    worker = new Worker(CHECKPOINT_LOOP, { eval: true, workerData: { driver, file: db.name, everyMs: EVERY_MS }, resourceLimits: LIMITS });
   } catch {
     return () => {};
   }
