@@ -94,7 +94,8 @@ export function startRun(source: string, onProgress: (fraction: number) => void,
   const enlist = (): Worker => {
     const w = takeWorker();
     workers.push(w);
-    w.onerror = (e) => settle({ ok: false, message: `the engine worker failed: ${e.message || "unknown error"}` });
+    // A script that never loaded (the server gone, say) fires an error with no message.
+    w.onerror = (e) => settle({ ok: false, message: e.message ? `the engine worker failed: ${e.message}` : "the engine worker could not be loaded from the server" });
     w.onmessage = (e: MessageEvent<WorkerReply>) => {
       const m = e.data;
       if (m.type === "plan") {

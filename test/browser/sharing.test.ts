@@ -205,6 +205,10 @@ describe("sharing a notebook", () => {
     const port = Number(new URL(app.url).port);
     await app.stop();
     await expect.poll(() => owner.getByRole("status", { name: "Sync status" }).innerText(), { timeout: 15_000 }).toBe("offline, changes kept locally");
+    // The engine's worker comes from the server too; a page that has not run anything yet says so.
+    const scenario = owner.locator("article.cell.scenario").first();
+    await scenario.getByRole("button", { name: "Run", exact: true }).click();
+    await expect.poll(() => scenario.getByRole("alert").innerText()).toBe("the engine worker could not be loaded from the server");
     await owner.locator(".view-lines").first().click();
     await owner.keyboard.press("Control+Home");
     await owner.keyboard.type("# written while the server was down\n");
