@@ -84,7 +84,8 @@ export function headlineBars(results: Results): ChartSpec {
       width: 150,
       height: 120,
       layer: [
-        { mark: "bar", encoding: { y: { field: "mean", type: "quantitative", title: null } } },
+        // A metric that is zero in every variant gets the tick "0", not "0.000000".
+        { mark: "bar", encoding: { y: { field: "mean", type: "quantitative", title: null, axis: { labelExpr: "datum.value === 0 ? '0' : datum.label" } } } },
         { mark: { type: "rule" }, encoding: { y: { field: "low", type: "quantitative" }, y2: { field: "high" } } },
       ],
       encoding: {

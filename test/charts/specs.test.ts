@@ -1,5 +1,6 @@
 // Chart specs from real results compile with Vega-Lite, without warnings,
 // and carry an accessible name.
+import { parse, View } from "vega";
 import { compile } from "vega-lite";
 import { describe, expect, it } from "vitest";
 import { charts, headlineBars, rateOverTime, sweepLines } from "../../lib/charts/specs.ts";
@@ -47,6 +48,13 @@ describe("charts", () => {
       expect(s.description.length).toBeGreaterThan(20);
       expect(JSON.stringify(s)).not.toMatch(/https?:\/\//);
     }
+  });
+
+  it("labels the axis of a metric that is zero in every variant 0, not 0.000000", async () => {
+    expect(plain.results.every((g) => g.summary["invariants.violations"]!.mean === 0)).toBe(true);
+    const svg = await new View(parse(compile(headlineBars(plain) as any).spec), { renderer: "none" }).toSVG();
+    expect(svg).toContain(">0</text>");
+    expect(svg).not.toMatch(/>0\.0+</);
   });
 
   it("adds the sweep chart for sweeps and titles the others with the value shown", () => {
