@@ -128,6 +128,18 @@ export function sweepLines(results: Results): ChartSpec | null {
   };
 }
 
+/** 0 and the powers of ten from 10 to the first above every value: ticks a
+ * log scale can be read by (Vega's own symlog ticks crowd the top). */
+function decades(values: number[]): number[] {
+  const top = Math.max(1, ...values);
+  const ticks = [0];
+  for (let t = 10; ticks.length < 12; t *= 10) {
+    ticks.push(t);
+    if (t >= top) break;
+  }
+  return ticks;
+}
+
 /** (4) IRQ and allocation latency percentiles per variant. */
 export function latencyPercentiles(results: Results): ChartSpec {
   const rows = atFocus(results).flatMap((group) =>
@@ -142,7 +154,8 @@ export function latencyPercentiles(results: Results): ChartSpec {
   );
   return {
     title: `IRQ and allocation latency percentiles${suffix(results)}`,
-    description: "Grouped bar charts: IRQ latency and allocation latency at p50, p99 and max for each lock variant, in nanoseconds, mean over seeds.",
+    description:
+      "Grouped bar charts: IRQ latency and allocation latency at p50, p99 and max for each lock variant, in nanoseconds, mean over seeds, on a symmetric log scale.",
     data: { values: rows },
     facet: { row: { field: "latency", type: "nominal", title: null } },
     resolve: { scale: { y: "independent" } },
@@ -153,7 +166,9 @@ export function latencyPercentiles(results: Results): ChartSpec {
       encoding: {
         x: { field: "percentile", type: "ordinal", sort: ["p50", "p99", "max"], title: null },
         xOffset: { field: "variant", type: "nominal" },
-        y: { field: "ns", type: "quantitative", title: "ns" },
+        // A max is often ten times the p99: on a linear scale p50 and p99 vanish.
+        // symlog, unlike log, also draws a zero.
+        y: { field: "ns", type: "quantitative", title: "ns (symlog)", scale: { type: "symlog" }, axis: { values: decades(rows.map((r) => r.ns)), format: ",d" } },
         color: { field: "variant", type: "nominal" },
       },
     },

@@ -3,7 +3,7 @@
 import { parse, View } from "vega";
 import { compile } from "vega-lite";
 import { describe, expect, it } from "vitest";
-import { charts, headlineBars, rateOverTime, sweepLines } from "../../lib/charts/specs.ts";
+import { charts, headlineBars, latencyPercentiles, rateOverTime, sweepLines } from "../../lib/charts/specs.ts";
 import { runScenario } from "../../lib/engine/index.ts";
 import { scenarioOf } from "../engine/helpers.ts";
 
@@ -55,6 +55,17 @@ describe("charts", () => {
     const svg = await new View(parse(compile(headlineBars(plain) as any).spec), { renderer: "none" }).toSVG();
     expect(svg).toContain(">0</text>");
     expect(svg).not.toMatch(/>0\.0+</);
+  });
+
+  it("draws latency percentiles on a symlog scale with a tick per decade up to the largest", () => {
+    const spec = latencyPercentiles(plain) as any;
+    const y = spec.spec.encoding.y;
+    expect(y.scale.type).toBe("symlog");
+    const largest = Math.max(...spec.data.values.map((r: { ns: number }) => r.ns));
+    const ticks: number[] = y.axis.values;
+    expect(ticks.slice(0, 3)).toEqual([0, 10, 100]);
+    expect(ticks.at(-1)).toBeGreaterThanOrEqual(largest);
+    expect(ticks.at(-2)).toBeLessThan(largest);
   });
 
   it("adds the sweep chart for sweeps and titles the others with the value shown", () => {
