@@ -21,7 +21,7 @@ const EXPIRY: [string, number | null][] = [
 ];
 
 export function SharePanel({ id, token, onClose }: { id: string; token: string; onClose: () => void }) {
-  const [shares, setShares] = useState<Share[]>([]);
+  const [shares, setShares] = useState<Share[] | null>(null); // null until loaded
   const [role, setRole] = useState("viewer");
   const [expiry, setExpiry] = useState(0);
   const [made, setMade] = useState<{ url: string; role: string } | null>(null);
@@ -83,44 +83,47 @@ export function SharePanel({ id, token, onClose }: { id: string; token: string; 
         </p>
       )}
       <Alert message={error} />
-      <table className="shares" aria-label="Share links">
-        <thead>
-          <tr>
-            <th>role</th>
-            <th>created</th>
-            <th>expires</th>
-            <th>state</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {shares.map((s) => {
-            const expired = s.expiresAt !== null && s.expiresAt <= Date.now();
-            return (
-              <tr key={s.id}>
-                <td>{s.role}</td>
-                <td>{new Date(s.createdAt).toLocaleString()}</td>
-                <td>{s.expiresAt ? new Date(s.expiresAt).toLocaleString() : "never"}</td>
-                <td>{s.revokedAt ? "revoked" : expired ? "expired" : "live"}</td>
-                <td>
-                  {!s.revokedAt && !expired && (
-                    <button
-                      onClick={() =>
-                        call("DELETE", `/${s.id}`)
-                          .then(load)
-                          .catch((e: Error) => setError(e.message))
-                      }
-                      aria-label={`Revoke ${s.role} link`}
-                    >
-                      Revoke
-                    </button>
-                  )}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      {shares?.length === 0 && <p className="empty">No links yet: only you can open this notebook.</p>}
+      {!!shares?.length && (
+        <table className="shares" aria-label="Share links">
+          <thead>
+            <tr>
+              <th>role</th>
+              <th>created</th>
+              <th>expires</th>
+              <th>state</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {shares.map((s) => {
+              const expired = s.expiresAt !== null && s.expiresAt <= Date.now();
+              return (
+                <tr key={s.id}>
+                  <td>{s.role}</td>
+                  <td>{new Date(s.createdAt).toLocaleString()}</td>
+                  <td>{s.expiresAt ? new Date(s.expiresAt).toLocaleString() : "never"}</td>
+                  <td>{s.revokedAt ? "revoked" : expired ? "expired" : "live"}</td>
+                  <td>
+                    {!s.revokedAt && !expired && (
+                      <button
+                        onClick={() =>
+                          call("DELETE", `/${s.id}`)
+                            .then(load)
+                            .catch((e: Error) => setError(e.message))
+                        }
+                        aria-label={`Revoke ${s.role} link`}
+                      >
+                        Revoke
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
       <button onClick={onClose}>Close</button>
     </section>
   );

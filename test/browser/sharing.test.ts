@@ -57,6 +57,7 @@ describe("sharing a notebook", () => {
     await expect.poll(() => owner.getByLabel("Your role").innerText()).toBe("owner");
 
     await owner.getByRole("button", { name: "Share" }).click();
+    await owner.getByRole("dialog", { name: "Share" }).getByText("No links yet: only you can open this notebook.").waitFor();
     const editorLink = await makeLink(owner, "editor");
     const viewerLink = await makeLink(owner, "viewer");
     const commenterLink = await makeLink(owner, "commenter");
