@@ -2,8 +2,8 @@
 // bundled by Next: esbuild's bundle of lib/ui/engine.worker.ts (bin/app.js
 // builds it) is the one the determinism test checks, and Chromium runs it
 // two to three times faster than Next's minified build of the same code.
-// nic-rx-irq-alloc in Chromium, two warm workers at once: 250-360 ms a run
-// from esbuild, 520-1230 ms from Next, 220-360 ms from Next unminified; so
+// nic-rx-irq-alloc in Chromium, two warm workers at once: 180-360 ms a run
+// from esbuild, 520-1230 ms from Next, 220-430 ms from Next unminified; so
 // it is Next's minifier, and minifying the whole app less is not the fix.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
