@@ -78,7 +78,7 @@ function wall(args: string[]): number {
   return performance.now() - t0;
 }
 
-export function parallel(): void {
+function parallel(): void {
   // irq-rate-sweep with ten times the simulated time, so each of its 24 runs
   // outweighs starting a worker thread.
   const dir = mkdtempSync(join(tmpdir(), "pcplab-bench-"));

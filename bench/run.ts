@@ -3,6 +3,7 @@ import { benchApp } from "./app.ts";
 import { benchCollab } from "./collab.ts";
 import { benchDsl } from "./dsl.ts";
 import { benchEngine } from "./engine.ts";
+import { benchStore } from "./store.ts";
 
 benchDsl();
 console.log();
@@ -12,4 +13,5 @@ await import("./engine-core.ts");
 console.log();
 await benchApp();
 console.log();
+await benchStore();
 await benchCollab();

@@ -1,16 +1,14 @@
 // The notebook's engine Web Worker, served by this server rather than
 // bundled by Next: esbuild's bundle of lib/ui/engine.worker.ts (bin/app.js
-// builds it) is the one the determinism test checks, and Chromium runs it
-// two to three times faster than Next's minified build of the same code.
-// nic-rx-irq-alloc in Chromium, two warm workers at once: 180-360 ms a run
-// from esbuild, 520-1230 ms from Next, 220-430 ms from Next unminified; so
-// it is Next's minifier, and minifying the whole app less is not the fix.
+// builds it) is the one the determinism test checks. When this was chosen,
+// timing the same runs in Chromium (one-off, not a bench: the Next-built
+// worker is gone) showed Next's minified build two to three times slower
+// than esbuild's, and Next's unminified build as fast: the minifier, which
+// the rest of the app keeps.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
-
-/** Where lib/ui/runner.ts starts its workers from. */
-export const ENGINE_WORKER_PATH = "/engine.worker.js";
+import { ENGINE_WORKER_PATH } from "../ui/runner.ts";
 
 /** A handler for ENGINE_WORKER_PATH serving `file`; false for other paths. */
 export function engineWorkerRoute(file: string): (req: IncomingMessage, res: ServerResponse) => boolean {

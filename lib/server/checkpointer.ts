@@ -1,7 +1,7 @@
 // WAL checkpoints off the event loop. SQLite's automatic checkpoint runs
-// inside whichever commit takes the log past 1000 pages, fsync included: under
-// bench:collab that one INSERT took 10-12 ms every few seconds, and every
-// update waiting behind it in the event loop was relayed that much later.
+// inside whichever commit takes the log past 1000 pages, fsync included:
+// that INSERT takes milliseconds (bench/store.ts prints them), and every
+// update waiting behind it in the event loop is relayed that much later.
 // So the server's own connection never checkpoints; a worker thread with a
 // connection of its own does, PASSIVE (it never waits for or blocks the
 // writer), once a second. If the worker cannot run, the writer checkpoints
@@ -11,7 +11,8 @@ import { Worker } from "node:worker_threads";
 import type Database from "better-sqlite3";
 
 const EVERY_MS = 1000;
-// It runs one pragma a second; small heaps keep it to about 10 MiB of RSS.
+// It runs one pragma a second: small heaps keep its memory down (bench/store.ts
+// prints what a store and its worker add to RSS).
 const LIMITS = { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 };
 
 // Plain CommonJS, evaluated: the worker needs no file of its own beside the

@@ -3,15 +3,21 @@
 // exactly what `pcplab run FILE` runs on the same text (same scenario, same
 // canonical text, same digest).
 import { analyze, format, type Scenario } from "../dsl/index.ts";
-import { assemble, longestFirst, plan, scenarioDigest, simulate } from "../engine/index.ts";
+import { assemble, longestFirst, plan, scenarioDigest, simulate, type RunSpec } from "../engine/index.ts";
 import type { WorkerReply, WorkerRequest } from "./runner.ts";
 
 const post = (m: WorkerReply) => (self as unknown as { postMessage(m: WorkerReply): void }).postMessage(m);
 
-// Every request carries the source; the analysis of the last one is kept.
-let analyzed: { source: string; scenario: Scenario; digest: string } | null = null;
+interface Analyzed {
+  scenario: Scenario;
+  digest: string;
+  specs: RunSpec[];
+}
 
-function scenarioOf(source: string): { scenario: Scenario; digest: string } | string {
+// Every request carries the source; the analysis (and plan) of the last one is kept.
+let analyzed: (Analyzed & { source: string }) | null = null;
+
+function scenarioOf(source: string): Analyzed | string {
   if (analyzed?.source === source) return analyzed;
   const analysis = analyze(source);
   const formatted = format(source);
@@ -19,7 +25,7 @@ function scenarioOf(source: string): { scenario: Scenario; digest: string } | st
     const first = analysis.diagnostics.find((d) => d.severity === "error");
     return first ? `line ${first.start.line}: error ${first.code}: ${first.message}` : "the scenario has errors";
   }
-  analyzed = { source, scenario: analysis.scenario, digest: scenarioDigest(formatted.text) };
+  analyzed = { source, scenario: analysis.scenario, digest: scenarioDigest(formatted.text), specs: plan(analysis.scenario) };
   return analyzed;
 }
 
@@ -29,10 +35,10 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
   if (typeof s === "string") return post({ type: "error", message: s });
   try {
     if (request.type === "plan") {
-      post({ type: "plan", order: longestFirst(s.scenario, plan(s.scenario)) });
+      post({ type: "plan", order: longestFirst(s.scenario, s.specs) });
     } else if (request.type === "run") {
       let lastPost = 0;
-      const result = simulate(s.scenario, plan(s.scenario)[request.index]!, {
+      const result = simulate(s.scenario, s.specs[request.index]!, {
         clock: () => performance.now(),
         onProgress: (ns) => {
           const now = performance.now();

@@ -6,9 +6,9 @@
 // and nothing of a cancelled run survives.
 //
 // Workers that finish are kept warm for the next run: a cold worker spends
-// its first runs in V8's slower tiers (nic-rx-irq-alloc on two workers:
-// 0.7-1 s a run cold, 0.25-0.35 s warm), and a notebook is run again and
-// again as it is edited. Unused for IDLE_MS, they go.
+// its first runs in V8's slower tiers (bench/app.ts prints Run to first
+// chart on cold workers and Run again on warm ones), and a notebook is run
+// again and again as it is edited. Unused for IDLE_MS, they go.
 import type { Results, RunResult } from "../engine/index.ts";
 
 export type WorkerRequest =
@@ -31,6 +31,9 @@ export interface RunHandle {
   cancel(): void;
 }
 
+/** Where the server serves esbuild's bundle of engine.worker.ts (lib/server/assets.ts). */
+export const ENGINE_WORKER_PATH = "/engine.worker.js";
+
 /** Each worker holds its own copy of the engine and its run's memory. */
 const MAX_WORKERS = 8;
 
@@ -44,8 +47,7 @@ const idle: Worker[] = [];
 let idleTimer: ReturnType<typeof setTimeout> | undefined;
 
 function takeWorker(): Worker {
-  // The server's esbuild bundle of engine.worker.ts (lib/server/assets.ts).
-  return idle.pop() ?? new Worker("/engine.worker.js");
+  return idle.pop() ?? new Worker(ENGINE_WORKER_PATH);
 }
 
 function keepWarm(workers: Worker[]): void {
