@@ -91,28 +91,38 @@ export class Context implements LockOwner {
     if (this.queueHead < this.queue.length) {
       const w = this.queue[this.queueHead]!;
       const arg = this.args[this.queueHead++]!;
-      if (this.queueHead > 256 && this.queueHead * 2 > this.queue.length) {
+      if (this.queueHead === this.queue.length) {
+        // Drained: start again at 0 rather than let the arrays grow.
+        this.queue.length = 0;
+        this.args.length = 0;
+        this.queueHead = 0;
+      } else if (this.queueHead > 256 && this.queueHead * 2 > this.queue.length) {
         this.queue.splice(0, this.queueHead);
         this.args.splice(0, this.queueHead);
         this.queueHead = 0;
       }
-      let gen: Code | void;
-      try {
-        gen = w(this, arg);
-      } catch (e) {
-        this.m.crash(this, e);
-        return true;
-      }
-      if (gen) {
-        this.gen = gen;
-        this.resume();
-      } else {
-        // Plain work: a generator that finished without yielding.
-        this.finished();
-      }
+      this.start(w, arg);
       return true;
     }
     return false;
+  }
+
+  /** Runs `w` now, as if it were the next queued work. */
+  start(w: Work, arg: number): void {
+    let gen: Code | void;
+    try {
+      gen = w(this, arg);
+    } catch (e) {
+      this.m.crash(this, e);
+      return;
+    }
+    if (gen) {
+      this.gen = gen;
+      this.resume();
+    } else {
+      // Plain work: a generator that finished without yielding.
+      this.finished();
+    }
   }
 
   /** Runs the generator until it blocks, waits or finishes. */
@@ -360,6 +370,12 @@ export class Cpu {
 
   /** Queues work for this CPU's task context. */
   queueTask(work: Work, arg: number): void {
+    if (this.stack.length === 0 && !this.task.hasWork) {
+      // An idle CPU: the work starts at once, without a trip through the queue.
+      this.stack.push(this.task);
+      this.task.start(work, arg);
+      return;
+    }
     this.task.push(work, arg);
     if (this.stack.length === 0) this.run(this.task);
   }

@@ -39,6 +39,8 @@ interface Source {
   migratetype: number;
   /** Frees gathered for free_unref_page_list. */
   batch: number[];
+  /** `free immediately`, unbatched, in the allocating context. */
+  freedAtOnce: boolean;
 }
 
 /** The owner of pages held from before the run (`fragmentation`): page cache. */
@@ -78,6 +80,7 @@ export class Workloads implements Driver, PageOwners {
           freeContext: CONTEXT_OF[w.free?.context ?? w.context],
           migratetype: w.alloc ? gfp_migratetype(w.alloc.gfp) : 0,
           batch: [],
+          freedAtOnce: w.free?.after === "immediately" && w.free.batch === null && (w.free.context ?? w.context) === w.context,
         });
       }
     }
@@ -131,7 +134,16 @@ export class Workloads implements Driver, PageOwners {
     for (let n = 0; alloc && n < alloc.count; n++) {
       if (!pcp_alloc_nowait(x, this.mm, alloc.order, s.migratetype)) return this.arriveFrom(x, s, i, n, -1);
       const start = x.now;
-      const h = this.allocated(x, s, i, start, nowait.__alloc_pages(x, this.mm, alloc.order, alloc.gfp, s.migratetype));
+      const page = nowait.__alloc_pages(x, this.mm, alloc.order, alloc.gfp, s.migratetype);
+      if (s.freedAtOnce && pcp_free_nowait(x, this.mm, alloc.order)) {
+        // Freed here and now, and plainly: the page needs no handle, which
+        // would be taken and given back with nothing in between.
+        this.mm.metrics.allocated(x.now, x.now - start, 1 << alloc.order, true);
+        nowait.__free_pages(x, this.mm, page, alloc.order);
+        this.mm.metrics.freed(1 << alloc.order, 1);
+        continue;
+      }
+      const h = this.allocated(x, s, i, start, page);
       if (h < 0) continue;
       if (!this.freedNowait(x, s, h)) return this.arriveFrom(x, s, i, n, h);
     }

@@ -67,14 +67,17 @@ export class MemMap {
     return this.chunks[pfn >>> CHUNK_SHIFT] !== undefined;
   }
 
+  // Small enough for V8 to inline at every accessor; the first touch of a
+  // block is out of line.
   private chunk(pfn: number): Chunk {
-    const i = pfn >>> CHUNK_SHIFT;
-    let c = this.chunks[i];
-    if (c === undefined) {
-      c = new Chunk();
-      c.pageblockMt.fill(this.initialPageblockMt);
-      this.chunks[i] = c;
-    }
+    const c = this.chunks[pfn >>> CHUNK_SHIFT];
+    return c !== undefined ? c : this.touch(pfn);
+  }
+
+  private touch(pfn: number): Chunk {
+    const c = new Chunk();
+    c.pageblockMt.fill(this.initialPageblockMt);
+    this.chunks[pfn >>> CHUNK_SHIFT] = c;
     return c;
   }
 
@@ -154,23 +157,38 @@ export class MemMap {
     if (id === POISON1 || id === POISON2) throw new Oops(gpfMessage(this.address(id) + fieldOffset), fn);
   }
 
+  // The four link accessors run several times per list operation. A page
+  // whose chunk exists and a head are read directly; anything else (a
+  // poisoned link, an untouched chunk) takes the checked path.
   next(id: number, fn: string): number {
+    if (id >= 0) {
+      const c = this.chunks[id >>> CHUNK_SHIFT];
+      if (c !== undefined) return c.next[id & CHUNK_MASK]!;
+    } else if (id <= -3) return this.headNext[-3 - id]!;
     this.deref(id, 0n, fn);
-    return id >= 0 ? this.chunk(id).next[id & CHUNK_MASK]! : this.headNext[-3 - id]!;
+    return this.chunk(id).next[id & CHUNK_MASK]!;
   }
   prev(id: number, fn: string): number {
+    if (id >= 0) {
+      const c = this.chunks[id >>> CHUNK_SHIFT];
+      if (c !== undefined) return c.prev[id & CHUNK_MASK]!;
+    } else if (id <= -3) return this.headPrev[-3 - id]!;
     this.deref(id, 8n, fn);
-    return id >= 0 ? this.chunk(id).prev[id & CHUNK_MASK]! : this.headPrev[-3 - id]!;
+    return this.chunk(id).prev[id & CHUNK_MASK]!;
   }
   private setNext(id: number, v: number, fn: string): void {
-    this.deref(id, 0n, fn);
-    if (id >= 0) this.chunk(id).next[id & CHUNK_MASK] = v;
-    else this.headNext[-3 - id] = v;
+    if (id >= 0) {
+      const c = this.chunks[id >>> CHUNK_SHIFT];
+      (c !== undefined ? c : this.touch(id)).next[id & CHUNK_MASK] = v;
+    } else if (id <= -3) this.headNext[-3 - id] = v;
+    else this.deref(id, 0n, fn);
   }
   private setPrev(id: number, v: number, fn: string): void {
-    this.deref(id, 8n, fn);
-    if (id >= 0) this.chunk(id).prev[id & CHUNK_MASK] = v;
-    else this.headPrev[-3 - id] = v;
+    if (id >= 0) {
+      const c = this.chunks[id >>> CHUNK_SHIFT];
+      (c !== undefined ? c : this.touch(id)).prev[id & CHUNK_MASK] = v;
+    } else if (id <= -3) this.headPrev[-3 - id] = v;
+    else this.deref(id, 8n, fn);
   }
 
   /** Touching a struct page found through a list: list_entry() of a poisoned
