@@ -46,12 +46,55 @@ const EV_CALL = 5;
  * nothing per item. */
 export type Work = (x: Context, arg: number) => Code | void;
 
+/** A FIFO of work with its argument and the time it was queued. It reuses
+ * its arrays: once warm, queueing allocates nothing, and emptying it costs
+ * nothing (no splice, no length change, both runtime calls in V8). */
+class WorkQueue {
+  private work: Work[] = [];
+  private args: number[] = [];
+  private times: number[] = [];
+  private head = 0;
+  private tail = 0;
+
+  get empty(): boolean {
+    return this.head === this.tail;
+  }
+
+  push(work: Work, arg: number, time: number): void {
+    if (this.tail === this.work.length && this.head > 0) {
+      // Full at the end but with room at the front: move the live items down.
+      const n = this.tail - this.head;
+      this.work.copyWithin(0, this.head, this.tail);
+      this.args.copyWithin(0, this.head, this.tail);
+      this.times.copyWithin(0, this.head, this.tail);
+      this.head = 0;
+      this.tail = n;
+    }
+    this.work[this.tail] = work;
+    this.args[this.tail] = arg;
+    this.times[this.tail++] = time;
+  }
+
+  // The oldest item; read these, then shift().
+  get work0(): Work {
+    return this.work[this.head]!;
+  }
+  get arg0(): number {
+    return this.args[this.head]!;
+  }
+  get time0(): number {
+    return this.times[this.head]!;
+  }
+
+  shift(): void {
+    if (++this.head === this.tail) this.head = this.tail = 0;
+  }
+}
+
 export class Context implements LockOwner {
   readonly id: number;
   private gen: Code | null = null;
-  private readonly queue: Work[] = [];
-  private readonly args: number[] = [];
-  private queueHead = 0;
+  private readonly queue = new WorkQueue();
   /** Cost spent since the last yield, not yet turned into simulated time. */
   pending = 0;
   state = IDLE;
@@ -78,33 +121,22 @@ export class Context implements LockOwner {
   }
 
   get hasWork(): boolean {
-    return this.queueHead < this.queue.length;
+    return !this.queue.empty;
   }
 
   push(work: Work, arg: number): void {
-    this.queue.push(work);
-    this.args.push(arg);
+    this.queue.push(work, arg, 0);
   }
 
   /** Starts the next queued work, or reports that there is none. */
   startNext(): boolean {
-    if (this.queueHead < this.queue.length) {
-      const w = this.queue[this.queueHead]!;
-      const arg = this.args[this.queueHead++]!;
-      if (this.queueHead === this.queue.length) {
-        // Drained: start again at 0 rather than let the arrays grow.
-        this.queue.length = 0;
-        this.args.length = 0;
-        this.queueHead = 0;
-      } else if (this.queueHead > 256 && this.queueHead * 2 > this.queue.length) {
-        this.queue.splice(0, this.queueHead);
-        this.args.splice(0, this.queueHead);
-        this.queueHead = 0;
-      }
-      this.start(w, arg);
-      return true;
-    }
-    return false;
+    const q = this.queue;
+    if (q.empty) return false;
+    const w = q.work0;
+    const arg = q.arg0;
+    q.shift();
+    this.start(w, arg);
+    return true;
   }
 
   /** Runs `w` now, as if it were the next queued work. */
@@ -159,9 +191,10 @@ export class Context implements LockOwner {
     }
   }
 
-  /** The work is done; its last costs still take time before the next starts. */
+  /** The work is done; its last costs still take time before the next
+   * starts, on a step event unless nothing can happen meanwhile. */
   private finished(): void {
-    if (this.pending > 0) this.finishLater();
+    if (this.mustYield()) this.finishLater();
     else {
       this.state = IDLE;
       this.m.workDone(this);
@@ -324,11 +357,8 @@ export class Cpu {
   readonly stack: Context[] = [];
   private irqOffDepth = 0;
   private irqOffSince = 0;
-  // Pending interrupts: raise time, handler and its argument.
-  private readonly irqAt: number[] = [];
-  private readonly irqWork: Work[] = [];
-  private readonly irqArg: number[] = [];
-  private irqHead = 0;
+  /** Interrupts raised and not yet taken: handler, argument, raise time. */
+  private readonly irqs = new WorkQueue();
 
   constructor(
     readonly m: Machine,
@@ -360,7 +390,7 @@ export class Cpu {
   /** An interrupt is waiting and could be taken right now. */
   irqDeliverable(): boolean {
     // A hardirq in progress holds irqOffDepth above 0 itself: no nesting.
-    return this.irqHead < this.irqAt.length && this.irqOffDepth === 0;
+    return !this.irqs.empty && this.irqOffDepth === 0;
   }
 
   /** raise_softirq(): runs on the next interrupt exit. */
@@ -382,15 +412,7 @@ export class Cpu {
 
   /** Raises a hardirq whose handler runs `work`. */
   raiseIrq(work: Work, arg: number): void {
-    this.irqAt.push(this.m.now);
-    this.irqWork.push(work);
-    this.irqArg.push(arg);
-    if (this.irqHead > 256 && this.irqHead * 2 > this.irqAt.length) {
-      this.irqAt.splice(0, this.irqHead);
-      this.irqWork.splice(0, this.irqHead);
-      this.irqArg.splice(0, this.irqHead);
-      this.irqHead = 0;
-    }
+    this.irqs.push(work, arg, this.m.now);
     if (!this.irqDeliverable()) return;
     const top = this.top;
     if (top && (top.state === BUSY || top.state === SPINNING || top.state === READY)) top.preempt();
@@ -400,18 +422,23 @@ export class Cpu {
   /** Queues the oldest pending interrupt's handler on the hardirq context,
    * with the cost of entering and leaving the interrupt. */
   private nextIrq(): void {
-    const i = this.irqHead++;
-    this.m.metrics.irqEntered(this.m.now - this.irqAt[i]!, this.m.now);
+    const irqs = this.irqs;
+    this.m.metrics.irqEntered(this.m.now - irqs.time0, this.m.now);
     this.hardirq.pending += this.m.costs.irq_entry;
-    this.hardirq.push(this.irqWork[i]!, this.irqArg[i]!);
+    this.hardirq.push(irqs.work0, irqs.arg0);
+    irqs.shift();
   }
 
-  /** Enters the hardirq context for the oldest pending interrupt. */
+  /** Enters the hardirq context for the oldest pending interrupt. The cost
+   * of entering and leaving it elapses before the handler runs, so the
+   * handler reads the machine as it is when its code starts, and its
+   * allocations can take the plain paths (mm/page_alloc.ts `nowait`). */
   takeIrq(): void {
     this.stack.push(this.hardirq);
     this.irqOffDepth++;
     this.nextIrq();
-    if (!this.hardirq.startNext()) this.contextDone(this.hardirq);
+    if (this.hardirq.mustYield()) this.hardirq.finishLater();
+    else if (!this.hardirq.startNext()) this.contextDone(this.hardirq);
   }
 
   private run(x: Context): void {
@@ -423,16 +450,19 @@ export class Cpu {
   contextDone(x: Context): void {
     if (x.startNext()) return;
     if (x.kind === HARDIRQ) {
-      if (x.pending > 0) {
-        // The interrupt's remaining cost (its entry and exit) still takes time.
+      if (x.mustYield()) {
         x.finishLater();
         return;
       }
-      while (this.irqHead < this.irqAt.length) {
+      while (!this.irqs.empty) {
         // Interrupts raised meanwhile were held off; take the next one.
         this.nextIrq();
+        if (x.mustYield()) {
+          x.finishLater();
+          return;
+        }
         if (x.startNext()) return;
-        if (x.pending > 0) {
+        if (x.mustYield()) {
           x.finishLater();
           return;
         }
