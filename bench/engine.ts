@@ -3,7 +3,7 @@
 // peak RSS of a `memory 1TiB` run whose workloads hold about 1 GiB.
 import { spawnSync } from "node:child_process";
 import { Session } from "node:inspector/promises";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { analyze } from "../lib/dsl/index.ts";
@@ -100,6 +100,17 @@ function parallel(): void {
   );
 }
 
+/** `pcplab run` on every shipped example, as a user runs it (threads added
+ * once they pay), on one thread, and on every core from the start. */
+function examples(): void {
+  const dir = join(root, "scenarios");
+  const files = readdirSync(dir).filter((f) => f.endsWith(".scn")).map((f) => join(dir, f));
+  wall(["check", files[0]!]); // build the bundle outside the timing
+  const modes: [string, string[]][] = [["default", []], ["--threads 1", ["--threads", "1"]], [`--threads ${availableParallelism()}`, ["--threads", String(availableParallelism())]]];
+  const totals = modes.map(([name, args]) => `${name} ${(files.reduce((ms, f) => ms + wall(["run", f, ...args]), 0) / 1000).toFixed(1)} s`);
+  console.log(`engine: pcplab run on the ${files.length} shipped examples, wall in all: ${totals.join(", ")}`);
+}
+
 function rss(): void {
   const dir = mkdtempSync(join(tmpdir(), "pcplab-bench-"));
   const script = join(dir, "rss.mjs");
@@ -186,6 +197,7 @@ export async function benchEngine(): Promise<void> {
   fastPath();
   await allocation();
   parallel();
+  examples();
   rss();
   hugh();
 }

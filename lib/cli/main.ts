@@ -23,7 +23,9 @@ const USAGE = `usage: pcplab <command> [options]
 commands:
   run FILE.scn [--json] [--runs N] [--seed S] [--threads N]
                            run it and print the mail report (the results
-                           JSON with --json)
+                           JSON with --json); --threads N runs on N threads
+                           from the start, instead of adding one per core
+                           once the runs left are long enough
   verify REPORT.txt        find the scenario in a report (quoted or not, in
                            a whole mail), run it again, compare the numbers
   check FILE.scn           parse and check a scenario (FILE may be - for stdin)

@@ -1,35 +1,58 @@
 // Runs a scenario's independent runs on this thread and worker threads, one
 // per core, and puts the results back in plan order, so the output is the
 // same as a serial run's, number for number.
+//
+// A worker pays for itself only on enough work. Its isolate compiles the
+// engine again, and on a serial run V8 does that compiling on an idle core
+// for free: on this project's 2-core VMs, every shipped example but one ran
+// no faster, or slower, on two threads (io-completion-softirq: 1.1 s on one,
+// 1.5 s on two). So by default this thread starts alone and starts the
+// workers once it has measured that the runs left would take long enough
+// serially. `--threads N` asks for N threads from the start.
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Scenario } from "../dsl/index.ts";
-import { longestFirst, plan, simulate, type RunResult } from "../engine/index.ts";
+import { arrivalsPerSecond, longestFirst, plan, simulate, type RunResult } from "../engine/index.ts";
 
 /** The bundled worker sits beside the bundled CLI (see bin/pcplab). */
 const WORKER = new URL("./worker.mjs", import.meta.url);
+
+/** Workers start when the runs not yet taken would take this long on this
+ * thread alone. Measured here: a second thread made the runs of a short
+ * scenario take 1.6 s more CPU in all (both isolates compiling, with no
+ * idle core), so it pays from about 1.6 s of serial work left; and the
+ * estimate below errs long by up to 2x while the engine is still warming. */
+export const WORKERS_PAY_AFTER_MS = 3000;
 
 export function workerAvailable(): boolean {
   return WORKER.protocol === "file:" && existsSync(fileURLToPath(WORKER));
 }
 
 export interface PoolOptions {
+  /** Threads to use from the start; by default, every core once it pays. */
   threads?: number;
   onRunDone?: (done: number, total: number) => void;
+  /** Tests: start the workers when this much serial time is left (ms). */
+  workersPayAfterMs?: number;
 }
 
-export async function runAll(scenario: Scenario, opts: PoolOptions = {}): Promise<RunResult[]> {
+export interface PoolStats {
+  /** Worker threads started (this thread runs too). */
+  workers: number;
+}
+
+export async function runAll(scenario: Scenario, opts: PoolOptions = {}, stats: PoolStats = { workers: 0 }): Promise<RunResult[]> {
   const specs = plan(scenario);
   const threads = Math.min(opts.threads ?? availableParallelism(), specs.length);
-  // threads - 1 workers, and this thread runs too: one isolate fewer to
-  // start and warm. Every thread takes the next run from a shared counter,
-  // so a worker never waits for this thread to finish a run before it gets
-  // its next one.
   const workerCount = workerAvailable() ? threads - 1 : 0;
+  // Every thread takes the next run from a shared counter, so a worker never
+  // waits for this thread to finish a run before it gets its next one.
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const order = longestFirst(scenario, specs);
+  // + 1: a scenario without workloads still has runs to count.
+  const weight = specs.map((spec) => arrivalsPerSecond(scenario, spec) + 1);
   const take = () => Atomics.add(counter, 0, 1);
   const results: RunResult[] = new Array(specs.length);
   let done = 0;
@@ -42,19 +65,38 @@ export async function runAll(scenario: Scenario, opts: PoolOptions = {}): Promis
     if (done === specs.length) allDone();
   };
   const workers: Worker[] = [];
+  let fail = (_: unknown) => {};
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => {});
+  const startWorkers = () => {
+    for (let t = 0; t < workerCount; t++) {
+      const w = new Worker(WORKER, { workerData: { scenario, specs, order, counter } });
+      workers.push(w);
+      w.on("message", (msg: { index: number; result: RunResult }) => finished(msg.index, msg.result));
+      w.on("error", fail);
+    }
+    stats.workers = workers.length;
+  };
   try {
-    const failed = new Promise<never>((_, reject) => {
-      for (let t = 0; t < workerCount; t++) {
-        const w = new Worker(WORKER, { workerData: { scenario, specs, order, counter } });
-        workers.push(w);
-        w.on("message", (msg: { index: number; result: RunResult }) => finished(msg.index, msg.result));
-        w.on("error", reject);
-      }
-    });
-    failed.catch(() => {});
+    if (opts.threads !== undefined) startWorkers();
+    const payAfter = opts.workersPayAfterMs ?? WORKERS_PAY_AFTER_MS;
+    const started = performance.now();
+    let firstMs = -1;
+    let weightDone = 0;
     for (let next = take(); next < specs.length; next = take()) {
       const index = order[next]!;
       finished(index, simulate(scenario, specs[index]!, { clock: () => performance.now() }));
+      weightDone += weight[index]!;
+      if (firstMs < 0) firstMs = performance.now() - started;
+      if (workers.length === 0 && workerCount > 0) {
+        // The runs left, at this thread's pace so far. The first run also
+        // compiles the engine and took 2-3x as long as the next ones here,
+        // so it counts half.
+        let weightLeft = 0;
+        for (let k = Atomics.load(counter, 0); k < specs.length; k++) weightLeft += weight[order[k]!]!;
+        const msLeft = ((performance.now() - started - firstMs / 2) * weightLeft) / weightDone;
+        if (msLeft >= payAfter) startWorkers();
+      }
       // Let worker messages in (and their progress out) between runs.
       await Promise.race([new Promise((r) => setImmediate(r)), failed]);
     }

@@ -59,16 +59,20 @@ export function plan(s: Scenario): RunSpec[] {
  * CPUs), so threads sharing the runs out do not wait at the end for one
  * long run. */
 export function longestFirst(scenario: Scenario, specs: RunSpec[]): number[] {
-  const arrivals = specs.map((spec) => {
-    const s = applySweep(scenario, spec.sweepValue);
-    let perSecond = 0;
-    for (const w of s.workloads) {
-      const cpus = w.cpus === "all" ? s.cpus : w.cpus.length;
-      perSecond += cpus * (w.arrival.kind === "rate" ? w.arrival.perSecond : 1e9 / w.arrival.ns) * (w.alloc?.count ?? 1);
-    }
-    return perSecond;
-  });
+  const arrivals = specs.map((spec) => arrivalsPerSecond(scenario, spec));
   return specs.map((_, i) => i).sort((a, b) => arrivals[b]! - arrivals[a]! || a - b);
+}
+
+/** Allocations a run's workloads ask for per simulated second: a run's
+ * weight, for sharing runs out. */
+export function arrivalsPerSecond(scenario: Scenario, spec: RunSpec): number {
+  const s = applySweep(scenario, spec.sweepValue);
+  let perSecond = 0;
+  for (const w of s.workloads) {
+    const cpus = w.cpus === "all" ? s.cpus : w.cpus.length;
+    perSecond += cpus * (w.arrival.kind === "rate" ? w.arrival.perSecond : 1e9 / w.arrival.ns) * (w.alloc?.count ?? 1);
+  }
+  return perSecond;
 }
 
 export function sweepParamName(s: Scenario): string | null {
