@@ -4,11 +4,12 @@
 //
 // A worker pays for itself only on enough work. Its isolate compiles the
 // engine again, and on a serial run V8 does that compiling on an idle core
-// for free: on this project's 2-core VMs, every shipped example but one ran
-// no faster, or slower, on two threads (io-completion-softirq: 1.1 s on one,
-// 1.5 s on two). So by default this thread starts alone and starts the
-// workers once it has measured that the runs left would take long enough
-// serially. `--threads N` asks for N threads from the start.
+// for free. Timed by hand on this project's 2-core VMs, every shipped
+// example but thp-compaction-stress ran no faster, or slower, on two
+// threads (DESIGN.md in lib/engine; `npm run bench` prints the examples'
+// wall time in each mode). So by default this thread starts alone and
+// starts the workers once it has measured that the runs left would take
+// long enough serially. `--threads N` asks for N threads from the start.
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -20,10 +21,10 @@ import { arrivalsPerSecond, longestFirst, plan, simulate, type RunResult } from 
 const WORKER = new URL("./worker.mjs", import.meta.url);
 
 /** Workers start when the runs not yet taken would take this long on this
- * thread alone. Measured here: a second thread made the runs of a short
- * scenario take 1.6 s more CPU in all (both isolates compiling, with no
- * idle core), so it pays from about 1.6 s of serial work left; and the
- * estimate below errs long by up to 2x while the engine is still warming. */
+ * thread alone. Timed by hand: a second thread made remote-drain's runs
+ * take 1.6 s more in all (two isolates compiling, no idle core), so it
+ * pays from about 1.6 s of serial work left; and the estimate below errs
+ * long by up to 2x while the engine is still warming. */
 export const WORKERS_PAY_AFTER_MS = 3000;
 
 export function workerAvailable(): boolean {
