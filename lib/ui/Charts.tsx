@@ -2,7 +2,7 @@
 // The four charts of a run, drawn with vega-embed (loaded lazily, SVG, no
 // actions: nothing links to the online Vega editor). Each chart is a figure
 // named by its title and described by the spec's description.
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import type { Results } from "../engine/index.ts";
 import { charts, type ChartSpec } from "../charts/specs.ts";
 
@@ -36,7 +36,10 @@ function Chart({ spec }: { spec: ChartSpec }) {
 }
 
 export function Charts({ results }: { results: Results }) {
-  const specs = charts(results);
+  // The same specs for the same results: a new spec object re-embeds its
+  // chart (vega-lite compile, parse, render), and the cell re-renders on
+  // every progress report of the next run.
+  const specs = useMemo(() => charts(results), [results]);
   return (
     <div className="charts">
       {specs.map((spec) => (

@@ -271,8 +271,25 @@ describe("a notebook in the browser", () => {
     await expect.poll(output, { timeout: 60_000 }).not.toBeNull();
     expect(started.length).toBe(2 * cores);
     const first = (await output())!;
+    // While it runs, the last run's charts stay as they are (each progress
+    // report re-renders the cell), and each is drawn again once, when the
+    // new results arrive.
+    const charts = await cell.locator("figure.chart").count();
+    expect(charts).toBeGreaterThan(0);
+    await expect.poll(() => cell.locator("figure.chart svg").count()).toBe(charts);
+    await page.evaluate(() => {
+      const w = window as unknown as { svgsAdded: number };
+      w.svgsAdded = 0;
+      new MutationObserver((records) => {
+        for (const r of records) for (const n of r.addedNodes) if (n.nodeName.toLowerCase() === "svg") w.svgsAdded++;
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+    const svgsAdded = () => page.evaluate(() => (window as unknown as { svgsAdded: number }).svgsAdded);
     await cell.getByRole("button", { name: "Run", exact: true }).click();
     await expect.poll(async () => (await output())!.ranAt, { timeout: 60_000 }).not.toBe(first.ranAt);
+    await expect.poll(svgsAdded).toBeGreaterThanOrEqual(charts);
+    await page.waitForTimeout(500);
+    expect(await svgsAdded()).toBe(charts);
     expect(started.length).toBe(2 * cores);
     expect(closed.length).toBe(cores);
     expect((await output())!.resultsDigest).toBe(first.resultsDigest);
