@@ -1,6 +1,7 @@
 // Throughput of the engine's core pieces. Prints figures only; asserts nothing.
 // Run: npx tsx bench/engine-core.ts
 import { EventHeap } from "../lib/engine/heap.ts";
+import { MemMap } from "../lib/engine/mm/memmap.ts";
 import { Rng } from "../lib/engine/rng.ts";
 
 const EVENTS = 1_000_000;
@@ -65,5 +66,22 @@ for (const [name, draw] of draws) {
   });
   console.log(`rng: ${name}: ${rate(DRAWS, ms)} draws`);
 }
+
+// A pcp hit and a free, as far as the lists go: take the head page off a
+// list of 100 and put it back, with CONFIG_DEBUG_LIST's checks.
+const memmap = new MemMap(1 << 20, 1);
+const list = memmap.newHead();
+for (let i = 0; i < 100; i++) memmap.list_add(i * 7, list, "bench");
+const listOps = () => {
+  for (let i = 0; i < DRAWS / 2; i++) {
+    const page = memmap.list_first_entry(list, "bench");
+    memmap.list_del(page, "bench");
+    memmap.list_add(page, list, "bench");
+    sink += page;
+  }
+};
+listOps(); // warm-up
+const listMs = time(listOps);
+console.log(`memmap: list_first_entry + list_del + list_add: ${((listMs * 1e6) / (DRAWS / 2)).toFixed(0)} ns`);
 
 console.log(`(checksum ${sink})`);

@@ -419,26 +419,28 @@ export class Cpu {
     this.takeIrq();
   }
 
-  /** Queues the oldest pending interrupt's handler on the hardirq context,
-   * with the cost of entering and leaving the interrupt. */
+  /** Runs the oldest pending interrupt's handler on the hardirq context.
+   * The cost of entering and leaving the interrupt elapses first (a step,
+   * or the clock moves on), so the handler reads the machine as it is when
+   * its code starts, and its allocations can take the plain paths
+   * (mm/page_alloc.ts `nowait`). */
   private nextIrq(): void {
     const irqs = this.irqs;
+    const x = this.hardirq;
     this.m.metrics.irqEntered(this.m.now - irqs.time0, this.m.now);
-    this.hardirq.pending += this.m.costs.irq_entry;
-    this.hardirq.push(irqs.work0, irqs.arg0);
+    x.pending += this.m.costs.irq_entry;
+    x.push(irqs.work0, irqs.arg0);
     irqs.shift();
+    // After the step, contextDone() starts the handler.
+    if (x.mustYield()) x.finishLater();
+    else x.startNext();
   }
 
-  /** Enters the hardirq context for the oldest pending interrupt. The cost
-   * of entering and leaving it elapses before the handler runs, so the
-   * handler reads the machine as it is when its code starts, and its
-   * allocations can take the plain paths (mm/page_alloc.ts `nowait`). */
+  /** Enters the hardirq context for the oldest pending interrupt. */
   takeIrq(): void {
     this.stack.push(this.hardirq);
     this.irqOffDepth++;
     this.nextIrq();
-    if (this.hardirq.mustYield()) this.hardirq.finishLater();
-    else if (!this.hardirq.startNext()) this.contextDone(this.hardirq);
   }
 
   private run(x: Context): void {
@@ -454,18 +456,10 @@ export class Cpu {
         x.finishLater();
         return;
       }
-      while (!this.irqs.empty) {
+      if (!this.irqs.empty) {
         // Interrupts raised meanwhile were held off; take the next one.
         this.nextIrq();
-        if (x.mustYield()) {
-          x.finishLater();
-          return;
-        }
-        if (x.startNext()) return;
-        if (x.mustYield()) {
-          x.finishLater();
-          return;
-        }
+        return;
       }
       this.irqOffDepth--;
       this.stack.pop();

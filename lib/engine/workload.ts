@@ -139,8 +139,7 @@ export class Workloads implements Driver, PageOwners {
         // Freed here and now, and plainly: the page needs no handle, which
         // would be taken and given back with nothing in between.
         this.mm.metrics.allocated(x.now, x.now - start, 1 << alloc.order, true);
-        nowait.__free_pages(x, this.mm, page, alloc.order);
-        this.mm.metrics.freed(1 << alloc.order, 1);
+        this.freePageNowait(x, page, alloc.order);
         continue;
       }
       const h = this.allocated(x, s, i, start, page);
@@ -190,7 +189,7 @@ export class Workloads implements Driver, PageOwners {
 
   /** freeNow() as a plain call, when it is a free here and now that cannot wait. */
   private freedNowait(x: Context, s: Source, h: number): boolean {
-    return s.workload.free!.batch === null && s.freeContext === x.kind && this.freeOneNowait(x, h);
+    return s.freedAtOnce && this.freeOneNowait(x, h);
   }
 
   /** A page freed as soon as it is allocated: in its free context, batched, or here and now. */
@@ -227,9 +226,14 @@ export class Workloads implements Driver, PageOwners {
     const pfn = this.pfn[h]!;
     if (pfn < 0 || !pcp_free_nowait(x, this.mm, order)) return false;
     this.release(h);
+    this.freePageNowait(x, pfn, order);
+    return true;
+  }
+
+  /** __free_pages() on a plain path (pcp_free_nowait() said so), counted. */
+  private freePageNowait(x: Context, pfn: number, order: number): void {
     nowait.__free_pages(x, this.mm, pfn, order);
     this.mm.metrics.freed(1 << order, 1);
-    return true;
   }
 
   private *freeOne(x: Context, h: number): Code {
