@@ -114,13 +114,13 @@ export function simulate(scenario: Scenario, spec: RunSpec, hooks: RunHooks = {}
   zone.fragment(s.fragmentation, (pfn) => workloads.holdPageCache(pfn));
 
   const end = s.warmupNs + s.durationNs;
-  m.at(s.warmupNs, () => {
+  m.preset(s.warmupNs, () => {
     metrics.measuring = true;
     zone.nrFreeMin = zone.nrFree;
   });
   for (let b = 0; b < SERIES_BUCKETS; b++) {
     const t = s.warmupNs + Math.floor((b * s.durationNs) / SERIES_BUCKETS);
-    m.at(t, () => metrics.sampleFreePages(t, zone.nrFree));
+    m.preset(t, () => metrics.sampleFreePages(t, zone.nrFree));
   }
   if (hooks.afterEvent) m.afterEvent = () => hooks.afterEvent!(mm, m);
   workloads.start();
