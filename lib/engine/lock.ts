@@ -22,6 +22,12 @@ export function newLockStat(): LockStat {
   return { acquisitions: 0, contentions: 0, waitTotalNs: 0, waitMaxNs: 0, holdTotalNs: 0, holdMaxNs: 0, trylockFailures: 0 };
 }
 
+/** Whether lockstat counts now: false during warmup. A field read, not a
+ * call: it is consulted on every acquisition and release. */
+export interface Measuring {
+  readonly measuring: boolean;
+}
+
 export class Spinlock {
   owner: LockOwner | null = null;
   private acquiredAt = 0;
@@ -30,12 +36,12 @@ export class Spinlock {
   private head = 0;
 
   /** `stat` is shared by every lock of a class (all pcp locks, the zone lock),
-   * as lockstat reports per lock class. `measuring` is false during warmup. */
+   * as lockstat reports per lock class. */
   constructor(
     readonly name: string,
     readonly address: bigint,
     readonly stat: LockStat,
-    private readonly measuring: () => boolean,
+    private readonly gate: Measuring,
     private readonly onContended?: (now: number) => void,
   ) {}
 
@@ -46,7 +52,7 @@ export class Spinlock {
   /** spin_trylock(): takes a free lock, or fails without waiting. */
   tryAcquire(who: LockOwner, now: number): boolean {
     if (this.owner !== null || this.contended) {
-      if (this.measuring()) this.stat.trylockFailures++;
+      if (this.gate.measuring) this.stat.trylockFailures++;
       return false;
     }
     this.take(who, now);
@@ -64,7 +70,7 @@ export class Spinlock {
   release(who: LockOwner, now: number): LockOwner | null {
     if (this.owner !== who) throw new Error(`${this.name}: unlock by a context that does not hold it`);
     const held = now - this.acquiredAt;
-    if (this.measuring()) {
+    if (this.gate.measuring) {
       this.stat.holdTotalNs += held;
       if (held > this.stat.holdMaxNs) this.stat.holdMaxNs = held;
     }
@@ -78,7 +84,7 @@ export class Spinlock {
       this.waitSince.splice(0, this.head);
       this.head = 0;
     }
-    if (this.measuring()) {
+    if (this.gate.measuring) {
       this.stat.contentions++;
       this.stat.waitTotalNs += waited;
       if (waited > this.stat.waitMaxNs) this.stat.waitMaxNs = waited;
@@ -90,6 +96,6 @@ export class Spinlock {
   private take(who: LockOwner, now: number): void {
     this.owner = who;
     this.acquiredAt = now;
-    if (this.measuring()) this.stat.acquisitions++;
+    if (this.gate.measuring) this.stat.acquisitions++;
   }
 }

@@ -102,6 +102,8 @@ export class Context implements LockOwner {
   private stepEnd = 0;
   private remaining = 0;
   private granted = false;
+  /** The work is done but its last cost is still elapsing (finishLater). */
+  private finishing = false;
 
   constructor(
     readonly m: Machine,
@@ -203,7 +205,7 @@ export class Context implements LockOwner {
 
   /** Lets the cost still pending elapse, then reports the work done. */
   finishLater(): void {
-    this.gen = finished();
+    this.finishing = true;
     this.scheduleStep(this.pending);
     this.pending = 0;
   }
@@ -216,7 +218,10 @@ export class Context implements LockOwner {
 
   onStep(seq: number): void {
     if (this.state !== BUSY || seq !== this.stepSeq) return; // cancelled by a preemption
-    this.resume();
+    if (this.finishing) {
+      this.finishing = false;
+      this.finished();
+    } else this.resume();
   }
 
   /** A hardirq takes the CPU: remember how much of the step is left. */
@@ -346,8 +351,6 @@ export class Context implements LockOwner {
     return this.kind !== TASK;
   }
 }
-
-function* finished(): Code {}
 
 export class Cpu {
   readonly task: Context;
@@ -526,11 +529,11 @@ export class Machine {
   /** Test hook: called after every event. */
   afterEvent?: (kind: number, id: number) => void;
 
-  /** The longest critical section of the `nowait` paths: the pcp lock, an
-   * IRQ save and one list operation. Infinity when one of these costs is a
-   * distribution, since reading it draws from the RNG, or when a test
-   * turns the plain paths off. */
-  nowaitNs: number;
+  /** The critical section of the `nowait` paths: the pcp lock, one list
+   * operation and, where the pcp lock disables IRQs, an IRQ save. Infinity
+   * when one of these costs is a distribution, since reading it draws from
+   * the RNG, or when a test turns the plain paths off. */
+  nowaitNs = Infinity;
 
   constructor(
     nrCpus: number,
@@ -541,9 +544,14 @@ export class Machine {
     private readonly knownFunctions: ReadonlySet<string>,
   ) {
     this.cpus = Array.from({ length: nrCpus }, (_, i) => new Cpu(this, i));
-    const section = ["spin_lock", "irq_save", "pcp_list_op"] as const;
-    const constant = section.every((c) => Object.getOwnPropertyDescriptor(costs, c)?.get === undefined);
-    this.nowaitNs = constant ? section.reduce((ns, c) => ns + costs[c], 0) : Infinity;
+  }
+
+  /** Sets nowaitNs. A window as long as the section itself is enough: every
+   * mustYield() inside it then returns false, as the plain paths assume. */
+  allowPlainPaths(pcpLockSavesIrqs: boolean): void {
+    const section = pcpLockSavesIrqs ? (["spin_lock", "irq_save", "pcp_list_op"] as const) : (["spin_lock", "pcp_list_op"] as const);
+    const constant = section.every((c) => Object.getOwnPropertyDescriptor(this.costs, c)?.get === undefined);
+    this.nowaitNs = constant ? section.reduce((ns, c) => ns + this.costs[c], 0) : Infinity;
   }
 
   private readonly calls: (() => void)[] = [];

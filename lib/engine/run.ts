@@ -90,8 +90,7 @@ export function simulate(scenario: Scenario, spec: RunSpec, hooks: RunHooks = {}
   const s = applySweep(scenario, spec.sweepValue);
   const rng = new Rng(spec.seed);
   const metrics = new Metrics(s.warmupNs, s.durationNs);
-  const measuring = () => metrics.measuring;
-  const zone = new Zone(s.memoryBytes / 4096, s.cpus, s.pcp, metrics.pcpLock, metrics.zoneLock, measuring, (now) =>
+  const zone = new Zone(s.memoryBytes / 4096, s.cpus, s.pcp, metrics.pcpLock, metrics.zoneLock, metrics, (now) =>
     metrics.zoneContention(now),
   );
   const variant = VARIANT_IMPLEMENTATIONS[spec.variant];
@@ -107,7 +106,7 @@ export function simulate(scenario: Scenario, spec: RunSpec, hooks: RunHooks = {}
   };
   mm.kthreads = kthreads(mm);
   const m = new Machine(s.cpus, rng, makeCosts(s.costs, rng), metrics, KERNEL_FUNCTIONS);
-  if (hooks.generatorsOnly) m.nowaitNs = Infinity;
+  if (!hooks.generatorsOnly) m.allowPlainPaths(variant.pcpLockSavesIrqs);
   const workloads = new Workloads(m, mm, rng, s);
   owners = workloads;
   m.driver = workloads;

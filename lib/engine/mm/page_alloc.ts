@@ -25,6 +25,9 @@ export interface Variant {
   readonly name: string;
   /** 374ad05ab64d: IRQ and softirq allocations and frees skip the pcp lists. */
   readonly bypassPcpInInterrupt: boolean;
+  /** pcp_spin_trylock is the irqsave form: the hot paths' critical section
+   * includes local_irq_save(). */
+  readonly pcpLockSavesIrqs: boolean;
   /** pcp_spin_trylock[_irqsave] on this CPU's pcp: null when it is held.
    * Plain (no generator) on the hot path: the caller settles time first. */
   pcp_spin_trylock(x: Context, mm: Mm): PerCpuPages | null;

@@ -2,7 +2,7 @@
 // formulas of Linux 6.1 (include/linux/mmzone.h, mm/page_alloc.c).
 // Simplification: one node with one zone, ZONE_NORMAL, no CMA, no
 // isolation, no highatomic reserve.
-import { Spinlock, type LockStat } from "../lock.ts";
+import { Spinlock, type LockStat, type Measuring } from "../lock.ts";
 import { CHUNK_PAGES, MemMap, PG_alloc, PG_buddy } from "./memmap.ts";
 
 export const MAX_ORDER = 11;
@@ -94,11 +94,11 @@ export class PerCpuPages {
   readonly lists: number[] = [];
   readonly lock: Spinlock;
 
-  constructor(memmap: MemMap, cpu: number, high: number, batch: number, stat: LockStat, measuring: () => boolean) {
+  constructor(memmap: MemMap, cpu: number, high: number, batch: number, stat: LockStat, gate: Measuring) {
     this.high = high;
     this.batch = batch;
     const base = 0xffff88807fc00000n + BigInt(cpu) * 0x40000n;
-    this.lock = new Spinlock(`&pcp->lock (cpu ${cpu})`, base, stat, measuring);
+    this.lock = new Spinlock(`&pcp->lock (cpu ${cpu})`, base, stat, gate);
     for (let i = 0; i < NR_PCP_LISTS; i++) this.lists.push(memmap.newHead(base + 24n + BigInt(i) * 16n));
   }
 }
@@ -144,11 +144,11 @@ export class Zone {
     pcpOverride: { high: number | null; batch: number | null },
     readonly pcpStat: LockStat,
     zoneStat: LockStat,
-    measuring: () => boolean,
+    gate: Measuring,
     onZoneContended: (now: number) => void,
   ) {
     this.memmap = new MemMap(managedPages, MIGRATE_MOVABLE);
-    this.lock = new Spinlock("&zone->lock", 0xffff88813ffd6d00n, zoneStat, measuring, onZoneContended);
+    this.lock = new Spinlock("&zone->lock", 0xffff88813ffd6d00n, zoneStat, gate, onZoneContended);
     for (let order = 0; order < MAX_ORDER; order++) {
       const free_list: number[] = [];
       for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
@@ -161,7 +161,7 @@ export class Zone {
     const batch = pcpOverride.batch ?? Math.max(1, zone_batchsize(managedPages));
     const high = pcpOverride.high ?? zone_highsize(this.wmark.low, batch, nrCpus);
     for (let cpu = 0; cpu < nrCpus; cpu++) {
-      this.per_cpu_pageset.push(new PerCpuPages(this.memmap, cpu, high, batch, this.pcpStat, measuring));
+      this.per_cpu_pageset.push(new PerCpuPages(this.memmap, cpu, high, batch, this.pcpStat, gate));
     }
     // memmap_init(): whole max-order blocks stay untouched until used; the
     // ragged end of the zone is freed block by block as the kernel does.

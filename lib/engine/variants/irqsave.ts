@@ -36,6 +36,7 @@ export function* free_unref_page_list_61(x: Context, mm: Mm, list: number): Code
 export const irqsave: Variant = {
   name: "irqsave",
   bypassPcpInInterrupt: false,
+  pcpLockSavesIrqs: true,
   pcp_spin_trylock: (x: Context, mm: Mm) => pcp_trylock_counted(x, mm, true),
   pcp_spin_unlock: (x: Context, pcp: PerCpuPages) => {
     x.unlockNow(pcp.lock);

@@ -43,6 +43,7 @@ function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
 
 export const trylockLocking = {
   bypassPcpInInterrupt: false,
+  pcpLockSavesIrqs: false,
   pcp_spin_trylock: (x: Context, mm: Mm) => pcp_trylock_counted(x, mm, false),
   pcp_spin_unlock: (x: Context, pcp: PerCpuPages) => {
     x.unlockNow(pcp.lock);
