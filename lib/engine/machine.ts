@@ -607,48 +607,69 @@ export class Machine {
     this.stopped = true;
   }
 
-  /** Runs events until `endNs`, a violation, or cancellation. */
-  run(endNs: number, shouldStop: () => boolean = () => false, onProgress?: (now: number) => void): void {
+  /** Sets the end of the run; once, before the first step(). */
+  start(endNs: number): void {
+    if (this.started) throw new Error("Machine.start: the run has started");
+    this.started = true;
     this.schedule(endNs, EV_END, 0);
+  }
+  private started = false;
+
+  /** The run is over: its end was reached, or a violation stopped it. */
+  get done(): boolean {
+    return this.stopped;
+  }
+
+  /** Processes the next event. Returns false once the run is over. */
+  step(): boolean {
+    if (this.stopped) return false;
     const heap = this.heap;
-    let sinceCheck = 0;
-    while (!this.stopped) {
-      if (this.nextPresetTime <= heap.peekTime()) {
-        const i = this.presetNext++;
-        this.now = this.nextPresetTime;
-        this.nextPresetTime = this.presetNext < this.presetTimes.length ? this.presetTimes[this.presetNext]! : Infinity;
-        this.events++;
-        this.presetCalls[i]!();
-        this.afterEvent?.(EV_CALL, i);
-        continue;
-      }
-      if (heap.size === 0) break;
-      const payload = heap.pop();
-      this.now = heap.poppedTime;
+    if (this.nextPresetTime <= heap.peekTime()) {
+      const i = this.presetNext++;
+      this.now = this.nextPresetTime;
+      this.nextPresetTime = this.presetNext < this.presetTimes.length ? this.presetTimes[this.presetNext]! : Infinity;
       this.events++;
-      const kind = payload & 7;
-      const id = (payload - kind) / 8;
-      switch (kind) {
-        case EV_STEP:
-          this.contextById(id).onStep(heap.poppedSeq);
-          break;
-        case EV_GRANT:
-          this.contextById(id).onGrant();
-          break;
-        case EV_ARRIVAL:
-          this.driver!.onArrival(id);
-          break;
-        case EV_TIMER:
-          this.driver!.onTimer(id);
-          break;
-        case EV_END:
-          this.stopped = true;
-          break;
-        case EV_CALL:
-          this.calls[id]!();
-          break;
-      }
-      this.afterEvent?.(kind, id);
+      this.presetCalls[i]!();
+      this.afterEvent?.(EV_CALL, i);
+      return !this.stopped;
+    }
+    // EV_END is always pending until it runs, so the heap is empty only
+    // when start() was never called.
+    if (heap.size === 0) throw new Error("Machine.step: start() first");
+    const payload = heap.pop();
+    this.now = heap.poppedTime;
+    this.events++;
+    const kind = payload & 7;
+    const id = (payload - kind) / 8;
+    switch (kind) {
+      case EV_STEP:
+        this.contextById(id).onStep(heap.poppedSeq);
+        break;
+      case EV_GRANT:
+        this.contextById(id).onGrant();
+        break;
+      case EV_ARRIVAL:
+        this.driver!.onArrival(id);
+        break;
+      case EV_TIMER:
+        this.driver!.onTimer(id);
+        break;
+      case EV_END:
+        this.stopped = true;
+        break;
+      case EV_CALL:
+        this.calls[id]!();
+        break;
+    }
+    this.afterEvent?.(kind, id);
+    return !this.stopped;
+  }
+
+  /** Steps until the run is over, reporting progress and polling for
+   * cancellation every 65536 events. */
+  run(shouldStop: () => boolean = () => false, onProgress?: (now: number) => void): void {
+    let sinceCheck = 0;
+    while (this.step()) {
       if (++sinceCheck === 65536) {
         sinceCheck = 0;
         onProgress?.(this.now);

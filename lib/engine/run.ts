@@ -86,54 +86,90 @@ function makeCosts(overrides: Record<string, Dist>, rng: Rng): Costs {
 }
 
 export function simulate(scenario: Scenario, spec: RunSpec, hooks: RunHooks = {}): RunResult {
-  const started = hooks.clock?.() ?? 0;
-  const s = applySweep(scenario, spec.sweepValue);
-  const rng = new Rng(spec.seed);
-  const metrics = new Metrics(s.warmupNs, s.durationNs);
-  const zone = new Zone(s.memoryBytes / 4096, s.cpus, s.pcp, metrics.pcpLock, metrics.zoneLock, metrics, (now) =>
-    metrics.zoneContention(now),
-  );
-  const variant = VARIANT_IMPLEMENTATIONS[spec.variant];
-  if (!variant) throw new Error(`unknown variant ${spec.variant}`);
-  let owners: Workloads | null = null;
-  const mm: Mm = {
-    zone, variant, metrics,
-    // The workloads own the pages; they exist once mm does.
-    owners: { reclaim: (nr) => owners!.reclaim(nr), movable: (pfn) => owners!.movable(pfn), migrate: (a, b) => owners!.migrate(a, b) },
-    capc: new Array(s.cpus).fill(null),
-    kthreads: { kswapd: () => {}, kcompactd: () => {} },
-    tracepoint: hooks.tracepoint,
-  };
-  mm.kthreads = kthreads(mm);
-  const m = new Machine(s.cpus, rng, makeCosts(s.costs, rng), metrics, KERNEL_FUNCTIONS);
-  if (!hooks.generatorsOnly) m.allowPlainPaths(variant.pcpLockSavesIrqs);
-  const workloads = new Workloads(m, mm, rng, s);
-  owners = workloads;
-  m.driver = workloads;
-  zone.fragment(s.fragmentation, (pfn) => workloads.holdPageCache(pfn));
+  const sim = new Simulation(scenario, spec, hooks);
+  sim.machine.run(hooks.shouldStop, hooks.onProgress);
+  return sim.result();
+}
 
-  const end = s.warmupNs + s.durationNs;
-  m.preset(s.warmupNs, () => {
-    metrics.measuring = true;
-    zone.nrFreeMin = zone.nrFree;
-  });
-  for (let b = 0; b < SERIES_BUCKETS; b++) {
-    const t = s.warmupNs + Math.floor((b * s.durationNs) / SERIES_BUCKETS);
-    m.preset(t, () => metrics.sampleFreePages(t, zone.nrFree));
-  }
-  if (hooks.afterEvent) m.afterEvent = () => hooks.afterEvent!(mm, m);
-  workloads.start();
-  m.run(end, hooks.shouldStop, hooks.onProgress);
+/**
+ * One run, ready to go event by event: step() processes the next event,
+ * result() gives the RunResult once the run is over. simulate() is
+ * `new Simulation(...)`, steps until the end, then result().
+ */
+export class Simulation {
+  readonly machine: Machine;
+  readonly mm: Mm;
+  private readonly started: number;
+  private readonly end: number;
 
-  let violation = m.violation;
-  if (!violation) {
-    const problem = check_invariants(mm);
-    if (problem) {
-      violation = { time_ns: m.now, cpu: 0, context: "task", function: "check_invariants", message: problem, trace: ["check_invariants"] };
+  constructor(
+    scenario: Scenario,
+    private readonly spec: RunSpec,
+    private readonly hooks: RunHooks = {},
+  ) {
+    this.started = hooks.clock?.() ?? 0;
+    const s = applySweep(scenario, spec.sweepValue);
+    const rng = new Rng(spec.seed);
+    const metrics = new Metrics(s.warmupNs, s.durationNs);
+    const zone = new Zone(s.memoryBytes / 4096, s.cpus, s.pcp, metrics.pcpLock, metrics.zoneLock, metrics, (now) =>
+      metrics.zoneContention(now),
+    );
+    const variant = VARIANT_IMPLEMENTATIONS[spec.variant];
+    if (!variant) throw new Error(`unknown variant ${spec.variant}`);
+    let owners: Workloads | null = null;
+    const mm: Mm = {
+      zone, variant, metrics,
+      // The workloads own the pages; they exist once mm does.
+      owners: { reclaim: (nr) => owners!.reclaim(nr), movable: (pfn) => owners!.movable(pfn), migrate: (a, b) => owners!.migrate(a, b) },
+      capc: new Array(s.cpus).fill(null),
+      kthreads: { kswapd: () => {}, kcompactd: () => {} },
+      tracepoint: hooks.tracepoint,
+    };
+    mm.kthreads = kthreads(mm);
+    const m = new Machine(s.cpus, rng, makeCosts(s.costs, rng), metrics, KERNEL_FUNCTIONS);
+    if (!hooks.generatorsOnly) m.allowPlainPaths(variant.pcpLockSavesIrqs);
+    const workloads = new Workloads(m, mm, rng, s);
+    owners = workloads;
+    m.driver = workloads;
+    zone.fragment(s.fragmentation, (pfn) => workloads.holdPageCache(pfn));
+
+    this.end = s.warmupNs + s.durationNs;
+    m.preset(s.warmupNs, () => {
+      metrics.measuring = true;
+      zone.nrFreeMin = zone.nrFree;
+    });
+    for (let b = 0; b < SERIES_BUCKETS; b++) {
+      const t = s.warmupNs + Math.floor((b * s.durationNs) / SERIES_BUCKETS);
+      m.preset(t, () => metrics.sampleFreePages(t, zone.nrFree));
     }
+    if (hooks.afterEvent) m.afterEvent = () => hooks.afterEvent!(mm, m);
+    workloads.start();
+    m.start(this.end);
+    this.machine = m;
+    this.mm = mm;
   }
-  metrics.sampleFreePages(end, zone.nrFree);
-  const table = metrics.table(zone.nrFreeMin, zone.nrFree, m.events, violation ? 1 : 0);
-  table["engine.wall_ms"] = hooks.clock ? Math.round(hooks.clock() - started) : 0;
-  return { seed: spec.seed, metrics: table, series: metrics.series, violation };
+
+  /** Processes the next event; false once the run is over (its end, or a violation). */
+  step(): boolean {
+    return this.machine.step();
+  }
+
+  /** The run's results; only once it is over. */
+  result(): RunResult {
+    const { machine: m, mm } = this;
+    if (!m.done) throw new Error("Simulation.result: the run is not over; step() until it returns false");
+    const zone = mm.zone;
+    const metrics = mm.metrics;
+    let violation = m.violation;
+    if (!violation) {
+      const problem = check_invariants(mm);
+      if (problem) {
+        violation = { time_ns: m.now, cpu: 0, context: "task", function: "check_invariants", message: problem, trace: ["check_invariants"] };
+      }
+    }
+    metrics.sampleFreePages(this.end, zone.nrFree);
+    const table = metrics.table(zone.nrFreeMin, zone.nrFree, m.events, violation ? 1 : 0);
+    table["engine.wall_ms"] = this.hooks.clock ? Math.round(this.hooks.clock() - this.started) : 0;
+    return { seed: this.spec.seed, metrics: table, series: metrics.series, violation };
+  }
 }
