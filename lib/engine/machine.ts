@@ -525,6 +525,7 @@ export class Machine {
   private readonly heap = new EventHeap(4096);
   violation: Violation | null = null;
   private stopped = false;
+  private started = false;
   driver: Driver | null = null;
   /** Test hook: called after every event. */
   afterEvent?: (kind: number, id: number) => void;
@@ -613,7 +614,6 @@ export class Machine {
     this.started = true;
     this.schedule(endNs, EV_END, 0);
   }
-  private started = false;
 
   /** The run is over: its end was reached, or a violation stopped it. */
   get done(): boolean {
