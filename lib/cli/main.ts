@@ -1,7 +1,7 @@
 // The pcplab command line. Commands are plain functions of their arguments
 // and an IO object, so tests drive them directly and bin/pcplab is a shim.
 import { analyze, DEFAULTS, format, formatDiagnostic, type LocatedDiagnostic, type Scenario } from "../dsl/index.ts";
-import { assemble, scenarioDigest, unexpectedViolations } from "../engine/index.ts";
+import { assemble, Overloaded, scenarioDigest, unexpectedViolations } from "../engine/index.ts";
 import { renderReport } from "../report/render.ts";
 import { formatDifferences, verify } from "../report/verify.ts";
 import { runAll } from "./pool.ts";
@@ -33,7 +33,8 @@ commands:
 
 exit status: 0 ok (verify: reproduced); 1 an expect failed, a run hit a
 violation no expect allows, or verify found different numbers; 2 the
-scenario has errors, no scenario was found, or the command was misused
+scenario has errors or asks more of a CPU than it can do, no scenario was
+found, or the command was misused
 `;
 
 export async function main(argv: string[], io: IO): Promise<number> {
@@ -169,7 +170,11 @@ async function run(args: string[], io: IO): Promise<number> {
     : undefined;
   // The report carries the scenario as run, so --runs and --seed show in it.
   const canonical = printScenarioWith(formatted.text, scenario);
-  const runResults = await runAll(scenario, { threads, onRunDone: progress });
+  const runResults = await overloadAsError(runAll(scenario, { threads, onRunDone: progress }));
+  if (typeof runResults === "string") {
+    io.stderr(`pcplab run: ${displayName(a.file)}: ${runResults}\n`);
+    return EXIT.usage;
+  }
   const results = assemble(scenario, scenarioDigest(canonical), runResults);
   io.stdout(a.flags.has("--json") ? JSON.stringify(results, null, 2) + "\n" : renderReport(scenario, canonical, results));
   const failed = results.expectations.some((e) => !e.passed) || unexpectedViolations(scenario, results).length > 0;
@@ -189,15 +194,31 @@ export function printScenarioWith(canonical: string, s: Scenario): string {
   return again.ok ? again.text : canonical;
 }
 
+/** A run that overloads a CPU is the scenario's fault, not a crash: its message. */
+async function overloadAsError<T>(work: Promise<T>): Promise<T | string> {
+  try {
+    return await work;
+  } catch (e) {
+    if (e instanceof Overloaded) return `run ${e.message}`;
+    throw e;
+  }
+}
+
 async function verifyCommand(args: string[], io: IO): Promise<number> {
   const a = parseArgs("verify", args, [], io, ["--threads"]);
   if (!a) return EXIT.usage;
   const text = await readSource(a.file, io);
   if (text === null) return EXIT.usage;
   const threads = a.values.get("--threads");
-  const outcome = await verify(text, {
-    run: async (s, canonical) => assemble(s, scenarioDigest(canonical), await runAll(s, { threads })),
-  });
+  const outcome = await overloadAsError(
+    verify(text, {
+      run: async (s, canonical) => assemble(s, scenarioDigest(canonical), await runAll(s, { threads })),
+    }),
+  );
+  if (typeof outcome === "string") {
+    io.stderr(`pcplab verify: the scenario's ${outcome}\n`);
+    return EXIT.usage;
+  }
   if (outcome.status === "error") {
     io.stderr(`pcplab verify: ${outcome.message}\n`);
     return EXIT.usage;

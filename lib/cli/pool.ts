@@ -15,7 +15,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Scenario } from "../dsl/index.ts";
-import { arrivalsPerSecond, longestFirst, plan, simulate, type RunResult } from "../engine/index.ts";
+import { arrivalsPerSecond, longestFirst, Overloaded, plan, simulate, type RunResult } from "../engine/index.ts";
 
 /** The bundled worker sits beside the bundled CLI (see bin/pcplab). */
 const WORKER = new URL("./worker.mjs", import.meta.url);
@@ -73,7 +73,9 @@ export async function runAll(scenario: Scenario, opts: PoolOptions = {}, stats: 
     for (let t = 0; t < workerCount; t++) {
       const w = new Worker(WORKER, { workerData: { scenario, specs, order, counter } });
       workers.push(w);
-      w.on("message", (msg: { index: number; result: RunResult }) => finished(msg.index, msg.result));
+      w.on("message", (msg: { index: number; result: RunResult } | { overloaded: string }) =>
+        "overloaded" in msg ? fail(new Overloaded(msg.overloaded)) : finished(msg.index, msg.result),
+      );
       w.on("error", fail);
     }
     stats.workers = workers.length;

@@ -2,12 +2,18 @@
 // counter it shares with the other threads until none are left, posting
 // each result.
 import { parentPort, workerData } from "node:worker_threads";
-import { simulate, type RunSpec } from "../engine/index.ts";
+import { Overloaded, simulate, type RunSpec } from "../engine/index.ts";
 import type { Scenario } from "../dsl/index.ts";
 
 const { scenario, specs, order, counter } = workerData as { scenario: Scenario; specs: RunSpec[]; order: number[]; counter: Int32Array };
-for (let next = Atomics.add(counter, 0, 1); next < specs.length; next = Atomics.add(counter, 0, 1)) {
-  const index = order[next]!;
-  const result = simulate(scenario, specs[index]!, { clock: () => performance.now() });
-  parentPort!.postMessage({ index, result });
+try {
+  for (let next = Atomics.add(counter, 0, 1); next < specs.length; next = Atomics.add(counter, 0, 1)) {
+    const index = order[next]!;
+    const result = simulate(scenario, specs[index]!, { clock: () => performance.now() });
+    parentPort!.postMessage({ index, result });
+  }
+} catch (e) {
+  // A thrown error reaches the pool without its class: say which it was.
+  if (!(e instanceof Overloaded)) throw e;
+  parentPort!.postMessage({ overloaded: e.message });
 }

@@ -5,7 +5,7 @@ import { sha256Hex } from "./sha256.ts";
 export { simulate, applySweep, Simulation, type RunSpec, type RunResult, type RunHooks } from "./run.ts";
 export type { TraceEvent } from "./mm/page_alloc.ts";
 export { arrivalsPerSecond, assemble, longestFirst, plan, runScenario, resultsDigest, unexpectedViolations, sweepParamName, type Results, type VariantResult } from "./results.ts";
-export { Cancelled, COSTS_IN_USE, type Violation } from "./machine.ts";
+export { Cancelled, COSTS_IN_USE, MAX_BACKLOG, Overloaded, type Violation } from "./machine.ts";
 export { ENGINE_VERSION, MODEL } from "./version.ts";
 export { canonicalJson, digest } from "./canonical.ts";
 

@@ -3,7 +3,7 @@
 // the same numbers on every host.
 import type { Dist, Scenario } from "../dsl/scenario.ts";
 import { COSTS } from "../dsl/vocabulary.ts";
-import { Machine, type Costs, type Violation } from "./machine.ts";
+import { Machine, Overloaded, type Costs, type Violation } from "./machine.ts";
 import { Metrics, SERIES_BUCKETS, type Series } from "./metrics.ts";
 import { check_invariants } from "./mm/check.ts";
 import type { Mm, TraceEvent } from "./mm/page_alloc.ts";
@@ -87,7 +87,16 @@ function makeCosts(overrides: Record<string, Dist>, rng: Rng): Costs {
 
 export function simulate(scenario: Scenario, spec: RunSpec, hooks: RunHooks = {}): RunResult {
   const sim = new Simulation(scenario, spec, hooks);
-  sim.machine.run(hooks.shouldStop, hooks.onProgress);
+  try {
+    sim.machine.run(hooks.shouldStop, hooks.onProgress);
+  } catch (e) {
+    // Say which of the scenario's runs it was.
+    if (e instanceof Overloaded) {
+      const sweep = spec.sweepValue === null ? "" : `, sweep value ${spec.sweepValue}`;
+      throw new Overloaded(`${spec.variant}, seed ${spec.seed}${sweep}: ${e.message}`);
+    }
+    throw e;
+  }
   return sim.result();
 }
 

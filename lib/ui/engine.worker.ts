@@ -3,7 +3,7 @@
 // exactly what `pcplab run FILE` runs on the same text (same scenario, same
 // canonical text, same digest).
 import { analyze, format, type Scenario } from "../dsl/index.ts";
-import { assemble, longestFirst, plan, scenarioDigest, simulate, type RunSpec } from "../engine/index.ts";
+import { assemble, longestFirst, Overloaded, plan, scenarioDigest, simulate, type RunSpec } from "../engine/index.ts";
 import type { WorkerReply, WorkerRequest } from "./runner.ts";
 
 const post = (m: WorkerReply) => (self as unknown as { postMessage(m: WorkerReply): void }).postMessage(m);
@@ -52,6 +52,7 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
       post({ type: "done", results: assemble(s.scenario, s.digest, request.runs) });
     }
   } catch (err) {
-    post({ type: "error", message: `the engine failed: ${(err as Error).message}` });
+    // An overloaded CPU is the scenario's doing, and its message says what to change.
+    post({ type: "error", message: err instanceof Overloaded ? `run ${err.message}` : `the engine failed: ${(err as Error).message}` });
   }
 };

@@ -112,6 +112,17 @@ describe("pcplab run", () => {
     expect(r.stdout).toMatch(/trylock-v2, seed 4, at [\d.]+ ms on CPU \d \(softirq\), in\n  free_unref_page_list:\n  list_del corruption/);
   });
 
+  it("exits 2 when a run asks more of a CPU than it can do, saying which run and CPU, on one thread or two", () => {
+    // An arrival every 10 ns, each needing well over 10 ns of the CPU.
+    const file = temp("over.scn", 'scenario "o" {\n  cpus 1\n  memory 256MiB\n  duration 100ms\n  runs 2\n  workload "w" on cpus all {\n    every 10ns\n    alloc order 0 gfp GFP_KERNEL\n    free immediately\n  }\n}\n');
+    for (const threads of ["1", "2"]) {
+      const r = pcplab(["run", file, "--threads", threads]);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(new RegExp(`^pcplab run: ${file}: run irqsave, seed [12]: CPU 0's task context has 100000 pieces of work waiting at [\\d.]+ ms: .*Lower their rates`));
+    }
+  });
+
   it("exits 2 on a scenario with errors, and on bad options", () => {
     expect(pcplab(["run", "-"], 'scenario "x" {\n  cpus 0\n}\n').status).toBe(2);
     expect(pcplab(["run", join(scenarios, "nic-rx-irq-alloc.scn"), "--runs", "x"])).toMatchObject({ status: 2, stderr: "pcplab run: --runs needs a whole number, got x\n" });

@@ -77,6 +77,12 @@ ${script}`;
       expect(done.results.digest).toBe(reference.digest);
       const broken = await ask(workers[0]!, { type: "plan", source: source.replace("memory", "memroy") });
       expect(broken).toMatchObject({ type: "error", message: expect.stringMatching(/^line \d+: error E1\d\d: /) });
+      // A CPU that cannot keep up is the scenario's doing, not an engine failure.
+      const overloaded = 'scenario "o" {\n  cpus 1\n  memory 256MiB\n  duration 100ms\n  workload "w" on cpus all {\n    every 10ns\n    alloc order 0 gfp GFP_KERNEL\n    free immediately\n  }\n}\n';
+      expect(await ask(workers[1]!, { type: "run", source: overloaded, index: 0 })).toMatchObject({
+        type: "error",
+        message: expect.stringMatching(/^run irqsave, seed 1: CPU 0's task context has 100000 pieces of work waiting at [\d.]+ ms: /),
+      });
     } finally {
       for (const w of workers) await w.terminate();
     }

@@ -2,7 +2,7 @@
 // one event at a time, so a test or a tool can stop anywhere and look.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { digest, simulate, Simulation, type RunResult } from "../../lib/engine/index.ts";
+import { digest, MAX_BACKLOG, Overloaded, simulate, Simulation, type RunResult } from "../../lib/engine/index.ts";
 import { scenarioOf } from "./helpers.ts";
 
 const SMALL = `scenario "step" {
@@ -58,6 +58,17 @@ describe("Simulation.step()", () => {
     expect(sim.machine.done).toBe(true);
     expect(sim.step()).toBe(false);
     expect(sim.result().metrics["engine.events"]).toBe(simulate(s, spec).metrics["engine.events"]);
+  });
+
+  it("stops a run whose CPU cannot keep up, naming the run, the CPU and the context", () => {
+    // One hardirq every 100 ns on CPU 1, each taking irq_entry's 500 ns:
+    // the backlog grows by about 4 every 500 ns, and would for 50 ms.
+    const storm = scenarioOf(SMALL.replace("duration 2ms", "duration 50ms").replace("on cpus 0 in hardirq {\n    rate 50k/s", "on cpus 1 in hardirq {\n    every 100ns"));
+    expect(() => simulate(storm, spec)).toThrow(Overloaded);
+    expect(() => simulate(storm, spec)).toThrow(new RegExp(`^trylock, seed 3: CPU 1's hardirq context has ${MAX_BACKLOG} pieces of work waiting at [\\d.]+ ms`));
+    // The shipped scenario whose CPUs stall longest stays well below the limit.
+    const thp = scenarioOf(readFileSync(new URL("../../scenarios/thp-compaction-stress.scn", import.meta.url), "utf8"));
+    expect(() => simulate(thp, { variant: "trylock", sweepValue: null, seed: 1 })).not.toThrow();
   });
 
   it("stops at a violation, before the run's end", () => {
