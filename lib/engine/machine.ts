@@ -564,12 +564,16 @@ export class Machine {
     this.nowaitNs = constant ? section.reduce((ns, c) => ns + this.costs[c], 0) : Infinity;
   }
 
-  private readonly calls: (() => void)[] = [];
+  // Slots of calls due, reused once run: a long run wakes its kthreads
+  // again and again, and a slot per wakeup would grow without end.
+  private readonly calls: ((() => void) | null)[] = [];
+  private readonly freeCalls: number[] = [];
 
   /** Runs `f` at `time` (a kthread's wakeup, say). */
   at(time: number, f: () => void): void {
-    this.calls.push(f);
-    this.schedule(time, EV_CALL, this.calls.length - 1);
+    const id = this.freeCalls.pop() ?? this.calls.length;
+    this.calls[id] = f;
+    this.schedule(time, EV_CALL, id);
   }
 
   // Bookkeeping fixed before the run (the end of warmup, the series'
@@ -673,9 +677,13 @@ export class Machine {
       case EV_END:
         this.stopped = true;
         break;
-      case EV_CALL:
-        this.calls[id]!();
+      case EV_CALL: {
+        const f = this.calls[id]!;
+        this.calls[id] = null;
+        this.freeCalls.push(id);
+        f();
         break;
+      }
     }
     this.afterEvent?.(kind, id);
     return !this.stopped;
