@@ -199,7 +199,7 @@ async function overloadAsError<T>(work: Promise<T>): Promise<T | string> {
   try {
     return await work;
   } catch (e) {
-    if (e instanceof Overloaded) return `run ${e.message}`;
+    if (e instanceof Overloaded) return e.message;
     throw e;
   }
 }

@@ -93,7 +93,7 @@ export function simulate(scenario: Scenario, spec: RunSpec, hooks: RunHooks = {}
     // Say which of the scenario's runs it was.
     if (e instanceof Overloaded) {
       const sweep = spec.sweepValue === null ? "" : `, sweep value ${spec.sweepValue}`;
-      throw new Overloaded(`${spec.variant}, seed ${spec.seed}${sweep}: ${e.message}`);
+      throw new Overloaded(`run ${spec.variant}, seed ${spec.seed}${sweep}: ${e.message}`);
     }
     throw e;
   }

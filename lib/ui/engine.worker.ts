@@ -53,6 +53,6 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
     }
   } catch (err) {
     // An overloaded CPU is the scenario's doing, and its message says what to change.
-    post({ type: "error", message: err instanceof Overloaded ? `run ${err.message}` : `the engine failed: ${(err as Error).message}` });
+    post({ type: "error", message: err instanceof Overloaded ? err.message : `the engine failed: ${(err as Error).message}` });
   }
 };

@@ -65,7 +65,7 @@ describe("Simulation.step()", () => {
     // the backlog grows by about 4 every 500 ns, and would for 50 ms.
     const storm = scenarioOf(SMALL.replace("duration 2ms", "duration 50ms").replace("on cpus 0 in hardirq {\n    rate 50k/s", "on cpus 1 in hardirq {\n    every 100ns"));
     expect(() => simulate(storm, spec)).toThrow(Overloaded);
-    expect(() => simulate(storm, spec)).toThrow(new RegExp(`^trylock, seed 3: CPU 1's hardirq context has ${MAX_BACKLOG} pieces of work waiting at [\\d.]+ ms`));
+    expect(() => simulate(storm, spec)).toThrow(new RegExp(`^run trylock, seed 3: CPU 1's hardirq context has ${MAX_BACKLOG} pieces of work waiting at [\\d.]+ ms`));
     // The shipped scenario whose CPUs stall longest stays well below the limit.
     const thp = scenarioOf(readFileSync(new URL("../../scenarios/thp-compaction-stress.scn", import.meta.url), "utf8"));
     expect(() => simulate(thp, { variant: "trylock", sweepValue: null, seed: 1 })).not.toThrow();
