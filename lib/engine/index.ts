@@ -2,9 +2,9 @@
 // same code runs in Node, worker_threads and a browser Web Worker.
 import { sha256Hex } from "./sha256.ts";
 
-export { simulate, applySweep, Simulation, type RunSpec, type RunResult, type RunHooks } from "./run.ts";
+export { simulate, applySweep, Simulation, sweepParamName, type RunSpec, type RunResult, type RunHooks } from "./run.ts";
 export type { TraceEvent } from "./mm/page_alloc.ts";
-export { arrivalsPerSecond, assemble, longestFirst, plan, runScenario, resultsDigest, unexpectedViolations, sweepParamName, type Results, type VariantResult } from "./results.ts";
+export { arrivalsPerSecond, assemble, longestFirst, plan, runScenario, resultsDigest, unexpectedViolations, type Results, type VariantResult } from "./results.ts";
 export { Cancelled, COSTS_IN_USE, MAX_BACKLOG, Overloaded, type Violation } from "./machine.ts";
 export { ENGINE_VERSION, MODEL } from "./version.ts";
 export { canonicalJson, digest } from "./canonical.ts";

@@ -6,7 +6,7 @@ import type { Expectation, Scenario } from "../dsl/scenario.ts";
 import { digest } from "./canonical.ts";
 import type { Violation } from "./machine.ts";
 import type { Series } from "./metrics.ts";
-import { applySweep, simulate, type RunHooks, type RunResult, type RunSpec } from "./run.ts";
+import { applySweep, simulate, sweepParamName, type RunHooks, type RunResult, type RunSpec } from "./run.ts";
 import { summarize, type Summary } from "./stats.ts";
 import { ENGINE_VERSION } from "./version.ts";
 
@@ -73,12 +73,6 @@ export function arrivalsPerSecond(scenario: Scenario, spec: RunSpec): number {
     perSecond += cpus * (w.arrival.kind === "rate" ? w.arrival.perSecond : 1e9 / w.arrival.ns) * (w.alloc?.count ?? 1);
   }
   return perSecond;
-}
-
-export function sweepParamName(s: Scenario): string | null {
-  const p = s.sweep?.param;
-  if (!p) return null;
-  return p.kind === "rate" ? `"${p.workload}".rate` : p.kind;
 }
 
 function compare(op: Expectation["op"], a: number, b: number): boolean {

@@ -75,6 +75,12 @@ export function applySweep(s: Scenario, value: number | null): Scenario {
   }
 }
 
+export function sweepParamName(s: Scenario): string | null {
+  const p = s.sweep?.param;
+  if (!p) return null;
+  return p.kind === "rate" ? `"${p.workload}".rate` : p.kind;
+}
+
 function makeCosts(overrides: Record<string, Dist>, rng: Rng): Costs {
   const costs: Record<string, number> = {};
   for (const c of COSTS) {
@@ -92,7 +98,7 @@ export function simulate(scenario: Scenario, spec: RunSpec, hooks: RunHooks = {}
   } catch (e) {
     // Say which of the scenario's runs it was.
     if (e instanceof Overloaded) {
-      const sweep = spec.sweepValue === null ? "" : `, sweep value ${spec.sweepValue}`;
+      const sweep = spec.sweepValue === null ? "" : ` at ${sweepParamName(scenario)} ${spec.sweepValue}`;
       throw new Overloaded(`run ${spec.variant}, seed ${spec.seed}${sweep}: ${e.message}`);
     }
     throw e;

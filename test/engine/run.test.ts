@@ -66,6 +66,9 @@ describe("Simulation.step()", () => {
     const storm = scenarioOf(SMALL.replace("duration 2ms", "duration 50ms").replace("on cpus 0 in hardirq {\n    rate 50k/s", "on cpus 1 in hardirq {\n    every 100ns"));
     expect(() => simulate(storm, spec)).toThrow(Overloaded);
     expect(() => simulate(storm, spec)).toThrow(new RegExp(`^run trylock, seed 3: CPU 1's hardirq context has ${MAX_BACKLOG} pieces of work waiting at [\\d.]+ ms`));
+    // A sweep's run is named by its value, as the report names it.
+    const sweep = scenarioOf(SMALL.replace("duration 2ms", "duration 50ms\n  sweep \"nic-rx\".rate in 10k/s, 10M/s"));
+    expect(() => simulate(sweep, { ...spec, sweepValue: 1e7 })).toThrow(/^run trylock, seed 3 at "nic-rx"\.rate 10000000: CPU 0's hardirq context/);
     // The shipped scenario whose CPUs stall longest stays well below the limit.
     const thp = scenarioOf(readFileSync(new URL("../../scenarios/thp-compaction-stress.scn", import.meta.url), "utf8"));
     expect(() => simulate(thp, { variant: "trylock", sweepValue: null, seed: 1 })).not.toThrow();
