@@ -295,6 +295,28 @@ describe("a notebook in the browser", () => {
     expect((await output())!.resultsDigest).toBe(first.resultsDigest);
   }, 120_000);
 
+  it("says which run overloaded which CPU, instead of growing a worker without end", async () => {
+    const { id, token } = await api<{ id: string; token: string }>(app.url, "POST", "/api/notebooks", { title: "Overload" });
+    const page = await newPage();
+    await holdLink(page, id, token);
+    // A new notebook's scenario cell, its text replaced.
+    const cell = page.locator("article.cell.scenario").first();
+    const editor = cell.locator('.editor[data-ready="true"]');
+    await editor.waitFor();
+    await editor.locator(".view-lines").click();
+    await page.keyboard.press("Control+A");
+    // An arrival every 10 ns, each needing far more of the CPU than that.
+    const overloaded = 'scenario "o" {\n  cpus 1\n  memory 256MiB\n  duration 100ms\n  workload "w" on cpus all {\n    every 10ns\n    alloc order 0 gfp GFP_KERNEL\n    free immediately\n  }\n}\n';
+    await paste(page, overloaded);
+    await expect.poll(() => sources(page)).toContain(overloaded);
+    await cell.getByRole("button", { name: "Run", exact: true }).click();
+    const alert = cell.getByRole("alert");
+    await expect.poll(() => alert.count(), { timeout: 60_000 }).toBe(1);
+    expect(await alert.innerText()).toMatch(/^run irqsave, seed [123]: CPU 0's task context has 100000 pieces of work waiting at [\d.]+ ms: .*Lower their rates/);
+    await cell.getByRole("button", { name: "Run", exact: true }).waitFor();
+    expect(await cell.locator("section.output").count()).toBe(0);
+  }, 90_000);
+
   it("renders markdown without running any script or handler in it", async () => {
     const { id, token } = await api<{ id: string; token: string }>(app.url, "POST", "/api/notebooks", { title: "Hostile markdown" });
     const page = await newPage();
