@@ -45,7 +45,7 @@ fillAndDrain(heap); // warm-up, also grows the arrays
 heap.clear();
 const fillMs = time(() => fillAndDrain(heap));
 console.log(`heap: ${EVENTS} random pushes then ${EVENTS} pops: ${fillMs.toFixed(0)} ms, ${rate(EVENTS, fillMs)} events (push+pop)`);
-for (const size of [100, 10_000]) {
+for (const size of [14, 115, 10_000]) {
   hold(heap, size); // warm-up
   const holdMs = time(() => hold(heap, size));
   console.log(`heap: hold model, ${size} pending, ${EVENTS} pop+push: ${holdMs.toFixed(0)} ms, ${rate(EVENTS, holdMs)} events`);

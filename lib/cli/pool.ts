@@ -51,9 +51,11 @@ export async function runAll(scenario: Scenario, opts: PoolOptions = {}, stats: 
   // Every thread takes the next run from a shared counter, so a worker never
   // waits for this thread to finish a run before it gets its next one.
   const counter = new Int32Array(new SharedArrayBuffer(4));
-  const order = longestFirst(scenario, specs);
+  const arrivals = specs.map((spec) => arrivalsPerSecond(scenario, spec));
+  const order = longestFirst(scenario, specs, arrivals);
   // + 1: a scenario without workloads still has runs to count.
-  const weight = specs.map((spec) => arrivalsPerSecond(scenario, spec) + 1);
+  const weight = arrivals.map((a) => a + 1);
+  const totalWeight = weight.reduce((a, b) => a + b, 0);
   const take = () => Atomics.add(counter, 0, 1);
   const results: RunResult[] = new Array(specs.length);
   let done = 0;
@@ -92,12 +94,11 @@ export async function runAll(scenario: Scenario, opts: PoolOptions = {}, stats: 
       weightDone += weight[index]!;
       if (firstMs < 0) firstMs = performance.now() - started;
       if (workers.length === 0 && workerCount > 0) {
-        // The runs left, at this thread's pace so far. The first run also
-        // compiles the engine and took 2-3x as long as the next ones here,
-        // so it counts half.
-        let weightLeft = 0;
-        for (let k = Atomics.load(counter, 0); k < specs.length; k++) weightLeft += weight[order[k]!]!;
-        const msLeft = ((performance.now() - started - firstMs / 2) * weightLeft) / weightDone;
+        // The runs left (until workers start, every run taken is one this
+        // thread has done), at its pace so far. The first run also compiles
+        // the engine and took 2-3x as long as the next ones here, so it
+        // counts half.
+        const msLeft = ((performance.now() - started - firstMs / 2) * (totalWeight - weightDone)) / weightDone;
         if (msLeft >= payAfter) startWorkers();
       }
       // Let worker messages in (and their progress out) between runs.

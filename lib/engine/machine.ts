@@ -48,8 +48,11 @@ export type Work = (x: Context, arg: number) => Code | void;
 
 /** A FIFO of work with its argument and the time it was queued. It reuses
  * its arrays: once warm, queueing allocates nothing, and emptying it costs
- * nothing (no splice, no length change, both runtime calls in V8). */
+ * nothing (no splice, no length change, both runtime calls in V8). Holding
+ * MAX_BACKLOG items, it calls `full` instead of taking another. */
 class WorkQueue {
+  constructor(private readonly full: () => never) {}
+
   private work: Work[] = [];
   private args: number[] = [];
   private times: number[] = [];
@@ -60,11 +63,8 @@ class WorkQueue {
     return this.head === this.tail;
   }
 
-  get length(): number {
-    return this.tail - this.head;
-  }
-
   push(work: Work, arg: number, time: number): void {
+    if (this.tail - this.head >= MAX_BACKLOG) this.full();
     // Full at the end, and at least half of it free at the front: move the
     // live items down. With less room the arrays grow instead; moving them
     // on every push while a backlog drains one item at a time made each
@@ -101,7 +101,7 @@ class WorkQueue {
 export class Context implements LockOwner {
   readonly id: number;
   private gen: Code | null = null;
-  private readonly queue = new WorkQueue();
+  private readonly queue = new WorkQueue(() => this.m.overloaded(this.cpu.id, CONTEXT_NAMES[this.kind]));
   /** Cost spent since the last yield, not yet turned into simulated time. */
   pending = 0;
   state = IDLE;
@@ -134,7 +134,6 @@ export class Context implements LockOwner {
   }
 
   push(work: Work, arg: number): void {
-    if (this.queue.length >= MAX_BACKLOG) this.m.overloaded(this.cpu.id, CONTEXT_NAMES[this.kind]);
     this.queue.push(work, arg, 0);
   }
 
@@ -369,7 +368,7 @@ export class Cpu {
   private irqOffDepth = 0;
   private irqOffSince = 0;
   /** Interrupts raised and not yet taken: handler, argument, raise time. */
-  private readonly irqs = new WorkQueue();
+  private readonly irqs = new WorkQueue(() => this.m.overloaded(this.id, "hardirq"));
 
   constructor(
     readonly m: Machine,
@@ -423,7 +422,6 @@ export class Cpu {
 
   /** Raises a hardirq whose handler runs `work`. */
   raiseIrq(work: Work, arg: number): void {
-    if (this.irqs.length >= MAX_BACKLOG) this.m.overloaded(this.id, "hardirq");
     this.irqs.push(work, arg, this.m.now);
     if (!this.irqDeliverable()) return;
     const top = this.top;
@@ -552,6 +550,8 @@ export class Machine {
     readonly costs: Costs,
     readonly metrics: MachineMetrics,
     private readonly knownFunctions: ReadonlySet<string>,
+    /** Which of a scenario's runs this is ("run trylock, seed 3"), for messages. */
+    private readonly runName: string,
   ) {
     this.cpus = Array.from({ length: nrCpus }, (_, i) => new Cpu(this, i));
   }
@@ -610,7 +610,7 @@ export class Machine {
 
   overloaded(cpu: number, context: string): never {
     throw new Overloaded(
-      `CPU ${cpu}'s ${context} context has ${MAX_BACKLOG} pieces of work waiting at ${(this.now / 1e6).toFixed(3)} ms: ` +
+      `${this.runName}: CPU ${cpu}'s ${context} context has ${MAX_BACKLOG} pieces of work waiting at ${(this.now / 1e6).toFixed(3)} ms: ` +
         `the workloads on it ask for more than it can do, so the backlog would only grow. Lower their rates, or what each arrival does.`,
     );
   }

@@ -58,8 +58,7 @@ export function plan(s: Scenario): RunSpec[] {
 /** Run indices, the most arrivals first (a sweep's largest rate, the most
  * CPUs), so threads sharing the runs out do not wait at the end for one
  * long run. */
-export function longestFirst(scenario: Scenario, specs: RunSpec[]): number[] {
-  const arrivals = specs.map((spec) => arrivalsPerSecond(scenario, spec));
+export function longestFirst(scenario: Scenario, specs: RunSpec[], arrivals = specs.map((spec) => arrivalsPerSecond(scenario, spec))): number[] {
   return specs.map((_, i) => i).sort((a, b) => arrivals[b]! - arrivals[a]! || a - b);
 }
 

@@ -3,7 +3,7 @@
 // the same numbers on every host.
 import type { Dist, Scenario } from "../dsl/scenario.ts";
 import { COSTS } from "../dsl/vocabulary.ts";
-import { Machine, Overloaded, type Costs, type Violation } from "./machine.ts";
+import { Machine, type Costs, type Violation } from "./machine.ts";
 import { Metrics, SERIES_BUCKETS, type Series } from "./metrics.ts";
 import { check_invariants } from "./mm/check.ts";
 import type { Mm, TraceEvent } from "./mm/page_alloc.ts";
@@ -93,16 +93,7 @@ function makeCosts(overrides: Record<string, Dist>, rng: Rng): Costs {
 
 export function simulate(scenario: Scenario, spec: RunSpec, hooks: RunHooks = {}): RunResult {
   const sim = new Simulation(scenario, spec, hooks);
-  try {
-    sim.machine.run(hooks.shouldStop, hooks.onProgress);
-  } catch (e) {
-    // Say which of the scenario's runs it was.
-    if (e instanceof Overloaded) {
-      const sweep = spec.sweepValue === null ? "" : ` at ${sweepParamName(scenario)} ${spec.sweepValue}`;
-      throw new Overloaded(`run ${spec.variant}, seed ${spec.seed}${sweep}: ${e.message}`);
-    }
-    throw e;
-  }
+  sim.machine.run(hooks.shouldStop, hooks.onProgress);
   return sim.result();
 }
 
@@ -141,7 +132,9 @@ export class Simulation {
       tracepoint: hooks.tracepoint,
     };
     mm.kthreads = kthreads(mm);
-    const m = new Machine(s.cpus, rng, makeCosts(s.costs, rng), metrics, KERNEL_FUNCTIONS);
+    // Named as the report names a run.
+    const sweep = spec.sweepValue === null ? "" : ` at ${sweepParamName(scenario)} ${spec.sweepValue}`;
+    const m = new Machine(s.cpus, rng, makeCosts(s.costs, rng), metrics, KERNEL_FUNCTIONS, `run ${spec.variant}, seed ${spec.seed}${sweep}`);
     if (!hooks.generatorsOnly) m.allowPlainPaths(variant.pcpLockSavesIrqs);
     const workloads = new Workloads(m, mm, rng, s);
     owners = workloads;

@@ -177,17 +177,13 @@ export class MemMap {
     return this.chunk(id).prev[id & CHUNK_MASK]!;
   }
   private setNext(id: number, v: number, fn: string): void {
-    if (id >= 0) {
-      const c = this.chunks[id >>> CHUNK_SHIFT];
-      (c !== undefined ? c : this.touch(id)).next[id & CHUNK_MASK] = v;
-    } else if (id <= -3) this.headNext[-3 - id] = v;
+    if (id >= 0) this.chunk(id).next[id & CHUNK_MASK] = v;
+    else if (id <= -3) this.headNext[-3 - id] = v;
     else this.deref(id, 0n, fn);
   }
   private setPrev(id: number, v: number, fn: string): void {
-    if (id >= 0) {
-      const c = this.chunks[id >>> CHUNK_SHIFT];
-      (c !== undefined ? c : this.touch(id)).prev[id & CHUNK_MASK] = v;
-    } else if (id <= -3) this.headPrev[-3 - id] = v;
+    if (id >= 0) this.chunk(id).prev[id & CHUNK_MASK] = v;
+    else if (id <= -3) this.headPrev[-3 - id] = v;
     else this.deref(id, 8n, fn);
   }
 
