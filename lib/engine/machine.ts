@@ -369,6 +369,10 @@ export class Cpu {
   private irqOffSince = 0;
   /** Interrupts raised and not yet taken: handler, argument, raise time. */
   private readonly irqs = new WorkQueue(() => this.m.overloaded(this.id, "hardirq"));
+  /** contextDone() is running on this CPU. */
+  private inContextDone = false;
+  /** A context that finished within it, to be handled next. */
+  private doneNext: Context | null = null;
 
   constructor(
     readonly m: Machine,
@@ -458,8 +462,32 @@ export class Cpu {
     x.startNext();
   }
 
-  /** `x` finished its queue: what runs next on this CPU. */
+  /** `x` finished its work: what runs next on this CPU. Work that finishes
+   * at once (no cost, or the clock just moved on) comes back here before
+   * the call that started it returns, so a long backlog of it would nest
+   * one call chain per item and overflow the stack. Every such call is the
+   * last thing its callers do, so it is queued and run by this loop
+   * instead, in the same order. */
   contextDone(x: Context): void {
+    if (this.inContextDone) {
+      if (this.doneNext !== null) throw new Error("engine: two contexts finished in one step of a CPU");
+      this.doneNext = x;
+      return;
+    }
+    this.inContextDone = true;
+    try {
+      for (let next: Context | null = x; next !== null; ) {
+        this.doneNext = null;
+        this.nextAfter(next);
+        next = this.doneNext;
+      }
+    } finally {
+      this.inContextDone = false;
+      this.doneNext = null;
+    }
+  }
+
+  private nextAfter(x: Context): void {
     if (x.startNext()) return;
     if (x.kind === HARDIRQ) {
       if (x.mustYield()) {
