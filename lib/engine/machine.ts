@@ -150,6 +150,7 @@ export class Context implements LockOwner {
 
   /** Runs `w` now, as if it were the next queued work. */
   start(w: Work, arg: number): void {
+    this.mustBeOnTop();
     let gen: Code | void;
     try {
       gen = w(this, arg);
@@ -166,8 +167,15 @@ export class Context implements LockOwner {
     }
   }
 
+  /** Only the innermost context of a CPU runs: work that starts or resumes
+   * anywhere else is an engine bug, which would quietly skew every number. */
+  private mustBeOnTop(): void {
+    if (this.cpu.top !== this) throw new Error(`engine: CPU ${this.cpu.id}'s ${CONTEXT_NAMES[this.kind]} context ran while not on top of its stack`);
+  }
+
   /** Runs the generator until it blocks, waits or finishes. */
   resume(): void {
+    this.mustBeOnTop();
     const m = this.m;
     for (;;) {
       let r: IteratorResult<number, void>;

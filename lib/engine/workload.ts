@@ -195,7 +195,10 @@ export class Workloads implements Driver, PageOwners {
   /** A page freed as soon as it is allocated: in its free context, batched, or here and now. */
   private *freeNow(x: Context, s: Source, h: number): Code {
     const batch = s.workload.free!.batch;
-    if (s.freeContext !== x.kind) this.queueFree(s, h);
+    // Handed to another context, the free is due at once, as a timer due
+    // now: raised from inside this code, an interrupt would run nested in
+    // it while it still runs, two contexts at once on one CPU.
+    if (s.freeContext !== x.kind) this.m.schedule(x.now, EV_TIMER, h);
     else if (batch === null) yield* this.freeOne(x, h);
     else {
       s.batch.push(h);

@@ -100,6 +100,42 @@ describe("pcp lists, hand-checked", () => {
   });
 });
 
+describe("frees handed to another context of the same CPU", () => {
+  it.each([
+    ["softirq", "hardirq"],
+    ["task", "softirq"],
+    ["task", "hardirq"],
+    ["hardirq", "softirq"],
+  ])("allocated in %s, `free immediately in %s`: the CPU keeps up with all its work", (from, to) => {
+    // Each allocation is freed at once in another context. Until 0.3.1 an
+    // interrupt for it was raised from inside the allocating code and ran
+    // nested in it while it still ran: two contexts at once on one CPU,
+    // after which this CPU took 654 (from softirq) or 1,422 (from task) of
+    // its ~17,700 allocations in 20 ms and did nothing more, with no error.
+    const m = metricsOf(`scenario "io" {
+  cpus 1
+  memory 256MiB
+  duration 20ms
+  lock trylock
+  workload "io" on cpus all in ${from} {
+    rate 100k/s
+    alloc order 1 gfp GFP_NOWAIT
+    free immediately in ${to}
+  }
+  workload "faults" on cpus all {
+    rate 200k/s
+    alloc 4 x order 0 gfp GFP_KERNEL
+    free immediately
+  }
+}`);
+    // 20 ms of arrivals: about 2,000 x 1 + 4,000 x 4 allocations.
+    expect(m["alloc.requests"]).toBeGreaterThan(17_000);
+    expect(m["alloc.requests"]).toBeLessThan(18_500);
+    expect(m["alloc.failed"]).toBe(0);
+    expect(m["free.requests"]).toBeGreaterThanOrEqual(m["alloc.requests"]! - 2);
+  });
+});
+
 describe("the model's invariants hold after every single event", () => {
   it.each(["irqsave", "trylock", "irq-bypass"])("%s, with interrupts, list frees and remote drains", (variant) => {
     const s = scenarioOf(`scenario "busy" {
