@@ -25,6 +25,10 @@ export const LIMITS = {
   count: [1, 1024],
   pcpHigh: [0, 1 << 24],
   pcpBatch: [1, 1 << 16],
+  // Each page `fragmentation` breaks up is a page frame, a free-list entry
+  // or a held page-cache page in the engine: about 64 bytes and 0.6 us to
+  // set up, so 2^24 pages (64 GiB at 100%) take about 1.1 GiB and 10 s.
+  fragmentedPages: 1 << 24,
 } as const;
 
 export interface CheckResult {
@@ -183,6 +187,7 @@ class Checker {
     }
 
     if (sweepNode) s.sweep = this.sweep(sweepNode, workloadNodes);
+    this.fragmentedPages(s);
     const cpuCounts = s.sweep?.param.kind === "cpus" ? s.sweep.values : [s.cpus];
     const names = new Set<string>();
     for (const w of workloadNodes) {
@@ -199,6 +204,27 @@ class Checker {
       if (x) s.expects.push(x);
     }
     return s;
+  }
+
+  private fragmentationAt: { span: Span; percent: number } | null = null;
+
+  /** Refuses a fragmented zone larger than the engine can hold. */
+  private fragmentedPages(s: Scenario): void {
+    const at = this.fragmentationAt;
+    if (!at || s.fragmentation === 0) return;
+    const swept = s.sweep?.param.kind === "memory";
+    const bytes = swept ? Math.max(...s.sweep!.values) : s.memoryBytes;
+    const pages = Math.round((bytes / PAGE_SIZE) * s.fragmentation);
+    if (pages <= LIMITS.fragmentedPages) return;
+    const memory = formatQuantity({ kind: "size", bytes });
+    const mostBytes = (LIMITS.fragmentedPages / s.fragmentation) * PAGE_SIZE;
+    const unit = mostBytes >= 2 ** 30 ? 2 ** 30 : 2 ** 20;
+    const most = formatQuantity({ kind: "size", bytes: Math.floor(mostBytes / unit) * unit });
+    this.report(
+      "E201",
+      `fragmentation ${at.percent}% of ${swept ? "the sweep's " : ""}memory ${memory} breaks up ${pages} pages; the model sets up at most ${LIMITS.fragmentedPages} (64GiB at 100%): lower the fragmentation, or the memory to ${most} at most`,
+      at.span,
+    );
   }
 
   private setting(s: Scenario, st: Extract<A.Statement, { kind: "setting" }>): void {
@@ -236,7 +262,10 @@ class Checker {
       }
       case "fragmentation": {
         const q = this.want(v, "percent", "fragmentation");
-        if (q && this.inRange(q.percent, [0, 100], "fragmentation", v.span, (x) => `${x}%`)) s.fragmentation = q.percent / 100;
+        if (q && this.inRange(q.percent, [0, 100], "fragmentation", v.span, (x) => `${x}%`)) {
+          s.fragmentation = q.percent / 100;
+          this.fragmentationAt = { span: v.span, percent: q.percent };
+        }
         break;
       }
     }

@@ -75,6 +75,25 @@ describe("semantic errors", () => {
     ]);
   });
 
+  it("refuses more fragmented memory than the engine can set up, at the fragmentation, for every memory a sweep sets", () => {
+    // The engine died of it: memory 1TiB at 50% ran a minute to 6 GiB and
+    // failed its end-of-run check; 4TiB at 100% took the process down.
+    expect(diagnostics(scenario("  memory 1TiB\n  fragmentation 50%"))).toEqual([
+      expect.objectContaining({
+        code: "E201",
+        message: "fragmentation 50% of memory 1TiB breaks up 134217728 pages; the model sets up at most 16777216 (64GiB at 100%): lower the fragmentation, or the memory to 128GiB at most",
+        line: 3,
+        column: 17,
+        endColumn: 20,
+      }),
+    ]);
+    expect(codes(scenario("  memory 64GiB\n  fragmentation 100%"))).toEqual([]);
+    expect(codes(scenario("  memory 1TiB\n  fragmentation 6.25%"))).toEqual([]);
+    expect(diagnostics(scenario("  fragmentation 10%\n  sweep memory in 1GiB, 4TiB"))).toEqual([
+      expect.objectContaining({ code: "E201", message: expect.stringMatching(/^fragmentation 10% of the sweep's memory 4TiB breaks up 107374182 pages; .* to 640GiB at most$/) }),
+    ]);
+  });
+
   it("rejects orders beyond MAX_ORDER-1 and sleeping masks in softirq", () => {
     expect(codes(workload("    rate 1k/s\n    alloc order 11 gfp GFP_KERNEL"))).toEqual(["E201"]);
     expect(codes(workload("    rate 1k/s\n    alloc order 0 gfp GFP_NOIO", 'workload "w" on cpus all in softirq'))).toEqual(["E208"]);

@@ -22,15 +22,26 @@ function walk(mm: Mm): string | null {
   const zone = mm.zone;
   const memmap = zone.memmap;
   const fn = "check_invariants";
-  const seen = new Set<number>();
+  // Pages seen on a list, a bit each, by chunk of the memmap: a Set of
+  // pfns stops at 2^24 entries, and a zone can hold more free blocks.
+  const seen = new Map<number, Uint8Array>();
+  const firstSight = (page: number): boolean => {
+    const chunk = Math.floor(page / CHUNK_PAGES);
+    let bits = seen.get(chunk);
+    if (!bits) seen.set(chunk, (bits = new Uint8Array(CHUNK_PAGES / 8)));
+    const i = page - chunk * CHUNK_PAGES;
+    const mask = 1 << (i & 7);
+    if (bits[i >> 3]! & mask) return false;
+    bits[i >> 3]! |= mask;
+    return true;
+  };
   const limit = zone.managedPages + 1;
   const visit = (head: number, each: (page: number) => string | null): string | null => {
     let steps = 0;
     for (let p = memmap.next(head, fn); p !== head; p = memmap.next(p, fn)) {
       if (++steps > limit) return "a list does not lead back to its head (a cycle through other lists)";
       const page = memmap.entry(p, fn);
-      if (seen.has(page)) return `pfn ${page.toString(16)} is on two free lists`;
-      seen.add(page);
+      if (!firstSight(page)) return `pfn ${page.toString(16)} is on two free lists`;
       const problem = each(page);
       if (problem) return problem;
     }
