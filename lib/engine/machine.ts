@@ -651,6 +651,13 @@ export class Machine {
     );
   }
 
+  outOfFrames(pages: number): never {
+    throw new Overloaded(
+      `${this.runName}: the workloads have touched ${pages} pages (${pages / 262144} GiB) by ${(this.now / 1e6).toFixed(3)} ms, ` +
+        `the most page frames the model keeps in one run (about 25 bytes each). Let them hold less memory: lower their rates, orders or counts, or free sooner.`,
+    );
+  }
+
   crash(x: Context, e: unknown): void {
     if (!(e instanceof Oops)) throw e;
     this.violation = {
@@ -760,7 +767,9 @@ export class Cancelled extends Error {
  */
 export const MAX_BACKLOG = 100_000;
 
-/** A run stopped because a CPU could not keep up with its workloads. */
+/** A run stopped because it asked more than the model can do: a CPU that
+ * cannot keep up with its workloads (MAX_BACKLOG), or more page frames than
+ * it keeps (MAX_TOUCHED_PAGES). */
 export class Overloaded extends Error {
   constructor(message: string) {
     super(message);

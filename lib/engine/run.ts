@@ -6,6 +6,7 @@ import { COSTS } from "../dsl/vocabulary.ts";
 import { Machine, type Costs, type Violation } from "./machine.ts";
 import { Metrics, SERIES_BUCKETS, type Series } from "./metrics.ts";
 import { check_invariants } from "./mm/check.ts";
+import { MAX_TOUCHED_PAGES } from "./mm/memmap.ts";
 import type { Mm, TraceEvent } from "./mm/page_alloc.ts";
 import { kthreads } from "./mm/page_alloc_slowpath.ts";
 import { Zone } from "./mm/zone.ts";
@@ -135,6 +136,7 @@ export class Simulation {
     // Named as the report names a run.
     const sweep = spec.sweepValue === null ? "" : ` at ${sweepParamName(scenario)} ${spec.sweepValue}`;
     const m = new Machine(s.cpus, rng, makeCosts(s.costs, rng), metrics, KERNEL_FUNCTIONS, `run ${spec.variant}, seed ${spec.seed}${sweep}`);
+    zone.memmap.full = () => m.outOfFrames(MAX_TOUCHED_PAGES);
     if (!hooks.generatorsOnly) m.allowPlainPaths(variant.pcpLockSavesIrqs);
     const workloads = new Workloads(m, mm, rng, s);
     owners = workloads;

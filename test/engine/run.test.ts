@@ -2,7 +2,7 @@
 // one event at a time, so a test or a tool can stop anywhere and look.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { digest, MAX_BACKLOG, Overloaded, simulate, Simulation, type RunResult } from "../../lib/engine/index.ts";
+import { digest, MAX_BACKLOG, MAX_TOUCHED_PAGES, Overloaded, simulate, Simulation, type RunResult } from "../../lib/engine/index.ts";
 import { scenarioOf } from "./helpers.ts";
 
 const SMALL = `scenario "step" {
@@ -72,6 +72,26 @@ describe("Simulation.step()", () => {
     // The shipped scenario whose CPUs stall longest stays well below the limit.
     const thp = scenarioOf(readFileSync(new URL("../../scenarios/thp-compaction-stress.scn", import.meta.url), "utf8"));
     expect(() => simulate(thp, { variant: "trylock", sweepValue: null, seed: 1 })).not.toThrow();
+  });
+
+  it("stops a run whose workloads would hold more page frames than the model keeps", () => {
+    // 64 order-10 blocks every 100 us on each of 4 CPUs, never freed: 4 TiB
+    // would fill in 0.4 s. Until the limit, 1.25 TiB of it took 89 s and
+    // 8.2 GB, and all of it would have taken the host down.
+    const hog = scenarioOf(`scenario "hog" {
+  cpus 4
+  memory 4TiB
+  duration 500ms
+  cost zone_lock_per_page 0ns
+  workload "hog" on cpus all {
+    every 100us
+    alloc 64 x order 10 gfp GFP_KERNEL
+  }
+}`);
+    expect(MAX_TOUCHED_PAGES).toBe(2 ** 25);
+    expect(() => simulate(hog, spec)).toThrow(
+      /^run trylock, seed 3: the workloads have touched 33554432 pages \(128 GiB\) by [\d.]+ ms, the most page frames the model keeps in one run/,
+    );
   });
 
   it("works off a long backlog of arrivals that cost nothing, as well by steps as in one go", () => {

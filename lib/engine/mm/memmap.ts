@@ -47,8 +47,22 @@ class Chunk {
 
 const HEAD_ADDRESS_BASE = 0xffff888100000000n;
 
+/**
+ * Page frames the model makes at most in one run: 2^25 (128 GiB of
+ * memory touched), about 800 MB at 23 bytes each. Frames exist only for
+ * pages a run touches, so `memory 4TiB` costs nothing until workloads
+ * allocate it; holding most of it would need about 25 GB, more than a
+ * host or a browser tab has.
+ */
+export const MAX_TOUCHED_PAGES = 1 << 25;
+
 export class MemMap {
   private readonly chunks: (Chunk | undefined)[] = [];
+  private touchedChunks = 0;
+  /** Called, and must throw, when a run would touch more than MAX_TOUCHED_PAGES. */
+  full: () => never = () => {
+    throw new Error(`MemMap: more than ${MAX_TOUCHED_PAGES} pages touched`);
+  };
   private headNext = new Float64Array(256);
   private headPrev = new Float64Array(256);
   private headAddresses: bigint[] = [];
@@ -75,6 +89,7 @@ export class MemMap {
   }
 
   private touch(pfn: number): Chunk {
+    if (++this.touchedChunks > MAX_TOUCHED_PAGES / CHUNK_PAGES) this.full();
     const c = new Chunk();
     c.pageblockMt.fill(this.initialPageblockMt);
     this.chunks[pfn >>> CHUNK_SHIFT] = c;
