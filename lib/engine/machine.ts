@@ -654,7 +654,7 @@ export class Machine {
   outOfFrames(pages: number): never {
     throw new Overloaded(
       `${this.runName}: the workloads have touched ${pages} pages (${pages / 262144} GiB) by ${(this.now / 1e6).toFixed(3)} ms, ` +
-        `the most page frames the model keeps in one run (about 25 bytes each). Let them hold less memory: lower their rates, orders or counts, or free sooner.`,
+        `the most page frames the model keeps in one run (about 23 bytes each). Let them hold less memory: lower their rates, orders or counts, or free sooner.`,
     );
   }
 
