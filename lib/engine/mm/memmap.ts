@@ -31,18 +31,23 @@ export const PG_alloc = 4;
  * neither another compactor nor reclaim may take it. */
 export const PG_isolated = 8;
 
+// One ArrayBuffer per chunk, cut into its fields: seven buffers took twice
+// as long to make (32768 chunks: 2.4 s against 1.0 s, one-off).
+const CHUNK_BYTES = CHUNK_PAGES * (8 + 8 + 4 + 1 + 1 + 1) + 8;
+
 class Chunk {
-  readonly next = new Float64Array(CHUNK_PAGES);
-  readonly prev = new Float64Array(CHUNK_PAGES);
-  readonly flags = new Uint8Array(CHUNK_PAGES);
-  readonly order = new Uint8Array(CHUNK_PAGES);
-  /** set_pcppage_migratetype(): page->index while on a pcp list. */
-  readonly pcpMt = new Uint8Array(CHUNK_PAGES);
-  /** Two pageblocks of 512 pages per chunk. */
-  readonly pageblockMt = new Uint8Array(2);
+  private readonly buffer = new ArrayBuffer(CHUNK_BYTES);
+  readonly next = new Float64Array(this.buffer, 0, CHUNK_PAGES);
+  readonly prev = new Float64Array(this.buffer, CHUNK_PAGES * 8, CHUNK_PAGES);
   /** Who holds an allocated page (page->mapping's role): the workload's
    * handle + 1, or 0. Reclaim and migration go from page to owner. */
-  readonly owner = new Int32Array(CHUNK_PAGES);
+  readonly owner = new Int32Array(this.buffer, CHUNK_PAGES * 16, CHUNK_PAGES);
+  readonly flags = new Uint8Array(this.buffer, CHUNK_PAGES * 20, CHUNK_PAGES);
+  readonly order = new Uint8Array(this.buffer, CHUNK_PAGES * 21, CHUNK_PAGES);
+  /** set_pcppage_migratetype(): page->index while on a pcp list. */
+  readonly pcpMt = new Uint8Array(this.buffer, CHUNK_PAGES * 22, CHUNK_PAGES);
+  /** Two pageblocks of 512 pages per chunk. */
+  readonly pageblockMt = new Uint8Array(this.buffer, CHUNK_PAGES * 23, 2);
 }
 
 const HEAD_ADDRESS_BASE = 0xffff888100000000n;
