@@ -2,9 +2,8 @@
 // mm/page_alloc.c 6.1 (zone_batchsize, nr_pcp_free, rmqueue_bulk).
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../lib/engine/index.ts";
-import type { Machine } from "../../lib/engine/machine.ts";
 import { check_invariants } from "../../lib/engine/mm/check.ts";
-import { metricsOf, scenarioOf } from "./helpers.ts";
+import { idleWithWork, metricsOf, scenarioOf } from "./helpers.ts";
 
 // 1 GiB: 262144 managed pages; zone_batchsize() = 63.
 const MANAGED_1G = 262144;
@@ -137,14 +136,6 @@ describe("frees handed to another context of the same CPU", () => {
   });
 });
 
-/** A CPU with nothing running and work waiting has stopped: nothing will
- * start that work again. */
-function idleWithWork(m: Machine): string | null {
-  for (const cpu of m.cpus) {
-    if (cpu.stack.length === 0 && (cpu.task.hasWork || cpu.softirq.hasWork || cpu.hardirq.hasWork)) return `cpu ${cpu.id} is idle with work queued`;
-  }
-  return null;
-}
 
 describe("the model's invariants hold after every single event", () => {
   it.each(["irqsave", "trylock", "irq-bypass"])("%s, with interrupts, list frees and remote drains", (variant) => {

@@ -1,6 +1,7 @@
 import { analyze } from "../../lib/dsl/index.ts";
 import type { Scenario } from "../../lib/dsl/index.ts";
 import { runScenario, simulate } from "../../lib/engine/index.ts";
+import type { Machine } from "../../lib/engine/machine.ts";
 
 export function scenarioOf(text: string): Scenario {
   const a = analyze(text);
@@ -16,4 +17,13 @@ export function metricsOf(text: string, variant?: string, seed = 1): Record<stri
 
 export function resultsOf(text: string) {
   return runScenario(scenarioOf(text), "sha256:test");
+}
+
+/** A CPU with nothing running and work waiting has stopped: nothing will
+ * start that work again. For RunHooks.afterEvent. */
+export function idleWithWork(m: Machine): string | null {
+  for (const cpu of m.cpus) {
+    if (cpu.stack.length === 0 && (cpu.task.hasWork || cpu.softirq.hasWork || cpu.hardirq.hasWork)) return `cpu ${cpu.id} is idle with work queued at ${m.now} ns`;
+  }
+  return null;
 }

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { analyze } from "../../lib/dsl/index.ts";
 import { Overloaded, simulate, type RunResult } from "../../lib/engine/index.ts";
-import type { Machine } from "../../lib/engine/machine.ts";
+import { idleWithWork } from "./helpers.ts";
 
 const TASK_GFP = ["GFP_KERNEL", "GFP_HIGHUSER_MOVABLE", "GFP_TRANSHUGE_LIGHT | __GFP_RECLAIM | __GFP_NORETRY", "GFP_NOIO", "GFP_KERNEL & ~__GFP_RECLAIM"];
 const ATOMIC_GFP = ["GFP_ATOMIC", "GFP_NOWAIT", "GFP_NOWAIT | __GFP_MOVABLE", "__GFP_HIGH", "GFP_ATOMIC | __GFP_RECLAIMABLE"];
@@ -63,13 +63,6 @@ const scenarioText = fc
       .filter((l) => l !== "")
       .join("\n"),
   );
-
-function idleWithWork(m: Machine): string | null {
-  for (const cpu of m.cpus) {
-    if (cpu.stack.length === 0 && (cpu.task.hasWork || cpu.softirq.hasWork || cpu.hardirq.hasWork)) return `cpu ${cpu.id} is idle with work queued at ${m.now} ns`;
-  }
-  return null;
-}
 
 const model = (r: RunResult) => JSON.stringify({ ...r, metrics: { ...r.metrics, "engine.wall_ms": 0, "engine.events": 0 } });
 
