@@ -222,7 +222,7 @@ class Checker {
     const most = formatQuantity({ kind: "size", bytes: Math.floor(mostBytes / unit) * unit });
     this.report(
       "E201",
-      `fragmentation ${at.percent}% of ${swept ? "the sweep's " : ""}memory ${memory} breaks up ${pages} pages; the model sets up at most ${LIMITS.fragmentedPages} (64GiB at 100%): lower the fragmentation, or the memory to ${most} at most`,
+      `fragmentation ${at.percent}% of ${swept ? "the sweep's " : ""}memory ${memory} breaks up ${pages} pages; the model sets up at most ${LIMITS.fragmentedPages} (${formatQuantity({ kind: "size", bytes: LIMITS.fragmentedPages * PAGE_SIZE })} at 100%): lower the fragmentation, or the memory to ${most} at most`,
       at.span,
     );
   }
