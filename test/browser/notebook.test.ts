@@ -251,7 +251,13 @@ describe("a notebook in the browser", () => {
     // One worker per core shares the sweep's 24 runs; Cancel ends them all.
     const started: string[] = [];
     const closed: string[] = [];
-    page.on("worker", (w) => (started.push(w.url()), w.on("close", () => closed.push(w.url()))));
+    // Engine workers only: Monaco starts its editor worker when it needs
+    // it, which on a busy machine can fall in this window.
+    page.on("worker", (w) => {
+      if (!w.url().endsWith("/engine.worker.js")) return;
+      started.push(w.url());
+      w.on("close", () => closed.push(w.url()));
+    });
     await cell.getByRole("button", { name: "Run", exact: true }).click();
     const progress = cell.getByRole("progressbar", { name: "Run progress" });
     await expect.poll(() => progress.evaluate((el) => (el as HTMLProgressElement).value)).toBeGreaterThan(0);
