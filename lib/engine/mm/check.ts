@@ -22,26 +22,24 @@ function walk(mm: Mm): string | null {
   const zone = mm.zone;
   const memmap = zone.memmap;
   const fn = "check_invariants";
-  // Pages seen on a list, a bit each, by chunk of the memmap: a Set of
-  // pfns stops at 2^24 entries, and a zone can hold more free blocks.
-  const seen = new Map<number, Uint8Array>();
-  const firstSight = (page: number): boolean => {
-    const chunk = Math.floor(page / CHUNK_PAGES);
-    let bits = seen.get(chunk);
-    if (!bits) seen.set(chunk, (bits = new Uint8Array(CHUNK_PAGES / 8)));
-    const i = page - chunk * CHUNK_PAGES;
-    const mask = 1 << (i & 7);
-    if (bits[i >> 3]! & mask) return false;
-    bits[i >> 3]! |= mask;
-    return true;
-  };
-  const limit = zone.managedPages + 1;
-  const visit = (head: number, each: (page: number) => string | null): string | null => {
-    let steps = 0;
-    for (let p = memmap.next(head, fn); p !== head; p = memmap.next(p, fn)) {
-      if (++steps > limit) return "a list does not lead back to its head (a cycle through other lists)";
+  const pcpListName = (cpu: number, pindex: number) => `cpu ${cpu}'s pcp list ${pindex}`;
+  const freeListName = (order: number, mt: number) => `free_area[${order}].free_list[${mt}]`;
+  const headNames = new Map<number, string>();
+  zone.per_cpu_pageset.forEach((pcp, cpu) => pcp.lists.forEach((head, pindex) => headNames.set(head, pcpListName(cpu, pindex))));
+  zone.free_area.forEach((area, order) => area.free_list.forEach((head, mt) => headNames.set(head, freeListName(order, mt))));
+  const nameOf = (link: number) => (link >= 0 ? `pfn ${link.toString(16)}` : (headNames.get(link) ?? "another list's head"));
+  // Each step checks that the page's prev link leads back where the walk
+  // came from. With one link pair per page, that also rules out a page on
+  // two lists, or twice on one, and a cycle that misses the head: the walk
+  // meets a page whose prev is not its predecessor first.
+  const visit = (head: number, name: string, each: (page: number) => string | null): string | null => {
+    for (let from = head, p = memmap.next(head, fn); p !== head; from = p, p = memmap.next(p, fn)) {
       const page = memmap.entry(p, fn);
-      if (!firstSight(page)) return `pfn ${page.toString(16)} is on two free lists`;
+      if (page < 0) return `${name} runs into ${nameOf(page)} after ${nameOf(from)}: a page is on two lists`;
+      const prev = memmap.prev(page, fn);
+      if (prev !== from) {
+        return `pfn ${page.toString(16)} is listed twice: ${name} reaches it from ${nameOf(from)}, but its prev link is ${nameOf(prev)} (a list_add without list_del)`;
+      }
       const problem = each(page);
       if (problem) return problem;
     }
@@ -52,9 +50,9 @@ function walk(mm: Mm): string | null {
     let pages = 0;
     for (let pindex = 0; pindex < NR_PCP_LISTS; pindex++) {
       const order = pindex_to_order(pindex);
-      const problem = visit(pcp.lists[pindex]!, (page) => {
+      const problem = visit(pcp.lists[pindex]!, pcpListName(cpu, pindex), (page) => {
         if (!(memmap.flags(page) & PG_pcp) || memmap.order(page) !== order) {
-          return `pfn ${page.toString(16)} is on cpu ${cpu}'s pcp list ${pindex} but is not an order-${order} pcp page`;
+          return `pfn ${page.toString(16)} is on ${pcpListName(cpu, pindex)} but is not an order-${order} pcp page`;
         }
         pages += 1 << order;
         return null;
@@ -68,9 +66,9 @@ function walk(mm: Mm): string | null {
   for (let order = 0; order < MAX_ORDER; order++) {
     let blocks = order === MAX_ORDER - 1 ? zone.untouchedBlocks : 0;
     for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
-      const problem = visit(zone.free_area[order]!.free_list[mt]!, (page) => {
+      const problem = visit(zone.free_area[order]!.free_list[mt]!, freeListName(order, mt), (page) => {
         if (!(memmap.flags(page) & PG_buddy) || memmap.order(page) !== order) {
-          return `pfn ${page.toString(16)} is on free_area[${order}] but is not a free order-${order} block`;
+          return `pfn ${page.toString(16)} is on ${freeListName(order, mt)} but is not a free order-${order} block`;
         }
         blocks++;
         free += 1 << order;
