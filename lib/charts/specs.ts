@@ -2,7 +2,7 @@
 // network, so a notebook can render them offline and every participant
 // sees the same chart from the same results. Each chart carries a title and
 // a description, which vega-embed turns into the SVG's accessible name.
-import type { Results } from "../engine/index.ts";
+import type { Results, RunJson } from "../engine/index.ts";
 import { HEADLINE_METRICS, reportName } from "../report/render.ts";
 
 /** No $schema: it would name a remote URL, and the notebook renders with
@@ -31,22 +31,37 @@ function suffix(results: Results): string {
   return results.sweep ? ` (${results.sweep.param} = ${focusValue(results)})` : "";
 }
 
-/** (1) pcp fallbacks and zone->lock contentions per ms of simulated time. */
+/** Where a run's series stops, on the series' time axis: a run that hit a
+ * violation ended there, and its later buckets hold nothing. */
+function seriesEnd(results: Results, run: RunJson): number {
+  const warmup = results.scenario.warmup_ns;
+  // Results stored before the scenario carried its warmup: count every run.
+  if (!run.violation || typeof warmup !== "number") return Infinity;
+  return run.violation.time_ns - warmup;
+}
+
+/** (1) pcp fallbacks and zone->lock contentions per ms of simulated time,
+ * each bucket the mean over the runs still going at its end: a run stopped
+ * by a violation would otherwise pull the mean down for the rest of the run. */
 export function rateOverTime(results: Results): ChartSpec {
   const rows: { t_ms: number; variant: string; measure: string; per_ms: number }[] = [];
   for (const group of atFocus(results)) {
-    const s0 = group.runs[0]!.series;
-    const bucketMs = s0.t_ns.length > 1 ? (s0.t_ns[1]! - s0.t_ns[0]!) / 1e6 : 1;
-    s0.t_ns.forEach((t, i) => {
+    const t_ns = group.runs[0]!.series.t_ns;
+    const bucketNs = t_ns.length > 1 ? t_ns[1]! - t_ns[0]! : 1e6;
+    const ends = group.runs.map((r) => seriesEnd(results, r));
+    t_ns.forEach((t, i) => {
+      const bucketEnd = i + 1 < t_ns.length ? t_ns[i + 1]! : (results.scenario.duration_ns ?? t + bucketNs);
+      const going = group.runs.filter((_, r) => ends[r]! >= bucketEnd);
+      if (going.length === 0) return;
       for (const [measure, key] of [["pcp fallbacks", "fallbacks"], ["zone->lock contentions", "zone_contentions"]] as const) {
-        const perRun = group.runs.map((r) => r.series[key][i]!);
-        rows.push({ t_ms: t / 1e6, variant: group.variant, measure, per_ms: mean(perRun) / bucketMs });
+        rows.push({ t_ms: t / 1e6, variant: group.variant, measure, per_ms: mean(going.map((r) => r.series[key][i]!)) / (bucketNs / 1e6) });
       }
     });
   }
   return {
     title: `pcp fallbacks and zone->lock contentions per ms${suffix(results)}`,
-    description: "Line chart: pcp trylock fallbacks and zone lock contentions per millisecond of simulated time, one line per lock variant, mean over seeds.",
+    description:
+      "Line chart: pcp trylock fallbacks and zone lock contentions per millisecond of simulated time, one line per lock variant, mean over the seeds still running (a run that hits a violation stops there).",
     data: { values: rows },
     facet: { row: { field: "measure", type: "nominal", title: null } },
     resolve: { scale: { y: "independent" } },

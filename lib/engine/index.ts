@@ -4,7 +4,7 @@ import { sha256Hex } from "./sha256.ts";
 
 export { simulate, applySweep, Simulation, sweepParamName, type RunSpec, type RunResult, type RunHooks } from "./run.ts";
 export type { TraceEvent } from "./mm/page_alloc.ts";
-export { arrivalsPerSecond, assemble, longestFirst, plan, runScenario, resultsDigest, unexpectedViolations, type Results, type VariantResult } from "./results.ts";
+export { arrivalsPerSecond, assemble, longestFirst, plan, runScenario, resultsDigest, unexpectedViolations, type Results, type RunJson, type VariantResult } from "./results.ts";
 export { Cancelled, COSTS_IN_USE, MAX_BACKLOG, Overloaded, type Violation } from "./machine.ts";
 export { MAX_TOUCHED_PAGES } from "./mm/memmap.ts";
 export { ENGINE_VERSION, MODEL } from "./version.ts";

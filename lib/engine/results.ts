@@ -35,7 +35,10 @@ export interface ExpectationResult {
 export interface Results {
   format: "pcplab-results/1";
   engine: string;
-  scenario: { name: string; digest: string };
+  /** warmup_ns and duration_ns place the series (whose t_ns start at the
+   * end of warmup) and violations (at simulated time from 0) on one axis.
+   * Results stored before they were added lack them. */
+  scenario: { name: string; digest: string; warmup_ns: number; duration_ns: number };
   sweep: { param: string; values: number[] } | null;
   results: VariantResult[];
   expectations: ExpectationResult[];
@@ -136,7 +139,7 @@ export function assemble(s: Scenario, scenarioDigest: string, runs: RunResult[])
   return {
     format: "pcplab-results/1",
     engine: ENGINE_VERSION,
-    scenario: { name: s.name, digest: scenarioDigest },
+    scenario: { name: s.name, digest: scenarioDigest, warmup_ns: s.warmupNs, duration_ns: s.durationNs },
     sweep: s.sweep ? { param: sweepParamName(s)!, values: s.sweep.values } : null,
     results,
     expectations,

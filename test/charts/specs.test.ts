@@ -90,4 +90,50 @@ describe("charts", () => {
     const s = trylock.summary["lock.zone.contentions"]!;
     expect([c.mean, c.low, c.high]).toEqual([s.mean, s.mean - s.stddev, s.mean + s.stddev]);
   });
+
+  it("averages each bucket over the runs still going: a run stopped by a violation does not pull the line down after it", () => {
+    // v2's list corruption, with 1 ms of warmup: some seeds stop within the run.
+    const stopping = runScenario(
+      scenarioOf(`scenario "v2" {
+  cpus 4
+  memory 1GiB
+  warmup 1ms
+  duration 20ms
+  runs 5
+  lock trylock-v2
+  workload "io" on cpus 0-2 in task {
+    rate 50k/s
+    alloc order 0 gfp GFP_HIGHUSER_MOVABLE
+    free batch 64 after exp(200us) in softirq
+  }
+  workload "drainer" on cpus 3 in task {
+    every 20us
+    drain
+  }
+}`),
+      "sha256:x",
+    );
+    const runs = stopping.results[0]!.runs;
+    const stopped = runs.filter((r) => r.violation);
+    expect(stopped.length).toBeGreaterThan(0);
+    expect(stopped.length).toBeLessThan(runs.length);
+    const rows = (rateOverTime(stopping).data as { values: { t_ms: number; measure: string; per_ms: number }[] }).values.filter((r) => r.measure === "zone->lock contentions");
+    const t_ns = runs[0]!.series.t_ns;
+    const bucketMs = 20 / 100;
+    for (const [i, t] of t_ns.entries()) {
+      const end = i + 1 < t_ns.length ? t_ns[i + 1]! : 20e6;
+      const going = runs.filter((r) => !r.violation || r.violation.time_ns - 1e6 >= end);
+      const row = rows.find((r) => r.t_ms === t / 1e6);
+      if (going.length === 0) {
+        expect(row).toBeUndefined();
+        continue;
+      }
+      expect(row!.per_ms).toBeCloseTo(going.reduce((a, r) => a + r.series.zone_contentions[i]!, 0) / going.length / bucketMs, 9);
+    }
+    // The bucket after the first stop: fewer runs, and none of them at zero for stopping.
+    const first = Math.min(...stopped.map((r) => r.violation!.time_ns - 1e6));
+    const after = rows.find((r) => r.t_ms * 1e6 > first + 1e6)!;
+    expect(after.per_ms).toBeGreaterThan(0);
+    compiles(rateOverTime(stopping));
+  });
 });
