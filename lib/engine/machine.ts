@@ -585,7 +585,6 @@ export class Machine {
     /** Constant costs; dist costs are drawn through sample(). */
     readonly costs: Costs,
     readonly metrics: MachineMetrics,
-    private readonly knownFunctions: ReadonlySet<string>,
     /** Which of a scenario's runs this is ("run trylock, seed 3"), for messages. */
     private readonly runName: string,
   ) {
@@ -666,7 +665,7 @@ export class Machine {
       context: CONTEXT_NAMES[x.kind],
       function: e.fn,
       message: e.message,
-      trace: kernelTrace(e, this.knownFunctions),
+      trace: e.trace.length > 0 ? e.trace : [e.fn],
     };
     this.stopped = true;
   }
@@ -775,23 +774,4 @@ export class Overloaded extends Error {
     super(message);
     this.name = "Overloaded";
   }
-}
-
-/** Model helpers that stand for kernel callers in a call path. */
-const MODEL_FRAMES: Record<string, string> = {
-  freeList: "release_pages",
-  list_del: "__list_del_entry_valid",
-  __list_add: "__list_add_valid",
-};
-
-function kernelTrace(e: Oops, known: ReadonlySet<string>): string[] {
-  const frames: string[] = [];
-  for (const line of (e.stack ?? "").split("\n")) {
-    const m = /at (?:[\w$]+\.)*\*?([A-Za-z_$][\w$]*)(?: \[as [\w$]+\])? \(/.exec(line) ?? /at (?:[\w$]+\.)*\*?([A-Za-z_$][\w$]*)$/.exec(line.trim());
-    // Bundlers rename clashing functions (free_unref_page_list2): undo that.
-    const raw = m?.[1]?.replace(/(?<=[a-z_])\d+$/, "");
-    const name = raw && (MODEL_FRAMES[raw] ?? raw);
-    if (name && known.has(name) && frames.at(-1) !== name) frames.push(name);
-  }
-  return frames.length > 0 ? frames : [e.fn];
 }

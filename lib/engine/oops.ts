@@ -1,9 +1,15 @@
 // A correctness violation ends a run the way an oops ends the kernel: it is
 // thrown from deep inside a code path and caught by the machine, which adds
-// the time, CPU and context. The call path is read from the JavaScript stack,
-// whose generator frames carry the kernel function names (not minified).
+// the time, CPU and context. The call path is the model's own: each kernel
+// function an Oops leaves adds its name on the way out (unwind()), so the
+// trace is the same in Node, in a worker and in a minified bundle. Never
+// read it from Error.stack: minifiers rename functions, and engines differ
+// in how many frames they keep.
 
 export class Oops extends Error {
+  /** The kernel functions the Oops has left, innermost first. */
+  readonly trace: string[] = [];
+
   constructor(
     message: string,
     /** The kernel function whose check fired. */
@@ -12,6 +18,15 @@ export class Oops extends Error {
     super(message);
     this.name = "Oops";
   }
+}
+
+/** Called from a kernel function's catch as `throw unwind(e, "rmqueue")`:
+ * an Oops leaving that function gets its name in the call trace (once, when
+ * a function and the kernel helper it stands for share it); anything else
+ * passes through untouched. */
+export function unwind(e: unknown, fn: string): unknown {
+  if (e instanceof Oops && e.trace[e.trace.length - 1] !== fn) e.trace.push(fn);
+  return e;
 }
 
 // x86-64 layout, as the addresses in a real report would read.

@@ -43,7 +43,8 @@ export interface RunHooks {
   generatorsOnly?: boolean;
 }
 
-/** Kernel functions a violation's call path may name. */
+/** Kernel functions a violation's call path may name (oops.ts unwind());
+ * tests hold every reported function and trace to this list. */
 export const KERNEL_FUNCTIONS = new Set([
   "__alloc_pages", "rmqueue", "rmqueue_pcplist", "__rmqueue_pcplist", "rmqueue_bulk", "rmqueue_buddy", "__rmqueue",
   "__rmqueue_smallest", "__rmqueue_fallback", "expand", "__free_pages", "free_unref_page", "free_unref_page_list",
@@ -135,7 +136,7 @@ export class Simulation {
     mm.kthreads = kthreads(mm);
     // Named as the report names a run.
     const sweep = spec.sweepValue === null ? "" : ` at ${sweepParamName(scenario)} ${spec.sweepValue}`;
-    const m = new Machine(s.cpus, rng, makeCosts(s.costs, rng), metrics, KERNEL_FUNCTIONS, `run ${spec.variant}, seed ${spec.seed}${sweep}`);
+    const m = new Machine(s.cpus, rng, makeCosts(s.costs, rng), metrics, `run ${spec.variant}, seed ${spec.seed}${sweep}`);
     zone.memmap.full = () => m.outOfFrames(MAX_TOUCHED_PAGES);
     if (!hooks.generatorsOnly) m.allowPlainPaths(variant.pcpLockSavesIrqs);
     const workloads = new Workloads(m, mm, rng, s);

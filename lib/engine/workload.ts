@@ -9,6 +9,7 @@
 // takes the oldest (the owner forgets them, and a free that comes later for
 // such a page is dropped), and compaction moves movable ones (the owner's
 // handle follows the page).
+import { unwind } from "./oops.ts";
 import type { Dist, Scenario, Workload } from "../dsl/scenario.ts";
 import { gfp_migratetype } from "../dsl/gfp.ts";
 import { EV_ARRIVAL, EV_TIMER, HARDIRQ, SOFTIRQ, TASK, type Code, type Context, type Cpu, type Driver, type Machine, type Work } from "./machine.ts";
@@ -251,23 +252,27 @@ export class Workloads implements Driver, PageOwners {
   /** release_pages()-style: order-0 pages go to free_unref_page_list() on a
    * temporary list threaded through page->lru; larger blocks one by one. */
   private *freeList(x: Context, handles: number[]): Code {
-    const memmap = this.mm.zone.memmap;
-    if (this.order[handles[0]!] !== 0) {
-      for (const h of handles) yield* this.freeOne(x, h);
-      return;
+    try {
+      const memmap = this.mm.zone.memmap;
+      if (this.order[handles[0]!] !== 0) {
+        for (const h of handles) yield* this.freeOne(x, h);
+        return;
+      }
+      const list = memmap.newHead();
+      let pages = 0;
+      for (const h of handles) {
+        const pfn = this.pfn[h]!;
+        this.release(h);
+        if (pfn < 0) continue; // reclaimed meanwhile
+        memmap.list_add_tail(pfn, list, "release_pages");
+        pages++;
+      }
+      if (pages > 0) yield* this.mm.variant.free_unref_page_list(x, this.mm, list);
+      memmap.releaseHead(list);
+      this.mm.metrics.freed(pages, pages);
+    } catch (e) {
+      throw unwind(e, "release_pages");
     }
-    const list = memmap.newHead();
-    let pages = 0;
-    for (const h of handles) {
-      const pfn = this.pfn[h]!;
-      this.release(h);
-      if (pfn < 0) continue; // reclaimed meanwhile
-      memmap.list_add_tail(pfn, list, "release_pages");
-      pages++;
-    }
-    if (pages > 0) yield* this.mm.variant.free_unref_page_list(x, this.mm, list);
-    memmap.releaseHead(list);
-    this.mm.metrics.freed(pages, pages);
   }
 
   private deliver(cpu: Cpu, context: number, work: Work, arg: number): void {

@@ -4,12 +4,10 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
-import { engineWorkerScript } from "../../bin/app.js";
 import { analyze, format } from "../../lib/dsl/index.ts";
-import { runScenario, scenarioDigest, type Results, type RunResult } from "../../lib/engine/index.ts";
-import type { WorkerReply, WorkerRequest } from "../../lib/ui/runner.ts";
+import { runScenario, scenarioDigest, type Results } from "../../lib/engine/index.ts";
+import { engineWorkers } from "../engine-worker.ts";
 
 const bin = new URL("../../bin/pcplab", import.meta.url).pathname;
 const file = new URL("../../scenarios/nic-rx-irq-alloc.scn", import.meta.url).pathname;
@@ -42,39 +40,12 @@ describe("determinism", () => {
   });
 
   it("gives the same digest from the notebook's Web Workers, runs handed out longest first", async () => {
-    // The very script the server hands to pages (bin/app.js, lib/server/assets.ts).
-    const script = readFileSync(await engineWorkerScript(), "utf8");
-    // Worker threads dressed as Web Workers: `self`, onmessage, postMessage.
-    const shim = `const { parentPort } = require("node:worker_threads");
-const self = { onmessage: null, postMessage: (m) => parentPort.postMessage(m) };
-parentPort.on("message", (data) => self.onmessage({ data }));
-${script}`;
-    const workers = [new Worker(shim, { eval: true }), new Worker(shim, { eval: true })];
+    const { workers, ask, run, terminate } = await engineWorkers(2);
     const source = text.replace("runs 3", "runs 2");
-    const ask = (w: Worker, request: WorkerRequest) =>
-      new Promise<WorkerReply>((resolve, reject) => {
-        const listen = (m: WorkerReply) => {
-          if (m.type === "progress") return;
-          w.off("message", listen);
-          resolve(m);
-        };
-        w.on("message", listen);
-        w.once("error", reject);
-        w.postMessage(request);
-      });
     try {
-      const planned = await ask(workers[0]!, { type: "plan", source });
-      if (planned.type !== "plan") throw new Error(JSON.stringify(planned));
-      // Two workers at a time, each result stored at its plan index.
-      const runs: RunResult[] = [];
-      for (let i = 0; i < planned.order.length; i += 2) {
-        const replies = await Promise.all(planned.order.slice(i, i + 2).map((index, t) => ask(workers[t]!, { type: "run", source, index })));
-        for (const r of replies) if (r.type === "run") runs[r.index] = r.result;
-      }
-      const done = await ask(workers[1]!, { type: "assemble", source, runs });
-      if (done.type !== "done") throw new Error(JSON.stringify(done));
+      const results = await run(source);
       // The digest is over results only; the scenario digest differs with the text.
-      expect(done.results.digest).toBe(reference.digest);
+      expect(results.digest).toBe(reference.digest);
       const broken = await ask(workers[0]!, { type: "plan", source: source.replace("memory", "memroy") });
       expect(broken).toMatchObject({ type: "error", message: expect.stringMatching(/^line \d+: error E1\d\d: /) });
       // A CPU that cannot keep up is the scenario's doing, not an engine failure.
@@ -84,7 +55,7 @@ ${script}`;
         message: expect.stringMatching(/^run irqsave, seed 1: CPU 0's task context has 100000 pieces of work waiting at [\d.]+ ms: /),
       });
     } finally {
-      for (const w of workers) await w.terminate();
+      await terminate();
     }
   });
 

@@ -15,6 +15,7 @@
 // scans every pageblock. Scanning costs compaction_scan_per_page per pfn,
 // migrating migrate_per_page per page.
 import type { Code, Context } from "../machine.ts";
+import { unwind } from "../oops.ts";
 import { PG_alloc, PG_buddy, PG_isolated } from "./memmap.ts";
 import {
   __free_pages, __zone_watermark_ok, del_page_from_free_list, drain_all_pages, drain_pages_zone, free_area_has,
@@ -142,25 +143,29 @@ function suitable_migration_source(zone: Zone, cc: CompactControl, pfn: number):
  * the pageblock, up to COMPACT_CLUSTER_MAX order-0 pages workloads hold
  * movable. Returns the pfn where the scan stopped. */
 function isolate_migratepages_block(x: Context, mm: Mm, pfn: number, end: number, sources: number[]): number {
-  const memmap = mm.zone.memmap;
-  let scanned = 0;
-  for (; pfn < end && sources.length < COMPACT_CLUSTER_MAX; pfn++) {
-    scanned++;
-    const flags = memmap.flags(pfn);
-    if (flags & PG_buddy) {
-      pfn += (1 << memmap.order(pfn)) - 1;
-      continue;
+  try {
+    const memmap = mm.zone.memmap;
+    let scanned = 0;
+    for (; pfn < end && sources.length < COMPACT_CLUSTER_MAX; pfn++) {
+      scanned++;
+      const flags = memmap.flags(pfn);
+      if (flags & PG_buddy) {
+        pfn += (1 << memmap.order(pfn)) - 1;
+        continue;
+      }
+      if (!(flags & PG_alloc) || flags & PG_isolated) continue;
+      const order = memmap.order(pfn);
+      if (order > 0) pfn += (1 << order) - 1; // a compound page: skipped whole
+      else if (mm.owners.movable(pfn)) {
+        memmap.setFlags(pfn, flags | PG_isolated);
+        sources.push(pfn);
+      }
     }
-    if (!(flags & PG_alloc) || flags & PG_isolated) continue;
-    const order = memmap.order(pfn);
-    if (order > 0) pfn += (1 << order) - 1; // a compound page: skipped whole
-    else if (mm.owners.movable(pfn)) {
-      memmap.setFlags(pfn, flags | PG_isolated);
-      sources.push(pfn);
-    }
+    x.spend(scanned * x.m.costs.compaction_scan_per_page);
+    return pfn;
+  } catch (e) {
+    throw unwind(e, "isolate_migratepages_block");
   }
-  x.spend(scanned * x.m.costs.compaction_scan_per_page);
-  return pfn;
 }
 
 /** migrate_pages(), mm/migrate.c 6.1: each page's contents move to an
@@ -169,48 +174,56 @@ function isolate_migratepages_block(x: Context, mm: Mm, pfn: number, end: number
  * A page its owner freed meanwhile is simply gone. Returns false when
  * free pages ran out. */
 function* migrate_pages(x: Context, mm: Mm, cc: CompactControl, sources: number[]): Code<boolean> {
-  const memmap = mm.zone.memmap;
-  if (cc.freepages.length < sources.length) yield* isolate_freepages(x, mm, cc, sources.length);
-  const list = memmap.newHead();
-  let n = 0;
-  let ranOut = false;
-  for (const page of sources) {
-    const flags = memmap.flags(page);
-    if (!(flags & PG_isolated)) continue;
-    memmap.setFlags(page, flags & ~PG_isolated);
-    if (cc.freepages.length === 0) {
-      ranOut = true;
-      continue;
+  try {
+    const memmap = mm.zone.memmap;
+    if (cc.freepages.length < sources.length) yield* isolate_freepages(x, mm, cc, sources.length);
+    const list = memmap.newHead();
+    let n = 0;
+    let ranOut = false;
+    for (const page of sources) {
+      const flags = memmap.flags(page);
+      if (!(flags & PG_isolated)) continue;
+      memmap.setFlags(page, flags & ~PG_isolated);
+      if (cc.freepages.length === 0) {
+        ranOut = true;
+        continue;
+      }
+      mm.owners.migrate(page, cc.freepages.pop()!);
+      memmap.list_add_tail(page, list, "migrate_pages");
+      n++;
     }
-    mm.owners.migrate(page, cc.freepages.pop()!);
-    memmap.list_add_tail(page, list, "migrate_pages");
-    n++;
-  }
-  if (n === 0) {
+    if (n === 0) {
+      memmap.releaseHead(list);
+      return !ranOut;
+    }
+    x.spend(n * x.m.costs.migrate_per_page);
+    if (mm.metrics.measuring) mm.metrics.compactMigrated += n;
+    yield* mm.variant.free_unref_page_list(x, mm, list);
     memmap.releaseHead(list);
     return !ranOut;
+  } catch (e) {
+    throw unwind(e, "migrate_pages");
   }
-  x.spend(n * x.m.costs.migrate_per_page);
-  if (mm.metrics.measuring) mm.metrics.compactMigrated += n;
-  yield* mm.variant.free_unref_page_list(x, mm, list);
-  memmap.releaseHead(list);
-  return !ranOut;
 }
 
 /** One pageblock of compact_zone()'s loop. Returns false when the free
  * scanner ran out of pages (the scanners met). */
 function* compact_pageblock(x: Context, mm: Mm, cc: CompactControl, block: number): Code<boolean> {
-  const end = Math.min(block + pageblock_nr_pages, mm.zone.managedPages);
-  for (let pfn = block; pfn < end; ) {
-    const sources: number[] = [];
-    pfn = isolate_migratepages_block(x, mm, pfn, end, sources);
-    if (sources.length === 0) continue;
-    const complete = yield* migrate_pages(x, mm, cc, sources);
-    if (x.mustYield()) yield x.pending;
-    if (!complete) return false;
-    if (cc.capc && cc.capc.page >= 0) return true;
+  try {
+    const end = Math.min(block + pageblock_nr_pages, mm.zone.managedPages);
+    for (let pfn = block; pfn < end; ) {
+      const sources: number[] = [];
+      pfn = isolate_migratepages_block(x, mm, pfn, end, sources);
+      if (sources.length === 0) continue;
+      const complete = yield* migrate_pages(x, mm, cc, sources);
+      if (x.mustYield()) yield x.pending;
+      if (!complete) return false;
+      if (cc.capc && cc.capc.page >= 0) return true;
+    }
+    return true;
+  } catch (e) {
+    throw unwind(e, "compact_pageblock");
   }
-  return true;
 }
 
 /** fast_isolate_freepages(), mm/compaction.c 6.1 in part: before scanning
@@ -218,37 +231,45 @@ function* compact_pageblock(x: Context, mm: Mm, cc: CompactControl, block: numbe
  * freelist_scan_limit entries each) for a page in the upper part of the
  * zone, and isolate the first found. This walks the buddy lists. */
 function* fast_isolate_freepages(x: Context, mm: Mm, cc: CompactControl): Code {
-  const zone = mm.zone;
-  const memmap = zone.memmap;
-  const limit = COMPACT_CLUSTER_MAX + 1;
-  const low_pfn = cc.free_pfn - Math.floor((cc.free_pfn - cc.migrate_pfn) / 4);
-  yield* x.spin_lock_irqsave(zone.lock);
-  let scanned = 0;
-  for (let order = Math.min(cc.order, pageblock_order) - 1; order >= 0 && cc.freepages.length === 0; order--) {
-    const head = zone.free_area[order]!.free_list[MIGRATE_MOVABLE]!;
-    let seen = 0;
-    for (const page of memmap.list_for_each_entry_safe(head, "fast_isolate_freepages")) {
-      scanned++;
-      if (++seen > limit) break;
-      if (page < low_pfn || page <= cc.migrate_pfn) continue;
-      __isolate_free_page(zone, cc, page, order, "fast_isolate_freepages");
-      break;
+  try {
+    const zone = mm.zone;
+    const memmap = zone.memmap;
+    const limit = COMPACT_CLUSTER_MAX + 1;
+    const low_pfn = cc.free_pfn - Math.floor((cc.free_pfn - cc.migrate_pfn) / 4);
+    yield* x.spin_lock_irqsave(zone.lock);
+    let scanned = 0;
+    for (let order = Math.min(cc.order, pageblock_order) - 1; order >= 0 && cc.freepages.length === 0; order--) {
+      const head = zone.free_area[order]!.free_list[MIGRATE_MOVABLE]!;
+      let seen = 0;
+      for (const page of memmap.list_for_each_entry_safe(head, "fast_isolate_freepages")) {
+        scanned++;
+        if (++seen > limit) break;
+        if (page < low_pfn || page <= cc.migrate_pfn) continue;
+        __isolate_free_page(zone, cc, page, order, "fast_isolate_freepages");
+        break;
+      }
     }
+    x.spend(scanned * x.m.costs.compaction_scan_per_page);
+    zone.noteFreeMin();
+    yield* x.spin_unlock_irqrestore(zone.lock);
+  } catch (e) {
+    throw unwind(e, "fast_isolate_freepages");
   }
-  x.spend(scanned * x.m.costs.compaction_scan_per_page);
-  zone.noteFreeMin();
-  yield* x.spin_unlock_irqrestore(zone.lock);
 }
 
 /** __isolate_free_page() then split_map_pages(), mm/page_alloc.c and
  * mm/compaction.c 6.1: the buddy block leaves its free list and waits as
  * order-0 migration targets. Under zone->lock. */
 function __isolate_free_page(zone: Zone, cc: CompactControl, page: number, order: number, fn: string): void {
-  del_page_from_free_list(zone, page, order, fn);
-  for (let p = page; p < page + (1 << order); p++) {
-    zone.memmap.setFlags(p, PG_alloc);
-    zone.memmap.setOrder(p, 0);
-    cc.freepages.push(p);
+  try {
+    del_page_from_free_list(zone, page, order, fn);
+    for (let p = page; p < page + (1 << order); p++) {
+      zone.memmap.setFlags(p, PG_alloc);
+      zone.memmap.setOrder(p, 0);
+      cc.freepages.push(p);
+    }
+  } catch (e) {
+    throw unwind(e, "__isolate_free_page");
   }
 }
 
@@ -257,13 +278,17 @@ function __isolate_free_page(zone: Zone, cc: CompactControl, page: number, order
  * pageblock order (a free pageblock is left alone: suitable_migration_target)
  * until `want` pages are isolated. */
 function* isolate_freepages(x: Context, mm: Mm, cc: CompactControl, want: number): Code {
-  const zone = mm.zone;
-  if (cc.order > 0) yield* fast_isolate_freepages(x, mm, cc);
-  for (; cc.free_pfn > cc.migrate_pfn && cc.freepages.length < want; cc.free_pfn -= pageblock_nr_pages) {
-    const block = cc.free_pfn;
-    if (zone.isUntouched(block) || !zone.memmap.hasChunk(block)) continue;
-    yield* isolate_freepages_block(x, mm, cc, block, want);
-    if (cc.freepages.length >= want) break;
+  try {
+    const zone = mm.zone;
+    if (cc.order > 0) yield* fast_isolate_freepages(x, mm, cc);
+    for (; cc.free_pfn > cc.migrate_pfn && cc.freepages.length < want; cc.free_pfn -= pageblock_nr_pages) {
+      const block = cc.free_pfn;
+      if (zone.isUntouched(block) || !zone.memmap.hasChunk(block)) continue;
+      yield* isolate_freepages_block(x, mm, cc, block, want);
+      if (cc.freepages.length >= want) break;
+    }
+  } catch (e) {
+    throw unwind(e, "isolate_freepages");
   }
 }
 
@@ -272,71 +297,83 @@ function* isolate_freepages(x: Context, mm: Mm, cc: CompactControl, want: number
  * each PageBuddy block is taken off its free list (__isolate_free_page)
  * and split into order-0 pages for migration targets. */
 function* isolate_freepages_block(x: Context, mm: Mm, cc: CompactControl, block: number, want: number): Code {
-  const zone = mm.zone;
-  const memmap = zone.memmap;
-  const end = Math.min(block + pageblock_nr_pages, zone.managedPages);
-  yield* x.spin_lock_irqsave(zone.lock);
-  let scanned = 0;
-  let isolated = 0;
-  for (let pfn = block; pfn < end && cc.freepages.length < want; pfn++) {
-    scanned++;
-    if (!(memmap.flags(pfn) & PG_buddy)) continue;
-    const order = memmap.order(pfn);
-    if (order >= pageblock_order) break; // suitable_migration_target(): a free pageblock
-    __isolate_free_page(zone, cc, pfn, order, "isolate_freepages_block");
-    isolated += 1 << order;
-    pfn += (1 << order) - 1;
+  try {
+    const zone = mm.zone;
+    const memmap = zone.memmap;
+    const end = Math.min(block + pageblock_nr_pages, zone.managedPages);
+    yield* x.spin_lock_irqsave(zone.lock);
+    let scanned = 0;
+    let isolated = 0;
+    for (let pfn = block; pfn < end && cc.freepages.length < want; pfn++) {
+      scanned++;
+      if (!(memmap.flags(pfn) & PG_buddy)) continue;
+      const order = memmap.order(pfn);
+      if (order >= pageblock_order) break; // suitable_migration_target(): a free pageblock
+      __isolate_free_page(zone, cc, pfn, order, "isolate_freepages_block");
+      isolated += 1 << order;
+      pfn += (1 << order) - 1;
+    }
+    x.spend(scanned * x.m.costs.compaction_scan_per_page + isolated * x.m.costs.zone_lock_per_page);
+    zone.noteFreeMin();
+    yield* x.spin_unlock_irqrestore(zone.lock);
+  } catch (e) {
+    throw unwind(e, "isolate_freepages_block");
   }
-  x.spend(scanned * x.m.costs.compaction_scan_per_page + isolated * x.m.costs.zone_lock_per_page);
-  zone.noteFreeMin();
-  yield* x.spin_unlock_irqrestore(zone.lock);
 }
 
 /** release_freepages(), mm/compaction.c 6.1: free pages isolated but not used go back. */
 function* release_freepages(x: Context, mm: Mm, cc: CompactControl): Code {
-  while (cc.freepages.length > 0) yield* __free_pages(x, mm, cc.freepages.pop()!, 0);
+  try {
+    while (cc.freepages.length > 0) yield* __free_pages(x, mm, cc.freepages.pop()!, 0);
+  } catch (e) {
+    throw unwind(e, "release_freepages");
+  }
 }
 
 /** compact_zone(), mm/compaction.c 6.1 */
 function* compact_zone(x: Context, mm: Mm, cc: CompactControl): Code<number> {
-  const zone = mm.zone;
-  let ret = compaction_suitable(zone, cc.order, cc.alloc_flags);
-  if (mm.tracepoint) trace(x, mm, "mm_compaction_suitable", { order: cc.order, ret: COMPACT_RESULT_NAMES[ret]! });
-  if (ret === COMPACT_SUCCESS || ret === COMPACT_SKIPPED) return ret;
-  if (mm.metrics.measuring) mm.metrics.compactAttempts++;
-  cc.migrate_pfn = zone.compact_cached_migrate_pfn;
-  cc.free_pfn = zone.compact_cached_free_pfn;
-  const mode = cc.async ? "async" : "sync_light";
-  const who = cc.direct ? "direct" : "kcompactd";
-  if (mm.tracepoint) trace(x, mm, "mm_compaction_begin", { order: cc.order, mode, who, migrate_pfn: cc.migrate_pfn, free_pfn: cc.free_pfn });
-  while ((ret = __compact_finished(mm, cc)) === COMPACT_CONTINUE) {
-    const block = cc.migrate_pfn;
-    if (suitable_migration_source(zone, cc, block) && !zone.isUntouched(block) && zone.memmap.hasChunk(block)) {
-      const more = yield* compact_pageblock(x, mm, cc, block);
-      if (!more) {
-        cc.free_pfn = cc.migrate_pfn;
-        continue;
+  try {
+    const zone = mm.zone;
+    let ret = compaction_suitable(zone, cc.order, cc.alloc_flags);
+    if (mm.tracepoint) trace(x, mm, "mm_compaction_suitable", { order: cc.order, ret: COMPACT_RESULT_NAMES[ret]! });
+    if (ret === COMPACT_SUCCESS || ret === COMPACT_SKIPPED) return ret;
+    if (mm.metrics.measuring) mm.metrics.compactAttempts++;
+    cc.migrate_pfn = zone.compact_cached_migrate_pfn;
+    cc.free_pfn = zone.compact_cached_free_pfn;
+    const mode = cc.async ? "async" : "sync_light";
+    const who = cc.direct ? "direct" : "kcompactd";
+    if (mm.tracepoint) trace(x, mm, "mm_compaction_begin", { order: cc.order, mode, who, migrate_pfn: cc.migrate_pfn, free_pfn: cc.free_pfn });
+    while ((ret = __compact_finished(mm, cc)) === COMPACT_CONTINUE) {
+      const block = cc.migrate_pfn;
+      if (suitable_migration_source(zone, cc, block) && !zone.isUntouched(block) && zone.memmap.hasChunk(block)) {
+        const more = yield* compact_pageblock(x, mm, cc, block);
+        if (!more) {
+          cc.free_pfn = cc.migrate_pfn;
+          continue;
+        }
+        // Pages freed to this CPU's pcp lists cannot merge (or be captured)
+        // until drained: lru_add_drain_cpu_zone() -> drain_local_pages().
+        if (cc.direct && cc.order > 0) yield* drain_pages_zone(x, mm, x.cpu.id);
+      } else {
+        x.spend(x.m.costs.compaction_scan_per_page);
       }
-      // Pages freed to this CPU's pcp lists cannot merge (or be captured)
-      // until drained: lru_add_drain_cpu_zone() -> drain_local_pages().
-      if (cc.direct && cc.order > 0) yield* drain_pages_zone(x, mm, x.cpu.id);
-    } else {
-      x.spend(x.m.costs.compaction_scan_per_page);
+      cc.migrate_pfn = block + pageblock_nr_pages;
+      if (x.mustYield()) yield x.pending;
     }
-    cc.migrate_pfn = block + pageblock_nr_pages;
-    if (x.mustYield()) yield x.pending;
+    yield* release_freepages(x, mm, cc);
+    if (ret !== COMPACT_COMPLETE) {
+      zone.compact_cached_migrate_pfn = cc.migrate_pfn;
+      zone.compact_cached_free_pfn = cc.free_pfn;
+    }
+    if (mm.metrics.measuring) {
+      if (ret === COMPACT_SUCCESS) mm.metrics.compactSuccess++;
+      else mm.metrics.compactFail++;
+    }
+    if (mm.tracepoint) trace(x, mm, "mm_compaction_end", { order: cc.order, mode, who, status: COMPACT_RESULT_NAMES[ret]! });
+    return ret;
+  } catch (e) {
+    throw unwind(e, "compact_zone");
   }
-  yield* release_freepages(x, mm, cc);
-  if (ret !== COMPACT_COMPLETE) {
-    zone.compact_cached_migrate_pfn = cc.migrate_pfn;
-    zone.compact_cached_free_pfn = cc.free_pfn;
-  }
-  if (mm.metrics.measuring) {
-    if (ret === COMPACT_SUCCESS) mm.metrics.compactSuccess++;
-    else mm.metrics.compactFail++;
-  }
-  if (mm.tracepoint) trace(x, mm, "mm_compaction_end", { order: cc.order, mode, who, status: COMPACT_RESULT_NAMES[ret]! });
-  return ret;
 }
 
 /**
@@ -346,48 +383,56 @@ function* compact_zone(x: Context, mm: Mm, cc: CompactControl): Code<number> {
  * result and the captured block (or -1).
  */
 export function* try_to_compact_pages(x: Context, mm: Mm, order: number, migratetype: number, alloc_flags: number, prio: number): Code<[number, number]> {
-  const zone = mm.zone;
-  if (prio > MIN_COMPACT_PRIORITY && compaction_deferred(zone, order)) {
-    if (mm.tracepoint) trace(x, mm, "mm_compaction_deferred", { order, defer_shift: zone.compact_defer_shift });
-    return [COMPACT_DEFERRED, -1];
-  }
-  const capc: CaptureControl = { cpu: x.cpu.id, order, page: -1 };
-  const cc: CompactControl = {
-    order, migratetype, alloc_flags, async: prio === COMPACT_PRIO_ASYNC, direct: true,
-    migrate_pfn: 0, free_pfn: 0, freepages: [], capc,
-  };
-  mm.capc[x.cpu.id] = capc;
-  let status = COMPACT_SKIPPED;
   try {
-    status = yield* compact_zone(x, mm, cc);
-  } finally {
-    // WRITE_ONCE(current->capture_control, NULL): a captured block is ours.
-    mm.capc[x.cpu.id] = null;
+    const zone = mm.zone;
+    if (prio > MIN_COMPACT_PRIORITY && compaction_deferred(zone, order)) {
+      if (mm.tracepoint) trace(x, mm, "mm_compaction_deferred", { order, defer_shift: zone.compact_defer_shift });
+      return [COMPACT_DEFERRED, -1];
+    }
+    const capc: CaptureControl = { cpu: x.cpu.id, order, page: -1 };
+    const cc: CompactControl = {
+      order, migratetype, alloc_flags, async: prio === COMPACT_PRIO_ASYNC, direct: true,
+      migrate_pfn: 0, free_pfn: 0, freepages: [], capc,
+    };
+    mm.capc[x.cpu.id] = capc;
+    let status = COMPACT_SKIPPED;
+    try {
+      status = yield* compact_zone(x, mm, cc);
+    } finally {
+      // WRITE_ONCE(current->capture_control, NULL): a captured block is ours.
+      mm.capc[x.cpu.id] = null;
+    }
+    const page = capc.page;
+    if (page >= 0 && mm.tracepoint) trace(x, mm, "mm_compaction_captured", { order, pfn: page });
+    if (page >= 0) status = COMPACT_SUCCESS;
+    if (status === COMPACT_SUCCESS) compaction_defer_reset(zone, order, false);
+    else if (prio !== COMPACT_PRIO_ASYNC && (status === COMPACT_COMPLETE || status === COMPACT_PARTIAL_SKIPPED)) defer_compaction(zone, order);
+    return [status, page];
+  } catch (e) {
+    throw unwind(e, "try_to_compact_pages");
   }
-  const page = capc.page;
-  if (page >= 0 && mm.tracepoint) trace(x, mm, "mm_compaction_captured", { order, pfn: page });
-  if (page >= 0) status = COMPACT_SUCCESS;
-  if (status === COMPACT_SUCCESS) compaction_defer_reset(zone, order, false);
-  else if (prio !== COMPACT_PRIO_ASYNC && (status === COMPACT_COMPLETE || status === COMPACT_PARTIAL_SKIPPED)) defer_compaction(zone, order);
-  return [status, page];
 }
 
 /** kcompactd_do_work(), mm/compaction.c 6.1: sync-light compaction for the
  * order that woke it; on COMPLETE or PARTIAL_SKIPPED it drains every CPU's
  * pcp lists ("Buddy pages may become stranded on pcps") and defers. */
 export function* kcompactd_do_work(x: Context, mm: Mm, order: number): Code {
-  const zone = mm.zone;
-  if (mm.tracepoint) trace(x, mm, "mm_compaction_kcompactd_wake", { order });
-  if (compaction_deferred(zone, order)) return;
-  if (compaction_suitable(zone, order, ALLOC_WMARK_MIN) !== COMPACT_CONTINUE) return;
-  const cc: CompactControl = {
-    order, migratetype: MIGRATE_MOVABLE, alloc_flags: ALLOC_WMARK_LOW, async: false, direct: false,
-    migrate_pfn: 0, free_pfn: 0, freepages: [], capc: null,
-  };
-  const status = yield* compact_zone(x, mm, cc);
-  if (status === COMPACT_SUCCESS) compaction_defer_reset(zone, order, false);
-  else if (status === COMPACT_PARTIAL_SKIPPED || status === COMPACT_COMPLETE) {
-    yield* drain_all_pages(x, mm);
-    defer_compaction(zone, order);
+  try {
+    const zone = mm.zone;
+    if (mm.tracepoint) trace(x, mm, "mm_compaction_kcompactd_wake", { order });
+    if (compaction_deferred(zone, order)) return;
+    if (compaction_suitable(zone, order, ALLOC_WMARK_MIN) !== COMPACT_CONTINUE) return;
+    const cc: CompactControl = {
+      order, migratetype: MIGRATE_MOVABLE, alloc_flags: ALLOC_WMARK_LOW, async: false, direct: false,
+      migrate_pfn: 0, free_pfn: 0, freepages: [], capc: null,
+    };
+    const status = yield* compact_zone(x, mm, cc);
+    if (status === COMPACT_SUCCESS) compaction_defer_reset(zone, order, false);
+    else if (status === COMPACT_PARTIAL_SKIPPED || status === COMPACT_COMPLETE) {
+      yield* drain_all_pages(x, mm);
+      defer_compaction(zone, order);
+    }
+  } catch (e) {
+    throw unwind(e, "kcompactd_do_work");
   }
 }

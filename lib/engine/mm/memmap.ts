@@ -13,7 +13,7 @@
 // makes the checks of CONFIG_DEBUG_LIST (lib/list_debug.c, 6.1) and reports
 // with its messages; following a poisoned link is a general protection
 // fault at the address the kernel would touch.
-import { gpfMessage, LIST_POISON1, LIST_POISON2, LRU_OFFSET, Oops, pageLruAddress, px } from "../oops.ts";
+import { gpfMessage, LIST_POISON1, LIST_POISON2, LRU_OFFSET, Oops, pageLruAddress, px, unwind } from "../oops.ts";
 
 export const POISON1 = -1;
 export const POISON2 = -2;
@@ -217,22 +217,26 @@ export class MemMap {
   // ---- include/linux/list.h with CONFIG_DEBUG_LIST ----------------------------
 
   private __list_add(entry: number, prev: number, next: number, fn: string): void {
-    // __list_add_valid()
-    const nextPrev = this.prev(next, fn);
-    if (nextPrev !== prev) {
-      this.corrupt(`list_add corruption. next->prev should be prev (${this.px(prev)}), but was ${this.px(nextPrev)}. (next=${this.px(next)}).`, fn);
+    try {
+      // __list_add_valid()
+      const nextPrev = this.prev(next, fn);
+      if (nextPrev !== prev) {
+        this.corrupt(`list_add corruption. next->prev should be prev (${this.px(prev)}), but was ${this.px(nextPrev)}. (next=${this.px(next)}).`, fn);
+      }
+      const prevNext = this.next(prev, fn);
+      if (prevNext !== next) {
+        this.corrupt(`list_add corruption. prev->next should be next (${this.px(next)}), but was ${this.px(prevNext)}. (prev=${this.px(prev)}).`, fn);
+      }
+      if (entry === prev || entry === next) {
+        this.corrupt(`list_add double add: new=${this.px(entry)}, prev=${this.px(prev)}, next=${this.px(next)}.`, fn);
+      }
+      this.setPrev(next, entry, fn);
+      this.setNext(entry, next, fn);
+      this.setPrev(entry, prev, fn);
+      this.setNext(prev, entry, fn);
+    } catch (e) {
+      throw unwind(e, "__list_add_valid");
     }
-    const prevNext = this.next(prev, fn);
-    if (prevNext !== next) {
-      this.corrupt(`list_add corruption. prev->next should be next (${this.px(next)}), but was ${this.px(prevNext)}. (prev=${this.px(prev)}).`, fn);
-    }
-    if (entry === prev || entry === next) {
-      this.corrupt(`list_add double add: new=${this.px(entry)}, prev=${this.px(prev)}, next=${this.px(next)}.`, fn);
-    }
-    this.setPrev(next, entry, fn);
-    this.setNext(entry, next, fn);
-    this.setPrev(entry, prev, fn);
-    this.setNext(prev, entry, fn);
   }
 
   list_add(entry: number, head: number, fn: string): void {
@@ -244,23 +248,27 @@ export class MemMap {
   }
 
   list_del(entry: number, fn: string): void {
-    // __list_del_entry_valid()
-    const prev = this.prev(entry, fn);
-    const next = this.next(entry, fn);
-    if (next === POISON1) this.corrupt(`list_del corruption, ${this.px(entry)}->next is LIST_POISON1 (${px(LIST_POISON1)})`, fn);
-    if (prev === POISON2) this.corrupt(`list_del corruption, ${this.px(entry)}->prev is LIST_POISON2 (${px(LIST_POISON2)})`, fn);
-    const prevNext = this.next(prev, fn);
-    if (prevNext !== entry) {
-      this.corrupt(`list_del corruption. prev->next should be ${this.px(entry)}, but was ${this.px(prevNext)}. (prev=${this.px(prev)})`, fn);
+    try {
+      // __list_del_entry_valid()
+      const prev = this.prev(entry, fn);
+      const next = this.next(entry, fn);
+      if (next === POISON1) this.corrupt(`list_del corruption, ${this.px(entry)}->next is LIST_POISON1 (${px(LIST_POISON1)})`, fn);
+      if (prev === POISON2) this.corrupt(`list_del corruption, ${this.px(entry)}->prev is LIST_POISON2 (${px(LIST_POISON2)})`, fn);
+      const prevNext = this.next(prev, fn);
+      if (prevNext !== entry) {
+        this.corrupt(`list_del corruption. prev->next should be ${this.px(entry)}, but was ${this.px(prevNext)}. (prev=${this.px(prev)})`, fn);
+      }
+      const nextPrev = this.prev(next, fn);
+      if (nextPrev !== entry) {
+        this.corrupt(`list_del corruption. next->prev should be ${this.px(entry)}, but was ${this.px(nextPrev)}. (next=${this.px(next)})`, fn);
+      }
+      this.setPrev(next, prev, fn);
+      this.setNext(prev, next, fn);
+      this.setNext(entry, POISON1, fn);
+      this.setPrev(entry, POISON2, fn);
+    } catch (e) {
+      throw unwind(e, "__list_del_entry_valid");
     }
-    const nextPrev = this.prev(next, fn);
-    if (nextPrev !== entry) {
-      this.corrupt(`list_del corruption. next->prev should be ${this.px(entry)}, but was ${this.px(nextPrev)}. (next=${this.px(next)})`, fn);
-    }
-    this.setPrev(next, prev, fn);
-    this.setNext(prev, next, fn);
-    this.setNext(entry, POISON1, fn);
-    this.setPrev(entry, POISON2, fn);
   }
 
   /** list_for_each_entry_safe(): `next` is read before the body runs, so the

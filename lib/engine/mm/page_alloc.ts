@@ -12,7 +12,7 @@
 // its other free pages. The slow path is in page_alloc_slowpath.ts.
 import type { Code, Context } from "../machine.ts";
 import type { Metrics } from "../metrics.ts";
-import { Oops } from "../oops.ts";
+import { Oops, unwind } from "../oops.ts";
 import { PG_alloc, PG_buddy, PG_pcp } from "./memmap.ts";
 import {
   MAX_ORDER, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE,
@@ -120,25 +120,33 @@ function get_page_from_free_area(zone: Zone, order: number, migratetype: number,
 
 /** expand(), mm/page_alloc.c 6.1: the upper halves go back on the free lists. */
 function expand(zone: Zone, page: number, low: number, high: number, migratetype: number): void {
-  let size = 1 << high;
-  while (high > low) {
-    high--;
-    size >>= 1;
-    add_to_free_list(zone, page + size, high, migratetype, false, "expand");
+  try {
+    let size = 1 << high;
+    while (high > low) {
+      high--;
+      size >>= 1;
+      add_to_free_list(zone, page + size, high, migratetype, false, "expand");
+    }
+  } catch (e) {
+    throw unwind(e, "expand");
   }
 }
 
 /** __rmqueue_smallest(), mm/page_alloc.c 6.1 */
 function __rmqueue_smallest(zone: Zone, order: number, migratetype: number): number {
-  for (let current_order = order; current_order < MAX_ORDER; ++current_order) {
-    const page = get_page_from_free_area(zone, current_order, migratetype, "__rmqueue_smallest");
-    if (page < 0) continue;
-    del_page_from_free_list(zone, page, current_order, "__rmqueue_smallest");
-    expand(zone, page, order, current_order, migratetype);
-    zone.memmap.setPcpMigratetype(page, migratetype);
-    return page;
+  try {
+    for (let current_order = order; current_order < MAX_ORDER; ++current_order) {
+      const page = get_page_from_free_area(zone, current_order, migratetype, "__rmqueue_smallest");
+      if (page < 0) continue;
+      del_page_from_free_list(zone, page, current_order, "__rmqueue_smallest");
+      expand(zone, page, order, current_order, migratetype);
+      zone.memmap.setPcpMigratetype(page, migratetype);
+      return page;
+    }
+    return -1;
+  } catch (e) {
+    throw unwind(e, "__rmqueue_smallest");
   }
-  return -1;
 }
 
 const fallbacks: number[][] = [
@@ -157,34 +165,42 @@ function can_steal_fallback(order: number, start_mt: number): boolean {
  * a fallback type is taken; when it may be stolen, its pageblock becomes
  * start_migratetype (the kernel also moves that block's other free pages). */
 function __rmqueue_fallback(zone: Zone, order: number, start_migratetype: number): number {
-  for (let current_order = MAX_ORDER - 1; current_order >= order; --current_order) {
-    for (const mt of fallbacks[start_migratetype]!) {
-      const page = get_page_from_free_area(zone, current_order, mt, "__rmqueue_fallback");
-      if (page < 0) continue;
-      const steal = can_steal_fallback(current_order, start_migratetype);
-      del_page_from_free_list(zone, page, current_order, "__rmqueue_fallback");
-      const newMt = steal ? start_migratetype : mt;
-      if (steal) {
-        for (let pb = page; pb < page + (1 << current_order); pb += 1 << pageblock_order) {
-          zone.memmap.setPageblockMigratetype(pb, start_migratetype);
+  try {
+    for (let current_order = MAX_ORDER - 1; current_order >= order; --current_order) {
+      for (const mt of fallbacks[start_migratetype]!) {
+        const page = get_page_from_free_area(zone, current_order, mt, "__rmqueue_fallback");
+        if (page < 0) continue;
+        const steal = can_steal_fallback(current_order, start_migratetype);
+        del_page_from_free_list(zone, page, current_order, "__rmqueue_fallback");
+        const newMt = steal ? start_migratetype : mt;
+        if (steal) {
+          for (let pb = page; pb < page + (1 << current_order); pb += 1 << pageblock_order) {
+            zone.memmap.setPageblockMigratetype(pb, start_migratetype);
+          }
         }
+        expand(zone, page, order, current_order, newMt);
+        zone.memmap.setPcpMigratetype(page, newMt);
+        return page;
       }
-      expand(zone, page, order, current_order, newMt);
-      zone.memmap.setPcpMigratetype(page, newMt);
-      return page;
     }
+    return -1;
+  } catch (e) {
+    throw unwind(e, "__rmqueue_fallback");
   }
-  return -1;
 }
 
 /** __rmqueue(), mm/page_alloc.c 6.1 (no CMA) */
 function __rmqueue(zone: Zone, order: number, migratetype: number): number {
-  let page = __rmqueue_smallest(zone, order, migratetype);
-  if (page < 0 && migratetype < MIGRATE_PCPTYPES) page = __rmqueue_fallback(zone, order, migratetype);
-  // Noted here, not in del_page_from_free_list(): a split takes the whole
-  // block off before expand() puts the halves back.
-  zone.noteFreeMin();
-  return page;
+  try {
+    let page = __rmqueue_smallest(zone, order, migratetype);
+    if (page < 0 && migratetype < MIGRATE_PCPTYPES) page = __rmqueue_fallback(zone, order, migratetype);
+    // Noted here, not in del_page_from_free_list(): a split takes the whole
+    // block off before expand() puts the halves back.
+    zone.noteFreeMin();
+    return page;
+  } catch (e) {
+    throw unwind(e, "__rmqueue");
+  }
 }
 
 /** buddy_merge_likely(), mm/page_alloc.c 6.1: free to the tail when the next
@@ -218,95 +234,119 @@ function compaction_capture(capc: CaptureControl | null, x: Context | null, page
  * list (or hand the block to a compactor waiting for it). `x` is the
  * context freeing, for compaction capture. */
 export function __free_one_page(zone: Zone, page: number, order: number, migratetype: number, x: Context | null = null, capc: CaptureControl | null = null): void {
-  const mm = zone.memmap;
-  const flags = mm.flags(page);
-  if (flags & (PG_buddy | PG_pcp)) {
-    throw new Oops(`BUG: Bad page state: pfn:${page.toString(16)} freed while ${flags & PG_buddy ? "PageBuddy" : "on a pcp list"}`, "__free_one_page");
-  }
-  let buddy_pfn = page;
-  while (order < MAX_ORDER - 1) {
-    if (compaction_capture(capc, x, page, order, migratetype)) {
-      mm.setOrder(page, order);
-      return;
+  try {
+    const mm = zone.memmap;
+    const flags = mm.flags(page);
+    if (flags & (PG_buddy | PG_pcp)) {
+      throw new Oops(`BUG: Bad page state: pfn:${page.toString(16)} freed while ${flags & PG_buddy ? "PageBuddy" : "on a pcp list"}`, "__free_one_page");
     }
-    buddy_pfn = page ^ (1 << order);
-    if (!page_is_buddy(zone, buddy_pfn, order)) break;
-    del_page_from_free_list(zone, buddy_pfn, order, "__free_one_page");
-    page = buddy_pfn & page;
-    order++;
+    let buddy_pfn = page;
+    while (order < MAX_ORDER - 1) {
+      if (compaction_capture(capc, x, page, order, migratetype)) {
+        mm.setOrder(page, order);
+        return;
+      }
+      buddy_pfn = page ^ (1 << order);
+      if (!page_is_buddy(zone, buddy_pfn, order)) break;
+      del_page_from_free_list(zone, buddy_pfn, order, "__free_one_page");
+      page = buddy_pfn & page;
+      order++;
+    }
+    const to_tail = buddy_merge_likely(zone, page, buddy_pfn, order);
+    add_to_free_list(zone, page, order, migratetype, to_tail, "__free_one_page");
+  } catch (e) {
+    throw unwind(e, "__free_one_page");
   }
-  const to_tail = buddy_merge_likely(zone, page, buddy_pfn, order);
-  add_to_free_list(zone, page, order, migratetype, to_tail, "__free_one_page");
 }
 
 // ---- pcp lists -----------------------------------------------------------------
 
 /** rmqueue_bulk(), mm/page_alloc.c 6.1: `count` blocks onto the pcp list in one zone->lock hold. */
 function* rmqueue_bulk(x: Context, mm: Mm, order: number, count: number, list: number, migratetype: number): Code<number> {
-  const zone = mm.zone;
-  yield* mm.variant.zone_lock_under_pcp(x, zone);
-  let allocated = 0;
-  for (let i = 0; i < count; ++i) {
-    const page = __rmqueue(zone, order, migratetype);
-    if (page < 0) break;
-    zone.memmap.setFlags(page, PG_pcp);
-    zone.memmap.setOrder(page, order);
-    zone.memmap.list_add_tail(page, list, "rmqueue_bulk");
-    allocated++;
+  try {
+    const zone = mm.zone;
+    yield* mm.variant.zone_lock_under_pcp(x, zone);
+    let allocated = 0;
+    for (let i = 0; i < count; ++i) {
+      const page = __rmqueue(zone, order, migratetype);
+      if (page < 0) break;
+      zone.memmap.setFlags(page, PG_pcp);
+      zone.memmap.setOrder(page, order);
+      zone.memmap.list_add_tail(page, list, "rmqueue_bulk");
+      allocated++;
+    }
+    x.spend(allocated * (1 << order) * x.m.costs.zone_lock_per_page);
+    yield* mm.variant.zone_unlock_under_pcp(x, zone);
+    if (allocated > 0 && mm.metrics.measuring) mm.metrics.pcpRefills++;
+    return allocated;
+  } catch (e) {
+    throw unwind(e, "rmqueue_bulk");
   }
-  x.spend(allocated * (1 << order) * x.m.costs.zone_lock_per_page);
-  yield* mm.variant.zone_unlock_under_pcp(x, zone);
-  if (allocated > 0 && mm.metrics.measuring) mm.metrics.pcpRefills++;
-  return allocated;
 }
 
 /** __rmqueue_pcplist(), mm/page_alloc.c 6.1 */
 function* __rmqueue_pcplist(x: Context, mm: Mm, order: number, migratetype: number, pcp: PerCpuPages, list: number): Code<number> {
-  const memmap = mm.zone.memmap;
-  if (memmap.list_empty(list, "__rmqueue_pcplist")) {
-    let batch = pcp.batch;
-    if (batch > 1) batch = Math.max(batch >> order, 2);
-    const alloced = yield* rmqueue_bulk(x, mm, order, batch, list, migratetype);
-    pcp.count += alloced << order;
-    if (memmap.list_empty(list, "__rmqueue_pcplist")) return -1;
+  try {
+    const memmap = mm.zone.memmap;
+    if (memmap.list_empty(list, "__rmqueue_pcplist")) {
+      let batch = pcp.batch;
+      if (batch > 1) batch = Math.max(batch >> order, 2);
+      const alloced = yield* rmqueue_bulk(x, mm, order, batch, list, migratetype);
+      pcp.count += alloced << order;
+      if (memmap.list_empty(list, "__rmqueue_pcplist")) return -1;
+    }
+    return nowait.__rmqueue_pcplist(x, mm, order, pcp, list);
+  } catch (e) {
+    throw unwind(e, "__rmqueue_pcplist");
   }
-  return nowait.__rmqueue_pcplist(x, mm, order, pcp, list);
 }
 
 /** rmqueue_pcplist(), mm/page_alloc.c 6.1 (locking per variant) */
 function* rmqueue_pcplist(x: Context, mm: Mm, order: number, migratetype: number): Code<number> {
-  if (x.mustYield()) yield x.pending;
-  const pcp = mm.variant.pcp_spin_trylock(x, mm);
-  if (!pcp) return -1;
-  pcp.free_factor >>= 1;
-  const list = pcp.lists[order_to_pindex(migratetype, order)]!;
-  // A hit cannot wait: no generator for it.
-  const page = mm.zone.memmap.list_empty(list, "__rmqueue_pcplist")
-    ? yield* __rmqueue_pcplist(x, mm, order, migratetype, pcp, list)
-    : nowait.__rmqueue_pcplist(x, mm, order, pcp, list);
-  if (x.mustYield()) yield x.pending;
-  if (mm.variant.pcp_spin_unlock(x, pcp)) yield 0;
-  if (page >= 0 && mm.metrics.measuring) mm.metrics.pcpAllocHits++;
-  return page;
+  try {
+    if (x.mustYield()) yield x.pending;
+    const pcp = mm.variant.pcp_spin_trylock(x, mm);
+    if (!pcp) return -1;
+    pcp.free_factor >>= 1;
+    const list = pcp.lists[order_to_pindex(migratetype, order)]!;
+    // A hit cannot wait: no generator for it.
+    const page = mm.zone.memmap.list_empty(list, "__rmqueue_pcplist")
+      ? yield* __rmqueue_pcplist(x, mm, order, migratetype, pcp, list)
+      : nowait.__rmqueue_pcplist(x, mm, order, pcp, list);
+    if (x.mustYield()) yield x.pending;
+    if (mm.variant.pcp_spin_unlock(x, pcp)) yield 0;
+    if (page >= 0 && mm.metrics.measuring) mm.metrics.pcpAllocHits++;
+    return page;
+  } catch (e) {
+    throw unwind(e, "rmqueue_pcplist");
+  }
 }
 
 /** rmqueue_buddy(), mm/page_alloc.c 6.1 */
 function* rmqueue_buddy(x: Context, mm: Mm, order: number, migratetype: number): Code<number> {
-  const zone = mm.zone;
-  yield* x.spin_lock_irqsave(zone.lock);
-  const page = __rmqueue(zone, order, migratetype);
-  if (page >= 0) x.spend((1 << order) * x.m.costs.zone_lock_per_page);
-  yield* x.spin_unlock_irqrestore(zone.lock);
-  return page;
+  try {
+    const zone = mm.zone;
+    yield* x.spin_lock_irqsave(zone.lock);
+    const page = __rmqueue(zone, order, migratetype);
+    if (page >= 0) x.spend((1 << order) * x.m.costs.zone_lock_per_page);
+    yield* x.spin_unlock_irqrestore(zone.lock);
+    return page;
+  } catch (e) {
+    throw unwind(e, "rmqueue_buddy");
+  }
 }
 
 /** rmqueue(), mm/page_alloc.c 6.1 */
 function* rmqueue(x: Context, mm: Mm, order: number, migratetype: number): Code<number> {
-  if (pcp_allowed_order(order) && !(mm.variant.bypassPcpInInterrupt && x.in_interrupt())) {
-    const page = yield* rmqueue_pcplist(x, mm, order, migratetype);
-    if (page >= 0) return page;
+  try {
+    if (pcp_allowed_order(order) && !(mm.variant.bypassPcpInInterrupt && x.in_interrupt())) {
+      const page = yield* rmqueue_pcplist(x, mm, order, migratetype);
+      if (page >= 0) return page;
+    }
+    return yield* rmqueue_buddy(x, mm, order, migratetype);
+  } catch (e) {
+    throw unwind(e, "rmqueue");
   }
-  return yield* rmqueue_buddy(x, mm, order, migratetype);
 }
 
 // ---- watermarks (mm/internal.h, mm/page_alloc.c 6.1) ----------------------------
@@ -355,8 +395,12 @@ function zone_watermark_fast(zone: Zone, order: number, mark: number, alloc_flag
 
 /** get_page_from_freelist(), mm/page_alloc.c 6.1, for the one zone. */
 export function* get_page_from_freelist(x: Context, mm: Mm, order: number, migratetype: number, alloc_flags: number): Code<number> {
-  if (!zone_watermark_fast(mm.zone, order, wmark_pages(mm.zone, alloc_flags), alloc_flags)) return -1;
-  return yield* rmqueue(x, mm, order, migratetype);
+  try {
+    if (!zone_watermark_fast(mm.zone, order, wmark_pages(mm.zone, alloc_flags), alloc_flags)) return -1;
+    return yield* rmqueue(x, mm, order, migratetype);
+  } catch (e) {
+    throw unwind(e, "get_page_from_freelist");
+  }
 }
 
 /** prep_new_page() in part: the block is now allocated. */
@@ -383,11 +427,15 @@ function free_pages_prepare(mm: Mm, page: number, order: number, fn: string): vo
 
 /** free_one_page(), mm/page_alloc.c 6.1 */
 export function* free_one_page(x: Context, mm: Mm, page: number, order: number, migratetype: number): Code {
-  const zone = mm.zone;
-  yield* x.spin_lock_irqsave(zone.lock);
-  __free_one_page(zone, page, order, migratetype, x, mm.capc[x.cpu.id]!);
-  x.spend((1 << order) * x.m.costs.zone_lock_per_page);
-  yield* x.spin_unlock_irqrestore(zone.lock);
+  try {
+    const zone = mm.zone;
+    yield* x.spin_lock_irqsave(zone.lock);
+    __free_one_page(zone, page, order, migratetype, x, mm.capc[x.cpu.id]!);
+    x.spend((1 << order) * x.m.costs.zone_lock_per_page);
+    yield* x.spin_unlock_irqrestore(zone.lock);
+  } catch (e) {
+    throw unwind(e, "free_one_page");
+  }
 }
 
 /** nr_pcp_free(), mm/page_alloc.c 6.1 */
@@ -413,44 +461,48 @@ export function nr_pcp_high(pcp: PerCpuPages, zone: Zone, free_high: boolean): n
 /** free_pcppages_bulk(), mm/page_alloc.c 6.1: `count` pages from the pcp
  * lists' tails, round-robin from pindex, in one zone->lock hold. */
 function* free_pcppages_bulk(x: Context, mm: Mm, count: number, pcp: PerCpuPages, pindex: number): Code {
-  const zone = mm.zone;
-  const memmap = zone.memmap;
-  let min_pindex = 0;
-  let max_pindex = NR_PCP_LISTS - 1;
-  count = Math.min(pcp.count, count);
-  pindex = pindex - 1;
-  const capc = mm.capc[x.cpu.id]!;
-  yield* mm.variant.zone_lock_under_pcp(x, zone);
-  let moved = 0;
-  while (count > 0) {
-    let list: number;
-    for (;;) {
-      if (++pindex > max_pindex) pindex = min_pindex;
-      list = pcp.lists[pindex]!;
-      if (!memmap.list_empty(list, "free_pcppages_bulk")) break;
-      if (pindex === max_pindex) max_pindex--;
-      if (pindex === min_pindex) min_pindex++;
-      if (min_pindex > max_pindex) {
-        // The kernel would spin here for ever: the count says pages are left.
-        throw new Oops(`BUG: pcp->count is ${pcp.count} but every pcp list is empty`, "free_pcppages_bulk");
+  try {
+    const zone = mm.zone;
+    const memmap = zone.memmap;
+    let min_pindex = 0;
+    let max_pindex = NR_PCP_LISTS - 1;
+    count = Math.min(pcp.count, count);
+    pindex = pindex - 1;
+    const capc = mm.capc[x.cpu.id]!;
+    yield* mm.variant.zone_lock_under_pcp(x, zone);
+    let moved = 0;
+    while (count > 0) {
+      let list: number;
+      for (;;) {
+        if (++pindex > max_pindex) pindex = min_pindex;
+        list = pcp.lists[pindex]!;
+        if (!memmap.list_empty(list, "free_pcppages_bulk")) break;
+        if (pindex === max_pindex) max_pindex--;
+        if (pindex === min_pindex) min_pindex++;
+        if (min_pindex > max_pindex) {
+          // The kernel would spin here for ever: the count says pages are left.
+          throw new Oops(`BUG: pcp->count is ${pcp.count} but every pcp list is empty`, "free_pcppages_bulk");
+        }
       }
+      const order = pindex_to_order(pindex);
+      const nr_pages = 1 << order;
+      do {
+        const page = memmap.list_last_entry(list, "free_pcppages_bulk");
+        const mt = memmap.pcpMigratetype(page);
+        memmap.list_del(page, "free_pcppages_bulk");
+        memmap.setFlags(page, 0);
+        count -= nr_pages;
+        pcp.count -= nr_pages;
+        moved += nr_pages;
+        __free_one_page(zone, page, order, mt, x, capc);
+      } while (count > 0 && !memmap.list_empty(list, "free_pcppages_bulk"));
     }
-    const order = pindex_to_order(pindex);
-    const nr_pages = 1 << order;
-    do {
-      const page = memmap.list_last_entry(list, "free_pcppages_bulk");
-      const mt = memmap.pcpMigratetype(page);
-      memmap.list_del(page, "free_pcppages_bulk");
-      memmap.setFlags(page, 0);
-      count -= nr_pages;
-      pcp.count -= nr_pages;
-      moved += nr_pages;
-      __free_one_page(zone, page, order, mt, x, capc);
-    } while (count > 0 && !memmap.list_empty(list, "free_pcppages_bulk"));
+    x.spend(moved * x.m.costs.zone_lock_per_page);
+    yield* mm.variant.zone_unlock_under_pcp(x, zone);
+    if (mm.metrics.measuring) mm.metrics.pcpDrains++;
+  } catch (e) {
+    throw unwind(e, "free_pcppages_bulk");
   }
-  x.spend(moved * x.m.costs.zone_lock_per_page);
-  yield* mm.variant.zone_unlock_under_pcp(x, zone);
-  if (mm.metrics.measuring) mm.metrics.pcpDrains++;
 }
 
 /** free_unref_page_commit()'s free_high: a freed high-order block drains
@@ -461,38 +513,50 @@ function pcp_free_high(pcp: PerCpuPages, order: number): boolean {
 
 /** free_unref_page_commit(), mm/page_alloc.c 6.1 */
 export function* free_unref_page_commit(x: Context, mm: Mm, pcp: PerCpuPages, page: number, migratetype: number, order: number): Code {
-  if (nowait.free_unref_page_commit(x, mm, pcp, page, migratetype, order)) {
-    const free_high = pcp_free_high(pcp, order);
-    const high = nr_pcp_high(pcp, mm.zone, free_high);
-    yield* free_pcppages_bulk(x, mm, nr_pcp_free(pcp, high, pcp.batch, free_high), pcp, order_to_pindex(migratetype, order));
+  try {
+    if (nowait.free_unref_page_commit(x, mm, pcp, page, migratetype, order)) {
+      const free_high = pcp_free_high(pcp, order);
+      const high = nr_pcp_high(pcp, mm.zone, free_high);
+      yield* free_pcppages_bulk(x, mm, nr_pcp_free(pcp, high, pcp.batch, free_high), pcp, order_to_pindex(migratetype, order));
+    }
+  } catch (e) {
+    throw unwind(e, "free_unref_page_commit");
   }
 }
 
 /** free_unref_page(), mm/page_alloc.c 6.1 (locking per variant) */
 function* free_unref_page(x: Context, mm: Mm, page: number, order: number): Code {
-  let migratetype = mm.zone.memmap.pcpMigratetype(page);
-  if (migratetype >= MIGRATE_PCPTYPES) migratetype = MIGRATE_MOVABLE;
-  if (mm.variant.bypassPcpInInterrupt && x.in_interrupt()) {
-    // 374ad05ab64d: free_hot_cold_page() sends interrupt frees to __free_pages_ok().
-    yield* free_one_page(x, mm, page, order, migratetype);
-    return;
-  }
-  if (x.mustYield()) yield x.pending;
-  const pcp = mm.variant.pcp_spin_trylock(x, mm);
-  if (pcp) {
-    yield* free_unref_page_commit(x, mm, pcp, page, migratetype, order);
+  try {
+    let migratetype = mm.zone.memmap.pcpMigratetype(page);
+    if (migratetype >= MIGRATE_PCPTYPES) migratetype = MIGRATE_MOVABLE;
+    if (mm.variant.bypassPcpInInterrupt && x.in_interrupt()) {
+      // 374ad05ab64d: free_hot_cold_page() sends interrupt frees to __free_pages_ok().
+      yield* free_one_page(x, mm, page, order, migratetype);
+      return;
+    }
     if (x.mustYield()) yield x.pending;
-    if (mm.variant.pcp_spin_unlock(x, pcp)) yield 0;
-  } else {
-    yield* free_one_page(x, mm, page, order, migratetype);
+    const pcp = mm.variant.pcp_spin_trylock(x, mm);
+    if (pcp) {
+      yield* free_unref_page_commit(x, mm, pcp, page, migratetype, order);
+      if (x.mustYield()) yield x.pending;
+      if (mm.variant.pcp_spin_unlock(x, pcp)) yield 0;
+    } else {
+      yield* free_one_page(x, mm, page, order, migratetype);
+    }
+  } catch (e) {
+    throw unwind(e, "free_unref_page");
   }
 }
 
 /** __free_pages() -> free_the_page(), 6.1: pcp-sized blocks through free_unref_page(). */
 export function* __free_pages(x: Context, mm: Mm, page: number, order: number): Code {
-  free_pages_prepare(mm, page, order, "__free_pages");
-  if (pcp_allowed_order(order)) yield* free_unref_page(x, mm, page, order);
-  else yield* free_one_page(x, mm, page, order, mm.zone.memmap.pcpMigratetype(page));
+  try {
+    free_pages_prepare(mm, page, order, "__free_pages");
+    if (pcp_allowed_order(order)) yield* free_unref_page(x, mm, page, order);
+    else yield* free_one_page(x, mm, page, order, mm.zone.memmap.pcpMigratetype(page));
+  } catch (e) {
+    throw unwind(e, "__free_pages");
+  }
 }
 
 /** The first loop of free_unref_page_list() (6.1, identical in every variant):
@@ -516,22 +580,30 @@ export function pcp_migratetype(mm: Mm, page: number): number {
 
 /** drain_pages_zone(), mm/page_alloc.c 6.1 (locking per variant) */
 export function* drain_pages_zone(x: Context, mm: Mm, cpu: number): Code {
-  const pcp = mm.zone.per_cpu_pageset[cpu]!;
-  if (pcp.count === 0) return;
-  yield* mm.variant.drain_lock(x, pcp);
-  yield* free_pcppages_bulk(x, mm, pcp.count, pcp, 0);
-  yield* mm.variant.drain_unlock(x, pcp);
+  try {
+    const pcp = mm.zone.per_cpu_pageset[cpu]!;
+    if (pcp.count === 0) return;
+    yield* mm.variant.drain_lock(x, pcp);
+    yield* free_pcppages_bulk(x, mm, pcp.count, pcp, 0);
+    yield* mm.variant.drain_unlock(x, pcp);
+  } catch (e) {
+    throw unwind(e, "drain_pages_zone");
+  }
 }
 
 /** __drain_all_pages(zone, false), mm/page_alloc.c 6.1: since 443c2accd1b6 the
  * caller drains every CPU's pcp itself, taking each pcp->lock in turn. The
  * cpumask of CPUs with pages is read racily, as in the kernel. */
 export function* drain_all_pages(x: Context, mm: Mm): Code {
-  const cpus: number[] = [];
-  mm.zone.per_cpu_pageset.forEach((pcp, cpu) => {
-    if (pcp.count > 0) cpus.push(cpu);
-  });
-  for (const cpu of cpus) yield* drain_pages_zone(x, mm, cpu);
+  try {
+    const cpus: number[] = [];
+    mm.zone.per_cpu_pageset.forEach((pcp, cpu) => {
+      if (pcp.count > 0) cpus.push(cpu);
+    });
+    for (const cpu of cpus) yield* drain_pages_zone(x, mm, cpu);
+  } catch (e) {
+    throw unwind(e, "drain_all_pages");
+  }
 }
 
 // ---- the fast paths as plain functions ----------------------------------------
@@ -574,58 +646,90 @@ export function pcp_free_nowait(x: Context, mm: Mm, order: number): boolean {
 export const nowait = {
   /** __alloc_pages(), when pcp_alloc_nowait() */
   __alloc_pages(x: Context, mm: Mm, order: number, gfp: number, migratetype: number): number {
-    const page = nowait.get_page_from_freelist(x, mm, order, migratetype);
-    if (mm.tracepoint) trace(x, mm, "mm_page_alloc", { pfn: page, order, gfp_flags: gfp, migratetype });
-    return prep_new_page(mm, page, order);
+    try {
+      const page = nowait.get_page_from_freelist(x, mm, order, migratetype);
+      if (mm.tracepoint) trace(x, mm, "mm_page_alloc", { pfn: page, order, gfp_flags: gfp, migratetype });
+      return prep_new_page(mm, page, order);
+    } catch (e) {
+      throw unwind(e, "__alloc_pages");
+    }
   },
   get_page_from_freelist(x: Context, mm: Mm, order: number, migratetype: number): number {
-    return nowait.rmqueue(x, mm, order, migratetype);
+    try {
+      return nowait.rmqueue(x, mm, order, migratetype);
+    } catch (e) {
+      throw unwind(e, "get_page_from_freelist");
+    }
   },
   rmqueue(x: Context, mm: Mm, order: number, migratetype: number): number {
-    return nowait.rmqueue_pcplist(x, mm, order, migratetype);
+    try {
+      return nowait.rmqueue_pcplist(x, mm, order, migratetype);
+    } catch (e) {
+      throw unwind(e, "rmqueue");
+    }
   },
   rmqueue_pcplist(x: Context, mm: Mm, order: number, migratetype: number): number {
-    settled(x.mustYield());
-    const pcp = mm.variant.pcp_spin_trylock(x, mm)!;
-    pcp.free_factor >>= 1;
-    const page = nowait.__rmqueue_pcplist(x, mm, order, pcp, pcp.lists[order_to_pindex(migratetype, order)]!);
-    settled(x.mustYield());
-    settled(mm.variant.pcp_spin_unlock(x, pcp));
-    if (mm.metrics.measuring) mm.metrics.pcpAllocHits++;
-    return page;
+    try {
+      settled(x.mustYield());
+      const pcp = mm.variant.pcp_spin_trylock(x, mm)!;
+      pcp.free_factor >>= 1;
+      const page = nowait.__rmqueue_pcplist(x, mm, order, pcp, pcp.lists[order_to_pindex(migratetype, order)]!);
+      settled(x.mustYield());
+      settled(mm.variant.pcp_spin_unlock(x, pcp));
+      if (mm.metrics.measuring) mm.metrics.pcpAllocHits++;
+      return page;
+    } catch (e) {
+      throw unwind(e, "rmqueue_pcplist");
+    }
   },
   /** The hit: the block at the head of a non-empty pcp list (LIFO, the hottest). */
   __rmqueue_pcplist(x: Context, mm: Mm, order: number, pcp: PerCpuPages, list: number): number {
-    const memmap = mm.zone.memmap;
-    const page = memmap.list_first_entry(list, "__rmqueue_pcplist");
-    memmap.list_del(page, "__rmqueue_pcplist");
-    pcp.count -= 1 << order;
-    x.spend(x.m.costs.pcp_list_op);
-    return page;
+    try {
+      const memmap = mm.zone.memmap;
+      const page = memmap.list_first_entry(list, "__rmqueue_pcplist");
+      memmap.list_del(page, "__rmqueue_pcplist");
+      pcp.count -= 1 << order;
+      x.spend(x.m.costs.pcp_list_op);
+      return page;
+    } catch (e) {
+      throw unwind(e, "__rmqueue_pcplist");
+    }
   },
   /** __free_pages(), when pcp_free_nowait() */
   __free_pages(x: Context, mm: Mm, page: number, order: number): void {
-    free_pages_prepare(mm, page, order, "__free_pages");
-    nowait.free_unref_page(x, mm, page, order);
+    try {
+      free_pages_prepare(mm, page, order, "__free_pages");
+      nowait.free_unref_page(x, mm, page, order);
+    } catch (e) {
+      throw unwind(e, "__free_pages");
+    }
   },
   free_unref_page(x: Context, mm: Mm, page: number, order: number): void {
-    let migratetype = mm.zone.memmap.pcpMigratetype(page);
-    if (migratetype >= MIGRATE_PCPTYPES) migratetype = MIGRATE_MOVABLE;
-    settled(x.mustYield());
-    const pcp = mm.variant.pcp_spin_trylock(x, mm)!;
-    settled(nowait.free_unref_page_commit(x, mm, pcp, page, migratetype, order));
-    settled(x.mustYield());
-    settled(mm.variant.pcp_spin_unlock(x, pcp));
+    try {
+      let migratetype = mm.zone.memmap.pcpMigratetype(page);
+      if (migratetype >= MIGRATE_PCPTYPES) migratetype = MIGRATE_MOVABLE;
+      settled(x.mustYield());
+      const pcp = mm.variant.pcp_spin_trylock(x, mm)!;
+      settled(nowait.free_unref_page_commit(x, mm, pcp, page, migratetype, order));
+      settled(x.mustYield());
+      settled(mm.variant.pcp_spin_unlock(x, pcp));
+    } catch (e) {
+      throw unwind(e, "free_unref_page");
+    }
   },
   /** Lists the block; true when the list reached high, so the caller drains. */
   free_unref_page_commit(x: Context, mm: Mm, pcp: PerCpuPages, page: number, migratetype: number, order: number): boolean {
-    const memmap = mm.zone.memmap;
-    memmap.setFlags(page, PG_pcp);
-    memmap.setOrder(page, order);
-    memmap.setPcpMigratetype(page, migratetype);
-    memmap.list_add(page, pcp.lists[order_to_pindex(migratetype, order)]!, "free_unref_page_commit");
-    pcp.count += 1 << order;
-    x.spend(x.m.costs.pcp_list_op);
-    return pcp.count >= nr_pcp_high(pcp, mm.zone, pcp_free_high(pcp, order));
+    try {
+      const memmap = mm.zone.memmap;
+      memmap.setFlags(page, PG_pcp);
+      memmap.setOrder(page, order);
+      memmap.setPcpMigratetype(page, migratetype);
+      memmap.list_add(page, pcp.lists[order_to_pindex(migratetype, order)]!, "free_unref_page_commit");
+      pcp.count += 1 << order;
+      x.spend(x.m.costs.pcp_list_op);
+      return pcp.count >= nr_pcp_high(pcp, mm.zone, pcp_free_high(pcp, order));
+    } catch (e) {
+      throw unwind(e, "free_unref_page_commit");
+    }
   },
 };

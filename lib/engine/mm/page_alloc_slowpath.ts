@@ -11,6 +11,7 @@
 // MAX_RECLAIM_RETRIES passes.
 import { GFP_NAMES } from "../../dsl/gfp.ts";
 import type { Code, Context, Work } from "../machine.ts";
+import { unwind } from "../oops.ts";
 import {
   COMPACT_DEFERRED, COMPACT_SKIPPED, DEF_COMPACT_PRIORITY, INIT_COMPACT_PRIORITY,
   MIN_COMPACT_PRIORITY, compaction_defer_reset, compaction_suitable, kcompactd_do_work, try_to_compact_pages,
@@ -58,69 +59,81 @@ function wake_all_kswapds(x: Context, mm: Mm, order: number, gfp: number): void 
 
 /** __alloc_pages_direct_compact(), mm/page_alloc.c 6.1: [page, result]. */
 function* __alloc_pages_direct_compact(x: Context, mm: Mm, order: number, migratetype: number, alloc_flags: number, prio: number): Code<[number, number]> {
-  if (!order) return [-1, COMPACT_SKIPPED];
-  const [result, captured] = yield* try_to_compact_pages(x, mm, order, migratetype, alloc_flags, prio);
-  if (result === COMPACT_SKIPPED) return [-1, result];
-  const page = captured >= 0 ? captured : yield* get_page_from_freelist(x, mm, order, migratetype, alloc_flags);
-  if (page >= 0) compaction_defer_reset(mm.zone, order, true);
-  return [page, result];
+  try {
+    if (!order) return [-1, COMPACT_SKIPPED];
+    const [result, captured] = yield* try_to_compact_pages(x, mm, order, migratetype, alloc_flags, prio);
+    if (result === COMPACT_SKIPPED) return [-1, result];
+    const page = captured >= 0 ? captured : yield* get_page_from_freelist(x, mm, order, migratetype, alloc_flags);
+    if (page >= 0) compaction_defer_reset(mm.zone, order, true);
+    return [page, result];
+  } catch (e) {
+    throw unwind(e, "__alloc_pages_direct_compact");
+  }
 }
 
 /** __alloc_pages_direct_reclaim(), mm/page_alloc.c 6.1: reclaim, try again,
  * and on failure drain every CPU's pcp lists once and try once more.
  * Returns [page, pages reclaimed]. */
 function* __alloc_pages_direct_reclaim(x: Context, mm: Mm, order: number, migratetype: number, alloc_flags: number): Code<[number, number]> {
-  const progress = yield* try_to_free_pages(x, mm, order);
-  if (!progress) return [-1, 0];
-  let drained = false;
-  for (;;) {
-    const page = yield* get_page_from_freelist(x, mm, order, migratetype, alloc_flags);
-    if (page >= 0 || drained) return [page, progress];
-    yield* drain_all_pages(x, mm);
-    drained = true;
+  try {
+    const progress = yield* try_to_free_pages(x, mm, order);
+    if (!progress) return [-1, 0];
+    let drained = false;
+    for (;;) {
+      const page = yield* get_page_from_freelist(x, mm, order, migratetype, alloc_flags);
+      if (page >= 0 || drained) return [page, progress];
+      yield* drain_all_pages(x, mm);
+      drained = true;
+    }
+  } catch (e) {
+    throw unwind(e, "__alloc_pages_direct_reclaim");
   }
 }
 
 /** __alloc_pages_slowpath(), mm/page_alloc.c 6.1 */
 function* __alloc_pages_slowpath(x: Context, mm: Mm, order: number, gfp: number, migratetype: number): Code<number> {
-  const costly_order = order > PAGE_ALLOC_COSTLY_ORDER;
-  const can_direct_reclaim = (gfp & __GFP_DIRECT_RECLAIM) !== 0;
-  const alloc_flags = gfp_to_alloc_flags(gfp);
-  if (alloc_flags & ALLOC_KSWAPD) wake_all_kswapds(x, mm, order, gfp);
-  let page = yield* get_page_from_freelist(x, mm, order, migratetype, alloc_flags);
-  if (page >= 0) return page;
-
-  let compact_priority = DEF_COMPACT_PRIORITY;
-  let compact_result: number;
-  // Costly orders and unmovable high orders try async compaction before reclaim.
-  if (can_direct_reclaim && (costly_order || (order > 0 && migratetype !== MIGRATE_MOVABLE))) {
-    [page, compact_result] = yield* __alloc_pages_direct_compact(x, mm, order, migratetype, alloc_flags, INIT_COMPACT_PRIORITY);
-    if (page >= 0) return page;
-    if (costly_order && gfp & __GFP_NORETRY) {
-      // "If compaction is deferred for high-order allocations, it is because
-      // sync compaction recently failed": give up, as THP faults want.
-      if (compact_result === COMPACT_SKIPPED || compact_result === COMPACT_DEFERRED) return -1;
-      compact_priority = INIT_COMPACT_PRIORITY;
-    }
-  }
-
-  for (let loops = 0; loops <= MAX_RECLAIM_RETRIES; loops++) {
+  try {
+    const costly_order = order > PAGE_ALLOC_COSTLY_ORDER;
+    const can_direct_reclaim = (gfp & __GFP_DIRECT_RECLAIM) !== 0;
+    const alloc_flags = gfp_to_alloc_flags(gfp);
     if (alloc_flags & ALLOC_KSWAPD) wake_all_kswapds(x, mm, order, gfp);
-    page = yield* get_page_from_freelist(x, mm, order, migratetype, alloc_flags);
+    let page = yield* get_page_from_freelist(x, mm, order, migratetype, alloc_flags);
     if (page >= 0) return page;
-    if (!can_direct_reclaim) return -1;
-    let progress: number;
-    [page, progress] = yield* __alloc_pages_direct_reclaim(x, mm, order, migratetype, alloc_flags);
-    if (page >= 0) return page;
-    [page, compact_result] = yield* __alloc_pages_direct_compact(x, mm, order, migratetype, alloc_flags, compact_priority);
-    if (page >= 0) return page;
-    if (gfp & __GFP_NORETRY) return -1;
-    if (costly_order && !(gfp & __GFP_RETRY_MAYFAIL)) return -1;
-    // should_reclaim_retry() / should_compact_retry(), simplified.
-    if (!progress && order > 0 && compact_priority > MIN_COMPACT_PRIORITY) compact_priority--;
-    else if (!progress) return -1;
+
+    let compact_priority = DEF_COMPACT_PRIORITY;
+    let compact_result: number;
+    // Costly orders and unmovable high orders try async compaction before reclaim.
+    if (can_direct_reclaim && (costly_order || (order > 0 && migratetype !== MIGRATE_MOVABLE))) {
+      [page, compact_result] = yield* __alloc_pages_direct_compact(x, mm, order, migratetype, alloc_flags, INIT_COMPACT_PRIORITY);
+      if (page >= 0) return page;
+      if (costly_order && gfp & __GFP_NORETRY) {
+        // "If compaction is deferred for high-order allocations, it is because
+        // sync compaction recently failed": give up, as THP faults want.
+        if (compact_result === COMPACT_SKIPPED || compact_result === COMPACT_DEFERRED) return -1;
+        compact_priority = INIT_COMPACT_PRIORITY;
+      }
+    }
+
+    for (let loops = 0; loops <= MAX_RECLAIM_RETRIES; loops++) {
+      if (alloc_flags & ALLOC_KSWAPD) wake_all_kswapds(x, mm, order, gfp);
+      page = yield* get_page_from_freelist(x, mm, order, migratetype, alloc_flags);
+      if (page >= 0) return page;
+      if (!can_direct_reclaim) return -1;
+      let progress: number;
+      [page, progress] = yield* __alloc_pages_direct_reclaim(x, mm, order, migratetype, alloc_flags);
+      if (page >= 0) return page;
+      [page, compact_result] = yield* __alloc_pages_direct_compact(x, mm, order, migratetype, alloc_flags, compact_priority);
+      if (page >= 0) return page;
+      if (gfp & __GFP_NORETRY) return -1;
+      if (costly_order && !(gfp & __GFP_RETRY_MAYFAIL)) return -1;
+      // should_reclaim_retry() / should_compact_retry(), simplified.
+      if (!progress && order > 0 && compact_priority > MIN_COMPACT_PRIORITY) compact_priority--;
+      else if (!progress) return -1;
+    }
+    return -1; // where the kernel would call the OOM killer
+  } catch (e) {
+    throw unwind(e, "__alloc_pages_slowpath");
   }
-  return -1; // where the kernel would call the OOM killer
 }
 
 /**
@@ -129,10 +142,14 @@ function* __alloc_pages_slowpath(x: Context, mm: Mm, order: number, gfp: number,
  * -1 (NULL).
  */
 export function* __alloc_pages(x: Context, mm: Mm, order: number, gfp: number, migratetype: number): Code<number> {
-  let page = yield* get_page_from_freelist(x, mm, order, migratetype, ALLOC_WMARK_LOW);
-  if (page < 0) page = yield* __alloc_pages_slowpath(x, mm, order, gfp, migratetype);
-  if (mm.tracepoint) trace(x, mm, "mm_page_alloc", { pfn: page, order, gfp_flags: gfp, migratetype });
-  return page < 0 ? -1 : prep_new_page(mm, page, order);
+  try {
+    let page = yield* get_page_from_freelist(x, mm, order, migratetype, ALLOC_WMARK_LOW);
+    if (page < 0) page = yield* __alloc_pages_slowpath(x, mm, order, gfp, migratetype);
+    if (mm.tracepoint) trace(x, mm, "mm_page_alloc", { pfn: page, order, gfp_flags: gfp, migratetype });
+    return page < 0 ? -1 : prep_new_page(mm, page, order);
+  } catch (e) {
+    throw unwind(e, "__alloc_pages");
+  }
 }
 
 /** kswapd and kcompactd: one kthread each, queued on the last CPU's task
@@ -143,6 +160,8 @@ export function kthreads(mm: Mm): Mm["kthreads"] {
   const kswapdWork: Work = function* kswapd(x, order) {
     try {
       yield* balance_pgdat(x, mm, order);
+    } catch (e) {
+      throw unwind(e, "kswapd");
     } finally {
       kswapdRunning = false;
     }
@@ -150,6 +169,8 @@ export function kthreads(mm: Mm): Mm["kthreads"] {
   const kcompactdWork: Work = function* kcompactd(x, order) {
     try {
       yield* kcompactd_do_work(x, mm, order);
+    } catch (e) {
+      throw unwind(e, "kcompactd");
     } finally {
       kcompactdRunning = false;
     }

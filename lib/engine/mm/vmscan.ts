@@ -10,41 +10,50 @@
 // free_unref_page_list() is kept, since that is the list free the v2 bug
 // lived in. kswapd is a kernel thread queued on the last CPU.
 import type { Code, Context } from "../machine.ts";
+import { unwind } from "../oops.ts";
 import { __free_pages, trace, type Mm } from "./page_alloc.ts";
 import { SWAP_CLUSTER_MAX } from "./zone.ts";
 
 /** shrink_inactive_list() -> shrink_page_list(), 6.1: up to nr_to_reclaim
  * of the oldest reclaimable pages. Returns the pages reclaimed. */
 export function* shrink_node(x: Context, mm: Mm, nr_to_reclaim: number): Code<number> {
-  const victims = mm.owners.reclaim(nr_to_reclaim);
-  if (victims.length === 0) return 0;
-  const memmap = mm.zone.memmap;
-  let pages = 0;
-  const list = memmap.newHead();
-  let listed = 0;
-  for (const [pfn, order] of victims) {
-    pages += 1 << order;
-    if (order === 0) {
-      memmap.list_add_tail(pfn, list, "shrink_page_list");
-      listed++;
+  try {
+    const victims = mm.owners.reclaim(nr_to_reclaim);
+    if (victims.length === 0) return 0;
+    const memmap = mm.zone.memmap;
+    let pages = 0;
+    const list = memmap.newHead();
+    let listed = 0;
+    for (const [pfn, order] of victims) {
+      pages += 1 << order;
+      if (order === 0) {
+        memmap.list_add_tail(pfn, list, "shrink_page_list");
+        listed++;
+      }
     }
+    x.spend(pages * x.m.costs.reclaim_per_page);
+    if (listed > 0) yield* mm.variant.free_unref_page_list(x, mm, list);
+    memmap.releaseHead(list);
+    // Compound pages (a THP) are freed whole.
+    for (const [pfn, order] of victims) if (order > 0) yield* __free_pages(x, mm, pfn, order);
+    return pages;
+  } catch (e) {
+    throw unwind(e, "shrink_node");
   }
-  x.spend(pages * x.m.costs.reclaim_per_page);
-  if (listed > 0) yield* mm.variant.free_unref_page_list(x, mm, list);
-  memmap.releaseHead(list);
-  // Compound pages (a THP) are freed whole.
-  for (const [pfn, order] of victims) if (order > 0) yield* __free_pages(x, mm, pfn, order);
-  return pages;
 }
 
 /** try_to_free_pages(), mm/vmscan.c 6.1: direct reclaim. */
 export function* try_to_free_pages(x: Context, mm: Mm, order: number): Code<number> {
-  if (mm.tracepoint) trace(x, mm, "mm_vmscan_direct_reclaim_begin", { order });
-  const reclaimed = yield* shrink_node(x, mm, SWAP_CLUSTER_MAX);
-  if (reclaimed > 0) mm.zone.kswapd_failures = 0;
-  if (mm.tracepoint) trace(x, mm, "mm_vmscan_direct_reclaim_end", { nr_reclaimed: reclaimed });
-  if (mm.metrics.measuring) mm.metrics.reclaimDirect += reclaimed;
-  return reclaimed;
+  try {
+    if (mm.tracepoint) trace(x, mm, "mm_vmscan_direct_reclaim_begin", { order });
+    const reclaimed = yield* shrink_node(x, mm, SWAP_CLUSTER_MAX);
+    if (reclaimed > 0) mm.zone.kswapd_failures = 0;
+    if (mm.tracepoint) trace(x, mm, "mm_vmscan_direct_reclaim_end", { nr_reclaimed: reclaimed });
+    if (mm.metrics.measuring) mm.metrics.reclaimDirect += reclaimed;
+    return reclaimed;
+  } catch (e) {
+    throw unwind(e, "try_to_free_pages");
+  }
 }
 
 /** balance_pgdat(), mm/vmscan.c 6.1: reclaim until the high watermark is
@@ -52,24 +61,28 @@ export function* try_to_free_pages(x: Context, mm: Mm, order: number): Code<numb
  * compact_gap(order) pages (kswapd_shrink_node() keeps sc->order until
  * then), so compaction has room; then kcompactd for that order. */
 export function* balance_pgdat(x: Context, mm: Mm, order: number): Code {
-  const zone = mm.zone;
-  const gap = order > 0 ? 2 << order : 0;
-  let total = 0;
-  if (mm.tracepoint) trace(x, mm, "mm_vmscan_kswapd_wake", { order });
-  zone.reclaimActive = true; // set_reclaim_active()
   try {
-    while (zone.nrFree < zone.wmark.high || total < gap) {
-      const reclaimed = yield* shrink_node(x, mm, SWAP_CLUSTER_MAX);
-      if (mm.metrics.measuring) mm.metrics.reclaimKswapd += reclaimed;
-      if (reclaimed === 0) break;
-      total += reclaimed;
-      if (x.mustYield()) yield x.pending;
+    const zone = mm.zone;
+    const gap = order > 0 ? 2 << order : 0;
+    let total = 0;
+    if (mm.tracepoint) trace(x, mm, "mm_vmscan_kswapd_wake", { order });
+    zone.reclaimActive = true; // set_reclaim_active()
+    try {
+      while (zone.nrFree < zone.wmark.high || total < gap) {
+        const reclaimed = yield* shrink_node(x, mm, SWAP_CLUSTER_MAX);
+        if (mm.metrics.measuring) mm.metrics.reclaimKswapd += reclaimed;
+        if (reclaimed === 0) break;
+        total += reclaimed;
+        if (x.mustYield()) yield x.pending;
+      }
+    } finally {
+      zone.reclaimActive = false; // clear_reclaim_active()
     }
-  } finally {
-    zone.reclaimActive = false; // clear_reclaim_active()
+    if (total > 0) zone.kswapd_failures = 0;
+    else zone.kswapd_failures++;
+    // kswapd_try_to_sleep(): "wake kcompactd" for the order it was woken for.
+    if (order > 0) mm.kthreads.kcompactd(x, order);
+  } catch (e) {
+    throw unwind(e, "balance_pgdat");
   }
-  if (total > 0) zone.kswapd_failures = 0;
-  else zone.kswapd_failures++;
-  // kswapd_try_to_sleep(): "wake kcompactd" for the order it was woken for.
-  if (order > 0) mm.kthreads.kcompactd(x, order);
 }

@@ -3,6 +3,7 @@
 // same CPU waits until the lock is dropped; only a remote drain can make the
 // local trylock fail. zone->lock nests as a plain spin_lock inside it.
 import type { Code, Context } from "../machine.ts";
+import { unwind } from "../oops.ts";
 import { free_unref_page_commit, free_unref_page_list_prepare, pcp_migratetype, type Mm, type Variant } from "../mm/page_alloc.ts";
 import { SWAP_CLUSTER_MAX, type PerCpuPages, type Zone } from "../mm/zone.ts";
 import { countListPage, pcp_trylock_counted } from "./common.ts";
@@ -12,25 +13,29 @@ import { countListPage, pcp_trylock_counted } from "./common.ts";
  * the temporary list; list_add() onto the pcp list rewrites their links, and
  * nothing walks the temporary list again. */
 export function* free_unref_page_list_61(x: Context, mm: Mm, list: number): Code {
-  free_unref_page_list_prepare(mm, list);
-  const memmap = mm.zone.memmap;
-  let pcp: PerCpuPages | null = null;
-  let batch_count = 0;
-  for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
-    countListPage(mm);
-    if (!pcp) {
-      pcp = mm.zone.per_cpu_pageset[x.cpu.id]!;
-      yield* x.spin_lock_irqsave(pcp.lock);
+  try {
+    free_unref_page_list_prepare(mm, list);
+    const memmap = mm.zone.memmap;
+    let pcp: PerCpuPages | null = null;
+    let batch_count = 0;
+    for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
+      countListPage(mm);
+      if (!pcp) {
+        pcp = mm.zone.per_cpu_pageset[x.cpu.id]!;
+        yield* x.spin_lock_irqsave(pcp.lock);
+      }
+      const migratetype = pcp_migratetype(mm, page);
+      yield* free_unref_page_commit(x, mm, pcp, page, migratetype, 0);
+      if (++batch_count === SWAP_CLUSTER_MAX) {
+        yield* x.spin_unlock_irqrestore(pcp.lock);
+        batch_count = 0;
+        yield* x.spin_lock_irqsave(pcp.lock);
+      }
     }
-    const migratetype = pcp_migratetype(mm, page);
-    yield* free_unref_page_commit(x, mm, pcp, page, migratetype, 0);
-    if (++batch_count === SWAP_CLUSTER_MAX) {
-      yield* x.spin_unlock_irqrestore(pcp.lock);
-      batch_count = 0;
-      yield* x.spin_lock_irqsave(pcp.lock);
-    }
+    if (pcp) yield* x.spin_unlock_irqrestore(pcp.lock);
+  } catch (e) {
+    throw unwind(e, "free_unref_page_list");
   }
-  if (pcp) yield* x.spin_unlock_irqrestore(pcp.lock);
 }
 
 export const irqsave: Variant = {

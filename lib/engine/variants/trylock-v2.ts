@@ -12,6 +12,7 @@
 // list into the temporary list: the corruption Hugh Dickins diagnosed on
 // 2022-11-08 (486a93d7-4140-60c9-1aa8-8dafc8c66210@google.com).
 import type { Code, Context } from "../machine.ts";
+import { unwind } from "../oops.ts";
 import {
   free_one_page, free_unref_page_commit, free_unref_page_list_prepare, pcp_migratetype, type Mm, type Variant,
 } from "../mm/page_alloc.ts";
@@ -23,33 +24,37 @@ import { trylockLocking } from "./trylock.ts";
  * "is the lock held"; v2 drops the lock every SWAP_CLUSTER_MAX pages and
  * lets the next iteration take it again with a trylock. */
 function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
-  // The first loop leaves `migratetype` set to the last page's type.
-  let migratetype = free_unref_page_list_prepare(mm, list);
-  const memmap = mm.zone.memmap;
-  let pcp: PerCpuPages | null = null;
-  let batch_count = 0;
-  for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
-    countListPage(mm);
-    if (!pcp) {
-      if (x.mustYield()) yield x.pending;
-      pcp = pcp_trylock_counted(x, mm, false, true);
+  try {
+    // The first loop leaves `migratetype` set to the last page's type.
+    let migratetype = free_unref_page_list_prepare(mm, list);
+    const memmap = mm.zone.memmap;
+    let pcp: PerCpuPages | null = null;
+    let batch_count = 0;
+    for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
+      countListPage(mm);
       if (!pcp) {
-        memmap.list_del(page, "free_unref_page_list");
-        yield* free_one_page(x, mm, page, 0, migratetype);
-        continue;
+        if (x.mustYield()) yield x.pending;
+        pcp = pcp_trylock_counted(x, mm, false, true);
+        if (!pcp) {
+          memmap.list_del(page, "free_unref_page_list");
+          yield* free_one_page(x, mm, page, 0, migratetype);
+          continue;
+        }
+      }
+      migratetype = pcp_migratetype(mm, page);
+      yield* free_unref_page_commit(x, mm, pcp, page, migratetype, 0);
+      // "Guard against excessive IRQ disabled times when we get a large list
+      // of pages to free." The lock is retaken on the next iteration.
+      if (++batch_count === SWAP_CLUSTER_MAX) {
+        yield* x.spin_unlock(pcp.lock);
+        batch_count = 0;
+        pcp = null;
       }
     }
-    migratetype = pcp_migratetype(mm, page);
-    yield* free_unref_page_commit(x, mm, pcp, page, migratetype, 0);
-    // "Guard against excessive IRQ disabled times when we get a large list
-    // of pages to free." The lock is retaken on the next iteration.
-    if (++batch_count === SWAP_CLUSTER_MAX) {
-      yield* x.spin_unlock(pcp.lock);
-      batch_count = 0;
-      pcp = null;
-    }
+    if (pcp) yield* x.spin_unlock(pcp.lock);
+  } catch (e) {
+    throw unwind(e, "free_unref_page_list");
   }
-  if (pcp) yield* x.spin_unlock(pcp.lock);
 }
 
 export const trylockV2: Variant = { name: "trylock-v2", ...trylockLocking, free_unref_page_list };

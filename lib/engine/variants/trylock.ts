@@ -5,6 +5,7 @@
 // remote drain) fails its trylock and goes to the buddy lists under
 // zone->lock, which is now always taken irqsave.
 import type { Code, Context } from "../machine.ts";
+import { unwind } from "../oops.ts";
 import {
   free_one_page, free_unref_page_commit, free_unref_page_list_prepare, pcp_migratetype, type Mm, type Variant,
 } from "../mm/page_alloc.ts";
@@ -14,31 +15,35 @@ import { countListPage, pcp_trylock_counted } from "./common.ts";
 /** free_unref_page_list(), mm/page_alloc.c 6.2: every page is list_del()ed
  * first, then committed under a trylock or freed to the buddy lists. */
 function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
-  free_unref_page_list_prepare(mm, list);
-  const memmap = mm.zone.memmap;
-  let pcp: PerCpuPages | null = null;
-  let locked = false; // locked_zone != NULL
-  let batch_count = 0;
-  for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
-    memmap.list_del(page, "free_unref_page_list");
-    const migratetype = pcp_migratetype(mm, page);
-    countListPage(mm);
-    if (!locked || batch_count === SWAP_CLUSTER_MAX) {
-      if (pcp) yield* x.spin_unlock(pcp.lock);
-      batch_count = 0;
-      if (x.mustYield()) yield x.pending;
-      pcp = pcp_trylock_counted(x, mm, false, true);
-      if (!pcp) {
-        yield* free_one_page(x, mm, page, 0, migratetype);
-        locked = false;
-        continue;
+  try {
+    free_unref_page_list_prepare(mm, list);
+    const memmap = mm.zone.memmap;
+    let pcp: PerCpuPages | null = null;
+    let locked = false; // locked_zone != NULL
+    let batch_count = 0;
+    for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
+      memmap.list_del(page, "free_unref_page_list");
+      const migratetype = pcp_migratetype(mm, page);
+      countListPage(mm);
+      if (!locked || batch_count === SWAP_CLUSTER_MAX) {
+        if (pcp) yield* x.spin_unlock(pcp.lock);
+        batch_count = 0;
+        if (x.mustYield()) yield x.pending;
+        pcp = pcp_trylock_counted(x, mm, false, true);
+        if (!pcp) {
+          yield* free_one_page(x, mm, page, 0, migratetype);
+          locked = false;
+          continue;
+        }
+        locked = true;
       }
-      locked = true;
+      yield* free_unref_page_commit(x, mm, pcp!, page, migratetype, 0);
+      batch_count++;
     }
-    yield* free_unref_page_commit(x, mm, pcp!, page, migratetype, 0);
-    batch_count++;
+    if (pcp) yield* x.spin_unlock(pcp.lock);
+  } catch (e) {
+    throw unwind(e, "free_unref_page_list");
   }
-  if (pcp) yield* x.spin_unlock(pcp.lock);
 }
 
 export const trylockLocking = {
