@@ -192,7 +192,7 @@ describe("sharing a notebook", () => {
     await expect.poll(async () => (await sources(owner))[0]).not.toMatch(/changed after the version/);
     await owner.getByRole("button", { name: "History" }).click();
     await owner.getByRole("button", { name: "History" }).click();
-    await history.getByRole("link", { name: "as posted" }).waitFor();
+    await history.getByRole("link", { name: "as posted", exact: true }).waitFor();
     expect(await history.getByRole("link", { name: "created" }).count()).toBe(1);
     expect(foreign(requests, app.url)).toEqual([]);
   }, 180_000);
