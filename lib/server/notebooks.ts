@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import * as Y from "yjs";
 import { analyze } from "../dsl/index.ts";
 import { Notebook } from "../notebook/notebook.ts";
+import { beforeRestoring } from "../notebook/history.ts";
 import { isStale } from "../notebook/outputs.ts";
 import { shareView, type Access, type ShareView } from "./access.ts";
 import type { Collab } from "./collab.ts";
@@ -116,7 +117,7 @@ export class Notebooks {
     if (!v) return null;
     const version = new Notebook(new Y.Doc());
     Y.applyUpdate(version.doc, v.state);
-    const before: VersionRow = { id: randomBytes(9).toString("base64url"), notebookId: id, name: `before restoring ${restoredLabel(v)}`, createdAt: Date.now() };
+    const before: VersionRow = { id: randomBytes(9).toString("base64url"), notebookId: id, name: beforeRestoring(v), createdAt: Date.now() };
     await this.collab.withDocument(id, (nb) => {
       // Taken and applied in one synchronous step: no edit can fall between
       // the state kept and the change made on top of it.
@@ -158,9 +159,4 @@ export class Notebooks {
     const { token } = this.access.grant(id, "owner");
     return { ...this.store.get(id)!, token };
   }
-}
-
-/** How History names the version a restore brings back. */
-function restoredLabel(v: VersionRow): string {
-  return v.name ?? `the checkpoint of ${new Date(v.createdAt).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }

@@ -188,6 +188,7 @@ describe("sharing a notebook", () => {
     // The editor restores it: a new change everyone sees; the history keeps both.
     await editor.goto(permalink);
     await editor.getByRole("button", { name: "Restore this version" }).click();
+    await editor.getByRole("dialog", { name: "Restore this version?" }).getByRole("button", { name: "Restore", exact: true }).click();
     await editor.waitForURL((u) => u.search === "");
     await expect.poll(async () => (await sources(owner))[0]).not.toMatch(/changed after the version/);
     await owner.getByRole("button", { name: "History" }).click();
