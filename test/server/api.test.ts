@@ -197,6 +197,11 @@ describe("notebook API over real HTTP and SQLite", () => {
     // The run does not describe the edited source, but the state kept held that same run: it is back, stale, as it was.
     expect(stored(id).cells()[0]!.output).toEqual(ran);
     expect((await versions())[0]!.name).toBe("before restoring before restoring v1");
+
+    // An automatic checkpoint has no name: the one kept says which it was, in UTC.
+    store.addVersion({ id: "auto", notebookId: id, name: null, createdAt: Date.UTC(2026, 11, 7, 8, 5, 30), state: store.version(id, v1)!.state });
+    const auto = (await (await json("POST", `${base}/${id}/versions/auto/restore`, undefined, owner)).json()) as { before: V };
+    expect(auto.before.name).toBe("before restoring the checkpoint of 2026-12-07 08:05 UTC");
   });
 
   it("lists every shipped scenario as an example and opens one as a notebook", async () => {
