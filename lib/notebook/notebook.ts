@@ -60,6 +60,10 @@ export class Notebook {
   /** Cells in order. Entries a hostile or older client wrote that do not fit
    * the schema are skipped, never thrown on. */
   cells(): Cell[] {
+    return this.ordered().map(({ order: _order, ...cell }) => cell);
+  }
+
+  private ordered(): (Cell & { order: string })[] {
     const out: (Cell & { order: string })[] = [];
     for (const [id, m] of this.cellMap.entries()) {
       if (!(m instanceof Y.Map)) continue;
@@ -70,7 +74,7 @@ export class Notebook {
       out.push({ id, kind, order, source: source.toString(), output: readOutput(m.get("output")) });
     }
     out.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return out.map(({ order: _order, ...cell }) => cell);
+    return out;
   }
 
   /** A key for position `index` among the cells other than `except`. */
@@ -118,6 +122,46 @@ export class Notebook {
     else m.set("output", { ...output });
   }
 
+  /**
+   * Makes the title and the cells (kind, source, order, output) equal to
+   * `version`'s, as one change on top of the current state. A cell whose id
+   * is in both keeps its Y.Map and Y.Text, edited only where the text
+   * differs, so comments anchored to it, permalinks to it and anyone's
+   * cursor in it survive; a cell only here is deleted, one only in the
+   * version comes back under its own id. A cell keeps its current output
+   * when `outputFits` says it describes the restored source, else it takes
+   * the version's (or none).
+   */
+  restore(version: Notebook, outputFits: (source: string, output: CellOutput) => boolean): void {
+    const wanted = version.ordered();
+    const keep = new Set(wanted.map((c) => c.id));
+    this.doc.transact(() => {
+      if (this.title !== version.title) this.setTitle(version.title);
+      for (const id of [...this.cellMap.keys()]) if (!keep.has(id)) this.cellMap.delete(id);
+      for (const c of wanted) {
+        const m = this.cellMap.get(c.id);
+        const source = m instanceof Y.Map ? m.get("source") : null;
+        if (!(m instanceof Y.Map) || !(source instanceof Y.Text)) {
+          const fresh = new Y.Map<unknown>();
+          fresh.set("kind", c.kind);
+          fresh.set("order", c.order);
+          fresh.set("source", new Y.Text(c.source));
+          if (c.output) fresh.set("output", copyOutput(c.output));
+          this.cellMap.set(c.id, fresh);
+          continue;
+        }
+        if (m.get("kind") !== c.kind) m.set("kind", c.kind);
+        if (m.get("order") !== c.order) m.set("order", c.order);
+        replaceText(source, c.source);
+        const current = readOutput(m.get("output"));
+        const output = current && outputFits(c.source, current) ? current : c.output;
+        if (sameOutput(current, output)) continue;
+        if (output) m.set("output", copyOutput(output));
+        else m.delete("output");
+      }
+    });
+  }
+
   /** Calls `f` after every change, local or remote; returns the unsubscribe. */
   onChange(f: (local: boolean) => void): () => void {
     const handler = (tr: Y.Transaction) => f(tr.local);
@@ -137,10 +181,43 @@ export function yText(nb: Notebook, id: string): Y.Text | null {
   return source instanceof Y.Text ? source : null;
 }
 
+/** Edits `text` into `next` by replacing only what lies between their common
+ * prefix and suffix, so others' cursors and concurrent typing outside that
+ * span stay where they are. Never splits a surrogate pair, which Yjs would
+ * turn into U+FFFD. */
+function replaceText(text: Y.Text, next: string): void {
+  const cur = text.toString();
+  if (cur === next) return;
+  const max = Math.min(cur.length, next.length);
+  let start = 0;
+  while (start < max && cur.charCodeAt(start) === next.charCodeAt(start)) start++;
+  if (start > 0 && isHighSurrogate(cur.charCodeAt(start - 1))) start--;
+  let end = 0;
+  while (end < max - start && cur.charCodeAt(cur.length - 1 - end) === next.charCodeAt(next.length - 1 - end)) end++;
+  if (end > 0 && isLowSurrogate(cur.charCodeAt(cur.length - end))) end--;
+  if (cur.length - end > start) text.delete(start, cur.length - end - start);
+  if (next.length - end > start) text.insert(start, next.slice(start, next.length - end));
+}
+
+const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
+const isLowSurrogate = (c: number) => c >= 0xdc00 && c <= 0xdfff;
+
+const OUTPUT_FIELDS = ["engine", "scenarioDigest", "resultsDigest", "results", "ranAt"] as const;
+
+/** Only the schema's fields: whatever else a client stored stays behind. */
+function copyOutput(o: CellOutput): CellOutput {
+  return { engine: o.engine, scenarioDigest: o.scenarioDigest, resultsDigest: o.resultsDigest, results: o.results, ranAt: o.ranAt };
+}
+
+function sameOutput(a: CellOutput | null, b: CellOutput | null): boolean {
+  if (!a || !b) return a === b;
+  return OUTPUT_FIELDS.every((k) => a[k] === b[k]);
+}
+
 function readOutput(v: unknown): CellOutput | null {
   if (!v || typeof v !== "object") return null;
   const o = v as Record<string, unknown>;
-  for (const k of ["engine", "scenarioDigest", "resultsDigest", "results", "ranAt"]) if (typeof o[k] !== "string") return null;
+  for (const k of OUTPUT_FIELDS) if (typeof o[k] !== "string") return null;
   return o as unknown as CellOutput;
 }
 

@@ -119,7 +119,8 @@ export async function handleNotebookApi(notebooks: Notebooks, collab: Collab, re
       if (subId && restore && req.method === "POST") {
         const refused = need("editor", "restore versions of it");
         if (refused) return refused;
-        return (await notebooks.restore(id, subId)) ? reply(200, { restored: subId }) : reply(404, { error: "no such version" });
+        const before = await notebooks.restore(id, subId);
+        return before ? reply(200, { restored: subId, before }) : reply(404, { error: "no such version" });
       }
       return reply(405, { error: `${req.method} is not allowed here` });
     }

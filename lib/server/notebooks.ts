@@ -8,6 +8,8 @@ import { randomBytes } from "node:crypto";
 import * as Y from "yjs";
 import { analyze } from "../dsl/index.ts";
 import { Notebook } from "../notebook/notebook.ts";
+import { beforeRestoring } from "../notebook/history.ts";
+import { isStale } from "../notebook/outputs.ts";
 import { shareView, type Access, type ShareView } from "./access.ts";
 import type { Collab } from "./collab.ts";
 import type { NotebookRow, NotebookStore, VersionRow } from "./store.ts";
@@ -105,21 +107,26 @@ export class Notebooks {
     return { id: v.id, notebookId: id, name: v.name, createdAt: v.createdAt, title: nb.title, cells: nb.cells().map((c) => ({ id: c.id, kind: c.kind, source: c.source })) };
   }
 
-  /** Restores a version as a new change on top of the history: the cells
-   * become the version's, through the same path as an edit, so live
-   * participants see it and every earlier version stays. */
-  async restore(id: string, versionId: string): Promise<boolean> {
-    const v = this.version(id, versionId);
-    if (!v) return false;
+  /** Restores a version as a new change on top of the history, through the
+   * same path as an edit, so live participants see it and every earlier
+   * version stays. The state it replaces is kept first, as a version named
+   * after the restore, so the restore itself can be undone from History.
+   * Returns that version, or null when there is no such version. */
+  async restore(id: string, versionId: string): Promise<VersionRow | null> {
+    const v = this.store.version(id, versionId);
+    if (!v) return null;
+    const version = new Notebook(new Y.Doc());
+    Y.applyUpdate(version.doc, v.state);
+    const before: VersionRow = { id: randomBytes(9).toString("base64url"), notebookId: id, name: beforeRestoring(v), createdAt: Date.now() };
     await this.collab.withDocument(id, (nb) => {
-      nb.doc.transact(() => {
-        for (const c of nb.cells()) nb.deleteCell(c.id);
-        v.cells.forEach((c, i) => nb.insertCell(c.kind === "markdown" ? "markdown" : "scenario", i, c.source));
-        nb.setTitle(v.title);
-      });
+      // Taken and applied in one synchronous step: no edit can fall between
+      // the state kept and the change made on top of it.
+      this.store.addVersion({ ...before, state: Y.encodeStateAsUpdate(nb.doc) });
+      // An output run on the very source the cell gets back still describes it.
+      nb.restore(version, (source, output) => !isStale(source, output));
     });
-    this.store.rename(id, v.title);
-    return true;
+    this.store.rename(id, version.title);
+    return before;
   }
 
   async rename(id: string, title: string): Promise<void> {

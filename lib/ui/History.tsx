@@ -1,9 +1,11 @@
 "use client";
 // History: automatic checkpoints and named versions, each with a permalink
 // (/notebook/<id>?v=<version>) a mail can cite. A version opens read-only;
-// editors may restore it, which applies it as a new change on top of the
-// history (nothing earlier is rewritten).
-import { useEffect, useState } from "react";
+// editors may restore it, once they confirm, which applies it as a new
+// change on top of the history (nothing earlier is rewritten) after the
+// server keeps the state it replaces as a version of its own.
+import { useEffect, useRef, useState } from "react";
+import { beforeRestoring } from "../notebook/history.ts";
 import { api } from "./links.ts";
 import { Markdown } from "./Markdown.tsx";
 import { Alert } from "./Alert.tsx";
@@ -71,10 +73,52 @@ export function HistoryPanel({ id, token, canSave, onClose }: { id: string; toke
   );
 }
 
+/** Asks before a restore replaces the live notebook for everyone on it, and
+ * says where what it replaces will be kept. A modal <dialog>: focus stays
+ * in it, and Escape cancels. */
+function ConfirmRestore({ kept, onRestore, onClose }: { kept: string; onRestore: () => Promise<void>; onClose: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    ref.current?.showModal();
+  }, []);
+  return (
+    <dialog ref={ref} className="history-panel confirm-restore" aria-labelledby="confirm-restore-title" aria-describedby="confirm-restore-what" onClose={onClose}>
+      <h2 id="confirm-restore-title">Restore this version?</h2>
+      <p id="confirm-restore-what">
+        The live notebook&apos;s title and cells become this version&apos;s, for everyone on it. What it holds now is kept in History as{" "}
+        <strong>{kept}</strong>, so this can be undone.
+      </p>
+      <Alert message={error} />
+      <div className="row">
+        <button
+          className="primary"
+          disabled={busy}
+          onClick={() => {
+            setBusy(true);
+            setError(null);
+            onRestore().catch((e: Error) => {
+              setBusy(false);
+              setError(e.message);
+            });
+          }}
+        >
+          Restore
+        </button>
+        <button autoFocus disabled={busy} onClick={() => ref.current?.close()}>
+          Cancel
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
 /** One version, read-only, with the way back and (for editors) Restore. */
 export function VersionView({ id, versionId, token, canRestore }: { id: string; versionId: string; token: string; canRestore: boolean }) {
   const [v, setV] = useState<VersionContent | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState(false);
   useEffect(() => {
     call<VersionContent>(id, token, "GET", `/${versionId}`).then(setV, (e: Error) => setError(e.message));
   }, [id, versionId, token]);
@@ -86,19 +130,15 @@ export function VersionView({ id, versionId, token, canRestore }: { id: string; 
     <section className="version-view" aria-label="Version">
       <p className="version-banner">
         Version <strong>{versionLabel(v)}</strong> of {new Date(v.createdAt).toLocaleString()}, read-only. <a href={`/notebook/${id}`}>Back to the live notebook</a>
-        {canRestore && (
-          <button
-            onClick={() =>
-              call(id, token, "POST", `/${versionId}/restore`).then(
-                () => (location.href = `/notebook/${id}`),
-                (e: Error) => setError(e.message),
-              )
-            }
-          >
-            Restore this version
-          </button>
-        )}
+        {canRestore && <button onClick={() => setConfirming(true)}>Restore this version</button>}
       </p>
+      {confirming && (
+        <ConfirmRestore
+          kept={beforeRestoring(v)}
+          onClose={() => setConfirming(false)}
+          onRestore={() => call(id, token, "POST", `/${versionId}/restore`).then(() => void (location.href = `/notebook/${id}`))}
+        />
+      )}
       <h1>{v.title}</h1>
       {v.cells.map((c, i) => (
         <article key={c.id} className={`cell ${c.kind}`} aria-label={`${c.kind === "scenario" ? "Scenario" : "Markdown"} cell ${i + 1}`}>

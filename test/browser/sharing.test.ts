@@ -188,11 +188,12 @@ describe("sharing a notebook", () => {
     // The editor restores it: a new change everyone sees; the history keeps both.
     await editor.goto(permalink);
     await editor.getByRole("button", { name: "Restore this version" }).click();
+    await editor.getByRole("dialog", { name: "Restore this version?" }).getByRole("button", { name: "Restore", exact: true }).click();
     await editor.waitForURL((u) => u.search === "");
     await expect.poll(async () => (await sources(owner))[0]).not.toMatch(/changed after the version/);
     await owner.getByRole("button", { name: "History" }).click();
     await owner.getByRole("button", { name: "History" }).click();
-    await history.getByRole("link", { name: "as posted" }).waitFor();
+    await history.getByRole("link", { name: "as posted", exact: true }).waitFor();
     expect(await history.getByRole("link", { name: "created" }).count()).toBe(1);
     expect(foreign(requests, app.url)).toEqual([]);
   }, 180_000);

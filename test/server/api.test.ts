@@ -4,7 +4,10 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Notebook } from "../../lib/notebook/notebook.ts";
+import { ENGINE_VERSION } from "../../lib/engine/index.ts";
+import { Comments } from "../../lib/notebook/comments.ts";
+import { Notebook, yText, type CellOutput } from "../../lib/notebook/notebook.ts";
+import { sourceDigest } from "../../lib/notebook/outputs.ts";
 import { Access } from "../../lib/server/access.ts";
 import { handleNotebookApi } from "../../lib/server/api.ts";
 import { createCollab, storedDoc } from "../../lib/server/collab.ts";
@@ -149,6 +152,56 @@ describe("notebook API over real HTTP and SQLite", () => {
     expect((await list(owner)).map((v) => v.name)).toEqual(expect.arrayContaining(["with notes", "created"]));
     expect((await json("GET", `${base}/${id}/versions/nope`, undefined, owner)).status).toBe(404);
     expect((await json("GET", `${base}/${id}/versions`)).status).toBe(404);
+  });
+
+  it("restores a version under the same cell ids, keeping comments, outputs and what it replaced", async () => {
+    const { id, token: owner } = await create("restore keeps the review");
+    const share = async (role: string) => ((await (await json("POST", `${base}/${id}/shares`, { role }, owner)).json()) as { token: string }).token;
+    const [commenter, editor] = [await share("commenter"), await share("editor")];
+    type V = { id: string; name: string | null };
+    const versions = async () => ((await (await json("GET", `${base}/${id}/versions`, undefined, owner)).json()) as { versions: V[] }).versions;
+    const [cell] = stored(id).cells();
+    const source = cell!.source;
+    // A run of the cell as it is, and a review comment on it.
+    const ran: CellOutput = { engine: ENGINE_VERSION, scenarioDigest: sourceDigest(source)!, resultsDigest: "sha256:r", results: "{}", ranAt: "2026-12-07T08:00:00.000Z" };
+    await collab.withDocument(id, (nb) => nb.setOutput(cell!.id, ran));
+    const comments = await collab.hocuspocus.openDirectConnection(`${id}/comments`, {});
+    await comments.transact((doc) => new Comments(doc).start(cell!.id, "Hugh", "Is 32 the v2 relock batch?"));
+    await comments.disconnect();
+    const v1 = ((await (await json("POST", `${base}/${id}/versions`, { name: "v1" }, owner)).json()) as V).id;
+
+    // After v1: the cell is edited and a note added.
+    await collab.withDocument(id, (nb) => {
+      yText(nb, cell!.id)!.insert(0, "# edited after v1\n");
+      nb.insertCell("markdown", 1, "a note after v1");
+    });
+
+    expect((await json("POST", `${base}/${id}/versions/${v1}/restore`, undefined, commenter)).status).toBe(403);
+    const r = await json("POST", `${base}/${id}/versions/${v1}/restore`, undefined, editor);
+    expect(r.status).toBe(200);
+    const { before } = (await r.json()) as { before: V };
+    expect(before.name).toBe("before restoring v1");
+
+    const restored = stored(id).cells();
+    expect(restored.map((c) => [c.id, c.source])).toEqual([[cell!.id, source]]);
+    expect(restored[0]!.output).toEqual(ran);
+    const threads = new Comments(storedDoc(store, `${id}/comments`)).forCell(restored[0]!.id);
+    expect(threads.map((t) => [t.resolved, t.comments[0]!.text])).toEqual([[false, "Is 32 the v2 relock batch?"]]);
+
+    // History keeps what the restore replaced, and restoring that undoes it.
+    expect((await versions()).map((v) => v.name)).toEqual(["before restoring v1", "v1", "created"]);
+    const kept = (await (await json("GET", `${base}/${id}/versions/${before.id}`, undefined, owner)).json()) as { cells: { id: string; source: string }[] };
+    expect(kept.cells.map((c) => c.source)).toEqual([`# edited after v1\n${source}`, "a note after v1"]);
+    expect((await json("POST", `${base}/${id}/versions/${before.id}/restore`, undefined, owner)).status).toBe(200);
+    expect(stored(id).cells().map((c) => [c.id, c.source])).toEqual(kept.cells.map((c) => [c.id, c.source]));
+    // The run does not describe the edited source, but the state kept held that same run: it is back, stale, as it was.
+    expect(stored(id).cells()[0]!.output).toEqual(ran);
+    expect((await versions())[0]!.name).toBe("before restoring before restoring v1");
+
+    // An automatic checkpoint has no name: the one kept says which it was, in UTC.
+    store.addVersion({ id: "auto", notebookId: id, name: null, createdAt: Date.UTC(2026, 11, 7, 8, 5, 30), state: store.version(id, v1)!.state });
+    const auto = (await (await json("POST", `${base}/${id}/versions/auto/restore`, undefined, owner)).json()) as { before: V };
+    expect(auto.before.name).toBe("before restoring the checkpoint of 2026-12-07 08:05 UTC");
   });
 
   it("lists every shipped scenario as an example and opens one as a notebook", async () => {

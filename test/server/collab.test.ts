@@ -13,13 +13,15 @@ import * as encoding from "lib0/encoding";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import WebSocket from "ws";
 import * as Y from "yjs";
-import { Notebook } from "../../lib/notebook/notebook.ts";
+import { Notebook, yText } from "../../lib/notebook/notebook.ts";
 import { Access, type Role } from "../../lib/server/access.ts";
 import { createCollab, storedDoc, type CollabLimits } from "../../lib/server/collab.ts";
+import { Notebooks } from "../../lib/server/notebooks.ts";
 import { NotebookStore } from "../../lib/server/store.ts";
 import { eventually } from "../eventually.ts";
 import { authMessage, frame, step1Message, updateMessage } from "../hocuspocus-wire.ts";
 
+const root = new URL("../..", import.meta.url).pathname;
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const f of cleanups.splice(0).reverse()) await f();
@@ -145,6 +147,30 @@ describe("collaboration server", () => {
     await eventually(() => b.notebook.cells().length === 1);
     expect(seen.every((s) => s === "durable")).toBe(true);
     expect(seen.length).toBeGreaterThan(0);
+  });
+
+  it("restores a version as an edit of the cells a client has open, stored before the client receives it", async () => {
+    const server = await freshServer();
+    const t = server.notebook("nb10");
+    const notebooks = new Notebooks(server.store, server.collab, server.access, join(root, "scenarios"));
+    const a = client(server.port, "nb10", t.editor);
+    await a.synced;
+    const id = a.notebook.insertCell("scenario", 0, "cpus 4\n");
+    await eventually(() => serverDoc(server, "nb10").cells().length === 1);
+    const v1 = notebooks.saveVersion("nb10", "v1");
+    const bound = yText(a.notebook, id)!;
+    bound.insert(0, "# edited\n");
+    await eventually(() => serverDoc(server, "nb10").cells()[0]!.source === "# edited\ncpus 4\n");
+
+    const seen: string[] = [];
+    a.provider.document.on("update", () => seen.push(serverDoc(server, "nb10").cells().map((c) => c.source).join("|")));
+    expect(await notebooks.restore("nb10", v1.id)).toMatchObject({ name: "before restoring v1" });
+    await eventually(() => a.notebook.cells()[0]?.source === "cpus 4\n");
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((s) => s === "cpus 4\n")).toBe(true);
+    // The client's editor stays bound to the same cell and text.
+    expect(a.notebook.cells().map((c) => c.id)).toEqual([id]);
+    expect(yText(a.notebook, id)).toBe(bound);
   });
 
   it("refuses a viewer's update from a crafted client, and leaves the document unchanged", async () => {
