@@ -179,13 +179,19 @@ class AstBuilder {
     private readonly diagnostics: Diagnostic[],
   ) {}
 
+  /** Scenario-level statements found inside a workload block (most often one
+   * whose '}' is missing): reported there, and still built and checked at the
+   * scenario level, so that mistake does not hide the ones after it. */
+  private readonly hoisted: A.Statement[] = [];
+
   // The whole file parsed, possibly with statements recovered inside it.
   file(cst: CstNode): A.ScenarioNode | null {
     const c = cst.children as Children;
     const name = this.optional(() => this.string(this.node(c, "string")));
     if (!name) return null;
     const { list, dropped } = this.statements(c, "statement", (n) => this.statement(n));
-    return { name, statements: list, recovered: dropped || !!cst.recoveredNode, span: this.span(cst) };
+    const statements = this.hoisted.length === 0 ? list : [...list, ...this.hoisted].sort((a, b) => a.span.start - b.span.start);
+    return { name, statements, recovered: dropped || !!cst.recoveredNode, span: this.span(cst) };
   }
 
   partialFile(cst: CstNode | undefined): A.ScenarioNode | null {
@@ -326,10 +332,28 @@ class AstBuilder {
     if (first.tokenType === T.Identifier || T.KEYWORD_OF.has(first.tokenType)) {
       const hint = suggestStatement(word, where);
       message = `unknown ${where === "workload" ? "workload statement" : "statement"} '${word}'${hint}`;
+      if (where === "workload" && (SCENARIO_STATEMENTS as readonly string[]).includes(word)) {
+        this.diagnostics.push(error("E106", message, spanOf(first)));
+        this.hoist(n);
+        return;
+      }
     } else {
       message = `expected a ${where === "workload" ? "workload statement" : "statement"}, found '${word.slice(0, 30)}'`;
     }
     this.diagnostics.push(error("E106", message, spanOf(first)));
+  }
+
+  private hoist(n: CstNode): void {
+    const tokens: IToken[] = [];
+    this.walkTokens(n, (t) => tokens.push(t));
+    tokens.sort((a, b) => a.startOffset - b.startOffset);
+    parser.input = [...SCENARIO_OPENING, ...tokens, CLOSING[0]!];
+    const cst = parser.file();
+    // Its own syntax errors are echoes of the one just reported on its line.
+    for (const s of ((cst.children as Children)["statement"] ?? []) as CstNode[]) {
+      const built = this.optional(() => this.statement(s));
+      if (built) this.hoisted.push(built);
+    }
   }
 
   /** A known statement the lenient parser could not read: re-read it alone

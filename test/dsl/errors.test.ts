@@ -138,6 +138,32 @@ describe("recovery", () => {
     expect(diagnostics(variants).map((d) => d.code)).toEqual(["E206"]);
   });
 
+  it("still checks the statements after a workload block left open", () => {
+    const text = [
+      'scenario "open" {',
+      '  workload "w" on cpus all {',
+      "    rate 1k/s",
+      "    alloc order 0 gfp GFP_KERNL",
+      "  lock trylok",
+      "  duration 500",
+      '  workload "v" on cpus 0-9 {',
+      "    rate 1k/s",
+      "    drain",
+      "  }",
+      "}",
+    ].join("\n");
+    expect(diagnostics(text).map((d) => [d.code, d.line, d.message])).toEqual([
+      ["E104", 4, "unknown gfp flag GFP_KERNL; did you mean GFP_KERNEL?"],
+      ["E106", 5, "unknown workload statement 'lock'; 'lock' belongs at the scenario level"],
+      ["E206", 5, "unknown lock variant 'trylok'; did you mean trylock? (variants: irqsave, trylock, trylock-v2, irq-bypass)"],
+      ["E106", 6, "unknown workload statement 'duration'; 'duration' belongs at the scenario level"],
+      ["E210", 6, "duration needs a time such as 100us, got 500; did you mean 500ms?"],
+      ["E106", 7, "unknown workload statement 'workload'; 'workload' belongs at the scenario level"],
+      ["E209", 7, "cpu 9 is outside the machine: the machine has cpus 4 (cpus 0-3)"],
+      ["E105", 11, "expected '}' to close the scenario block, found the end of the file"],
+    ]);
+  });
+
   it("tells where a statement belongs", () => {
     expect(diagnostics(scenario("  rate 1k/s"))[0]!.message).toBe("unknown statement 'rate'; 'rate' belongs inside a workload block");
   });
