@@ -1,6 +1,6 @@
 // Text in, syntax tree and diagnostics out. Never throws: every problem is a
 // diagnostic with a span, and the parser recovers to report them all.
-import type { CstElement, CstNode, IToken } from "chevrotain";
+import { createTokenInstance, type CstElement, type CstNode, type IToken, type TokenType } from "chevrotain";
 import type * as A from "./ast.ts";
 import { error, MAX_DIAGNOSTICS, type Diagnostic } from "./diagnostics.ts";
 import { parser, strictParser } from "./parser.ts";
@@ -337,16 +337,29 @@ class AstBuilder {
         this.hoist(n);
         return;
       }
+      // A misspelled 'workload' would otherwise take its whole block, and
+      // every mistake in it, out of sight.
+      if (where === "scenario" && hint === "; did you mean workload?") {
+        this.diagnostics.push(error("E106", message, spanOf(first)));
+        this.hoist(n, T.Kw.workload);
+        return;
+      }
     } else {
       message = `expected a ${where === "workload" ? "workload statement" : "statement"}, found '${word.slice(0, 30)}'`;
     }
     this.diagnostics.push(error("E106", message, spanOf(first)));
   }
 
-  private hoist(n: CstNode): void {
+  /** Re-reads an unknown statement's tokens at the scenario level, its first
+   * word read as `keyword` when given, and keeps what that builds. */
+  private hoist(n: CstNode, keyword?: TokenType): void {
     const tokens: IToken[] = [];
     this.walkTokens(n, (t) => tokens.push(t));
     tokens.sort((a, b) => a.startOffset - b.startOffset);
+    if (keyword) {
+      const f = tokens[0]!;
+      tokens[0] = createTokenInstance(keyword, f.image, f.startOffset, f.endOffset ?? f.startOffset, f.startLine ?? 0, f.endLine ?? 0, f.startColumn ?? 0, f.endColumn ?? 0);
+    }
     parser.input = [...SCENARIO_OPENING, ...tokens, CLOSING[0]!];
     const cst = parser.file();
     // Its own syntax errors are echoes of the one just reported on its line.

@@ -117,6 +117,16 @@ describe("recovery", () => {
     ]);
   });
 
+  it("still checks what is inside a misspelled workload block", () => {
+    const text = scenario('  worklaod "w" on cpus all in hardirq {\n    rate 1k/s\n    alloc order 0 gfp GFP_KERNL\n    rtae 2k/s\n  }\n  cpus 0');
+    expect(diagnostics(text).map((d) => [d.code, d.line, d.message])).toEqual([
+      ["E106", 2, "unknown statement 'worklaod'; did you mean workload?"],
+      ["E104", 4, "unknown gfp flag GFP_KERNL; did you mean GFP_KERNEL?"],
+      ["E106", 5, "unknown workload statement 'rtae'; did you mean rate?"],
+      ["E201", 7, "cpus must be between 1 and 1024, got 0"],
+    ]);
+  });
+
   it("says what an incomplete statement lacks, where, and how to write it", () => {
     expect(diagnostics(scenario("  seed\n  runs 2"))).toEqual([
       expect.objectContaining({
