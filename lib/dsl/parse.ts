@@ -1,6 +1,6 @@
 // Text in, syntax tree and diagnostics out. Never throws: every problem is a
 // diagnostic with a span, and the parser recovers to report them all.
-import type { CstElement, CstNode, IToken } from "chevrotain";
+import { createTokenInstance, type CstElement, type CstNode, type IToken, type TokenType } from "chevrotain";
 import type * as A from "./ast.ts";
 import { error, MAX_DIAGNOSTICS, type Diagnostic } from "./diagnostics.ts";
 import { parser, strictParser } from "./parser.ts";
@@ -179,13 +179,19 @@ class AstBuilder {
     private readonly diagnostics: Diagnostic[],
   ) {}
 
+  /** Scenario-level statements found inside a workload block (most often one
+   * whose '}' is missing): reported there, and still built and checked at the
+   * scenario level, so that mistake does not hide the ones after it. */
+  private readonly hoisted: A.Statement[] = [];
+
   // The whole file parsed, possibly with statements recovered inside it.
   file(cst: CstNode): A.ScenarioNode | null {
     const c = cst.children as Children;
     const name = this.optional(() => this.string(this.node(c, "string")));
     if (!name) return null;
     const { list, dropped } = this.statements(c, "statement", (n) => this.statement(n));
-    return { name, statements: list, recovered: dropped || !!cst.recoveredNode, span: this.span(cst) };
+    const statements = this.hoisted.length === 0 ? list : [...list, ...this.hoisted].sort((a, b) => a.span.start - b.span.start);
+    return { name, statements, recovered: dropped || !!cst.recoveredNode, span: this.span(cst) };
   }
 
   partialFile(cst: CstNode | undefined): A.ScenarioNode | null {
@@ -326,10 +332,41 @@ class AstBuilder {
     if (first.tokenType === T.Identifier || T.KEYWORD_OF.has(first.tokenType)) {
       const hint = suggestStatement(word, where);
       message = `unknown ${where === "workload" ? "workload statement" : "statement"} '${word}'${hint}`;
+      if (where === "workload" && (SCENARIO_STATEMENTS as readonly string[]).includes(word)) {
+        this.diagnostics.push(error("E106", message, spanOf(first)));
+        this.hoist(n);
+        return;
+      }
+      // A misspelled 'workload' would otherwise take its whole block, and
+      // every mistake in it, out of sight.
+      if (where === "scenario" && hint === "; did you mean workload?") {
+        this.diagnostics.push(error("E106", message, spanOf(first)));
+        this.hoist(n, T.Kw.workload);
+        return;
+      }
     } else {
       message = `expected a ${where === "workload" ? "workload statement" : "statement"}, found '${word.slice(0, 30)}'`;
     }
     this.diagnostics.push(error("E106", message, spanOf(first)));
+  }
+
+  /** Re-reads an unknown statement's tokens at the scenario level, its first
+   * word read as `keyword` when given, and keeps what that builds. */
+  private hoist(n: CstNode, keyword?: TokenType): void {
+    const tokens: IToken[] = [];
+    this.walkTokens(n, (t) => tokens.push(t));
+    tokens.sort((a, b) => a.startOffset - b.startOffset);
+    if (keyword) {
+      const f = tokens[0]!;
+      tokens[0] = createTokenInstance(keyword, f.image, f.startOffset, f.endOffset ?? f.startOffset, f.startLine ?? 0, f.endLine ?? 0, f.startColumn ?? 0, f.endColumn ?? 0);
+    }
+    parser.input = [...SCENARIO_OPENING, ...tokens, CLOSING[0]!];
+    const cst = parser.file();
+    // Its own syntax errors are echoes of the one just reported on its line.
+    for (const s of ((cst.children as Children)["statement"] ?? []) as CstNode[]) {
+      const built = this.optional(() => this.statement(s));
+      if (built) this.hoisted.push(built);
+    }
   }
 
   /** A known statement the lenient parser could not read: re-read it alone

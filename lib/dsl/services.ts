@@ -6,6 +6,7 @@ import type * as A from "./ast.ts";
 import { evaluateGfp, describeGfp, GFP_DOCS, GFP_NAMES, hex } from "./gfp.ts";
 import { parse, SCENARIO_OPENING, WORKLOAD_OPENING } from "./parse.ts";
 import { strictParser } from "./parser.ts";
+import { didYouMean } from "./suggest.ts";
 import type { Span } from "./source.ts";
 import * as T from "./tokens.ts";
 import { describeQuantity, parseInteger, parseQuantity, UNITS } from "./units.ts";
@@ -101,12 +102,16 @@ export function complete(text: string, offset: number): Completion[] {
   const last = tokens.at(-1);
   const touching = last && last.startOffset + last.image.length === at ? last : undefined;
 
-  // Right after digits: units.
+  // Right after digits: the units this value may take. None where it takes a
+  // plain number (cpus 4, order 0) and none once a unit is complete, so the
+  // popup is not open there and Enter starts a new line.
   if (touching && (touching.tokenType === T.Integer || touching.tokenType === T.Quantity)) {
     const m = /^[0-9][0-9_]*(?:\.[0-9][0-9_]*)?/.exec(touching.image)!;
     const typed = touching.image.slice(m[0].length);
+    const units = unitsFor(tokens.slice(0, -1), touching.startLine ?? 0);
+    if (units.includes(typed)) return [];
     const replace = { start: touching.startOffset + m[0].length, end: at };
-    return [...UNITS.time, ...UNITS.size.filter((u) => u !== "pages"), ...UNITS.rate, ...UNITS.percent]
+    return units
       .filter((u) => u.startsWith(typed))
       .map((u) => ({ label: u, kind: "unit", detail: unitKind(u), documentation: "", insertText: u, replace }));
   }
@@ -138,11 +143,19 @@ export function complete(text: string, offset: number): Completion[] {
   const add = (c: Omit<Completion, "replace">) => {
     if (c.label.toLowerCase().startsWith(prefix.toLowerCase()) && !out.has(c.label)) out.set(c.label, { ...c, replace });
   };
+  // Statements go one to a line: after a statement's last word, a space is
+  // not the place to offer the next one.
+  const previous = before.at(-1);
+  const midLine = previous !== undefined && previous.tokenType !== T.LCurly && previous.tokenType !== T.RCurly &&
+    (previous.endLine ?? 0) === lineAt(text, at);
   for (const s of suggestions) {
     const rules = s.ruleStack;
     if (rules.some((r) => SKIP_RULES.has(r))) continue;
     const rule = rules.at(-1);
     const keyword = T.KEYWORD_OF.get(s.nextTokenType);
+    if (keyword && midLine && startsStatement(keyword, rule)) continue;
+    // "512 pages" is a size: not offered after a count such as "cpus 4".
+    if (keyword === "pages" && !unitsFor(before.slice(0, -1), previous?.startLine ?? 0).includes("MiB")) continue;
     if (keyword) {
       add({ label: keyword, kind: "keyword", detail: "", documentation: STATEMENT_EXAMPLES[keyword] ?? "", insertText: keyword });
     } else if (s.nextTokenType === T.Identifier) {
@@ -150,6 +163,62 @@ export function complete(text: string, offset: number): Completion[] {
     }
   }
   return [...out.values()];
+}
+
+const STATEMENT_RULES = new Set([
+  "textStmt", "settingStmt", "lockStmt", "compareStmt", "sweepStmt", "pcpStmt", "costStmt", "workload", "expectStmt",
+  "workloadStatement", "arrivalStmt", "allocStmt", "freeStmt",
+]);
+
+function startsStatement(keyword: string, rule: string | undefined): boolean {
+  const starters: readonly string[] = [...SCENARIO_STATEMENTS, ...WORKLOAD_STATEMENTS];
+  return rule !== undefined && STATEMENT_RULES.has(rule) && starters.includes(keyword);
+}
+
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
+  return line;
+}
+
+const SIZE_UNITS = UNITS.size.filter((u) => u !== "pages");
+const ANY_UNIT: readonly string[] = [...UNITS.time, ...SIZE_UNITS, ...UNITS.rate, ...UNITS.percent];
+
+/** The units a number on `line` may take, from the words before it there. */
+function unitsFor(before: IToken[], line: number): readonly string[] {
+  const own = before.filter((t) => t.startLine === line);
+  const previous = own.at(-1);
+  if (!previous) return [];
+  const is = (t: IToken | undefined, type: TokenType) => t?.tokenType === type;
+  // exp( and uniform( take times, in costs and in frees alike.
+  let open = own.length - 1;
+  while (open >= 0 && !is(own[open], T.LParen)) open--;
+  if (open > 0 && !own.slice(open).some((t) => is(t, T.RParen)) && (is(own[open - 1], T.Kw.exp) || is(own[open - 1], T.Kw.uniform))) {
+    return UNITS.time;
+  }
+  const sweep = own.findIndex((t) => is(t, T.Kw.sweep));
+  if (sweep >= 0 && own.slice(sweep).some((t) => is(t, T.Kw.in)) && (is(previous, T.Kw.in) || is(previous, T.Comma))) {
+    const param = own[sweep + 1];
+    if (is(param, T.Kw.memory)) return SIZE_UNITS;
+    if (is(param, T.StringLit) || is(param, T.UnterminatedString)) return UNITS.rate;
+    return [];
+  }
+  if (previous.tokenType.CATEGORIES?.includes(T.Compare)) {
+    const expect = own.findIndex((t) => is(t, T.Kw.expect));
+    const name = own.slice(expect + 1, -1).map((t) => t.image).join("");
+    const metric = METRIC_BY_NAME.get(name);
+    if (!metric) return ANY_UNIT;
+    if (metric.unit === "ns") return UNITS.time;
+    if (metric.unit === "fraction") return UNITS.percent;
+    if (metric.unit === "pages") return SIZE_UNITS;
+    return [];
+  }
+  if (is(previous, T.Kw.duration) || is(previous, T.Kw.warmup) || is(previous, T.Kw.every) || is(previous, T.Kw.after)) return UNITS.time;
+  if (is(previous, T.Kw.memory)) return SIZE_UNITS;
+  if (is(previous, T.Kw.rate)) return UNITS.rate;
+  if (is(previous, T.Kw.fragmentation)) return UNITS.percent;
+  if (is(own.at(-2), T.Kw.cost)) return UNITS.time;
+  return [];
 }
 
 function unitKind(u: string): string {
@@ -255,12 +324,44 @@ function gfpAt(ast: A.ScenarioNode | null, offset: number): Hover | null {
     if (s.kind !== "workload") continue;
     for (const w of s.body) {
       if (w.kind === "alloc" && w.gfp.span.start <= offset && offset < w.gfp.span.end) {
-        const value = evaluateGfp(w.gfp, []);
-        return value === null ? null : { span: w.gfp.span, text: describeGfp(value) };
+        const { value, unknown } = knownPart(w.gfp);
+        if (unknown.length === 0) return value === null ? null : { span: w.gfp.span, text: describeGfp(value) };
+        // A typo in one flag should not hide what the rest of the mask does.
+        const marks = unknown.map((name) => `${name}: unknown gfp flag${didYouMean(name, GFP_NAMES.keys())}`);
+        const rest = value === null ? "nothing else to decode" : `without ${unknown.length === 1 ? "it" : "them"}:\n${describeGfp(value)}`;
+        return { span: w.gfp.span, text: `${marks.join("\n")}\n\n${rest}` };
       }
     }
   }
   return null;
+}
+
+/** The mask with every unknown flag left out (with the ~ or the term it
+ * sits in), and the unknown names in source order. */
+function knownPart(expr: A.GfpExpr): { value: number | null; unknown: string[] } {
+  switch (expr.kind) {
+    case "flag": {
+      const v = GFP_NAMES.get(expr.name);
+      return v === undefined ? { value: null, unknown: [expr.name] } : { value: v, unknown: [] };
+    }
+    case "int":
+      return { value: evaluateGfp(expr, []), unknown: [] };
+    case "not": {
+      const inner = knownPart(expr.operand);
+      return { value: inner.value === null ? null : ~inner.value >>> 0, unknown: inner.unknown };
+    }
+    case "or":
+    case "and": {
+      let value: number | null = null;
+      const unknown: string[] = [];
+      for (const term of expr.terms) {
+        const t = knownPart(term);
+        unknown.push(...t.unknown);
+        if (t.value !== null) value = value === null ? t.value : (expr.kind === "or" ? value | t.value : value & t.value) >>> 0;
+      }
+      return { value, unknown };
+    }
+  }
 }
 
 function metricAt(ast: A.ScenarioNode | null, offset: number): A.Name | null {
@@ -268,4 +369,33 @@ function metricAt(ast: A.ScenarioNode | null, offset: number): A.Name | null {
     if (s.kind === "expect" && s.metric.span.start <= offset && offset < s.metric.span.end) return s.metric;
   }
   return null;
+}
+
+// ---- quick fixes ------------------------------------------------------------
+
+export interface QuickFix {
+  title: string;
+  /** Replace this range with `text`. */
+  span: Span;
+  text: string;
+}
+
+/** The edits a diagnostic's "did you mean X?" (or "X or Y?") proposes, each
+ * replacing the text the diagnostic points at. The suggestion lives in the
+ * message because every tool shows that message; reading it back here keeps
+ * diagnostics one shape for the CLI, the report and the editor. */
+export function quickFixes(text: string, d: { span: Span; message: string }): QuickFix[] {
+  const m = /did you mean (.+)\?/.exec(d.message);
+  if (!m) return [];
+  const target = text.slice(d.span.start, d.span.end);
+  if (target === "" || target.includes("\n")) return [];
+  return m[1]!.split(" or ").flatMap((option) => {
+    const suggestion = option.replace(/^'(.*)'$/, "$1");
+    let { start } = d.span;
+    let replacement = suggestion;
+    if (target.startsWith('"')) replacement = `"${suggestion.replace(/["\\]/g, "\\$&")}"`;
+    else if (!suggestion.includes(".") && target.includes(".")) start = d.span.start + target.lastIndexOf(".") + 1;
+    if (text.slice(start, d.span.end) === replacement) return [];
+    return [{ title: `Change to ${suggestion}`, span: { start, end: d.span.end }, text: replacement }];
+  });
 }

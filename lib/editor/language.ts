@@ -4,7 +4,7 @@
 // to markers, token kinds to scopes, completions and hovers to Monaco's
 // shapes, with Monaco's 1-based lines and columns.
 import { analyze, format, type LocatedDiagnostic } from "../dsl/index.ts";
-import { complete, highlight, hover, type Completion, type CompletionKind, type TokenKind } from "../dsl/services.ts";
+import { complete, highlight, hover, quickFixes, type Completion, type CompletionKind, type TokenKind } from "../dsl/services.ts";
 
 export const LANGUAGE_ID = "pcplab";
 
@@ -117,6 +117,33 @@ export function hoverAt(text: string, line: number, column: number) {
     // Plain text in a code block: nothing in a hover is rendered as markup.
     contents: [{ value: "```\n" + h.text.replace(/```/g, "'''") + "\n```" }],
   };
+}
+
+export interface Range {
+  startLineNumber: number;
+  startColumn: number;
+  endLineNumber: number;
+  endColumn: number;
+}
+
+export interface QuickFixEdit {
+  title: string;
+  range: Range;
+  text: string;
+}
+
+/** The quick fixes a marker's did-you-mean offers, as edits of the text. */
+export function quickFixesFor(text: string, marker: Range & { message: string }): QuickFixEdit[] {
+  const span = { start: offsetOf(text, marker.startLineNumber, marker.startColumn), end: offsetOf(text, marker.endLineNumber, marker.endColumn) };
+  return quickFixes(text, { span, message: marker.message }).map((f) => {
+    const start = positionOf(text, f.span.start);
+    const end = positionOf(text, f.span.end);
+    return {
+      title: f.title,
+      range: { startLineNumber: start.line, startColumn: start.column, endLineNumber: end.line, endColumn: end.column },
+      text: f.text,
+    };
+  });
 }
 
 /** The whole document in canonical form, or null when it has errors. */

@@ -109,7 +109,7 @@ export function CellView({ nb, cell, index, count, awareness, notebookId, target
         {cell.kind === "scenario" &&
           !readOnly &&
           (progress === null ? (
-            <button className="primary" onClick={onRun}>
+            <button className="primary" onClick={onRun} title="Run (Shift+Enter or Ctrl+Enter in the editor)">
               Run
             </button>
           ) : (
@@ -155,6 +155,7 @@ export function CellView({ nb, cell, index, count, awareness, notebookId, target
           label={`${label} source`}
           readOnly={readOnly}
           onFocus={() => awareness?.setLocalStateField("cell", cell.id)}
+          onRun={() => void (run.current === null && onRun())}
         />
       ) : (
         <div onDoubleClick={() => !readOnly && setEditing(true)}>

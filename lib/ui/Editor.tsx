@@ -14,18 +14,27 @@ export function Editor(props: {
   autoFocus?: boolean;
   readOnly?: boolean;
   onFocus?: () => void;
+  /** Shift+Enter or Ctrl+Enter in the editor; absent where the cell cannot run now. */
+  onRun?: () => void;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const [ready, setReady] = useState(false);
   const { text, awareness, language, label, autoFocus, readOnly } = props;
   const onFocus = useRef(props.onFocus);
   onFocus.current = props.onFocus;
+  const onRun = useRef(props.onRun);
+  onRun.current = props.onRun;
+  const runnable = language === "scenario" && !readOnly;
   useEffect(() => {
     let mounted: MountedEditor | null = null;
     let cancelled = false;
     import("./monaco.ts").then(({ mountEditor }) => {
       if (cancelled || !ref.current) return;
-      mounted = mountEditor(ref.current, { text, awareness, language, label, readOnly, onFocus: () => onFocus.current?.() });
+      mounted = mountEditor(ref.current, {
+        text, awareness, language, label, readOnly,
+        onFocus: () => onFocus.current?.(),
+        onRun: runnable ? () => onRun.current?.() : undefined,
+      });
       setReady(true);
       if (autoFocus) mounted.focus();
     });
@@ -33,7 +42,7 @@ export function Editor(props: {
       cancelled = true;
       mounted?.dispose();
     };
-  }, [text, awareness, language, label, autoFocus, readOnly]);
+  }, [text, awareness, language, label, autoFocus, readOnly, runnable]);
   return (
     <div className="editor-wrap">
       <div ref={ref} className="editor" data-ready={ready ? "true" : "false"} />

@@ -6,7 +6,7 @@ import "monaco-editor/features/register.all";
 import { MonacoBinding } from "y-monaco";
 import * as Y from "yjs";
 import type { Awareness } from "y-protocols/awareness";
-import { completionsAt, formatted, hoverAt, LANGUAGE_ID, lineTokens, markersFor } from "../editor/language.ts";
+import { completionsAt, formatted, hoverAt, LANGUAGE_ID, lineTokens, markersFor, quickFixesFor } from "../editor/language.ts";
 
 (self as unknown as { MonacoEnvironment: monaco.Environment }).MonacoEnvironment = {
   getWorker: () => new Worker(new URL("monaco-editor/editor/editor.worker", import.meta.url), { type: "module" }),
@@ -38,6 +38,24 @@ function registerLanguage(): void {
   monaco.languages.registerHoverProvider(LANGUAGE_ID, {
     provideHover: (model, position) => hoverAt(model.getValue(), position.lineNumber, position.column),
   });
+  monaco.languages.registerCodeActionProvider(
+    LANGUAGE_ID,
+    {
+      provideCodeActions: (model, _range, context) => ({
+        actions: context.markers.flatMap((marker) =>
+          quickFixesFor(model.getValue(), marker).map((fix, i) => ({
+            title: fix.title,
+            kind: "quickfix",
+            diagnostics: [marker],
+            isPreferred: i === 0,
+            edit: { edits: [{ resource: model.uri, textEdit: { range: fix.range, text: fix.text }, versionId: model.getVersionId() }] },
+          })),
+        ),
+        dispose: () => {},
+      }),
+    },
+    { providedCodeActionKinds: ["quickfix"] },
+  );
   monaco.languages.registerDocumentFormattingEditProvider(LANGUAGE_ID, {
     provideDocumentFormattingEdits: (model) => {
       const text = formatted(model.getValue());
@@ -68,6 +86,8 @@ export interface EditorOptions {
   readOnly?: boolean;
   label: string;
   onFocus?: () => void;
+  /** Shift+Enter and Ctrl+Enter, as in Jupyter; absent where a cell cannot run. */
+  onRun?: () => void;
 }
 
 export interface MountedEditor {
@@ -96,6 +116,9 @@ export function mountEditor(el: HTMLElement, opts: EditorOptions): MountedEditor
     fixedOverflowWidgets: true,
     scrollbar: { alwaysConsumeMouseWheel: false },
     quickSuggestions: { other: true, comments: false, strings: false },
+    // Enter takes a suggestion only when that changes the text: at the end of
+    // a word typed in full it starts a new line, as typing expects.
+    acceptSuggestionOnEnter: "smart",
   });
   const binding = new MonacoBinding(opts.text, model, new Set([editor]), opts.awareness);
   editor.onDidFocusEditorText(() => opts.onFocus?.());
@@ -107,6 +130,16 @@ export function mountEditor(el: HTMLElement, opts: EditorOptions): MountedEditor
     keybindings: [monaco.KeyMod.CtrlCmd | monaco.KeyMod.Shift | monaco.KeyCode.KeyZ, monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyY],
     run: () => void undo.redo(),
   });
+
+  if (opts.onRun) {
+    const onRun = opts.onRun;
+    editor.addAction({
+      id: "pcplab.run",
+      label: "Run cell",
+      keybindings: [monaco.KeyMod.Shift | monaco.KeyCode.Enter, monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter],
+      run: () => onRun(),
+    });
+  }
 
   // Grow with the text, within bounds: a notebook scrolls, its cells don't.
   const fit = () => {

@@ -117,6 +117,16 @@ describe("recovery", () => {
     ]);
   });
 
+  it("still checks what is inside a misspelled workload block", () => {
+    const text = scenario('  worklaod "w" on cpus all in hardirq {\n    rate 1k/s\n    alloc order 0 gfp GFP_KERNL\n    rtae 2k/s\n  }\n  cpus 0');
+    expect(diagnostics(text).map((d) => [d.code, d.line, d.message])).toEqual([
+      ["E106", 2, "unknown statement 'worklaod'; did you mean workload?"],
+      ["E104", 4, "unknown gfp flag GFP_KERNL; did you mean GFP_KERNEL?"],
+      ["E106", 5, "unknown workload statement 'rtae'; did you mean rate?"],
+      ["E201", 7, "cpus must be between 1 and 1024, got 0"],
+    ]);
+  });
+
   it("says what an incomplete statement lacks, where, and how to write it", () => {
     expect(diagnostics(scenario("  seed\n  runs 2"))).toEqual([
       expect.objectContaining({
@@ -136,6 +146,32 @@ describe("recovery", () => {
     ]);
     const variants = scenario("  compare irqsave, trylock-3\n  expect pcp.fallback_rate < 5% for trylock");
     expect(diagnostics(variants).map((d) => d.code)).toEqual(["E206"]);
+  });
+
+  it("still checks the statements after a workload block left open", () => {
+    const text = [
+      'scenario "open" {',
+      '  workload "w" on cpus all {',
+      "    rate 1k/s",
+      "    alloc order 0 gfp GFP_KERNL",
+      "  lock trylok",
+      "  duration 500",
+      '  workload "v" on cpus 0-9 {',
+      "    rate 1k/s",
+      "    drain",
+      "  }",
+      "}",
+    ].join("\n");
+    expect(diagnostics(text).map((d) => [d.code, d.line, d.message])).toEqual([
+      ["E104", 4, "unknown gfp flag GFP_KERNL; did you mean GFP_KERNEL?"],
+      ["E106", 5, "unknown workload statement 'lock'; 'lock' belongs at the scenario level"],
+      ["E206", 5, "unknown lock variant 'trylok'; did you mean trylock? (variants: irqsave, trylock, trylock-v2, irq-bypass)"],
+      ["E106", 6, "unknown workload statement 'duration'; 'duration' belongs at the scenario level"],
+      ["E210", 6, "duration needs a time such as 100us, got 500; did you mean 500ms?"],
+      ["E106", 7, "unknown workload statement 'workload'; 'workload' belongs at the scenario level"],
+      ["E209", 7, "cpu 9 is outside the machine: the machine has cpus 4 (cpus 0-3)"],
+      ["E105", 11, "expected '}' to close the scenario block, found the end of the file"],
+    ]);
   });
 
   it("tells where a statement belongs", () => {

@@ -35,8 +35,41 @@ describe("completion", () => {
     expect(labels('scenario "x" {\n  expect invariants.violations == 0 for irq-|')).toEqual(["irq-bypass"]);
     expect(labels('scenario "x" {\n  cost zone|')).toEqual(["zone_lock_per_page"]);
     expect(labels('scenario "x" {\n  workload "a" on cpus all in s|')).toEqual(["softirq"]);
-    expect(labels('scenario "x" {\n  duration 100|')).toEqual(["ns", "us", "ms", "s", "KiB", "MiB", "GiB", "TiB", "/s", "k/s", "M/s", "%"]);
+    expect(labels('scenario "x" {\n  duration 100|')).toEqual(["ns", "us", "ms", "s"]);
     expect(labels('scenario "x" {\n  sweep pcp.|')).toEqual(["high", "batch"]);
+  });
+});
+
+describe("completion stays out of the way", () => {
+  it("offers only the units a value may take, and none where it takes a number", () => {
+    expect(labels('scenario "x" {\n  memory 1G|')).toEqual(["GiB"]);
+    expect(labels('scenario "x" {\n  fragmentation 30|')).toEqual(["%"]);
+    expect(labels('scenario "x" {\n  cost zone_lock_per_page 4|')).toEqual(["ns", "us", "ms", "s"]);
+    expect(labels(inWorkload("rate 20|"))).toEqual(["/s", "k/s", "M/s"]);
+    expect(labels(inWorkload("free after uniform(1ms, 2|"))).toEqual(["ns", "us", "ms", "s"]);
+    expect(labels('scenario "x" {\n  sweep memory in 1GiB, 2|')).toEqual(["KiB", "MiB", "GiB", "TiB"]);
+    expect(labels('scenario "x" {\n  expect pcp.fallback_rate < 5|')).toEqual(["%"]);
+    for (const typed of ['scenario "x" {\n  cpus 4|', inWorkload("alloc 4|"), inWorkload("alloc 4 x order 0|"), 'scenario "x" {\n  expect pcp.refills == 0|']) {
+      expect(labels(typed), typed).toEqual([]);
+    }
+  });
+
+  it("offers nothing once a unit is complete", () => {
+    expect(labels('scenario "x" {\n  memory 1GiB|')).toEqual([]);
+    expect(labels('scenario "x" {\n  duration 10ms|')).toEqual([]);
+    expect(labels(inWorkload("rate 20k/s|"))).toEqual([]);
+  });
+
+  it("does not offer the next statement on the line of a complete one", () => {
+    expect(labels('scenario "x" {\n  lock trylock |')).toEqual([]);
+    expect(labels(inWorkload("alloc order 0 gfp GFP_ATOMIC |"))).toEqual([]);
+    expect(labels('scenario "x" {\n  duration 10ms |')).toEqual([]);
+    // A new line, or just inside a brace, is where a statement starts.
+    expect(labels('scenario "x" {\n  lock trylock\n  |')).toContain("duration");
+    expect(labels('scenario "x" { |')).toContain("duration");
+    expect(labels('scenario "x" {\n  expect pcp.refills == 0 |')).toEqual(["for"]);
+    expect(labels('scenario "x" {\n  memory 512 |')).toEqual(["pages"]);
+    expect(labels('scenario "x" {\n  cpus 4 |')).toEqual([]);
   });
 });
 
