@@ -12,7 +12,7 @@ import { Editor } from "./Editor.tsx";
 import { currentName } from "./Presence.tsx";
 import { Markdown } from "./Markdown.tsx";
 import { Output } from "./Output.tsx";
-import { startRun, type RunHandle } from "./runner.ts";
+import { estimateRun, formatSeconds, LONG_RUN_SECONDS, startRun, type RunHandle, type RunProgress } from "./runner.ts";
 import { Alert } from "./Alert.tsx";
 
 interface Props {
@@ -61,7 +61,7 @@ export function CellView({ nb, cell, index, count, awareness, notebookId, target
   const open = threads.filter((t) => !t.resolved).length;
   const text = useMemo(() => yText(nb, cell.id), [nb, cell.id]);
   const [editing, setEditing] = useState(cell.kind === "scenario" || (!readOnly && cell.source.trim() === ""));
-  const [progress, setProgress] = useState<number | null>(null);
+  const [progress, setProgress] = useState<RunProgress | null>(null);
   const [runError, setRunError] = useState<string | null>(null);
   const [fallbackReport, setFallbackReport] = useState<string | null>(null);
   const run = useRef<RunHandle | null>(null);
@@ -72,10 +72,12 @@ export function CellView({ nb, cell, index, count, awareness, notebookId, target
 
   const results = useMemo(() => (cell.output ? resultsOf(cell.output) : null), [cell.output]);
   const stale = useMemo(() => (cell.output ? isStale(cell.source, cell.output) : false), [cell.source, cell.output]);
+  // Only those who may run it are told how long it would take.
+  const estimate = useMemo(() => (cell.kind === "scenario" && !readOnly ? estimateRun(cell.source) : null), [cell.kind, cell.source, readOnly, progress === null]);
 
   async function onRun() {
     setRunError(null);
-    setProgress(0);
+    setProgress({ fraction: 0, secondsLeft: null });
     const handle = startRun(cell.source, setProgress);
     run.current = handle;
     const outcome = await handle.outcome;
@@ -109,12 +111,24 @@ export function CellView({ nb, cell, index, count, awareness, notebookId, target
         {cell.kind === "scenario" &&
           !readOnly &&
           (progress === null ? (
-            <button className="primary" onClick={onRun}>
-              Run
-            </button>
+            <>
+              <button className="primary" onClick={onRun}>
+                Run
+              </button>
+              {estimate !== null && estimate >= LONG_RUN_SECONDS && (
+                <span className="run-estimate" aria-label="Estimated run time" title="Estimated from the workloads' rates, the duration and the number of runs">
+                  about {formatSeconds(estimate)}
+                </span>
+              )}
+            </>
           ) : (
             <>
-              <progress max={1} value={progress} aria-label="Run progress" />
+              <progress max={1} value={progress.fraction} aria-label="Run progress" />
+              {progress.secondsLeft !== null && (
+                <span className="run-estimate" aria-label="Estimated time left" title="At the speed measured on this machine so far">
+                  about {formatSeconds(progress.secondsLeft)} left
+                </span>
+              )}
               <button onClick={() => run.current?.cancel()}>Cancel</button>
             </>
           ))}

@@ -1,0 +1,76 @@
+// The notebook's small courtesies, in real Chromium against the real server
+// process: how long a long run will take.
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api, startApp, type AppProcess } from "../app-process.ts";
+import { context, launch } from "./browser.ts";
+
+let app: AppProcess;
+let browser: Browser;
+const requests: string[] = [];
+
+beforeAll(async () => {
+  [app, browser] = await Promise.all([startApp(), launch()]);
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+async function person(name: string): Promise<Page> {
+  const ctx = await context(browser, app.url, requests);
+  await ctx.addInitScript((n) => localStorage.setItem("pcplab.name", n), name);
+  const page = await ctx.newPage();
+  page.on("pageerror", (e) => console.error(`${name}: page error:`, e.message));
+  return page;
+}
+
+/** Gives `page`'s browser a link to the notebook, as opening a share link does. */
+async function open(page: Page, id: string, token: string): Promise<void> {
+  await page.goto(`${app.url}/notebook/${id}#share=${token}`);
+  await page.waitForURL((u) => u.hash === "");
+  await page.locator('.editor[data-ready="true"]').first().waitFor();
+}
+
+async function notebook(): Promise<{ id: string; token: string }> {
+  return api<{ id: string; token: string }>(app.url, "POST", "/api/notebooks", { title: "ux" });
+}
+
+/** The issue's long run: 256 CPUs for 10 s of simulated time. */
+const LONG = `scenario "long" {
+  cpus 256
+  memory 64GiB
+  duration 10s
+  workload "faults" on cpus all {
+    rate 100k/s
+    alloc order 0 gfp GFP_HIGHUSER_MOVABLE
+    free after exp(50us)
+  }
+}
+`;
+
+describe("the notebook's rough edges", () => {
+  it("says about how long a long run will take before it starts, and how long is left while it runs", async () => {
+    const { id, token } = await notebook();
+    const page = await person("Mel");
+    await open(page, id, token);
+    const short = page.locator("article.cell.scenario").first();
+    await page.evaluate((source) => (window as unknown as { __pcplab: { insertCell(kind: string, index: number, source: string): string } }).__pcplab.insertCell("scenario", 1, source), LONG);
+    const long = page.locator("article.cell.scenario").nth(1);
+    await long.locator('.editor[data-ready="true"]').waitFor();
+
+    // Before running: an estimate on the long cell, none on the quick one.
+    const estimate = long.getByLabel("Estimated run time");
+    await expect.poll(() => estimate.innerText()).toMatch(/^about \d+ (s|min|h)$/);
+    expect(await short.getByLabel("Estimated run time").count()).toBe(0);
+
+    // While it runs: the time left, from the speed measured on this machine.
+    await long.getByRole("button", { name: "Run", exact: true }).click();
+    await long.getByRole("progressbar", { name: "Run progress" }).waitFor();
+    await expect.poll(() => long.getByLabel("Estimated time left").innerText(), { timeout: 30_000 }).toMatch(/^about \d+ (s|min|h) left$/);
+    await long.getByRole("button", { name: "Cancel" }).click();
+    await long.getByRole("button", { name: "Run", exact: true }).waitFor();
+    expect(await long.getByLabel("Estimated time left").count()).toBe(0);
+    await expect.poll(() => estimate.innerText()).toMatch(/^about \d+ (s|min|h)$/);
+  }, 120_000);
+});
