@@ -1,5 +1,5 @@
 // The notebook's small courtesies, in real Chromium against the real server
-// process: how long a long run will take.
+// process: how long a long run will take, and whose cursor that is.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, startApp, type AppProcess } from "../app-process.ts";
@@ -73,4 +73,22 @@ describe("the notebook's rough edges", () => {
     expect(await long.getByLabel("Estimated time left").count()).toBe(0);
     await expect.poll(() => estimate.innerText()).toMatch(/^about \d+ (s|min|h)$/);
   }, 120_000);
+
+  it("labels a remote cursor with its owner's name", async () => {
+    const { id, token } = await notebook();
+    const [mel, hugh] = [await person("Mel"), await person("Hugh")];
+    await Promise.all([open(mel, id, token), open(hugh, id, token)]);
+    await hugh.locator(".view-line", { hasText: "duration" }).click();
+    await hugh.keyboard.press("End");
+    // Mel sees Hugh's cursor, and the name on it is Hugh's.
+    const head = mel.locator(".yRemoteSelectionHead").first();
+    await expect.poll(() => head.count()).toBeGreaterThan(0);
+    await expect.poll(() => head.evaluate((el) => getComputedStyle(el, "::after").content)).toBe('"Hugh"');
+    expect(await head.evaluate((el) => getComputedStyle(el, "::after").display)).not.toBe("none");
+    // A new name follows at once.
+    await hugh.getByLabel("Your name").fill("Hugh D");
+    await hugh.locator(".view-line", { hasText: "memory" }).click();
+    await expect.poll(() => mel.locator(".yRemoteSelectionHead").first().evaluate((el) => getComputedStyle(el, "::after").content)).toBe('"Hugh D"');
+  }, 120_000);
+
 });
