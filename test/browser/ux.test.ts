@@ -1,5 +1,6 @@
 // The notebook's small courtesies, in real Chromium against the real server
-// process: how long a long run will take, and whose cursor that is.
+// process: how long a long run will take, whose cursor that is, and how a
+// reader gets edit rights.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, startApp, type AppProcess } from "../app-process.ts";
@@ -89,6 +90,20 @@ describe("the notebook's rough edges", () => {
     await hugh.getByLabel("Your name").fill("Hugh D");
     await hugh.locator(".view-line", { hasText: "memory" }).click();
     await expect.poll(() => mel.locator(".yRemoteSelectionHead").first().evaluate((el) => getComputedStyle(el, "::after").content)).toBe('"Hugh D"');
+  }, 120_000);
+
+  it("tells viewers and commenters how to get edit rights", async () => {
+    const { id, token } = await notebook();
+    for (const role of ["viewer", "commenter"]) {
+      const link = await api<{ token: string }>(app.url, "POST", `/api/notebooks/${id}/shares`, { role }, token);
+      const page = await person(role);
+      await open(page, id, link.token);
+      const notice = page.getByRole("note", { name: "Read-only" });
+      await expect.poll(() => notice.innerText()).toMatch(/ask the owner for an editor link/);
+    }
+    const owner = await person("owner");
+    await open(owner, id, token);
+    expect(await owner.getByRole("note", { name: "Read-only" }).count()).toBe(0);
   }, 120_000);
 
 });
