@@ -62,12 +62,19 @@ export function CellView({ nb, cell, index, count, awareness, notebookId, target
   const text = useMemo(() => yText(nb, cell.id), [nb, cell.id]);
   const [editing, setEditing] = useState(cell.kind === "scenario" || (!readOnly && cell.source.trim() === ""));
   const [progress, setProgress] = useState<RunProgress | null>(null);
+  // Said next to the button that copied, where the reader is looking.
+  const [copyNote, setCopyNote] = useState<string | null>(null);
   const [runError, setRunError] = useState<string | null>(null);
   const [fallbackReport, setFallbackReport] = useState<string | null>(null);
   const run = useRef<RunHandle | null>(null);
   const ref = useRef<HTMLElement>(null);
 
   useEffect(() => () => run.current?.cancel(), []);
+  useEffect(() => {
+    if (!copyNote) return;
+    const timer = setTimeout(() => setCopyNote(null), 8000);
+    return () => clearTimeout(timer);
+  }, [copyNote]);
   useEffect(() => (targeted && ref.current ? keepInView(ref.current) : undefined), [targeted]);
 
   const results = useMemo(() => (cell.output ? resultsOf(cell.output) : null), [cell.output]);
@@ -93,7 +100,7 @@ export function CellView({ nb, cell, index, count, awareness, notebookId, target
       say("The source changed after the last run: run it again to copy a report that verifies.");
       return;
     }
-    if (await copy(report)) say("Report copied: paste it into your reply; `pcplab verify` re-runs it.");
+    if (await copy(report)) setCopyNote("Report copied: paste it into your reply.");
     else setFallbackReport(report);
   }
 
@@ -136,6 +143,11 @@ export function CellView({ nb, cell, index, count, awareness, notebookId, target
           <button onClick={onCopyForMail} disabled={stale} title={stale ? "Run again first: the source changed" : "Copy the text report for a mailing-list reply"}>
             Copy for mail
           </button>
+        )}
+        {copyNote && (
+          <span className="copy-note" role="status" title="`pcplab verify` re-runs the report from the mail">
+            {copyNote}
+          </span>
         )}
         {cell.kind === "markdown" && !readOnly && <button onClick={() => setEditing(!editing)}>{editing ? "Done" : "Edit"}</button>}
         <span className="spacer" />

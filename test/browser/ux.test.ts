@@ -1,6 +1,6 @@
 // The notebook's small courtesies, in real Chromium against the real server
-// process: how long a long run will take, whose cursor that is, and how a
-// reader gets edit rights.
+// process: how long a long run will take, whose cursor that is, how a
+// reader gets edit rights, and where "Report copied" appears.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, startApp, type AppProcess } from "../app-process.ts";
@@ -106,4 +106,22 @@ describe("the notebook's rough edges", () => {
     expect(await owner.getByRole("note", { name: "Read-only" }).count()).toBe(0);
   }, 120_000);
 
+  it("says 'Report copied' next to the Copy for mail button that copied it", async () => {
+    const { id, token } = await notebook();
+    const page = await person("Mel");
+    await open(page, id, token);
+    const cell = page.locator("article.cell.scenario").first();
+    await cell.getByRole("button", { name: "Run", exact: true }).click();
+    await cell.getByRole("table", { name: "Summary of headline metrics" }).waitFor({ timeout: 60_000 });
+    const button = cell.getByRole("button", { name: "Copy for mail" });
+    await button.click();
+    const note = cell.getByText(/^Report copied/);
+    await note.waitFor();
+    const [b, n] = [(await button.boundingBox())!, (await note.boundingBox())!];
+    // On the button's row, just after it.
+    expect(Math.abs(n.y + n.height / 2 - (b.y + b.height / 2))).toBeLessThan(b.height / 2);
+    expect(n.x - (b.x + b.width)).toBeGreaterThanOrEqual(0);
+    expect(n.x - (b.x + b.width)).toBeLessThan(24);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(/pcplab results sha256:/);
+  }, 120_000);
 });
