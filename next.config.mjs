@@ -14,6 +14,11 @@ export default {
   images: { unoptimized: true },
   // `npm test` type-checks the whole tree with tsc; the build need not again.
   typescript: { ignoreBuildErrors: true },
+  // The server process already holds Yjs (Hocuspocus and lib/notebook, through
+  // lib/server); a second copy bundled into the pages' server render breaks
+  // Yjs's constructor checks ("Yjs was already imported"). External, the
+  // render imports the same ESM module from node_modules.
+  serverExternalPackages: ["yjs"],
   turbopack: { resolveAlias: alias },
   webpack: (config) => {
     config.resolve.alias = { ...config.resolve.alias, "monaco-editor/esm/vs/editor/editor.api.js$": "monaco-editor/editor/editor.api" };

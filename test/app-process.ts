@@ -12,6 +12,8 @@ export interface AppProcess {
   url: string;
   dataDir: string;
   child: ChildProcess;
+  /** Everything the process has printed so far, stdout and stderr. */
+  output(): string;
   /** Ctrl-C: resolves with the exit code once the process has saved and exited. */
   stop(): Promise<number | null>;
 }
@@ -41,6 +43,7 @@ export async function startApp(dataDir = mkdtempSync(join(tmpdir(), "pcplab-app-
     url,
     dataDir,
     child,
+    output: () => output,
     stop: async () => {
       if (child.exitCode === null) child.kill("SIGINT");
       return exited;

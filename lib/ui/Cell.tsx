@@ -12,7 +12,7 @@ import { Editor } from "./Editor.tsx";
 import { currentName } from "./Presence.tsx";
 import { Markdown } from "./Markdown.tsx";
 import { Output } from "./Output.tsx";
-import { startRun, type RunHandle } from "./runner.ts";
+import { estimateRun, formatSeconds, LONG_RUN_SECONDS, startRun, type RunHandle, type RunProgress } from "./runner.ts";
 import { Alert } from "./Alert.tsx";
 
 interface Props {
@@ -61,21 +61,30 @@ export function CellView({ nb, cell, index, count, awareness, notebookId, target
   const open = threads.filter((t) => !t.resolved).length;
   const text = useMemo(() => yText(nb, cell.id), [nb, cell.id]);
   const [editing, setEditing] = useState(cell.kind === "scenario" || (!readOnly && cell.source.trim() === ""));
-  const [progress, setProgress] = useState<number | null>(null);
+  const [progress, setProgress] = useState<RunProgress | null>(null);
+  // Said next to the button that copied, where the reader is looking.
+  const [copyNote, setCopyNote] = useState<string | null>(null);
   const [runError, setRunError] = useState<string | null>(null);
   const [fallbackReport, setFallbackReport] = useState<string | null>(null);
   const run = useRef<RunHandle | null>(null);
   const ref = useRef<HTMLElement>(null);
 
   useEffect(() => () => run.current?.cancel(), []);
+  useEffect(() => {
+    if (!copyNote) return;
+    const timer = setTimeout(() => setCopyNote(null), 8000);
+    return () => clearTimeout(timer);
+  }, [copyNote]);
   useEffect(() => (targeted && ref.current ? keepInView(ref.current) : undefined), [targeted]);
 
   const results = useMemo(() => (cell.output ? resultsOf(cell.output) : null), [cell.output]);
   const stale = useMemo(() => (cell.output ? isStale(cell.source, cell.output) : false), [cell.source, cell.output]);
+  // Only those who may run it are told how long it would take.
+  const estimate = useMemo(() => (cell.kind === "scenario" && !readOnly ? estimateRun(cell.source) : null), [cell.kind, cell.source, readOnly, progress === null]);
 
   async function onRun() {
     setRunError(null);
-    setProgress(0);
+    setProgress({ fraction: 0, secondsLeft: null });
     const handle = startRun(cell.source, setProgress);
     run.current = handle;
     const outcome = await handle.outcome;
@@ -91,7 +100,7 @@ export function CellView({ nb, cell, index, count, awareness, notebookId, target
       say("The source changed after the last run: run it again to copy a report that verifies.");
       return;
     }
-    if (await copy(report)) say("Report copied: paste it into your reply; `pcplab verify` re-runs it.");
+    if (await copy(report)) setCopyNote("Report copied: paste it into your reply.");
     else setFallbackReport(report);
   }
 
@@ -109,12 +118,24 @@ export function CellView({ nb, cell, index, count, awareness, notebookId, target
         {cell.kind === "scenario" &&
           !readOnly &&
           (progress === null ? (
-            <button className="primary" onClick={onRun} title="Run (Shift+Enter or Ctrl+Enter in the editor)">
-              Run
-            </button>
+            <>
+              <button className="primary" onClick={onRun} title="Run (Shift+Enter or Ctrl+Enter in the editor)">
+                Run
+              </button>
+              {estimate !== null && estimate >= LONG_RUN_SECONDS && (
+                <span className="run-estimate" aria-label="Estimated run time" title="Estimated from the workloads' rates, the duration and the number of runs">
+                  about {formatSeconds(estimate)}
+                </span>
+              )}
+            </>
           ) : (
             <>
-              <progress max={1} value={progress} aria-label="Run progress" />
+              <progress max={1} value={progress.fraction} aria-label="Run progress" />
+              {progress.secondsLeft !== null && (
+                <span className="run-estimate" aria-label="Estimated time left" title="At the speed measured on this machine so far">
+                  about {formatSeconds(progress.secondsLeft)} left
+                </span>
+              )}
               <button onClick={() => run.current?.cancel()}>Cancel</button>
             </>
           ))}
@@ -122,6 +143,11 @@ export function CellView({ nb, cell, index, count, awareness, notebookId, target
           <button onClick={onCopyForMail} disabled={stale} title={stale ? "Run again first: the source changed" : "Copy the text report for a mailing-list reply"}>
             Copy for mail
           </button>
+        )}
+        {copyNote && (
+          <span className="copy-note" role="status" title="`pcplab verify` re-runs the report from the mail">
+            {copyNote}
+          </span>
         )}
         {cell.kind === "markdown" && !readOnly && <button onClick={() => setEditing(!editing)}>{editing ? "Done" : "Edit"}</button>}
         <span className="spacer" />

@@ -210,6 +210,12 @@ export function NotebookPage({ id }: { id: string }) {
         {session && <button onClick={() => setHistory(!history)}>History</button>}
         {session?.role === "owner" && <button onClick={() => setSharing(!sharing)}>Share</button>}
       </nav>
+      {session && readOnly && (
+        <p className="read-only-notice" role="note" aria-label="Read-only">
+          {session.role === "commenter" ? "You can read and comment on this notebook, but not edit or run it." : "You can read this notebook, but not edit, run or comment on it."} To
+          edit it, ask the owner for an editor link.
+        </p>
+      )}
       {session && history && <HistoryPanel id={id} token={session.token} canSave={!readOnly} onClose={() => setHistory(false)} />}
       {session && <Presence awareness={session.provider.awareness!} />}
       {session && sharing && <SharePanel id={id} token={session.token} onClose={() => setSharing(false)} />}

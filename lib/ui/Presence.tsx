@@ -51,14 +51,25 @@ function participants(awareness: Awareness): Participant[] {
   return out.sort((a, b) => Number(b.self) - Number(a.self) || a.clientId - b.clientId);
 }
 
-/** y-monaco marks remote selections with per-client classes; colour them. */
+/** `text` as a CSS string: everything but letters, digits and spaces
+ * escaped, so a name cannot end the string or the style sheet. */
+function cssString(text: string): string {
+  let out = "";
+  for (const ch of text) out += /[A-Za-z0-9 ]/.test(ch) ? ch : `\\${ch.codePointAt(0)!.toString(16)} `;
+  return `"${out}"`;
+}
+
+/** y-monaco marks remote selections with per-client classes; colour them,
+ * and label each cursor with its owner's name. The label sits on the
+ * cursor's own line, so the editor's edge never clips it. */
 function cursorCss(people: Participant[]): string {
   return people
     .filter((p) => !p.self)
     .map(
       (p) =>
         `.yRemoteSelection-${p.clientId}{background-color:${p.colour}40}` +
-        `.yRemoteSelectionHead-${p.clientId}{position:absolute;border-left:2px solid ${p.colour};height:100%;box-sizing:border-box}`,
+        `.yRemoteSelectionHead-${p.clientId}{position:absolute;border-left:2px solid ${p.colour};height:100%;box-sizing:border-box}` +
+        `.yRemoteSelectionHead-${p.clientId}::after{content:${cssString(p.name)};position:absolute;left:0;top:0;padding:0 3px;font:10px/1.3 sans-serif;white-space:nowrap;color:#fff;background:${p.colour};border-radius:0 3px 3px 0;opacity:.85;pointer-events:none;z-index:1}`,
     )
     .join("\n");
 }

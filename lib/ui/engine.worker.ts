@@ -3,6 +3,7 @@
 // exactly what `pcplab run FILE` runs on the same text (same scenario, same
 // canonical text, same digest).
 import { analyze, format, type Scenario } from "../dsl/index.ts";
+import { estimateWork } from "../engine/estimate.ts";
 import { assemble, longestFirst, Overloaded, plan, scenarioDigest, simulate, type RunSpec } from "../engine/index.ts";
 import type { WorkerReply, WorkerRequest } from "./runner.ts";
 
@@ -35,7 +36,7 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
   if (typeof s === "string") return post({ type: "error", message: s });
   try {
     if (request.type === "plan") {
-      post({ type: "plan", order: longestFirst(s.scenario, s.specs) });
+      post({ type: "plan", order: longestFirst(s.scenario, s.specs), work: estimateWork(s.scenario, s.specs).runs });
     } else if (request.type === "run") {
       let lastPost = 0;
       const result = simulate(s.scenario, s.specs[request.index]!, {
@@ -44,7 +45,8 @@ self.onmessage = (e: MessageEvent<WorkerRequest>) => {
           const now = performance.now();
           if (now - lastPost < 50) return;
           lastPost = now;
-          post({ type: "progress", fraction: Math.min(1, ns / s.scenario.durationNs) });
+          // The engine's clock starts at 0 with the warmup.
+          post({ type: "progress", fraction: Math.min(1, ns / (s.scenario.warmupNs + s.scenario.durationNs)) });
         },
       });
       post({ type: "run", index: request.index, result });

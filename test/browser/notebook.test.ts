@@ -144,7 +144,7 @@ describe("a notebook in the browser", () => {
     await expect.poll(() => cell.getByRole("table", { name: "Summary of headline metrics" }).count()).toBe(1);
 
     await cell.getByRole("button", { name: "Copy for mail" }).click();
-    await expect.poll(() => page.locator(".announce").innerText()).toMatch(/Report copied/);
+    await cell.getByText(/^Report copied/).waitFor();
     const copied = await page.evaluate(() => navigator.clipboard.readText());
     const cli = cliReport(fixed);
     const digest = (r: string) => /pcplab results (sha256:[0-9a-f]+)/.exec(r)?.[1];

@@ -61,4 +61,21 @@ describe("the app process", () => {
     const list = await api<{ notebooks: { id: string; title: string }[] }>(second.url, "POST", "/api/notebooks/access", { tokens: [token] });
     expect(list.notebooks).toEqual([expect.objectContaining({ id, title: "restart study" })]);
   });
+
+  it("loads one copy of Yjs, however a notebook is reached: no \"Yjs was already imported\"", async () => {
+    const app = await startApp();
+    running.push(app);
+    const { id, token } = await api<{ id: string; token: string }>(app.url, "POST", "/api/notebooks", { title: "one yjs" });
+    // The page's server render, the API and the collaboration server all touch Yjs.
+    expect((await fetch(`${app.url}/notebook/${id}`)).status).toBe(200);
+    expect((await fetch(`${app.url}/`)).status).toBe(200);
+    const { provider, notebook } = await connect(app.url, id, token);
+    notebook.insertCell("markdown", 1, "edited over /collab");
+    await eventually(() => !provider.hasUnsyncedChanges);
+    expect(await app.stop()).toBe(0);
+    running.pop();
+    // The last lines arrive after the exit.
+    await eventually(() => app.output().includes("every notebook saved"));
+    expect(app.output()).not.toContain("Yjs was already imported");
+  });
 });
