@@ -24,9 +24,6 @@ export const HEADLINE_METRICS = [
 ];
 const HEADLINE = new Set(HEADLINE_METRICS);
 
-/** Matches what errorField() prints, for readers of a report. */
-export const ERROR_FIELD = /\+(?:-\s*\d+|>99)%/g;
-
 function errorField(mean: number, stddev: number): string {
   if (mean === 0) return "      ";
   // compare.rb prints " ±NN%"; plain ASCII has to make do with "+-".
