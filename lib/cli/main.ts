@@ -3,7 +3,7 @@
 import { analyze, DEFAULTS, format, formatDiagnostic, type LocatedDiagnostic, type Scenario } from "../dsl/index.ts";
 import { assemble, Overloaded, scenarioDigest, unexpectedViolations } from "../engine/index.ts";
 import { renderReport } from "../report/render.ts";
-import { formatDifferences, verify } from "../report/verify.ts";
+import { differsHeadline, formatDifferences, verify } from "../report/verify.ts";
 import { runAll } from "./pool.ts";
 
 export interface IO {
@@ -220,7 +220,7 @@ async function verifyCommand(args: string[], io: IO): Promise<number> {
     return EXIT.usage;
   }
   if (outcome.status === "error") {
-    io.stderr(`pcplab verify: ${outcome.message}\n`);
+    io.stderr(`pcplab verify: ${outcome.message}\n` + formatDifferences(outcome.differences ?? []));
     return EXIT.usage;
   }
   for (const note of outcome.notes) io.stdout(`note: ${note}\n`);
@@ -228,6 +228,6 @@ async function verifyCommand(args: string[], io: IO): Promise<number> {
     io.stdout(`reproduced: results ${outcome.results.digest}\n`);
     return EXIT.ok;
   }
-  io.stdout(`differs: ${outcome.differences.length} number(s) do not match\n` + formatDifferences(outcome.differences));
+  io.stdout(`${differsHeadline(outcome.differences)}\n` + formatDifferences(outcome.differences));
   return EXIT.failed;
 }

@@ -6,9 +6,13 @@
 import type { Scenario } from "../dsl/scenario.ts";
 import { formatSize, formatTime } from "../dsl/units.ts";
 import { COSTS } from "../dsl/vocabulary.ts";
-import { COSTS_IN_USE, ENGINE_VERSION, MODEL, type Results, type VariantResult } from "../engine/index.ts";
+import { COSTS_IN_USE, MODEL, type Results, type VariantResult } from "../engine/index.ts";
+import { reportCharts } from "./charts.ts";
+import { formatValue, isPercent, reportName, sweepValueText, WIDTH, wrap } from "./format.ts";
+import type { ReportLine } from "./lines.ts";
 
-export const WIDTH = 76;
+export { formatValue, reportName, WIDTH, wrap } from "./format.ts";
+
 /** The metrics a report always shows (report.md); charts plot the same. */
 export const HEADLINE_METRICS = [
   "pcp.fallback_rate",
@@ -19,48 +23,6 @@ export const HEADLINE_METRICS = [
   "invariants.violations",
 ];
 const HEADLINE = new Set(HEADLINE_METRICS);
-
-/** The name a metric carries in the report: lockstat's for locks, a
- * trailing % for rates (whose change is shown in absolute points). */
-export function reportName(metric: string): string {
-  const lock = /^lock\.(pcp|zone)\.(.+)$/.exec(metric);
-  if (lock) {
-    const field: Record<string, string> = {
-      acquisitions: "acquisitions",
-      contentions: "contentions",
-      contention_rate: "contention%",
-      "wait_ns.total": "waittime-total",
-      "wait_ns.max": "waittime-max",
-      "hold_ns.mean": "holdtime-avg",
-      "hold_ns.max": "holdtime-max",
-    };
-    return `lock_stat.${lock[1]}.${field[lock[2]!] ?? lock[2]}`;
-  }
-  if (metric.endsWith("_rate")) return metric.slice(0, -"_rate".length) + "%";
-  return metric;
-}
-
-function isPercent(metric: string): boolean {
-  return metric.endsWith("_rate");
-}
-
-/** printf("%.4g") for large values, as C prints it (two-digit exponent). */
-function g4(x: number): string {
-  const [m, e] = x.toExponential(3).split("e");
-  const exp = Number(e);
-  return `${m}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
-}
-
-/** compare.rb's value format: %10.2f below 1000, %10.4g above 1e8, else %10d. */
-export function formatValue(metric: string, mean: number): string {
-  const x = isPercent(metric) ? mean * 100 : mean;
-  if (Math.abs(x) < 1000) return x.toFixed(2);
-  if (Math.abs(x) > 1e8) return g4(x);
-  return String(Math.round(x));
-}
-
-/** Matches what errorField() prints, for readers of a report. */
-export const ERROR_FIELD = /\+(?:-\s*\d+|>99)%/g;
 
 function errorField(mean: number, stddev: number): string {
   if (mean === 0) return "      ";
@@ -91,24 +53,36 @@ function showRow(metric: string, a: number, b: number): boolean {
   return Math.abs(b - a) / Math.abs(a) > 0.01;
 }
 
+/** Lines of one section; layout lines are the ones a reader needs to find
+ * their way (rules, column headers, headings). */
+class Section {
+  readonly lines: ReportLine[] = [];
+  constructor(readonly name: string) {}
+  text(...texts: string[]): this {
+    for (const text of texts) this.lines.push({ text, kind: "text", section: this.name });
+    return this;
+  }
+  layout(...texts: string[]): this {
+    for (const text of texts) this.lines.push({ text, kind: "layout", section: this.name });
+    return this;
+  }
+}
+
 /** One variant: its values alone, in the same columns as the base's. */
-function singleTable(base: VariantResult): string[] {
-  const lines = [base.variant.padStart(16), "-".repeat(16), "         %stddev", "             \\"];
+function singleTable(base: VariantResult): ReportLine[] {
+  const out = new Section(`${base.variant} table`).text(base.variant.padStart(16)).layout("-".repeat(16), "         %stddev", "             \\");
   for (const metric of Object.keys(base.summary)) {
     const a = base.summary[metric]!;
     if (!showRow(metric, a.mean, a.mean === 0 ? 0 : Infinity)) continue;
-    lines.push((formatValue(metric, a.mean).padStart(10) + errorField(a.mean, a.stddev) + "  " + reportName(metric)).trimEnd());
+    out.text((formatValue(metric, a.mean).padStart(10) + errorField(a.mean, a.stddev) + "  " + reportName(metric)).trimEnd());
   }
-  return lines;
+  return out.text("").lines;
 }
 
-function comparisonTable(base: VariantResult, other: VariantResult): string[] {
-  const lines = [
-    `${base.variant.padStart(16)} ${other.variant.padStart(27)}`,
-    `${"-".repeat(16)} ${"-".repeat(27)}`,
-    "         %stddev     %change         %stddev",
-    "             \\          |                \\",
-  ];
+function comparisonTable(base: VariantResult, other: VariantResult): ReportLine[] {
+  const out = new Section(`${base.variant} vs ${other.variant} table`)
+    .text(`${base.variant.padStart(16)} ${other.variant.padStart(27)}`)
+    .layout(`${"-".repeat(16)} ${"-".repeat(27)}`, "         %stddev     %change         %stddev", "             \\          |                \\");
   for (const metric of Object.keys(base.summary)) {
     const a = base.summary[metric]!;
     const b = other.summary[metric]!;
@@ -121,62 +95,30 @@ function comparisonTable(base: VariantResult, other: VariantResult): string[] {
       errorField(b.mean, b.stddev) +
       "  " +
       reportName(metric);
-    lines.push(row.trimEnd());
+    out.text(row.trimEnd());
   }
-  return lines;
+  return out.text("").lines;
 }
 
 const SWEEP_METRICS = ["pcp.fallback_rate", "lock.zone.contentions", "irq.latency_ns.p99", "alloc.latency_ns.p99", "invariants.violations"];
 
-function sweepValueText(s: Scenario, v: number): string {
-  switch (s.sweep!.param.kind) {
-    case "memory":
-      return formatSize(v);
-    case "rate":
-      return v % 1000 === 0 ? `${v / 1000}k/s` : `${v}/s`;
-    default:
-      return String(v);
-  }
-}
-
 /** One small table per headline metric: sweep values down, variants across. */
-function sweepTables(s: Scenario, results: Results): string[] {
-  const lines: string[] = [];
+function sweepTables(s: Scenario, results: Results): ReportLine[] {
+  const lines: ReportLine[] = [];
   const colWidth = Math.max(12, ...s.variants.map((v) => v.length + 2));
   for (const metric of SWEEP_METRICS) {
-    lines.push(reportName(metric) + " (mean over seeds)");
-    lines.push(results.sweep!.param.padStart(16) + s.variants.map((v) => v.padStart(colWidth)).join(""));
+    const out = new Section(`${reportName(metric)} sweep table`)
+      .layout(reportName(metric) + " (mean over seeds)", results.sweep!.param.padStart(16) + s.variants.map((v) => v.padStart(colWidth)).join(""));
     for (const value of s.sweep!.values) {
       const cells = s.variants.map((v) => {
         const group = results.results.find((r) => r.variant === v && r.sweep_value === value)!;
         return formatValue(metric, group.summary[metric]!.mean).padStart(colWidth);
       });
-      lines.push(sweepValueText(s, value).padStart(16) + cells.join(""));
+      out.text(sweepValueText(s, value).padStart(16) + cells.join(""));
     }
-    lines.push("");
+    lines.push(...out.text("").lines);
   }
   return lines;
-}
-
-/** Words into lines of at most `width` columns, continuation lines indented. */
-export function wrap(text: string, width = WIDTH, indent = ""): string[] {
-  const out: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    const candidate = line ? `${line} ${word}` : word;
-    if (line === "" || candidate.length <= width) line = candidate;
-    else {
-      out.push(line);
-      line = indent + word;
-    }
-  }
-  if (line) out.push(line);
-  // A single word longer than the width (an address, a digest) is cut.
-  return out.flatMap((l) => {
-    const parts: string[] = [];
-    for (let rest = l; rest.length > 0; rest = rest.length > width ? indent + rest.slice(width) : "") parts.push(rest.slice(0, width));
-    return parts;
-  });
 }
 
 export function violations(results: Results): string[] {
@@ -226,47 +168,56 @@ export const SCENARIO_MARKER = /^---8<--- pcplab scenario sha256:([0-9a-f]{12}) 
 export const RESULTS_MARKER = /^---8<--- pcplab results sha256:([0-9a-f]{12}) ---8<---$/;
 
 export function renderReport(s: Scenario, canonicalText: string, results: Results): string {
+  return renderReportLines(s, canonicalText, results).map((l) => l.text).join("\n") + "\n";
+}
+
+/** The report line by line, each saying how verify compares it. The
+ * engine named is the results' own, so a report re-rendered from a re-run
+ * by another version says which version it came from. */
+export function renderReportLines(s: Scenario, canonicalText: string, results: Results): ReportLine[] {
   const [base, ...others] = s.variants;
   const title = others.length > 0 ? `${others.join(", ")} vs ${base}` : base!;
   const assumed = COSTS.filter((c) => c.assumption && COSTS_IN_USE.includes(c.name) && !(c.name in s.costs)).map((c) => c.name);
   const set = Object.keys(s.costs);
-  const lines: string[] = [];
-  lines.push(...wrap(`pcplab: ${title} on "${s.name}"`));
-  lines.push(
-    ...wrap(
-      `simulated by ${ENGINE_VERSION} (model: ${MODEL}); a model, not a measurement. Assumed costs: ${assumed.join(", ") || "none"}.` +
-        (set.length > 0 ? ` Costs set by the scenario: ${set.join(", ")}.` : ""),
-    ),
-  );
-  lines.push("");
   const warmup = s.warmupNs > 0 ? ` (after ${formatTime(s.warmupNs)} warmup)` : "";
-  lines.push(...wrap(`cpus/memory/duration/runs: ${s.cpus}/${formatSize(s.memoryBytes)}/${formatTime(s.durationNs)}/${s.runs}${warmup}`));
-  if (s.description) lines.push(...wrap(s.description));
-  lines.push("");
+  const header = new Section("header")
+    .text(...wrap(`pcplab: ${title} on "${s.name}"`))
+    .text(
+      ...wrap(
+        `simulated by ${results.engine} (model: ${MODEL}); a model, not a measurement. Assumed costs: ${assumed.join(", ") || "none"}.` +
+          (set.length > 0 ? ` Costs set by the scenario: ${set.join(", ")}.` : ""),
+      ),
+    )
+    .text("")
+    .text(...wrap(`cpus/memory/duration/runs: ${s.cpus}/${formatSize(s.memoryBytes)}/${formatTime(s.durationNs)}/${s.runs}${warmup}`));
+  if (s.description) header.text(...wrap(s.description));
+  header.text("");
+  const lines = [...header.lines];
   if (results.sweep) {
-    lines.push(...wrap(`sweep of ${results.sweep.param}: ${s.sweep!.values.map((v) => sweepValueText(s, v)).join(", ")}`), "");
+    lines.push(...new Section("sweep").text(...wrap(`sweep of ${results.sweep.param}: ${s.sweep!.values.map((v) => sweepValueText(s, v)).join(", ")}`), "").lines);
     lines.push(...sweepTables(s, results));
   } else {
     const baseGroup = results.results[0]!;
-    if (others.length === 0) lines.push(...singleTable(baseGroup), "");
-    for (const other of results.results.slice(1)) lines.push(...comparisonTable(baseGroup, other), "");
+    if (others.length === 0) lines.push(...singleTable(baseGroup));
+    for (const other of results.results.slice(1)) lines.push(...comparisonTable(baseGroup, other));
   }
+  lines.push(...reportCharts(s, results));
   const v = violations(results);
-  if (v.length > 0) lines.push("correctness violations (first per variant):", ...v, "");
+  if (v.length > 0) lines.push(...new Section("violations").text("correctness violations (first per variant):", ...v, "").lines);
   if (results.expectations.length > 0) {
-    lines.push("expectations:");
+    const out = new Section("expectations").layout("expectations:");
     for (const e of results.expectations) {
       const at = e.sweep_value === null ? "" : ` at ${e.sweep_value}`;
-      lines.push(...wrap(`${e.passed ? "PASS" : "FAIL"} ${e.text} (${e.variant}${at}: ${formatExpectValue(e.text, e.value)})`, WIDTH, "     "));
+      out.text(...wrap(`${e.passed ? "PASS" : "FAIL"} ${e.text} (${e.variant}${at}: ${formatExpectValue(e.text, e.value)})`, WIDTH, "     "));
     }
-    lines.push("");
+    lines.push(...out.text("").lines);
   }
-  lines.push(...runFingerprints(results));
-  lines.push("", "reproduce: npx pcplab verify this-message.txt", "");
-  lines.push(`---8<--- pcplab scenario sha256:${results.scenario.digest.slice(7, 19)} ---8<---`);
-  lines.push(...canonicalText.replace(/\n$/, "").split("\n"));
-  lines.push(`---8<--- pcplab results sha256:${results.digest.slice(7, 19)} ---8<---`);
-  return lines.map((l) => l.trimEnd()).join("\n") + "\n";
+  lines.push(...new Section("runs").text(...runFingerprints(results), "").lines);
+  lines.push(...new Section("reproduce").layout("reproduce: npx pcplab verify this-message.txt").text("").lines);
+  lines.push(...new Section("scenario digest").text(`---8<--- pcplab scenario sha256:${results.scenario.digest.slice(7, 19)} ---8<---`).lines);
+  for (const text of canonicalText.replace(/\n$/, "").split("\n")) lines.push({ text, kind: "scenario", section: "scenario" });
+  lines.push(...new Section("results digest").text(`---8<--- pcplab results sha256:${results.digest.slice(7, 19)} ---8<---`).lines);
+  return lines.map((l) => ({ ...l, text: l.text.trimEnd() }));
 }
 
 function formatExpectValue(text: string, value: number): string {

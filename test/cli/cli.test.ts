@@ -94,7 +94,7 @@ describe("pcplab run", () => {
     const r = pcplab(["run", join(scenarios, "nic-rx-irq-alloc.scn"), "--runs", "1"]);
     const v = pcplab(["verify", "-"], r.stdout.replace(/runs trylock: 1:[0-9a-f]{6}/, "runs trylock: 1:abcdef"));
     expect(v.status).toBe(1);
-    expect(v.stdout).toMatch(/^differs: 1 number\(s\) do not match\nvariant\s+seed\s+metric\s+expected\s+got\ntrylock\s+1\s+run digest\s+abcdef\s+[0-9a-f]{6}\n$/);
+    expect(v.stdout).toMatch(/^differs: 1 line of the report does not match the re-run \(expected: the mail's line, got: the re-run's\)\nmail line \d+ \(runs\):\n  expected: runs trylock: 1:abcdef\n  got:      runs trylock: 1:[0-9a-f]{6}\n$/);
     expect(pcplab(["verify", "-"], "hello\n")).toMatchObject({ status: 2, stderr: expect.stringMatching(/^pcplab verify: no pcplab scenario found/) });
   });
 

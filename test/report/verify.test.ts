@@ -39,6 +39,8 @@ function report(text = SCENARIO): string {
 }
 
 const original = report();
+/** The 1-based line of a report that holds `line`. */
+const lineOf = (text: string, line: string) => text.split("\n").indexOf(line) + 1;
 const mail = (body: string) =>
   `From: Reviewer <r@example.org>\r\nTo: linux-mm@kvack.org\r\nSubject: Re: [PATCH v2] mm/page_alloc: Leave IRQs enabled\r\n\r\nOn Fri, Mel Gorman wrote:\r\n${body}\r\nThanks,\r\nR.\r\n`;
 
@@ -58,36 +60,35 @@ describe("verify reproduces a report", () => {
 });
 
 describe("verify finds what differs", () => {
-  it("names a tampered number: variant, seed, metric, expected, got", async () => {
+  it("names a tampered number by its line: where, the mailed line and the re-run's", async () => {
     const row = original.split("\n").find((l) => /lock_stat\.zone\.acquisitions$/.test(l))!;
     // The trylock column's value is the last number before the name.
     const value = row.replace(/\+(?:-\s*\d+|>99)%/g, " ").trim().split(/\s+/).at(-2)!;
     const changed = (Number(value) + 1).toFixed(value.includes(".") ? 2 : 0);
     const at = row.lastIndexOf(value);
-    const tampered = original.replace(row, row.slice(0, at) + changed + row.slice(at + value.length));
+    const tamperedRow = row.slice(0, at) + changed + row.slice(at + value.length);
+    const tampered = original.replace(row, tamperedRow);
     const outcome = await verify(tampered, engine);
     expect(outcome.status).toBe("differs");
     if (outcome.status !== "differs") return;
-    expect(outcome.differences).toEqual([
-      { variant: "trylock", seed: "mean", metric: "lock_stat.zone.acquisitions", expected: changed, got: value },
-    ]);
+    expect(outcome.differences).toEqual([{ line: lineOf(original, row), where: "irqsave vs trylock table", expected: tamperedRow, got: row }]);
   });
 
   it("says the scenario was edited when its text no longer matches its digest", async () => {
     const outcome = await verify(original.replace("rate 50k/s", "rate 60k/s"), engine);
     expect(outcome.status).toBe("differs");
     if (outcome.status !== "differs") return;
-    expect(outcome.differences.map((d) => d.metric)).toContain("scenario digest");
-    expect(outcome.differences.map((d) => d.metric)).toContain("results digest");
+    expect(outcome.differences.map((d) => d.where)).toContain("scenario digest");
+    expect(outcome.differences.map((d) => d.where)).toContain("results digest");
     expect(outcome.notes.join(" ")).toMatch(/changed after the report was made/);
   });
 
-  it("names the run whose numbers differ by its fingerprint", async () => {
+  it("names the run whose numbers differ by its fingerprint line", async () => {
     const runsLine = original.split("\n").find((l) => l.startsWith("runs trylock:"))!;
     const tampered = original.replace(runsLine, runsLine.replace(/2:[0-9a-f]{6}/, "2:000000"));
     const outcome = await verify(tampered, engine);
     expect(outcome.status === "differs" && outcome.differences).toEqual([
-      { variant: "trylock", seed: "2", metric: "run digest", expected: "000000", got: expect.stringMatching(/^[0-9a-f]{6}$/) },
+      { line: lineOf(original, runsLine), where: "runs", expected: runsLine.replace(/2:[0-9a-f]{6}/, "2:000000"), got: runsLine },
     ]);
   });
 
@@ -144,10 +145,8 @@ describe("a one-variant report", () => {
     expect((await verify(one, engine)).status).toBe("reproduced");
     const row = one.split("\n").find((l) => / alloc\.requests$/.test(l))!;
     const value = row.trim().split(/\s+/)[0]!;
-    const tampered = one.replace(row, row.replace(value, (Number(value) + 1).toFixed(2)));
-    const outcome = await verify(tampered, engine);
-    expect(outcome.status === "differs" && outcome.differences).toEqual([
-      { variant: "trylock", seed: "mean", metric: "alloc.requests", expected: (Number(value) + 1).toFixed(2), got: value },
-    ]);
+    const tamperedRow = row.replace(value, (Number(value) + 1).toFixed(2));
+    const outcome = await verify(one.replace(row, tamperedRow), engine);
+    expect(outcome.status === "differs" && outcome.differences).toEqual([{ line: lineOf(one, row), where: "trylock table", expected: tamperedRow, got: row }]);
   });
 });
