@@ -35,7 +35,8 @@ export interface MailReport extends FoundReport {
   source: MailBody;
 }
 
-const TITLE = /^pcplab: .* on ".*"$/;
+/** A report's title line; a long title wraps after it (render.ts). */
+const TITLE = /^pcplab: /;
 /** A header field: printable ASCII up to a colon (RFC 5322 2.2). */
 const FIELD = /^[!-9;-~]+:/;
 /** Fields only a message starts with, so a pasted reply whose first line
@@ -162,7 +163,9 @@ export function findReports(body: string): FoundReport[] {
   let floor = 0;
   for (let i = 0; i < lines.length; i++) {
     if (!SCENARIO_MARKER.test(lines[i]!)) continue;
-    let title = i;
+    // Without its title the report starts where the text after the last
+    // one does, so its tables still come along.
+    let title = floor;
     for (let k = i - 1; k >= floor; k--) {
       if (TITLE.test(lines[k]!)) {
         title = k;

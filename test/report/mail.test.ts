@@ -98,9 +98,17 @@ describe("reports in one body", () => {
     expect(found.map((f) => [f.text, f.problem])).toEqual([
       [GOLDEN, null],
       [forged, null],
-      [expect.stringMatching(/^---8<--- pcplab scenario sha256:/), expect.stringMatching(/^the scenario that starts on line \d+ has no closing/)],
+      [`\n${GOLDEN.split("\n").slice(40, 50).join("\n")}\n\n`, expect.stringMatching(/^the scenario that starts on line \d+ has no closing/)],
     ]);
     expect(found[0]!.line).toBe(2);
+  });
+
+  it("starts a report at its title when the title wraps, and where the text after the last report starts when it has none", () => {
+    const wrapped = GOLDEN.replace(/^(pcplab: .*) (on ".*")\n/, "$1\n$2\n");
+    expect(wrapped.split("\n")[1]).toBe('on "nic-rx-irq-alloc"');
+    expect(findReports(`Hi,\n\n${wrapped}`).map((f) => [f.text, f.line])).toEqual([[wrapped, 3]]);
+    const untitled = GOLDEN.slice(GOLDEN.indexOf("\n") + 1);
+    expect(findReports(`${GOLDEN}Also:\n${untitled}`).map((f) => f.text)).toEqual([GOLDEN, `Also:\n${untitled}`]);
   });
 
   it("takes pasted text that starts with the report's title as text, not as headers", async () => {
