@@ -27,6 +27,13 @@ describe("a reply quoting a report, as one saved message", () => {
     expect(r!.source.text).toMatch(/^On Tue, 22 Nov 2022 at 10:00, Zoë Müller wrote:$/m);
   });
 
+  it("reads a body sent 8bit in ISO-8859-1 from the file's bytes (nodemailer never sends 8bit text)", async () => {
+    const raw = `From: zoe@example.org\nSubject: numbers\nContent-Type: text/plain; charset=ISO-8859-1\nContent-Transfer-Encoding: 8bit\n\nZo\xeb M\xfcller wrote:\n${quote(GOLDEN, 1)}`;
+    const [r] = await mailReports(Buffer.from(raw, "latin1"));
+    expect(r!.text).toBe(GOLDEN);
+    expect(r!.source.text).toMatch(/^Zoë Müller wrote:$/m);
+  });
+
   it("reads the same message from text as from bytes (a paste into the notebook)", async () => {
     const eml = await compose({ encoding: "quoted-printable", body: reply(GOLDEN, 1, "quoted-printable") });
     expect((await mailReports(eml.toString("latin1"))).map((r) => r.text)).toEqual([GOLDEN]);
