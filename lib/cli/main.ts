@@ -1,9 +1,10 @@
 // The pcplab command line. Commands are plain functions of their arguments
 // and an IO object, so tests drive them directly and bin/pcplab is a shim.
 import { analyze, DEFAULTS, format, formatDiagnostic, type LocatedDiagnostic, type Scenario } from "../dsl/index.ts";
-import { assemble, Overloaded, scenarioDigest, unexpectedViolations } from "../engine/index.ts";
+import { assemble, Overloaded, scenarioDigest, unexpectedViolations, type Results } from "../engine/index.ts";
+import { describeSource, mailReports, NOT_FOUND, type MailReport } from "../report/mail.ts";
 import { renderReport } from "../report/render.ts";
-import { differsHeadline, formatDifferences, verify } from "../report/verify.ts";
+import { differsHeadline, formatDifferences, verify, type VerifyHooks, type VerifyOutcome } from "../report/verify.ts";
 import { runAll } from "./pool.ts";
 
 export interface IO {
@@ -14,6 +15,9 @@ export interface IO {
   readFile(path: string): Promise<string>;
   writeFile(path: string, text: string): Promise<void>;
   readStdin(): Promise<string>;
+  /** Mail is read as bytes: each message's charset says how they read. */
+  readFileBytes(path: string): Promise<Uint8Array>;
+  readStdinBytes(): Promise<Uint8Array>;
 }
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -26,15 +30,16 @@ commands:
                            JSON with --json); --threads N runs on N threads
                            from the start, instead of adding one per core
                            once the runs left are long enough
-  verify REPORT.txt        find the scenario in a report (quoted or not, in
-                           a whole mail), run it again, compare the numbers
+  verify MAIL              find every report in pasted text, a saved message
+                           (.eml) or an mbox thread (quoted at any depth,
+                           MIME decoded), run each again, compare the numbers
   check FILE.scn           parse and check a scenario (FILE may be - for stdin)
   fmt FILE.scn [--write]   print the canonical form (--write rewrites FILE)
 
-exit status: 0 ok (verify: reproduced); 1 an expect failed, a run hit a
-violation no expect allows, or verify found different numbers; 2 the
-scenario has errors or asks more of a CPU than it can do, no scenario was
-found, or the command was misused
+exit status: 0 ok (verify: every report reproduced); 1 an expect failed, a
+run hit a violation no expect allows, or verify found different numbers; 2
+the scenario has errors or asks more of a CPU than it can do, verify found
+no report or one it cannot verify, or the command was misused
 `;
 
 export async function main(argv: string[], io: IO): Promise<number> {
@@ -207,27 +212,64 @@ async function overloadAsError<T>(work: Promise<T>): Promise<T | string> {
 async function verifyCommand(args: string[], io: IO): Promise<number> {
   const a = parseArgs("verify", args, [], io, ["--threads"]);
   if (!a) return EXIT.usage;
-  const text = await readSource(a.file, io);
-  if (text === null) return EXIT.usage;
+  let input: Uint8Array;
+  try {
+    input = a.file === "-" ? await io.readStdinBytes() : await io.readFileBytes(a.file);
+  } catch (e) {
+    const reason = e instanceof Error && "code" in e ? String((e as NodeJS.ErrnoException).code) : String(e);
+    io.stderr(`pcplab: cannot read ${a.file}: ${reason}\n`);
+    return EXIT.usage;
+  }
+  const reports = await mailReports(input);
+  if (reports.length === 0) {
+    io.stderr(`pcplab verify: ${NOT_FOUND}\n`);
+    return EXIT.usage;
+  }
   const threads = a.values.get("--threads");
-  const outcome = await overloadAsError(
-    verify(text, {
-      run: async (s, canonical) => assemble(s, scenarioDigest(canonical), await runAll(s, { threads })),
-    }),
-  );
-  if (typeof outcome === "string") {
-    io.stderr(`pcplab verify: the scenario's ${outcome}\n`);
-    return EXIT.usage;
+  // A thread quotes one report in reply after reply: each scenario runs once.
+  const runs = new Map<string, Promise<Results>>();
+  const hooks: VerifyHooks = {
+    run: (s, canonical) => {
+      let r = runs.get(canonical);
+      if (!r) runs.set(canonical, (r = runAll(s, { threads }).then((results) => assemble(s, scenarioDigest(canonical), results))));
+      return r;
+    },
+  };
+  // Plain text with one report reads as it always did; anything more says
+  // which report and which message each result is about.
+  const located = reports.length > 1 || reports[0]!.source.message > 0;
+  const tally = { reproduced: 0, differs: 0, error: 0 };
+  for (const [k, report] of reports.entries()) {
+    if (located) {
+      const [where, ...headers] = describeSource(report);
+      io.stdout(`${k > 0 ? "\n" : ""}report ${k + 1} of ${reports.length}: ${where}\n` + headers.map((h) => `  ${h}\n`).join(""));
+    }
+    const outcome = await verifyOne(report, hooks);
+    if (outcome.status === "error") {
+      tally.error++;
+      const lines = formatDifferences(outcome.differences ?? []);
+      if (located) io.stdout(`cannot verify: ${outcome.message}\n` + lines);
+      else io.stderr(`pcplab verify: ${outcome.message}\n` + lines);
+      continue;
+    }
+    for (const note of outcome.notes) io.stdout(`note: ${note}\n`);
+    if (outcome.status === "reproduced") {
+      tally.reproduced++;
+      io.stdout(`reproduced: results ${outcome.results.digest}\n`);
+    } else {
+      tally.differs++;
+      io.stdout(`${differsHeadline(outcome.differences)}\n` + formatDifferences(outcome.differences));
+    }
   }
-  if (outcome.status === "error") {
-    io.stderr(`pcplab verify: ${outcome.message}\n` + formatDifferences(outcome.differences ?? []));
-    return EXIT.usage;
+  if (reports.length > 1) {
+    io.stdout(`\n${reports.length} reports: ${tally.reproduced} reproduced, ${tally.differs} differ, ${tally.error} cannot be verified\n`);
   }
-  for (const note of outcome.notes) io.stdout(`note: ${note}\n`);
-  if (outcome.status === "reproduced") {
-    io.stdout(`reproduced: results ${outcome.results.digest}\n`);
-    return EXIT.ok;
-  }
-  io.stdout(`${differsHeadline(outcome.differences)}\n` + formatDifferences(outcome.differences));
-  return EXIT.failed;
+  if (located && tally.error > 0) io.stderr(`pcplab verify: ${tally.error} of ${reports.length} report(s) cannot be verified\n`);
+  return tally.error > 0 ? EXIT.usage : tally.differs > 0 ? EXIT.failed : EXIT.ok;
+}
+
+async function verifyOne(report: MailReport, hooks: VerifyHooks): Promise<VerifyOutcome> {
+  if (report.problem !== null) return { status: "error", message: report.problem };
+  const outcome = await overloadAsError(verify(report.text, hooks));
+  return typeof outcome === "string" ? { status: "error", message: `the scenario's ${outcome}` } : outcome;
 }

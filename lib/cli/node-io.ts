@@ -8,10 +8,14 @@ export function nodeIO(): IO {
     stderrIsTTY: process.stderr.isTTY === true,
     readFile: (path) => readFile(path, "utf8"),
     writeFile: (path, text) => writeFile(path, text, "utf8"),
-    readStdin: async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks).toString("utf8");
-    },
+    readStdin: async () => (await readStdinBytes()).toString("utf8"),
+    readFileBytes: (path) => readFile(path),
+    readStdinBytes,
   };
+}
+
+async function readStdinBytes(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }

@@ -5,6 +5,7 @@
 import { analyze, format } from "../dsl/index.ts";
 import { ENGINE_VERSION, scenarioDigest, type Results } from "../engine/index.ts";
 import { renderReport } from "../report/render.ts";
+import { describeSource, mailReports, NOT_FOUND, type MailReport } from "../report/mail.ts";
 import { extractReport } from "../report/verify.ts";
 import type { CellOutput } from "./notebook.ts";
 
@@ -48,11 +49,25 @@ export function reportFor(source: string, output: CellOutput): string | null {
   return renderReport(analysis.scenario, f.text, results);
 }
 
-/** "Import from mail": the scenario in pasted report text, quoted or not. */
-export function importFromMail(text: string): { ok: true; source: string } | { ok: false; message: string } {
-  const r = extractReport(text);
-  if (!r.ok) return r;
-  const f = format(r.report.scenarioText);
-  if (!f.ok) return { ok: false, message: "the scenario in the pasted text does not parse" };
-  return { ok: true, source: f.text };
+/** "Import from mail": the scenarios of the reports in pasted text, a raw
+ * message or an mbox (decoded as `pcplab verify` decodes them), each once
+ * however often the thread quotes it. */
+export async function importFromMail(text: string): Promise<{ ok: true; sources: string[] } | { ok: false; message: string }> {
+  const reports = await mailReports(text);
+  if (reports.length === 0) return { ok: false, message: NOT_FOUND };
+  const sources: string[] = [];
+  for (const report of reports) {
+    const r = report.problem === null ? extractReport(report.text) : { ok: false as const, message: report.problem };
+    if (!r.ok) return { ok: false, message: `${where(report)}: ${r.message}` };
+    const f = format(r.report.scenarioText);
+    if (!f.ok) return { ok: false, message: `${where(report)}: the scenario does not parse` };
+    if (!sources.includes(f.text)) sources.push(f.text);
+  }
+  return { ok: true, sources };
+}
+
+function where(report: MailReport): string {
+  const [place, ...headers] = describeSource(report);
+  const subject = headers.find((h) => h.startsWith("Subject: "));
+  return `the report at ${place}${subject ? ` (${subject})` : ""}`;
 }

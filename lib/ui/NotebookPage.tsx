@@ -30,20 +30,20 @@ interface Session {
   token: string;
 }
 
-function ImportFromMail({ onImport, onClose }: { onImport: (source: string) => void; onClose: () => void }) {
+function ImportFromMail({ onImport, onClose }: { onImport: (sources: string[]) => void; onClose: () => void }) {
   const [text, setText] = useState("");
   const [error, setError] = useState<string | null>(null);
   return (
     <div className="import-panel" role="dialog" aria-label="Import from mail">
-      <p>Paste a pcplab report from a mail, quoted or not. Its scenario becomes a new cell.</p>
+      <p>Paste a pcplab report from a mail, quoted or not, or a whole raw message or mbox. Each scenario in it becomes a new cell.</p>
       <textarea value={text} onChange={(e) => setText(e.target.value)} rows={10} aria-label="Report text" />
       <Alert message={error} />
       <div className="row">
         <button
           className="primary"
-          onClick={() => {
-            const r = importFromMail(text);
-            if (r.ok) onImport(r.source);
+          onClick={async () => {
+            const r = await importFromMail(text);
+            if (r.ok) onImport(r.sources);
             else setError(r.message);
           }}
         >
@@ -251,10 +251,10 @@ export function NotebookPage({ id }: { id: string }) {
           {importing && (
             <ImportFromMail
               onClose={() => setImporting(false)}
-              onImport={(source) => {
-                nb.insertCell("scenario", cells.length, source);
+              onImport={(sources) => {
+                sources.forEach((source, k) => nb.insertCell("scenario", cells.length + k, source));
                 setImporting(false);
-                say("Scenario imported from the mail as a new cell.");
+                say(sources.length === 1 ? "Scenario imported from the mail as a new cell." : `${sources.length} scenarios imported from the mail as new cells.`);
               }}
             />
           )}

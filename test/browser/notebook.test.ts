@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, startApp, type AppProcess } from "../app-process.ts";
+import { compose, GOLDEN, reply } from "../report/compose.ts";
 import { context, foreign, launch } from "./browser.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -239,6 +240,16 @@ describe("a notebook in the browser", () => {
     // In view (the last cell cannot scroll to the very top of the page).
     await expect.poll(() => target.evaluate((el) => el.getBoundingClientRect().top)).toBeLessThan(600);
     expect(await target.evaluate((el) => el.getBoundingClientRect().top)).toBeGreaterThan(-2);
+
+    // A saved message's raw text (ISO-8859-1, quoted-printable, quoted
+    // twice) decodes in the page as `pcplab verify` decodes it.
+    const eml = (await compose({ encoding: "iso-8859-1", body: reply(GOLDEN, 2, "iso-8859-1", "Zoë Müller") })).toString("latin1");
+    await page.getByRole("button", { name: "Import from mail" }).click();
+    await page.getByLabel("Report text").fill(eml);
+    await page.getByRole("button", { name: "Add as cell" }).click();
+    await expect.poll(async () => (await sources(page)).length).toBe(4);
+    const marker = GOLDEN.indexOf("---8<--- pcplab scenario");
+    expect((await sources(page))[3]).toBe(GOLDEN.slice(GOLDEN.indexOf("\n", marker) + 1, GOLDEN.indexOf("---8<--- pcplab results")));
     expect(foreign(requests, app.url)).toEqual([]);
   }, 120_000);
 

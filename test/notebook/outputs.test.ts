@@ -3,6 +3,7 @@ import { analyze, format } from "../../lib/dsl/index.ts";
 import { runScenario, scenarioDigest } from "../../lib/engine/index.ts";
 import { importFromMail, isStale, outputOf, reportFor } from "../../lib/notebook/outputs.ts";
 import { renderReport } from "../../lib/report/render.ts";
+import { compose, GOLDEN, mbox, reply } from "../report/compose.ts";
 
 const SOURCE = 'scenario "cell" {\n  cpus 2\n  memory 256MiB\n  duration 2ms\n\n  workload "w" on cpus all {\n    rate 100k/s\n    alloc order 0 gfp GFP_KERNEL\n    free after 20us\n  }\n}\n';
 
@@ -28,9 +29,28 @@ describe("a scenario cell's output", () => {
     expect(reportFor(SOURCE.replace("cpus 2", "cpus 3"), output)).toBeNull();
   });
 
-  it("imports the scenario from a quoted mail", () => {
+  it("imports the scenario from a quoted mail", async () => {
     const mail = "On Tue someone wrote:\n" + reportFor(SOURCE, output)!.replace(/^/gm, "> ");
-    expect(importFromMail(mail)).toEqual({ ok: true, source: SOURCE });
-    expect(importFromMail("no report here")).toMatchObject({ ok: false });
+    expect(await importFromMail(mail)).toEqual({ ok: true, sources: [SOURCE] });
+    expect(await importFromMail("no report here")).toMatchObject({ ok: false, message: expect.stringMatching(/^no pcplab scenario found/) });
+  });
+
+  it("imports from an .eml's raw text as pasted, quoted-printable and quoted twice, like pcplab verify decodes it", async () => {
+    const scenario = GOLDEN.slice(GOLDEN.indexOf("\n", GOLDEN.indexOf("---8<--- pcplab scenario")) + 1, GOLDEN.indexOf("---8<--- pcplab results"));
+    const eml = (await compose({ encoding: "quoted-printable", body: reply(GOLDEN, 2, "quoted-printable") })).toString("latin1");
+    expect(eml).toContain("=3D=3D");
+    expect(await importFromMail(eml)).toEqual({ ok: true, sources: [scenario] });
+    // A thread quoting the report in two replies, and another report: one cell each.
+    const thread = mbox([
+      await compose({ encoding: "flowed", body: reply(GOLDEN, 1, "flowed") }),
+      await compose({ encoding: "base64", body: reply(GOLDEN, 2, "base64") + reportFor(SOURCE, output) }),
+    ]).toString("latin1");
+    expect(await importFromMail(thread)).toEqual({ ok: true, sources: [scenario, SOURCE] });
+  });
+
+  it("says which report in the mail cannot be imported", async () => {
+    const cut = GOLDEN.slice(0, GOLDEN.indexOf("---8<--- pcplab results"));
+    const eml = (await compose({ encoding: "base64", body: cut, subject: "numbers" })).toString("latin1");
+    expect(await importFromMail(eml)).toEqual({ ok: false, message: expect.stringMatching(/^the report at message 1 of 1, line 1 of its text \(Subject: numbers\): the scenario that starts on line \d+ has no closing/) });
   });
 });
