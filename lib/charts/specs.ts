@@ -55,7 +55,7 @@ function coldStartNote(results: Results, groups: Results["results"]): string {
   if (results.scenario.warmup_ns !== 0) return "";
   const atStart = groups.some((g) => g.runs.some((r) => (r.series.zone_contentions[0] ?? 0) > 0));
   if (!atStart) return "";
-  return " The scenario has no warmup, so every CPU's pcp lists start empty: the first allocations on all CPUs refill them from the zone at the same moment and queue on zone->lock, which is the spike at t = 0; once the lists hold the working set they rarely need the zone. Add `warmup 5ms` to measure after that cold start.";
+  return " The scenario has no warmup, so every CPU's pcp lists start empty: the first allocations on all CPUs refill them from the zone at the same moment and queue on zone->lock, which is the spike at t = 0; once the lists hold the working set they rarely need the zone. A line such as warmup 5ms in the scenario measures after that cold start.";
 }
 
 /** (1) pcp fallbacks and zone->lock contentions per second of simulated
@@ -179,7 +179,9 @@ export function sweepLines(results: Results): ChartSpec | null {
           type: "quantitative",
           title: `${sweep.param}${log ? " (log scale)" : ""}`,
           scale: log ? { type: "log" } : { zero: false },
-          axis: { values: sweep.values, labelExpr: labelExpr(sweep.values, label), labelOverlap: true },
+          // Slanted, every value keeps its label: on a log axis 50k/s and
+          // 100k/s sit a third of a decade apart, and Vega would hide one.
+          axis: { values: sweep.values, labelExpr: labelExpr(sweep.values, label), labelAngle: -40, labelOverlap: false },
         },
         y: { field: "mean", type: "quantitative", title: null },
         color: colour(results),
@@ -242,9 +244,15 @@ export function latencyPercentiles(results: Results, sweepValue?: number | null)
   };
 }
 
-/** Every chart that applies to these results, in the notebook's order; the
- * per-value charts at `sweepValue` (the first by default). */
+/** Every chart that applies to these results, in the notebook's order: a
+ * sweep's chart over all its values first, then the charts of one value,
+ * `sweepValue` (the first by default). */
 export function charts(results: Results, sweepValue?: number | null): ChartSpec[] {
   const sweep = sweepLines(results);
-  return [rateOverTime(results, sweepValue), headlineBars(results, sweepValue), ...(sweep ? [sweep] : []), latencyPercentiles(results, sweepValue)];
+  return [...(sweep ? [sweep] : []), ...perValueCharts(results, sweepValue)];
+}
+
+/** The charts of one sweep value (of the whole run without a sweep). */
+export function perValueCharts(results: Results, sweepValue?: number | null): ChartSpec[] {
+  return [rateOverTime(results, sweepValue), headlineBars(results, sweepValue), latencyPercentiles(results, sweepValue)];
 }
