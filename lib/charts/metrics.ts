@@ -80,13 +80,14 @@ export function metricInfo(metric: string): MetricInfo {
   return { words: metric, unit: "count" };
 }
 
-/** At most three significant digits, never an exponent, no trailing zeros:
- * 57.666 -> "57.7", 9 -> "9", 0.8 -> "0.8". Values of 1000 and more print
- * whole, with thousands separated. */
+/** Three significant digits, never an exponent, no trailing zeros:
+ * 57.666 -> "57.7", 9 -> "9", 0.005774 -> "0.00577" (a small stddev still
+ * shows). Values of 1000 and more print whole, with thousands separated. */
 export function sig3(x: number): string {
   const a = Math.abs(x);
   if (a >= 999.5) return (x < 0 ? "-" : "") + group(Math.round(a));
-  const decimals = a >= 99.95 ? 0 : a >= 9.995 ? 1 : 2;
+  // Below a millionth, noise: "0".
+  const decimals = a >= 99.95 ? 0 : a >= 9.995 ? 1 : a >= 0.9995 || a < 1e-6 ? 2 : Math.min(8, 2 - Math.floor(Math.log10(a)));
   const s = x.toFixed(decimals);
   return s.includes(".") ? s.replace(/\.?0+$/, "") : s;
 }

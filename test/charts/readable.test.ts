@@ -54,6 +54,9 @@ describe("metrics in words with units", () => {
     expect(formatMetric("irq.latency_ns.p99", 850)).toBe("850 ns");
     expect(formatMetric("irq.latency_ns.max", 999_700)).toBe("1 ms");
     expect(formatMetric("pcp.fallback_rate", 0.0123)).toBe("1.23%");
+    // A small stddev keeps its digits rather than reading "0%".
+    expect(formatMetric("pcp.fallback_rate", 0.0000577)).toBe("0.00577%");
+    expect(formatMetric("lock.zone.contentions", 0.5)).toBe("0.5");
     expect(formatMetric("lock.zone.contentions", 9.333333)).toBe("9.33");
     expect(formatMetric("alloc.requests", 1_104_000)).toBe("1,104,000");
     expect(formatMetric("zone.free_pages.min", 522_020)).toBe("522,020 pages");
