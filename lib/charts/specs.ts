@@ -100,25 +100,18 @@ export function rateOverTime(results: Results, sweepValue?: number | null): Char
   };
 }
 
-/** Rows of one metric in a chart's unit: titled in words with that unit. */
-function inUnit<T extends { metric: string }>(metric: string, values: number[], make: (factor: number, title: string) => T[]): T[] {
-  const { factor, title } = chartScale(metric, values);
-  return make(factor, title);
-}
-
 /** (2) Headline metrics per variant, mean with a stddev error bar. */
 export function headlineBars(results: Results, sweepValue?: number | null): ChartSpec {
   const groups = atValue(results, sweepValue);
   const titles: string[] = [];
   const rows = HEADLINE.flatMap((metric) => {
     const present = groups.filter((g) => g.summary[metric]);
-    const values = present.flatMap((g) => [g.summary[metric]!.mean + g.summary[metric]!.stddev]);
-    return inUnit(metric, values, (factor, title) => {
-      titles.push(title);
-      return present.map((g) => {
-        const s = g.summary[metric]!;
-        return { metric: title, variant: g.variant, mean: s.mean * factor, low: (s.mean - s.stddev) * factor, high: (s.mean + s.stddev) * factor };
-      });
+    // One unit per facet, chosen to fit the tallest error bar.
+    const { factor, title } = chartScale(metric, present.map((g) => g.summary[metric]!.mean + g.summary[metric]!.stddev));
+    titles.push(title);
+    return present.map((g) => {
+      const s = g.summary[metric]!;
+      return { metric: title, variant: g.variant, mean: s.mean * factor, low: (s.mean - s.stddev) * factor, high: (s.mean + s.stddev) * factor };
     });
   });
   return {
@@ -155,10 +148,9 @@ export function sweepLines(results: Results): ChartSpec | null {
   const titles: string[] = [];
   const rows = SWEPT_METRICS.flatMap((metric) => {
     const present = results.results.filter((g) => g.summary[metric]);
-    return inUnit(metric, present.map((g) => g.summary[metric]!.mean), (factor, title) => {
-      titles.push(title);
-      return present.map((g) => ({ metric: title, variant: g.variant, value: g.sweep_value, mean: g.summary[metric]!.mean * factor }));
-    });
+    const { factor, title } = chartScale(metric, present.map((g) => g.summary[metric]!.mean));
+    titles.push(title);
+    return present.map((g) => ({ metric: title, variant: g.variant, value: g.sweep_value, mean: g.summary[metric]!.mean * factor }));
   });
   const log = wantsLogAxis(sweep.values);
   const label = (v: number) => sweepValueLabel(sweep.param, v);
