@@ -3,7 +3,9 @@
 // sees the same chart from the same results. Each chart carries a title and
 // a description, which vega-embed turns into the SVG's accessible name.
 import type { Results, RunJson } from "../engine/index.ts";
-import { HEADLINE_METRICS, reportName } from "../report/render.ts";
+import { chartScale, formatTimeNs, HEADLINE } from "./metrics.ts";
+import { labelExpr, shownSweepValue, sweepPoint, sweepValueLabel, wantsLogAxis } from "./sweep.ts";
+import { variantColourScale, variantOrder } from "./variants.ts";
 
 /** No $schema: it would name a remote URL, and the notebook renders with
  * vega-embed in "vega-lite" mode anyway. */
@@ -13,13 +15,10 @@ export interface ChartSpec {
   [key: string]: unknown;
 }
 
-/** The sweep value a chart shows when results hold several: the largest. */
-function focusValue(results: Results): number | null {
-  return results.sweep ? Math.max(...results.sweep.values) : null;
-}
-
-function atFocus(results: Results) {
-  const value = focusValue(results);
+/** The groups a per-value chart shows: those at the sweep value picked
+ * (the first by default), or every group without a sweep. */
+function atValue(results: Results, wanted?: number | null) {
+  const value = shownSweepValue(results, wanted);
   return results.results.filter((r) => r.sweep_value === value);
 }
 
@@ -27,8 +26,15 @@ function mean(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
-function suffix(results: Results): string {
-  return results.sweep ? ` (${results.sweep.param} = ${focusValue(results)})` : "";
+function suffix(results: Results, wanted?: number | null): string {
+  const point = sweepPoint(results, shownSweepValue(results, wanted));
+  return point ? ` at ${point}` : "";
+}
+
+/** The colour channel of every chart: the scenario's variant order, each
+ * variant its own colour whichever chart it is in. */
+function colour(results: Results, legend = true) {
+  return { field: "variant", type: "nominal", scale: variantColourScale(results), sort: variantOrder(results), ...(legend ? { title: "variant" } : { legend: null }) };
 }
 
 /** Where a run's series stops, on the series' time axis: a run that hit a
@@ -40,12 +46,27 @@ function seriesEnd(results: Results, run: RunJson): number {
   return run.violation.time_ns - warmup;
 }
 
-/** (1) pcp fallbacks and zone->lock contentions per ms of simulated time,
- * each bucket the mean over the runs still going at its end: a run stopped
- * by a violation would otherwise pull the mean down for the rest of the run. */
-export function rateOverTime(results: Results): ChartSpec {
-  const rows: { t_ms: number; variant: string; measure: string; per_ms: number }[] = [];
-  for (const group of atFocus(results)) {
+/** Why contentions pile up in the first bucket when a scenario has no
+ * warmup: the model is right, and the reader should know why. Every CPU's
+ * pcp lists start empty, so the first allocations on all CPUs refill them
+ * from the zone together and queue on zone->lock; once the lists hold the
+ * working set, refills (and so the zone lock) are rare. */
+function coldStartNote(results: Results, groups: Results["results"]): string {
+  if (results.scenario.warmup_ns !== 0) return "";
+  const atStart = groups.some((g) => g.runs.some((r) => (r.series.zone_contentions[0] ?? 0) > 0));
+  if (!atStart) return "";
+  return " The scenario has no warmup, so every CPU's pcp lists start empty: the first allocations on all CPUs refill them from the zone at the same moment and queue on zone->lock, which is the spike at t = 0; once the lists hold the working set they rarely need the zone. A line such as warmup 5ms in the scenario measures after that cold start.";
+}
+
+/** (1) pcp fallbacks and zone->lock contentions per second of simulated
+ * time, each bucket the mean over the runs still going at its end: a run
+ * stopped by a violation would otherwise pull the mean down for the rest of
+ * the run. */
+export function rateOverTime(results: Results, sweepValue?: number | null): ChartSpec {
+  const measures = [["pcp fallbacks", "fallbacks"], ["zone->lock contentions", "zone_contentions"]] as const;
+  const groups = atValue(results, sweepValue);
+  const rows: { t_ms: number; variant: string; measure: string; per_s: number }[] = [];
+  for (const group of groups) {
     const t_ns = group.runs[0]!.series.t_ns;
     const bucketNs = t_ns.length > 1 ? t_ns[1]! - t_ns[0]! : 1e6;
     const ends = group.runs.map((r) => seriesEnd(results, r));
@@ -53,91 +74,109 @@ export function rateOverTime(results: Results): ChartSpec {
       const bucketEnd = i + 1 < t_ns.length ? t_ns[i + 1]! : (results.scenario.duration_ns ?? t + bucketNs);
       const going = group.runs.filter((_, r) => ends[r]! >= bucketEnd);
       if (going.length === 0) return;
-      for (const [measure, key] of [["pcp fallbacks", "fallbacks"], ["zone->lock contentions", "zone_contentions"]] as const) {
-        rows.push({ t_ms: t / 1e6, variant: group.variant, measure, per_ms: mean(going.map((r) => r.series[key][i]!)) / (bucketNs / 1e6) });
+      for (const [measure, key] of measures) {
+        rows.push({ t_ms: t / 1e6, variant: group.variant, measure, per_s: mean(going.map((r) => r.series[key][i]!)) / (bucketNs / 1e9) });
       }
     });
   }
   return {
-    title: `pcp fallbacks and zone->lock contentions per ms${suffix(results)}`,
+    title: `pcp fallbacks and zone->lock contentions per second${suffix(results, sweepValue)}`,
     description:
-      "Line chart: pcp trylock fallbacks and zone lock contentions per millisecond of simulated time, one line per lock variant, mean over the seeds still running (a run that hits a violation stops there).",
+      "Line chart: pcp trylock fallbacks and zone lock contentions per second of simulated time, one line per lock variant, mean over the seeds still running (a run that hits a violation stops there)." +
+      coldStartNote(results, groups),
     data: { values: rows },
-    facet: { row: { field: "measure", type: "nominal", title: null } },
+    facet: { row: { field: "measure", type: "nominal", title: null, sort: measures.map((m) => m[0]) } },
     resolve: { scale: { y: "independent" } },
     spec: {
-      width: 520,
-      height: 140,
+      width: 470,
+      height: 130,
       mark: { type: "line", interpolate: "step-after" },
       encoding: {
         x: { field: "t_ms", type: "quantitative", title: "simulated time (ms)" },
-        y: { field: "per_ms", type: "quantitative", title: "per ms" },
-        color: { field: "variant", type: "nominal", title: "variant" },
+        y: { field: "per_s", type: "quantitative", title: "per second", axis: { format: "~s" } },
+        color: colour(results),
       },
     },
   };
 }
 
-
 /** (2) Headline metrics per variant, mean with a stddev error bar. */
-export function headlineBars(results: Results): ChartSpec {
-  const rows = atFocus(results).flatMap((group) =>
-    HEADLINE_METRICS.map((metric) => {
-      const s = group.summary[metric]!;
-      const scale = metric.endsWith("_rate") ? 100 : 1;
-      return { metric: reportName(metric), variant: group.variant, mean: s.mean * scale, low: (s.mean - s.stddev) * scale, high: (s.mean + s.stddev) * scale };
-    }),
-  );
+export function headlineBars(results: Results, sweepValue?: number | null): ChartSpec {
+  const groups = atValue(results, sweepValue);
+  const titles: string[] = [];
+  const rows = HEADLINE.flatMap((metric) => {
+    const present = groups.filter((g) => g.summary[metric]);
+    // One unit per facet, chosen to fit the tallest error bar.
+    const { factor, title } = chartScale(metric, present.map((g) => g.summary[metric]!.mean + g.summary[metric]!.stddev));
+    titles.push(title);
+    return present.map((g) => {
+      const s = g.summary[metric]!;
+      return { metric: title, variant: g.variant, mean: s.mean * factor, low: (s.mean - s.stddev) * factor, high: (s.mean + s.stddev) * factor };
+    });
+  });
   return {
-    title: `Headline metrics per variant${suffix(results)}`,
-    description: "Bar charts, one per headline metric: the mean over seeds for each lock variant, with an error bar of one standard deviation.",
+    title: `Headline metrics per variant${suffix(results, sweepValue)}`,
+    description: "Bar charts, one per headline metric, each titled with its unit: the mean over seeds for each lock variant, with an error bar of one standard deviation.",
     data: { values: rows },
-    facet: { field: "metric", type: "nominal", title: null, header: { labelLimit: 240 } },
+    facet: { field: "metric", type: "nominal", title: null, sort: titles, header: { labelLimit: 200 } },
     columns: 3,
     resolve: { scale: { y: "independent" } },
     spec: {
       width: 150,
-      height: 120,
+      height: 110,
       layer: [
         // A metric that is zero in every variant gets the tick "0", not "0.000000".
         { mark: "bar", encoding: { y: { field: "mean", type: "quantitative", title: null, axis: { labelExpr: "datum.value === 0 ? '0' : datum.label" } } } },
         { mark: { type: "rule" }, encoding: { y: { field: "low", type: "quantitative" }, y2: { field: "high" } } },
       ],
       encoding: {
-        x: { field: "variant", type: "nominal", title: null },
-        color: { field: "variant", type: "nominal", legend: null },
+        x: { field: "variant", type: "nominal", title: null, sort: variantOrder(results) },
+        color: colour(results, false),
       },
     },
   };
 }
 
-/** (3) For sweeps: a headline metric against the sweep value, a line per variant. */
+const SWEPT_METRICS = ["pcp.fallback_rate", "lock.zone.contentions", "irq.latency_ns.p99", "alloc.latency_ns.p99"];
+
+/** (3) For sweeps: headline metrics against the sweep value, a line per
+ * variant; the axis ticks at the swept values, labelled as the scenario
+ * writes them, on a log scale when they span two decades or more. */
 export function sweepLines(results: Results): ChartSpec | null {
-  if (!results.sweep) return null;
-  const metrics = ["pcp.fallback_rate", "lock.zone.contentions", "irq.latency_ns.p99", "alloc.latency_ns.p99"];
-  const rows = results.results.flatMap((group) =>
-    metrics.map((metric) => ({
-      metric: reportName(metric),
-      variant: group.variant,
-      value: group.sweep_value,
-      mean: group.summary[metric]!.mean * (metric.endsWith("_rate") ? 100 : 1),
-    })),
-  );
+  const sweep = results.sweep;
+  if (!sweep) return null;
+  const titles: string[] = [];
+  const rows = SWEPT_METRICS.flatMap((metric) => {
+    const present = results.results.filter((g) => g.summary[metric]);
+    const { factor, title } = chartScale(metric, present.map((g) => g.summary[metric]!.mean));
+    titles.push(title);
+    return present.map((g) => ({ metric: title, variant: g.variant, value: g.sweep_value, mean: g.summary[metric]!.mean * factor }));
+  });
+  const log = wantsLogAxis(sweep.values);
+  const label = (v: number) => sweepValueLabel(sweep.param, v);
   return {
-    title: `Headline metrics against ${results.sweep.param}`,
-    description: `Line charts, one per headline metric, against the swept ${results.sweep.param}, one line per lock variant, mean over seeds.`,
+    title: `Headline metrics against ${sweep.param}`,
+    description: `Line charts, one per headline metric, each titled with its unit, against the swept ${sweep.param} (${sweep.values.map(label).join(", ")}${log ? ", on a log scale" : ""}), one line per lock variant, mean over seeds.`,
     data: { values: rows },
-    facet: { field: "metric", type: "nominal", title: null },
+    facet: { field: "metric", type: "nominal", title: null, sort: titles, header: { labelLimit: 240 } },
     columns: 2,
     resolve: { scale: { y: "independent" } },
     spec: {
-      width: 240,
-      height: 140,
+      width: 220,
+      height: 130,
       mark: { type: "line", point: true },
       encoding: {
-        x: { field: "value", type: "quantitative", title: results.sweep.param },
+        x: {
+          field: "value",
+          type: "quantitative",
+          title: `${sweep.param}${log ? " (log scale)" : ""}`,
+          scale: log ? { type: "log" } : { zero: false },
+          // Slanted, every value keeps its label: on a log axis 50k/s and
+          // 100k/s sit a third of a decade apart, and Vega would hide one.
+          axis: { values: sweep.values, labelExpr: labelExpr(sweep.values, label), labelAngle: -40, labelOverlap: false },
+        },
         y: { field: "mean", type: "quantitative", title: null },
-        color: { field: "variant", type: "nominal" },
+        color: colour(results),
       },
     },
   };
@@ -156,42 +195,56 @@ function decades(values: number[]): number[] {
 }
 
 /** (4) IRQ and allocation latency percentiles per variant. */
-export function latencyPercentiles(results: Results): ChartSpec {
-  const rows = atFocus(results).flatMap((group) =>
+export function latencyPercentiles(results: Results, sweepValue?: number | null): ChartSpec {
+  const rows = atValue(results, sweepValue).flatMap((group) =>
     (["irq", "alloc"] as const).flatMap((kind) =>
       (["p50", "p99", "max"] as const).map((p) => ({
         latency: kind === "irq" ? "IRQ latency (raise to handler)" : "allocation latency",
         percentile: p,
         variant: group.variant,
-        ns: group.summary[`${kind}.latency_ns.${p}`]!.mean,
+        ns: group.summary[`${kind}.latency_ns.${p}`]?.mean ?? 0,
       })),
     ),
   );
+  const ticks = decades(rows.map((r) => r.ns));
   return {
-    title: `IRQ and allocation latency percentiles${suffix(results)}`,
+    title: `IRQ and allocation latency percentiles${suffix(results, sweepValue)}`,
     description:
-      "Grouped bar charts: IRQ latency and allocation latency at p50, p99 and max for each lock variant, in nanoseconds, mean over seeds, on a symmetric log scale.",
+      "Grouped bar charts: IRQ latency and allocation latency at p50, p99 and max for each lock variant, mean over seeds, on a symmetric log scale with a tick per power of ten.",
     data: { values: rows },
-    facet: { row: { field: "latency", type: "nominal", title: null } },
+    facet: { row: { field: "latency", type: "nominal", title: null, sort: ["IRQ latency (raise to handler)", "allocation latency"] } },
     resolve: { scale: { y: "independent" } },
     spec: {
       width: 420,
-      height: 140,
+      height: 130,
       mark: "bar",
       encoding: {
         x: { field: "percentile", type: "ordinal", sort: ["p50", "p99", "max"], title: null },
-        xOffset: { field: "variant", type: "nominal" },
+        xOffset: { field: "variant", type: "nominal", sort: variantOrder(results) },
         // A max is often ten times the p99: on a linear scale p50 and p99 vanish.
         // symlog, unlike log, also draws a zero.
-        y: { field: "ns", type: "quantitative", title: "ns (symlog)", scale: { type: "symlog" }, axis: { values: decades(rows.map((r) => r.ns)), format: ",d" } },
-        color: { field: "variant", type: "nominal" },
+        y: {
+          field: "ns",
+          type: "quantitative",
+          title: "latency (log scale)",
+          scale: { type: "symlog" },
+          axis: { values: ticks, labelExpr: labelExpr(ticks, (v) => (v === 0 ? "0" : formatTimeNs(v))) },
+        },
+        color: colour(results),
       },
     },
   };
 }
 
-/** Every chart that applies to these results, in the notebook's order. */
-export function charts(results: Results): ChartSpec[] {
+/** Every chart that applies to these results, in the notebook's order: a
+ * sweep's chart over all its values first, then the charts of one value,
+ * `sweepValue` (the first by default). */
+export function charts(results: Results, sweepValue?: number | null): ChartSpec[] {
   const sweep = sweepLines(results);
-  return [rateOverTime(results), headlineBars(results), ...(sweep ? [sweep] : []), latencyPercentiles(results)];
+  return [...(sweep ? [sweep] : []), ...perValueCharts(results, sweepValue)];
+}
+
+/** The charts of one sweep value (of the whole run without a sweep). */
+export function perValueCharts(results: Results, sweepValue?: number | null): ChartSpec[] {
+  return [rateOverTime(results, sweepValue), headlineBars(results, sweepValue), latencyPercentiles(results, sweepValue)];
 }

@@ -139,7 +139,7 @@ describe("a notebook in the browser", () => {
 
     await cell.getByRole("button", { name: "Run", exact: true }).click();
     await expect.poll(() => cell.locator("figure.chart svg").count(), { timeout: 60_000 }).toBe(3);
-    for (const name of ["pcp fallbacks and zone->lock contentions per ms", "Headline metrics per variant", "IRQ and allocation latency percentiles"]) {
+    for (const name of ["pcp fallbacks and zone->lock contentions per second", "Headline metrics per variant", "IRQ and allocation latency percentiles"]) {
       await expect.poll(() => cell.getByRole("figure", { name }).count()).toBe(1);
     }
     await expect.poll(() => cell.getByRole("table", { name: "Summary of headline metrics" }).count()).toBe(1);

@@ -39,7 +39,7 @@ describe("charts", () => {
   it("builds the four charts for a comparison, each compiling cleanly with a name", () => {
     const specs = charts(plain);
     expect(specs.map((s) => s.title)).toEqual([
-      "pcp fallbacks and zone->lock contentions per ms",
+      "pcp fallbacks and zone->lock contentions per second",
       "Headline metrics per variant",
       "IRQ and allocation latency percentiles",
     ]);
@@ -68,25 +68,26 @@ describe("charts", () => {
     expect(ticks.at(-2)).toBeLessThan(largest);
   });
 
-  it("adds the sweep chart for sweeps and titles the others with the value shown", () => {
+  it("adds the sweep chart for sweeps and titles the others with the value shown, in the scenario's unit", () => {
     const specs = charts(swept);
     expect(specs.map((s) => s.title)).toContain('Headline metrics against "nic".rate');
-    expect(specs[0]!.title).toBe('pcp fallbacks and zone->lock contentions per ms ("nic".rate = 50000)');
+    expect(specs[0]!.title).toBe('Headline metrics against "nic".rate');
+    expect(specs[1]!.title).toBe('pcp fallbacks and zone->lock contentions per second at "nic".rate = 10k/s');
     for (const s of specs) compiles(s);
     expect(sweepLines(plain)).toBeNull();
   });
 
-  it("plots what the results say: per-ms rates from the series, means and stddevs from the summary", () => {
-    const rows = (rateOverTime(plain).data as { values: { variant: string; measure: string; per_ms: number }[] }).values;
+  it("plots what the results say: per-second rates from the series, means and stddevs from the summary", () => {
+    const rows = (rateOverTime(plain).data as { values: { variant: string; measure: string; per_s: number }[] }).values;
     const trylock = plain.results.find((r) => r.variant === "trylock")!;
     const fallbacks = rows.filter((r) => r.variant === "trylock" && r.measure === "pcp fallbacks");
     expect(fallbacks).toHaveLength(100);
-    const bucketMs = 5 / 100;
-    const total = fallbacks.reduce((a, r) => a + r.per_ms * bucketMs, 0);
+    const bucketS = 5e-3 / 100;
+    const total = fallbacks.reduce((a, r) => a + r.per_s * bucketS, 0);
     const meanFails = (trylock.runs[0]!.metrics["pcp.trylock_fail"]! + trylock.runs[1]!.metrics["pcp.trylock_fail"]!) / 2;
     expect(total).toBeCloseTo(meanFails, 6);
     const bars = (headlineBars(plain).data as { values: { metric: string; variant: string; mean: number; low: number; high: number }[] }).values;
-    const c = bars.find((b) => b.variant === "trylock" && b.metric === "lock_stat.zone.contentions")!;
+    const c = bars.find((b) => b.variant === "trylock" && b.metric === "zone->lock contentions")!;
     const s = trylock.summary["lock.zone.contentions"]!;
     expect([c.mean, c.low, c.high]).toEqual([s.mean, s.mean - s.stddev, s.mean + s.stddev]);
   });
@@ -117,9 +118,9 @@ describe("charts", () => {
     const stopped = runs.filter((r) => r.violation);
     expect(stopped.length).toBeGreaterThan(0);
     expect(stopped.length).toBeLessThan(runs.length);
-    const rows = (rateOverTime(stopping).data as { values: { t_ms: number; measure: string; per_ms: number }[] }).values.filter((r) => r.measure === "zone->lock contentions");
+    const rows = (rateOverTime(stopping).data as { values: { t_ms: number; measure: string; per_s: number }[] }).values.filter((r) => r.measure === "zone->lock contentions");
     const t_ns = runs[0]!.series.t_ns;
-    const bucketMs = 20 / 100;
+    const bucketS = 20e-3 / 100;
     for (const [i, t] of t_ns.entries()) {
       const end = i + 1 < t_ns.length ? t_ns[i + 1]! : 20e6;
       const going = runs.filter((r) => !r.violation || r.violation.time_ns - 1e6 >= end);
@@ -128,12 +129,12 @@ describe("charts", () => {
         expect(row).toBeUndefined();
         continue;
       }
-      expect(row!.per_ms).toBeCloseTo(going.reduce((a, r) => a + r.series.zone_contentions[i]!, 0) / going.length / bucketMs, 9);
+      expect(row!.per_s).toBeCloseTo(going.reduce((a, r) => a + r.series.zone_contentions[i]!, 0) / going.length / bucketS, 6);
     }
     // The bucket after the first stop: fewer runs, and none of them at zero for stopping.
     const first = Math.min(...stopped.map((r) => r.violation!.time_ns - 1e6));
     const after = rows.find((r) => r.t_ms * 1e6 > first + 1e6)!;
-    expect(after.per_ms).toBeGreaterThan(0);
+    expect(after.per_s).toBeGreaterThan(0);
     compiles(rateOverTime(stopping));
   });
 });
