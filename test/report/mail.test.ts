@@ -100,12 +100,15 @@ describe("an mbox thread", () => {
 describe("reports in one body", () => {
   it("finds a second report after the first one's results marker, and a report with no end", () => {
     const forged = GOLDEN.replace(/runs trylock: 1:[0-9a-f]{6}/, "runs trylock: 1:abcdef");
-    const body = `Looks fine:\n${quote(GOLDEN, 1)}\nand mine:\n${quote(forged, 3)}\n${GOLDEN.split("\n").slice(40, 50).join("\n")}\n`;
+    // The scenario's first lines, cut before its results marker.
+    const lines = GOLDEN.split("\n");
+    const cut = lines.slice(lines.findIndex((l) => l.startsWith("---8<--- pcplab scenario")), -5).slice(0, 10).join("\n");
+    const body = `Looks fine:\n${quote(GOLDEN, 1)}\nand mine:\n${quote(forged, 3)}\n${cut}\n`;
     const found = findReports(body);
     expect(found.map((f) => [f.text, f.problem])).toEqual([
       [GOLDEN, null],
       [forged, null],
-      [`\n${GOLDEN.split("\n").slice(40, 50).join("\n")}\n\n`, expect.stringMatching(/^the scenario that starts on line \d+ has no closing/)],
+      [`\n${cut}\n\n`, expect.stringMatching(/^the scenario that starts on line \d+ has no closing/)],
     ]);
     expect(found[0]!.line).toBe(2);
   });
