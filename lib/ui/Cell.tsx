@@ -85,7 +85,9 @@ export function CellView({ nb, cell, index, count, awareness, notebookId, target
   async function onRun() {
     setRunError(null);
     setProgress({ fraction: 0, secondsLeft: null });
-    const handle = startRun(cell.source, setProgress);
+    // The shared text as it is now: a key pressed right after typing or
+    // pasting comes before React renders the cell with the new source.
+    const handle = startRun(text?.toString() ?? cell.source, setProgress);
     run.current = handle;
     const outcome = await handle.outcome;
     run.current = null;
