@@ -2,26 +2,16 @@
 // real server: the page never scrolls sideways, a wide table scrolls in its
 // own box, sweep values read as the scenario writes them, and the reader
 // picks the sweep value the per-value charts show.
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, startApp, type AppProcess } from "../app-process.ts";
-import { foreign, launch } from "./browser.ts";
+import type { Locator, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { api } from "../app-process.ts";
+import { browserSession, foreign } from "./browser.ts";
 
-let app: AppProcess;
-let browser: Browser;
-const requests: string[] = [];
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launch()]);
-}, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const session = browserSession();
 
 async function narrowPage(): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 800, height: 900 } });
-  ctx.on("request", (r) => requests.push(r.url()));
+  const ctx = await session.browser.newContext({ viewport: { width: 800, height: 900 } });
+  ctx.on("request", (r) => session.requests.push(r.url()));
   const page = await ctx.newPage();
   page.on("pageerror", (e) => console.error("page error:", e.message));
   return page;
@@ -30,8 +20,8 @@ async function narrowPage(): Promise<Page> {
 /** Opens a notebook made from a shipped example, runs its scenario cell and
  * waits for `charts` drawn charts. */
 async function runExample(page: Page, example: string, charts: number): Promise<Locator> {
-  const { id, token } = await api<{ id: string; token: string }>(app.url, "POST", "/api/notebooks", { example });
-  await page.goto(`${app.url}/notebook/${id}#share=${token}`);
+  const { id, token } = await api<{ id: string; token: string }>(session.app.url, "POST", "/api/notebooks", { example });
+  await page.goto(`${session.app.url}/notebook/${id}#share=${token}`);
   await page.waitForURL((u) => u.hash === "");
   const cell = page.locator("article.cell.scenario").first();
   await cell.locator('.editor[data-ready="true"]').waitFor();
@@ -101,7 +91,7 @@ describe("charts and tables at 800 px", () => {
     // Different values, different numbers: the latency bars move with the rate.
     expect(new Set(drawn).size).toBeGreaterThan(1);
     expect(await pageScrollsSideways(page)).toBe(false);
-    expect(foreign(requests, app.url)).toEqual([]);
+    expect(foreign(session.requests, session.app.url)).toEqual([]);
   }, 180_000);
 
   it("a comparison: no picker, no sideways scroll, and the caption explains the contention spike at t = 0", async () => {

@@ -1,28 +1,18 @@
 // The scenario editor in a real Chromium against the real server process:
 // typing at human speed, quick fixes, and running a cell from the keyboard.
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, startApp, type AppProcess } from "../app-process.ts";
-import { context, launch } from "./browser.ts";
+import type { Locator, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { api } from "../app-process.ts";
+import { browserSession, context } from "./browser.ts";
 
-let app: AppProcess;
-let browser: Browser;
-const requests: string[] = [];
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launch()]);
-}, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const session = browserSession();
 
 /** A new notebook with an empty scenario cell, its editor focused. */
 async function emptyScenarioCell(): Promise<{ page: Page; cell: Locator }> {
-  const { id, token } = await api<{ id: string; token: string }>(app.url, "POST", "/api/notebooks", { title: "Editor study" });
-  const page = await (await context(browser, app.url, requests)).newPage();
+  const { id, token } = await api<{ id: string; token: string }>(session.app.url, "POST", "/api/notebooks", { title: "Editor study" });
+  const page = await (await context(session.browser, session.app.url, session.requests)).newPage();
   page.on("pageerror", (e) => console.error("page error:", e.message));
-  await page.goto(`${app.url}/notebook/${id}#share=${token}`);
+  await page.goto(`${session.app.url}/notebook/${id}#share=${token}`);
   await page.waitForURL((u) => u.hash === "");
   await page.getByRole("button", { name: "+ Scenario" }).click();
   const cell = page.locator("article.cell.scenario").last();

@@ -6,30 +6,19 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type AppProcess } from "../app-process.ts";
-import { context, launch } from "./browser.ts";
+import { describe, expect, it } from "vitest";
+import { browserSession, context } from "./browser.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 const examples = readdirSync(join(root, "scenarios"))
   .filter((f) => f.endsWith(".scn"))
   .map((f) => f.replace(/\.scn$/, ""));
-let app: AppProcess;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launch()]);
-}, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const session = browserSession();
 
 describe("a report copied from the notebook", () => {
   it.each(examples)("verifies as reproduced: %s", async (example) => {
-    const page = await (await context(browser, app.url, [])).newPage();
-    await page.goto(app.url + "/");
+    const page = await (await context(session.browser, session.app.url, [])).newPage();
+    await page.goto(session.app.url + "/");
     await page.getByRole("button", { name: example, exact: true }).click();
     await page.waitForURL(/\/notebook\//);
     const cell = page.locator("article.cell.scenario").first();

@@ -4,34 +4,24 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, startApp, type AppProcess } from "../app-process.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { api } from "../app-process.ts";
 import { compose, GOLDEN, reply } from "../report/compose.ts";
-import { context, foreign, launch } from "./browser.ts";
+import { browserSession, context, foreign } from "./browser.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
-let app: AppProcess;
-let browser: Browser;
-const requests: string[] = [];
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launch()]);
-}, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const session = browserSession();
 
 async function newPage(): Promise<Page> {
-  const page = await (await context(browser, app.url, requests)).newPage();
+  const page = await (await context(session.browser, session.app.url, session.requests)).newPage();
   page.on("pageerror", (e) => console.error("page error:", e.message));
   return page;
 }
 
 /** Gives `page`'s browser the notebook's link, as opening a share link would. */
 async function holdLink(page: Page, id: string, token: string): Promise<void> {
-  await page.goto(`${app.url}/notebook/${id}#share=${token}`);
+  await page.goto(`${session.app.url}/notebook/${id}#share=${token}`);
   await page.waitForURL((u) => u.hash === "");
 }
 
@@ -77,7 +67,7 @@ describe("the notebook list", () => {
   it("creates, renames, deletes, and opens an example", async () => {
     const page = await newPage();
     page.on("dialog", (d) => void d.accept());
-    await page.goto(app.url + "/");
+    await page.goto(session.app.url + "/");
     await page.getByRole("button", { name: "thp-compaction-stress" }).click();
     await page.waitForURL(/\/notebook\//);
     await expect.poll(() => sources(page)).toEqual([expect.stringContaining("# thp-compaction-stress"), expect.stringContaining("GFP_TRANSHUGE_LIGHT")]);
@@ -96,7 +86,7 @@ describe("the notebook list", () => {
 describe("a notebook in the browser", () => {
   it("creates a notebook, types a scenario with live diagnostics and completion, runs it, charts it, and copies the same report as the CLI", async () => {
     const page = await newPage();
-    await page.goto(app.url + "/");
+    await page.goto(session.app.url + "/");
     await page.getByLabel("New notebook title").fill("Browser study");
     await page.getByRole("button", { name: "Create notebook" }).click();
     await page.waitForURL(/\/notebook\/[A-Za-z0-9_-]+$/);
@@ -165,11 +155,11 @@ describe("a notebook in the browser", () => {
     await expect.poll(() => sources(page)).toEqual([expect.any(String), fixed.replace("5ms", "6ms")]);
     await cell.getByRole("table", { name: "Summary of headline metrics" }).waitFor();
     await cell.locator(".badge.stale").waitFor();
-    expect(foreign(requests, app.url)).toEqual([]);
+    expect(foreign(session.requests, session.app.url)).toEqual([]);
   }, 180_000);
 
   it("shows each participant the other's typing within a second", async () => {
-    const { id, token } = await api<{ id: string; token: string }>(app.url, "POST", "/api/notebooks", { title: "Two reviewers" });
+    const { id, token } = await api<{ id: string; token: string }>(session.app.url, "POST", "/api/notebooks", { title: "Two reviewers" });
     const [alice, bob] = [await newPage(), await newPage()];
     await Promise.all([holdLink(alice, id, token), holdLink(bob, id, token)]);
     for (const page of [alice, bob]) await page.locator('.editor[data-ready="true"]').waitFor();
@@ -192,11 +182,11 @@ describe("a notebook in the browser", () => {
     expect((await sources(bob))[0]).toMatch(/# bob too$/);
     await alice.keyboard.press("Control+Shift+z");
     await expect.poll(async () => (await sources(bob))[0]).toMatch(/^# alice was here\n[\s\S]*# bob too$/);
-    expect(foreign(requests, app.url)).toEqual([]);
+    expect(foreign(session.requests, session.app.url)).toEqual([]);
   }, 120_000);
 
   it("hovers a gfp mask into its bits, formats the document, imports a mailed report, and opens a permalink at its cell", async () => {
-    const { id, token } = await api<{ id: string; token: string }>(app.url, "POST", "/api/notebooks", { example: "remote-drain" });
+    const { id, token } = await api<{ id: string; token: string }>(session.app.url, "POST", "/api/notebooks", { example: "remote-drain" });
     const page = await newPage();
     await holdLink(page, id, token);
     const cell = page.locator("article.cell.scenario").first();
@@ -233,8 +223,8 @@ describe("a notebook in the browser", () => {
     // Short enough that the cell starts below the fold unless scrolled to.
     await other.setViewportSize({ width: 1280, height: 600 });
     await holdLink(other, id, token);
-    await other.goto(`${app.url}/`);
-    await other.goto(`${app.url}/notebook/${id}#cell-${cellId}`);
+    await other.goto(`${session.app.url}/`);
+    await other.goto(`${session.app.url}/notebook/${id}#cell-${cellId}`);
     const target = other.locator(`#cell-${cellId}`);
     await expect.poll(() => target.getAttribute("class")).toMatch(/targeted/);
     // In view (the last cell cannot scroll to the very top of the page).
@@ -250,11 +240,11 @@ describe("a notebook in the browser", () => {
     await expect.poll(async () => (await sources(page)).length).toBe(4);
     const marker = GOLDEN.indexOf("---8<--- pcplab scenario");
     expect((await sources(page))[3]).toBe(GOLDEN.slice(GOLDEN.indexOf("\n", marker) + 1, GOLDEN.indexOf("---8<--- pcplab results")));
-    expect(foreign(requests, app.url)).toEqual([]);
+    expect(foreign(session.requests, session.app.url)).toEqual([]);
   }, 120_000);
 
   it("runs in a worker per core with progress and Cancel, keeps them warm for the next run, and the page answers meanwhile", async () => {
-    const { id, token } = await api<{ id: string; token: string }>(app.url, "POST", "/api/notebooks", { example: "irq-rate-sweep" });
+    const { id, token } = await api<{ id: string; token: string }>(session.app.url, "POST", "/api/notebooks", { example: "irq-rate-sweep" });
     const page = await newPage();
     await holdLink(page, id, token);
     const cell = page.locator("article.cell.scenario").first();
@@ -313,7 +303,7 @@ describe("a notebook in the browser", () => {
   }, 120_000);
 
   it("says which run overloaded which CPU, instead of growing a worker without end", async () => {
-    const { id, token } = await api<{ id: string; token: string }>(app.url, "POST", "/api/notebooks", { title: "Overload" });
+    const { id, token } = await api<{ id: string; token: string }>(session.app.url, "POST", "/api/notebooks", { title: "Overload" });
     const page = await newPage();
     await holdLink(page, id, token);
     // A new notebook's scenario cell, its text replaced.
@@ -335,7 +325,7 @@ describe("a notebook in the browser", () => {
   }, 90_000);
 
   it("renders markdown without running any script or handler in it", async () => {
-    const { id, token } = await api<{ id: string; token: string }>(app.url, "POST", "/api/notebooks", { title: "Hostile markdown" });
+    const { id, token } = await api<{ id: string; token: string }>(session.app.url, "POST", "/api/notebooks", { title: "Hostile markdown" });
     const page = await newPage();
     await holdLink(page, id, token);
     await page.locator('.editor[data-ready="true"]').waitFor();

@@ -3,30 +3,14 @@
 // open v1's permalink, Restore. The cell keeps its comments, its run output
 // and its #cell- permalink; History keeps the state the restore replaced;
 // and nothing happens until the editor confirms.
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, startApp, type AppProcess } from "../app-process.ts";
-import { context, foreign, launch } from "./browser.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { api } from "../app-process.ts";
+import { browserSession, context, foreign } from "./browser.ts";
 
-let app: AppProcess;
-let browser: Browser;
-const requests: string[] = [];
+const session = browserSession();
 
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launch()]);
-}, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
-
-async function person(name: string): Promise<Page> {
-  const ctx = await context(browser, app.url, requests);
-  await ctx.addInitScript((n) => localStorage.setItem("pcplab.name", n), name);
-  const page = await ctx.newPage();
-  page.on("pageerror", (e) => console.error(`${name}: page error:`, e.message));
-  return page;
-}
+const person = (name: string) => session.person(name);
 
 type LiveCell = { id: string; source: string };
 const cells = (page: Page) =>
@@ -37,10 +21,10 @@ const runOf = (page: Page) => page.evaluate(() => (window as unknown as { __pcpl
 
 describe("restoring a version", () => {
   it("keeps the cell's comments, output and permalink, checkpoints what it replaces, and asks first", async () => {
-    const { id, token } = await api<{ id: string; token: string }>(app.url, "POST", "/api/notebooks", { title: "restore keeps the review" });
-    const versionNames = async () => (await api<{ versions: { name: string | null }[] }>(app.url, "GET", `/api/notebooks/${id}/versions`, undefined, token)).versions.map((v) => v.name);
+    const { id, token } = await api<{ id: string; token: string }>(session.app.url, "POST", "/api/notebooks", { title: "restore keeps the review" });
+    const versionNames = async () => (await api<{ versions: { name: string | null }[] }>(session.app.url, "GET", `/api/notebooks/${id}/versions`, undefined, token)).versions.map((v) => v.name);
     const owner = await person("Mel");
-    await owner.goto(`${app.url}/notebook/${id}#share=${token}`);
+    await owner.goto(`${session.app.url}/notebook/${id}#share=${token}`);
     const cell = owner.locator("article.cell.scenario").first();
     await cell.locator('.editor[data-ready="true"]').waitFor();
     const [{ id: cellId, source: original }] = (await cells(owner)) as [LiveCell];
@@ -73,7 +57,7 @@ describe("restoring a version", () => {
 
     // Someone else has the notebook open throughout.
     const watcher = await person("Hugh");
-    await watcher.goto(`${app.url}/notebook/${id}#share=${token}`);
+    await watcher.goto(`${session.app.url}/notebook/${id}#share=${token}`);
     await expect.poll(async () => (await cells(watcher))[0]?.source).toBe(`# edited after v1\n${original}`);
 
     // v1's permalink: Restore asks first, and Cancel changes nothing.
@@ -114,10 +98,10 @@ describe("restoring a version", () => {
 
     // The cell's permalink still opens at the cell.
     const reader = await person("Vlastimil");
-    await reader.goto(`${app.url}/notebook/${id}#share=${token}`);
+    await reader.goto(`${session.app.url}/notebook/${id}#share=${token}`);
     await reader.locator('.editor[data-ready="true"]').waitFor();
-    await reader.goto(`${app.url}/`);
-    await reader.goto(`${app.url}/notebook/${id}#cell-${cellId}`);
+    await reader.goto(`${session.app.url}/`);
+    await reader.goto(`${session.app.url}/notebook/${id}#cell-${cellId}`);
     await expect.poll(() => reader.locator(`#cell-${cellId}`).getAttribute("class")).toMatch(/targeted/);
 
     // History shows the state the restore replaced, and it holds the edit.
@@ -129,6 +113,6 @@ describe("restoring a version", () => {
     await owner.waitForURL((u) => u.search.startsWith("?v="));
     await owner.locator(".version-view pre").first().waitFor();
     expect(await owner.locator(".version-view pre").first().innerText()).toBe(`# edited after v1\n${original}`);
-    expect(foreign(requests, app.url)).toEqual([]);
+    expect(foreign(session.requests, session.app.url)).toEqual([]);
   }, 240_000);
 });

@@ -1,37 +1,21 @@
 // Sharing a notebook with reviewers, in real Chromium against the real
 // server process: an owner, an editor, a viewer and a commenter, each in
 // their own browser context, as four people on a mailing list would be.
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, type AppProcess } from "../app-process.ts";
-import { context, foreign, launch } from "./browser.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { startApp } from "../app-process.ts";
+import { browserSession, context, foreign } from "./browser.ts";
 
-let app: AppProcess;
-let browser: Browser;
-const requests: string[] = [];
+const session = browserSession();
 
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launch()]);
-}, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
-
-async function person(name: string): Promise<Page> {
-  const ctx = await context(browser, app.url, requests);
-  await ctx.addInitScript((n) => localStorage.setItem("pcplab.name", n), name);
-  const page = await ctx.newPage();
-  page.on("pageerror", (e) => console.error(`${name}: page error:`, e.message));
-  return page;
-}
+const person = (name: string) => session.person(name);
 
 const sources = (page: Page) => page.evaluate(() => (window as unknown as { __pcplab: { cells(): { source: string }[] } }).__pcplab.cells().map((c) => c.source));
 
 /** The owner makes a link with `role` in the share panel and reads it off the page. */
 /** The owner makes a notebook from the home page and waits for its editor. */
 async function createNotebook(owner: Page, title: string): Promise<void> {
-  await owner.goto(app.url + "/");
+  await owner.goto(session.app.url + "/");
   await owner.getByLabel("New notebook title").fill(title);
   await owner.getByRole("button", { name: "Create notebook" }).click();
   await owner.locator('.editor[data-ready="true"]').waitFor();
@@ -68,7 +52,7 @@ describe("sharing a notebook", () => {
     await stranger.goto(notebookUrl);
     await stranger.getByText("There is no notebook here").waitFor();
     expect(await stranger.locator("body").innerText()).not.toContain("pcp lock review");
-    await stranger.goto(app.url + "/");
+    await stranger.goto(session.app.url + "/");
     await stranger.goto(notebookUrl + "#share=" + "A".repeat(43));
     await stranger.getByText("There is no notebook here").waitFor();
     expect(await stranger.locator("body").innerText()).not.toContain("pcp lock review");
@@ -147,9 +131,9 @@ describe("sharing a notebook", () => {
     await expect.poll(async () => (await sources(owner))[0]).toContain("still editing");
 
     // The home page lists what each browser holds, with its role.
-    await commenter.goto(app.url + "/");
+    await commenter.goto(session.app.url + "/");
     await expect.poll(() => commenter.locator(".notebook-row").innerText()).toMatch(/pcp lock review[\s\S]*commenter/);
-    expect(foreign(requests, app.url)).toEqual([]);
+    expect(foreign(session.requests, session.app.url)).toEqual([]);
   }, 180_000);
 
   it("keeps versions anyone can open by permalink, read-only, and an editor can restore as a new change", async () => {
@@ -195,7 +179,7 @@ describe("sharing a notebook", () => {
     await owner.getByRole("button", { name: "History" }).click();
     await history.getByRole("link", { name: "as posted", exact: true }).waitFor();
     expect(await history.getByRole("link", { name: "created" }).count()).toBe(1);
-    expect(foreign(requests, app.url)).toEqual([]);
+    expect(foreign(session.requests, session.app.url)).toEqual([]);
   }, 180_000);
 
   it("keeps an editor's offline edits in the browser until the server is back, even across closing the tab", async () => {
@@ -204,8 +188,8 @@ describe("sharing a notebook", () => {
     await expect.poll(() => owner.getByRole("status", { name: "Sync status" }).innerText()).toBe("saved");
     const url = owner.url();
 
-    const port = Number(new URL(app.url).port);
-    await app.stop();
+    const port = Number(new URL(session.app.url).port);
+    await session.app.stop();
     await expect.poll(() => owner.getByRole("status", { name: "Sync status" }).innerText(), { timeout: 15_000 }).toBe("offline, changes kept locally");
     // The engine's worker comes from the server too; a page that has not run anything yet says so.
     const scenario = owner.locator("article.cell.scenario").first();
@@ -219,7 +203,7 @@ describe("sharing a notebook", () => {
     const ctx = owner.context();
     await owner.close();
 
-    app = await startApp(app.dataDir, port);
+    session.app = await startApp(session.app.dataDir, port);
     const again = await ctx.newPage();
     await again.goto(url);
     await again.locator('.editor[data-ready="true"]').waitFor();

@@ -1,40 +1,24 @@
 // The notebook's small courtesies, in real Chromium against the real server
 // process: how long a long run will take, whose cursor that is, how a
 // reader gets edit rights, and where "Report copied" appears.
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, startApp, type AppProcess } from "../app-process.ts";
-import { context, launch } from "./browser.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { api } from "../app-process.ts";
+import { browserSession, context } from "./browser.ts";
 
-let app: AppProcess;
-let browser: Browser;
-const requests: string[] = [];
+const session = browserSession();
 
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startApp(), launch()]);
-}, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
-
-async function person(name: string): Promise<Page> {
-  const ctx = await context(browser, app.url, requests);
-  await ctx.addInitScript((n) => localStorage.setItem("pcplab.name", n), name);
-  const page = await ctx.newPage();
-  page.on("pageerror", (e) => console.error(`${name}: page error:`, e.message));
-  return page;
-}
+const person = (name: string) => session.person(name);
 
 /** Gives `page`'s browser a link to the notebook, as opening a share link does. */
 async function open(page: Page, id: string, token: string): Promise<void> {
-  await page.goto(`${app.url}/notebook/${id}#share=${token}`);
+  await page.goto(`${session.app.url}/notebook/${id}#share=${token}`);
   await page.waitForURL((u) => u.hash === "");
   await page.locator('.editor[data-ready="true"]').first().waitFor();
 }
 
 async function notebook(): Promise<{ id: string; token: string }> {
-  return api<{ id: string; token: string }>(app.url, "POST", "/api/notebooks", { title: "ux" });
+  return api<{ id: string; token: string }>(session.app.url, "POST", "/api/notebooks", { title: "ux" });
 }
 
 /** The issue's long run: 256 CPUs for 10 s of simulated time. */
@@ -95,7 +79,7 @@ describe("the notebook's rough edges", () => {
   it("tells viewers and commenters how to get edit rights", async () => {
     const { id, token } = await notebook();
     for (const role of ["viewer", "commenter"]) {
-      const link = await api<{ token: string }>(app.url, "POST", `/api/notebooks/${id}/shares`, { role }, token);
+      const link = await api<{ token: string }>(session.app.url, "POST", `/api/notebooks/${id}/shares`, { role }, token);
       const page = await person(role);
       await open(page, id, link.token);
       const notice = page.getByRole("note", { name: "Read-only" });
