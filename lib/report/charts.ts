@@ -1,4 +1,4 @@
-// The report's pictures (issue 18, item 8): the headline over simulated
+// The report's pictures: the headline over simulated
 // time, pcp fallbacks and zone->lock contentions per ms with one line per
 // variant, and for a sweep the same two against the swept value. Their
 // numbers (ticks, peaks) come from the results like every other line, so

@@ -1,4 +1,4 @@
-// Restoring a version keeps the review (issue 18, item 3), in real Chromium
+// Restoring a version keeps the review, in real Chromium
 // against the real server process: comment on a cell, save "v1", edit,
 // open v1's permalink, Restore. The cell keeps its comments, its run output
 // and its #cell- permalink; History keeps the state the restore replaced;

@@ -76,7 +76,7 @@ describe("estimateWork", () => {
 });
 
 describe("estimateSeconds", () => {
-  it("says the issue's 256-CPU, 10 s scenario takes long, at the default speed", () => {
+  it("says a 256-CPU, 10 s scenario takes long, at the default speed", () => {
     const w = estimateWork(scenarioOf(BIG));
     // 256 x 100k/s x 10 s = 256 M allocations: far past a minute on any one worker.
     expect(estimateSeconds(w, 8)).toBeGreaterThan(600);

@@ -1,4 +1,4 @@
-// The mail report's pictures (issue 18, item 8): the headline over time and
+// The mail report's pictures: the headline over time and
 // against a sweep, as ASCII charts within 76 columns, from the same results
 // as the tables, and in what the notebook copies for mail.
 import { describe, expect, it } from "vitest";

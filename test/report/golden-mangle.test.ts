@@ -1,4 +1,4 @@
-// verify against shipped reports mangled at random (issue 18, 1b): every
+// verify against shipped reports mangled at random: every
 // change to a digit, a sign or a word anywhere a report prints a result is
 // caught, never "reproduced". The scenario between the markers is left
 // alone here: its sha256 covers it (verify.test.ts edits it).

@@ -1,4 +1,4 @@
-// verify checks everything a report prints (issue 18, 1b): each mangling a
+// verify checks everything a report prints: each mangling a
 // user tried on a mailed report is caught and the line named, a report
 // whose layout is damaged cannot be verified, and a digest that differs is
 // explained by the lines that differ.
