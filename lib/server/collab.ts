@@ -12,7 +12,8 @@
 //   acknowledges it (our observer runs ahead of its own, synchronously), so
 //   whatever any client has received survives a kill -9.
 // - Limits: message size, document size, connections per notebook and per
-//   address. Breaking one closes that connection only.
+//   address, and what a socket may send before it authenticates
+//   (preauth.ts). Breaking one closes that connection only.
 import type { IncomingMessage, Server as HttpServer } from "node:http";
 import { randomBytes } from "node:crypto";
 import type { Duplex } from "node:stream";
@@ -22,9 +23,10 @@ import { WebSocketServer, type WebSocket } from "ws";
 import * as Y from "yjs";
 import { Notebook } from "../notebook/notebook.ts";
 import { atLeast, type Access } from "./access.ts";
+import { PreAuthGate, type PreAuthLimits } from "./preauth.ts";
 import { SUBDOCS, type NotebookStore } from "./store.ts";
 
-export interface CollabLimits {
+export interface CollabLimits extends PreAuthLimits {
   /** Largest WebSocket message accepted. */
   maxMessageBytes: number;
   /** Largest a shared document may grow (snapshot plus logged updates). */
@@ -38,6 +40,18 @@ export const DEFAULT_LIMITS: CollabLimits = {
   maxDocumentBytes: 32 * 1024 * 1024,
   maxConnectionsPerNotebook: 500,
   maxConnectionsPerAddress: 1000,
+  // Before its auth reply a client sends an auth, a sync step 1 and an
+  // awareness update per document, plus at most a few updates: edits made
+  // while the socket was opening, or the browser's offline copy as one
+  // message. One full-size message and 64 small ones cover that; a client
+  // past them is closed and its provider reconnects, and sync then carries
+  // its edits. Bounded, a socket that never authenticates costs at most
+  // this much, however much it sends.
+  maxPendingMessages: 64,
+  maxPendingBytes: 4 * 1024 * 1024,
+  // The provider sends its token as soon as the socket opens; checking it
+  // is one SQLite lookup. Five seconds is slack for a loaded server.
+  authTimeoutMs: 5000,
 };
 
 export interface CollabOptions {
@@ -76,6 +90,8 @@ interface Tracked {
 
 interface ConnectionContext {
   shareId?: string;
+  /** Absent on the server's own direct connections. */
+  gate?: PreAuthGate;
 }
 
 /** A shared document as stored: its snapshot with the logged updates applied. */
@@ -124,15 +140,24 @@ export function createCollab(store: NotebookStore, access: Access, opts: CollabO
     quiet: true,
     debounce: opts.storeDebounceMs ?? 500,
     maxDebounce: 5000,
-    async onConnect({ documentName }) {
+    async onConnect({ documentName, context }) {
       const name = parseDocumentName(documentName);
-      if (!name || !store.exists(name.notebookId)) throw new Error("no such notebook");
-      if ((perNotebook.get(name.notebookId) ?? 0) >= limits.maxConnectionsPerNotebook) throw new Error("too many connections to this notebook");
+      const refuse = (why: string) => {
+        (context as ConnectionContext).gate?.refuse(documentName);
+        return new Error(why);
+      };
+      if (!name || !store.exists(name.notebookId)) throw refuse("no such notebook");
+      if ((perNotebook.get(name.notebookId) ?? 0) >= limits.maxConnectionsPerNotebook) throw refuse("too many connections to this notebook");
     },
-    async onAuthenticate({ token, documentName, connectionConfig }) {
+    async onAuthenticate({ token, documentName, connectionConfig, context }) {
       const name = parseDocumentName(documentName);
       const share = access.resolve(token);
-      if (!name || !share || share.notebookId !== name.notebookId) throw new Error("permission denied");
+      const gate = (context as ConnectionContext).gate;
+      if (!name || !share || share.notebookId !== name.notebookId) {
+        gate?.refuse(documentName);
+        throw new Error("permission denied");
+      }
+      gate?.authenticated();
       connectionConfig.readOnly = !atLeast(share.role, name.sub === "comments" ? "commenter" : "editor");
       return { shareId: share.id, role: share.role };
     },
@@ -141,7 +166,8 @@ export function createCollab(store: NotebookStore, access: Access, opts: CollabO
       counted.add(`${socketId} ${documentName}`);
       perNotebook.set(id, (perNotebook.get(id) ?? 0) + 1);
     },
-    async onDisconnect({ documentName, socketId }) {
+    async onDisconnect({ documentName, socketId, context }) {
+      (context as ConnectionContext).gate?.disconnected(documentName);
       if (!counted.delete(`${socketId} ${documentName}`)) return;
       const id = parseDocumentName(documentName)!.notebookId;
       perNotebook.set(id, (perNotebook.get(id) ?? 1) - 1);
@@ -191,6 +217,7 @@ export function createCollab(store: NotebookStore, access: Access, opts: CollabO
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
   const perAddress = new Map<string, number>();
+  const gates = new Set<PreAuthGate>();
 
   /** Routes WebSocket upgrades for /collab to Hocuspocus; others are left alone. */
   function attach(http: HttpServer): void {
@@ -214,7 +241,10 @@ export function createCollab(store: NotebookStore, access: Access, opts: CollabO
         });
         ws.on("error", () => ws.terminate());
         corkEachTurn(ws);
-        hocuspocus.handleConnection(ws as never, request);
+        const gate = new PreAuthGate(ws, limits, (name) => hocuspocus.documents.get(name)?.getConnections().some((c) => c.webSocket === ws) ?? false);
+        gates.add(gate);
+        ws.once("close", () => gates.delete(gate));
+        hocuspocus.handleConnection(ws as never, request, { gate } satisfies ConnectionContext);
       });
     });
   }
@@ -269,6 +299,13 @@ export function createCollab(store: NotebookStore, access: Access, opts: CollabO
     }
   }
 
+  /** Bytes held for open sockets' documents that have no connection: sent before or after a refused authentication. */
+  function pendingBytes(): number {
+    let n = 0;
+    for (const gate of gates) n += gate.pendingBytes;
+    return n;
+  }
+
   async function close(): Promise<void> {
     clearInterval(sweep);
     await flush();
@@ -277,7 +314,7 @@ export function createCollab(store: NotebookStore, access: Access, opts: CollabO
     wss.close();
   }
 
-  return { hocuspocus, limits, attach, flush, close, withDocument, forget, revoked, currentState };
+  return { hocuspocus, limits, attach, flush, close, withDocument, forget, revoked, currentState, pendingBytes };
 }
 
 /**

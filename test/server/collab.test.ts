@@ -312,3 +312,76 @@ describe("collaboration server", () => {
     await eventually(() => other.notebook.cells().some((c) => c.source === "still here"));
   });
 });
+
+/** A raw socket that records how the server closed it. */
+async function rawClosing(port: number) {
+  const r = await raw(port);
+  const closing = new Promise<{ code: number; reason: string }>((resolve) => r.ws.on("close", (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() })));
+  return { ...r, closing };
+}
+
+/** Sends `frames` and waits until the client has handed them to the kernel or the socket closed. */
+async function sendAll(ws: WebSocket, frames: Uint8Array[]): Promise<void> {
+  await Promise.all(frames.map((f) => new Promise<void>((r) => ws.send(f, () => r()))));
+}
+
+describe("before authentication", () => {
+  it("closes a socket that sends more than the bounds before authenticating, and holds no more than them", async () => {
+    const maxPendingBytes = 256 * 1024;
+    const server = await freshServer({ maxPendingBytes, maxPendingMessages: 64, authTimeoutMs: 60_000 });
+    server.notebook("nb11");
+    let peak = 0;
+    const sample = setInterval(() => (peak = Math.max(peak, server.collab.pendingBytes())), 1);
+    cleanups.push(() => clearInterval(sample));
+
+    // Big frames, never an auth: 6.4 MB sent against a 256 KB bound.
+    const big = await rawClosing(server.port);
+    await sendAll(big.ws, Array.from({ length: 100 }, () => updateMessage("nb11", new Uint8Array(64 * 1024))));
+    expect(await within(big.closing, 5000)).toBe("done");
+    expect(await big.closing).toEqual({ code: 4429, reason: "too much sent before authentication" });
+    expect(peak).toBeGreaterThan(0);
+    expect(peak).toBeLessThanOrEqual(maxPendingBytes);
+
+    // Many small frames, for many documents: the count is bounded too.
+    const many = await rawClosing(server.port);
+    await sendAll(many.ws, Array.from({ length: 200 }, (_, i) => step1Message(`nb${i}`)));
+    expect(await within(many.closing, 5000)).toBe("done");
+    expect((await many.closing).code).toBe(4429);
+    await eventually(() => server.collab.pendingBytes() === 0);
+  });
+
+  it("drops what a socket sends for a document after its authentication was refused", async () => {
+    const server = await freshServer({ maxPendingBytes: 256 * 1024, authTimeoutMs: 60_000 });
+    const t = server.notebook("nb12");
+    const r = await rawClosing(server.port);
+    r.ws.send(authMessage("nb12", "x".repeat(43)));
+    // The server answers PermissionDenied: auth (2), then 1.
+    await eventually(() => r.received.some((m) => m.includes(Buffer.from([2, 1]))));
+    const afterRefusal = server.collab.pendingBytes();
+    await sendAll(r.ws, Array.from({ length: 100 }, () => updateMessage("nb12", new Uint8Array(64 * 1024))));
+    // A later, valid auth on the same socket is answered after those frames were read.
+    r.ws.send(authMessage("nb12/comments", t.viewer));
+    await eventually(() => r.received.some((m) => m.includes(Buffer.from([2, 2]))));
+    expect(server.collab.pendingBytes()).toBeLessThan(afterRefusal + 1024);
+    expect(r.ws.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it("closes a socket not authenticated in time, and keeps serving one that was", async () => {
+    const server = await freshServer({ authTimeoutMs: 300 });
+    const t = server.notebook("nb13");
+    const a = client(server.port, "nb13", t.editor);
+    const b = client(server.port, "nb13", t.viewer);
+    await Promise.all([a.synced, b.synced]);
+    const idle = await rawClosing(server.port);
+    const refused = await rawClosing(server.port);
+    refused.ws.send(authMessage("nb13", "x".repeat(43)));
+    expect(await within(idle.closing, 5000)).toBe("done");
+    expect(await idle.closing).toEqual({ code: 4408, reason: "not authenticated in time" });
+    expect(await within(refused.closing, 5000)).toBe("done");
+    expect((await refused.closing).code).toBe(4408);
+    // Well past the timeout, the authenticated clients are still connected and in sync.
+    a.notebook.insertCell("markdown", 0, "after the timeout");
+    await eventually(() => b.notebook.cells().some((c) => c.source === "after the timeout"));
+    expect([a.status(), b.status()]).toEqual(["connected", "connected"]);
+  });
+});
