@@ -7,6 +7,8 @@
 //   PCPLAB_MAX_MESSAGE_BYTES, PCPLAB_MAX_DOCUMENT_BYTES,
 //   PCPLAB_MAX_CONNECTIONS_PER_NOTEBOOK, PCPLAB_MAX_CONNECTIONS_PER_ADDRESS
 //             the collaboration server's limits (defaults in lib/server/collab.ts)
+//   PCPLAB_MAX_CREATES_PER_MINUTE  notebooks one address may create a minute
+//   PCPLAB_MAX_DATABASE_BYTES      the SQLite file's bound (lib/server/store.ts)
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -66,7 +68,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   process.on("SIGTERM", stop);
 }
 
-/** The collaboration limits set in the environment; a value that is not a
+/** The server's limits set in the environment; a value that is not a
  * positive whole number stops the start with a clear message. */
 function limitsFromEnv() {
   const names = {
@@ -74,6 +76,8 @@ function limitsFromEnv() {
     maxDocumentBytes: "PCPLAB_MAX_DOCUMENT_BYTES",
     maxConnectionsPerNotebook: "PCPLAB_MAX_CONNECTIONS_PER_NOTEBOOK",
     maxConnectionsPerAddress: "PCPLAB_MAX_CONNECTIONS_PER_ADDRESS",
+    maxCreatesPerMinute: "PCPLAB_MAX_CREATES_PER_MINUTE",
+    maxDatabaseBytes: "PCPLAB_MAX_DATABASE_BYTES",
   };
   const limits = {};
   for (const [key, env] of Object.entries(names)) {

@@ -6,12 +6,28 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { atLeast, isRole, SHARE_ROLES, type Role } from "./access.ts";
 import type { Collab } from "./collab.ts";
 import type { Notebooks } from "./notebooks.ts";
+import type { CreateQuota } from "./quota.ts";
+import { isStoreFull } from "./store.ts";
+
+/** What bounds what the API adds: notebooks created per client address, and
+ * room in the database, checked before writing so nothing is left half
+ * written. */
+export interface CreateLimits {
+  quota?: CreateQuota;
+  hasRoomFor?: (bytes: number) => boolean;
+}
+
+// More than a seeded notebook, its first version and owner link take
+// (about 3 KiB for the largest example): refusing early leaves room for
+// edits to the notebooks that exist.
+const CREATE_RESERVE_BYTES = 64 * 1024;
+const FULL = "the notebook store is at its size limit (PCPLAB_MAX_DATABASE_BYTES): delete notebooks to make room";
 
 const MAX_BODY = 16 * 1024;
 const MAX_TITLE = 200;
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers });
   res.end(status === 204 ? undefined : JSON.stringify(body));
 }
 
@@ -51,11 +67,11 @@ const MAX_EXPIRY_MINUTES = 365 * 24 * 60;
  * /api/notebooks/access; returns false for other paths. A notebook answers
  * only to a valid link token (Authorization: Bearer), and a request without
  * one gets the same 404 as a notebook that does not exist. */
-export async function handleNotebookApi(notebooks: Notebooks, collab: Collab, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+export async function handleNotebookApi(notebooks: Notebooks, collab: Collab, req: IncomingMessage, res: ServerResponse, limits: CreateLimits = {}): Promise<boolean> {
   const path = (req.url ?? "").split("?")[0]!;
   const access = notebooks.access;
-  const reply = (status: number, body: unknown) => {
-    send(res, status, body);
+  const reply = (status: number, body: unknown, headers?: Record<string, string>) => {
+    send(res, status, body, headers);
     return true;
   };
   if (path === "/api/examples") {
@@ -84,10 +100,18 @@ export async function handleNotebookApi(notebooks: Notebooks, collab: Collab, re
     const m = /^\/api\/notebooks(?:\/([A-Za-z0-9_-]{1,64})(?:\/(shares|versions)(?:\/([A-Za-z0-9_-]{1,64})(\/restore)?)?)?)?\/?$/.exec(path);
     if (!m) return path.startsWith("/api/") ? reply(404, { error: "no such API" }) : false;
     const [, id, sub, subId, restore] = m;
+    // Deleting frees room, so only adding is refused once the store is full.
+    if ((req.method === "POST" || req.method === "PATCH") && limits.hasRoomFor && !limits.hasRoomFor(id ? 0 : CREATE_RESERVE_BYTES)) {
+      return reply(507, { error: FULL });
+    }
     const shares = sub === "shares" && !restore;
     const shareId = shares ? subId : undefined;
     if (!id) {
       if (req.method !== "POST") return reply(405, { error: `${req.method} is not allowed here; POST creates a notebook, POST /api/notebooks/access lists yours` });
+      const wait = limits.quota?.take(req.socket.remoteAddress ?? "");
+      if (wait) {
+        return reply(429, { error: `too many notebooks created from your address; try again in ${wait} s` }, { "retry-after": String(wait) });
+      }
       const body = await readJson(req);
       if (body && typeof body["example"] === "string") {
         const row = notebooks.createFromExample(body["example"]);
@@ -165,8 +189,8 @@ export async function handleNotebookApi(notebooks: Notebooks, collab: Collab, re
       return reply(204, null);
     }
     return reply(405, { error: `${req.method} is not allowed here` });
-  } catch {
-    return reply(500, { error: "the notebook store failed" });
+  } catch (e) {
+    return isStoreFull(e) ? reply(507, { error: FULL }) : reply(500, { error: "the notebook store failed" });
   }
 }
 

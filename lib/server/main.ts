@@ -9,7 +9,16 @@ import { engineWorkerRoute } from "./assets.ts";
 import { handleNotebookApi } from "./api.ts";
 import { createCollab, type CollabLimits } from "./collab.ts";
 import { Notebooks } from "./notebooks.ts";
+import { CreateQuota, DEFAULT_CREATES_PER_MINUTE } from "./quota.ts";
 import { NotebookStore } from "./store.ts";
+
+/** Limits on what anyone may add, with or without a link. */
+export interface ServerLimits {
+  /** Notebooks one client address may create per minute. */
+  maxCreatesPerMinute: number;
+  /** The SQLite file's bound (default in store.ts). */
+  maxDatabaseBytes: number;
+}
 
 export interface ServerOptions {
   root: string;
@@ -17,16 +26,21 @@ export interface ServerOptions {
   host?: string;
   dataDir: string;
   dev?: boolean;
-  limits?: Partial<CollabLimits>;
+  limits?: Partial<CollabLimits & ServerLimits>;
   /** The engine Web Worker's script, bundled for the browser (bin/app.js). */
   engineWorker: string;
 }
 
 export async function startServer(opts: ServerOptions) {
   const dataDir = resolve(opts.dataDir);
-  const store = new NotebookStore(dataDir);
+  const { maxCreatesPerMinute, maxDatabaseBytes, ...collabLimits } = opts.limits ?? {};
+  const store = new NotebookStore(dataDir, { maxDatabaseBytes });
   const access = new Access(store);
-  const collab = createCollab(store, access, { otherUpgrades: opts.dev, limits: opts.limits });
+  const collab = createCollab(store, access, { otherUpgrades: opts.dev, limits: collabLimits });
+  const createLimits = {
+    quota: new CreateQuota({ perMinute: maxCreatesPerMinute ?? DEFAULT_CREATES_PER_MINUTE }),
+    hasRoomFor: (bytes: number) => store.hasRoomFor(bytes),
+  };
   const notebooks = new Notebooks(store, collab, access, join(opts.root, "scenarios"));
   const app = next({ dev: opts.dev ?? false, dir: opts.root, quiet: true });
   await app.prepare();
@@ -35,7 +49,7 @@ export async function startServer(opts: ServerOptions) {
 
   const http = createServer((req, res) => {
     if (engineWorker(req, res)) return;
-    handleNotebookApi(notebooks, collab, req, res)
+    handleNotebookApi(notebooks, collab, req, res, createLimits)
       .then((handled) => (handled ? undefined : handle(req, res)))
       .catch(() => {
         if (!res.headersSent) res.writeHead(500).end();

@@ -42,15 +42,37 @@ export interface VersionRow {
 /** A notebook's other shared documents, named `<id>/<sub>`. */
 export const SUBDOCS = ["comments"] as const;
 
+// After a checkpoint has emptied the WAL, the next writer cuts the file back
+// to this size; SQLite's default (-1) keeps it at its largest ever.
+export const JOURNAL_SIZE_LIMIT = 16 * 1024 * 1024;
+
+export const DEFAULT_MAX_DATABASE_BYTES = 1024 * 1024 * 1024;
+
+// The bound is a check the API makes before it writes (hasRoomFor), not
+// SQLite's max_page_count: past that, every write fails with SQLITE_FULL,
+// the collaboration server's background store included, and there it
+// surfaces as an unhandled rejection that stops the process.
+export interface StoreOptions {
+  maxDatabaseBytes?: number;
+}
+
+/** Whether an error is SQLite refusing a write for want of space. */
+export function isStoreFull(e: unknown): boolean {
+  return typeof e === "object" && e !== null && (e as { code?: unknown }).code === "SQLITE_FULL";
+}
+
 export class NotebookStore {
   private readonly db: Database.Database;
   private readonly stopCheckpoints: () => void;
+  readonly maxDatabaseBytes: number;
 
-  constructor(dir: string) {
+  constructor(dir: string, opts: StoreOptions = {}) {
     mkdirSync(dir, { recursive: true });
     this.db = new Database(join(dir, "pcplab.sqlite"));
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
+    this.db.pragma(`journal_size_limit = ${JOURNAL_SIZE_LIMIT}`);
+    this.maxDatabaseBytes = opts.maxDatabaseBytes ?? DEFAULT_MAX_DATABASE_BYTES;
     this.db.exec(`CREATE TABLE IF NOT EXISTS notebooks (
       id TEXT PRIMARY KEY,
       title TEXT NOT NULL DEFAULT '',
@@ -86,6 +108,23 @@ export class NotebookStore {
     );
     CREATE INDEX IF NOT EXISTS versions_notebook ON versions (notebook_id, created_at);`);
     this.stopCheckpoints = checkpointInBackground(this.db);
+  }
+
+  /** Bytes the database's pages hold, free pages left out. */
+  bytesUsed(): number {
+    const pages = this.db.pragma("page_count", { simple: true }) as number;
+    const free = this.db.pragma("freelist_count", { simple: true }) as number;
+    return (pages - free) * (this.db.pragma("page_size", { simple: true }) as number);
+  }
+
+  /** Whether `bytes` more still fit under the bound. */
+  hasRoomFor(bytes: number): boolean {
+    return this.bytesUsed() + bytes <= this.maxDatabaseBytes;
+  }
+
+  /** A pragma's value as this connection sees it, for checks and tests. */
+  pragma(name: "journal_size_limit" | "journal_mode"): unknown {
+    return this.db.pragma(name, { simple: true });
   }
 
   create(id: string, title: string, state: Uint8Array | null = null, now = Date.now()): void {
