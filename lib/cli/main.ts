@@ -1,10 +1,12 @@
 // The pcplab command line. Commands are plain functions of their arguments
 // and an IO object, so tests drive them directly and bin/pcplab is a shim.
 import { analyze, DEFAULTS, format, formatDiagnostic, type LocatedDiagnostic, type Scenario } from "../dsl/index.ts";
+import { LIMITS, MODEL_LIMITS } from "../dsl/check.ts";
 import { assemble, Overloaded, scenarioDigest, unexpectedViolations, type Results } from "../engine/index.ts";
 import { describeSource, mailReports, NOT_FOUND, type MailReport } from "../report/mail.ts";
 import { renderReport } from "../report/render.ts";
 import { differsHeadline, formatDifferences, verify, type VerifyHooks, type VerifyOutcome } from "../report/verify.ts";
+import { EngineFailure, engineFailureLine, reasonOf } from "./engine-failure.ts";
 import { runAll } from "./pool.ts";
 
 export interface IO {
@@ -38,8 +40,9 @@ commands:
 
 exit status: 0 ok (verify: every report reproduced); 1 an expect failed, a
 run hit a violation no expect allows, or verify found different numbers; 2
-the scenario has errors or asks more of a CPU than it can do, verify found
-no report or one it cannot verify, or the command was misused
+the scenario has errors or asks more of a CPU than it can do, the engine
+failed on a run, verify found no report or one it cannot verify, or the
+command was misused
 `;
 
 export async function main(argv: string[], io: IO): Promise<number> {
@@ -161,8 +164,8 @@ async function run(args: string[], io: IO): Promise<number> {
   let scenario = analysis.scenario;
   const runs = a.values.get("--runs");
   if (runs !== undefined) {
-    if (runs < 1 || runs > 1000) {
-      io.stderr("pcplab run: --runs must be between 1 and 1000\n");
+    if (runs < LIMITS.runs[0] || runs > LIMITS.runs[1]) {
+      io.stderr(`pcplab run: --runs must be between ${LIMITS.runs[0]} and ${LIMITS.runs[1]}: ${MODEL_LIMITS.runs}\n`);
       return EXIT.usage;
     }
     scenario = { ...scenario, runs };
@@ -175,7 +178,16 @@ async function run(args: string[], io: IO): Promise<number> {
     : undefined;
   // The report carries the scenario as run, so --runs and --seed show in it.
   const canonical = printScenarioWith(formatted.text, scenario);
-  const runResults = await overloadAsError(runAll(scenario, { threads, onRunDone: progress }));
+  let runResults: Awaited<ReturnType<typeof runAll>> | string;
+  try {
+    runResults = await overloadAsError(runAll(scenario, { threads, onRunDone: progress }));
+  } catch (e) {
+    // A crash is exit 2 like any run that cannot finish, never exit 1, which
+    // would read as a failed expect.
+    const failure = e instanceof EngineFailure ? e : new EngineFailure(displayName(a.file), reasonOf(e));
+    io.stderr(engineFailureLine("run", failure) + "\n");
+    return EXIT.usage;
+  }
   if (typeof runResults === "string") {
     io.stderr(`pcplab run: ${displayName(a.file)}: ${runResults}\n`);
     return EXIT.usage;
@@ -270,6 +282,12 @@ async function verifyCommand(args: string[], io: IO): Promise<number> {
 
 async function verifyOne(report: MailReport, hooks: VerifyHooks): Promise<VerifyOutcome> {
   if (report.problem !== null) return { status: "error", message: report.problem };
-  const outcome = await overloadAsError(verify(report.text, hooks));
+  let outcome: VerifyOutcome | string;
+  try {
+    outcome = await overloadAsError(verify(report.text, hooks));
+  } catch (e) {
+    if (e instanceof EngineFailure) return { status: "error", message: e.message };
+    throw e;
+  }
   return typeof outcome === "string" ? { status: "error", message: `the scenario's ${outcome}` } : outcome;
 }

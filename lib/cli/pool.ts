@@ -15,7 +15,8 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Scenario } from "../dsl/index.ts";
-import { arrivalsPerSecond, longestFirst, Overloaded, plan, simulate, type RunResult } from "../engine/index.ts";
+import { arrivalsPerSecond, longestFirst, Overloaded, plan, simulate, type RunResult, type RunSpec } from "../engine/index.ts";
+import { EngineFailure, reasonOf, runName } from "./engine-failure.ts";
 
 /** The bundled worker sits beside the bundled CLI (see bin/pcplab). */
 const WORKER = new URL("./worker.mjs", import.meta.url);
@@ -42,6 +43,23 @@ export interface PoolOptions {
 export interface PoolStats {
   /** Worker threads started (this thread runs too). */
   workers: number;
+}
+
+/** What a worker posts: a result, or why its run stopped. */
+export type WorkerMessage =
+  | { index: number; result: RunResult }
+  | { overloaded: string }
+  | { index: number; engineError: string };
+
+/** One run; anything it throws but Overloaded (the scenario's fault) is an
+ * EngineFailure naming the run. */
+export function simulateOne(scenario: Scenario, spec: RunSpec): RunResult {
+  try {
+    return simulate(scenario, spec, { clock: () => performance.now() });
+  } catch (e) {
+    if (e instanceof Overloaded) throw e;
+    throw new EngineFailure(runName(scenario, spec), reasonOf(e));
+  }
 }
 
 export async function runAll(scenario: Scenario, opts: PoolOptions = {}, stats: PoolStats = { workers: 0 }): Promise<RunResult[]> {
@@ -75,9 +93,11 @@ export async function runAll(scenario: Scenario, opts: PoolOptions = {}, stats: 
     for (let t = 0; t < workerCount; t++) {
       const w = new Worker(WORKER, { workerData: { scenario, specs, order, counter } });
       workers.push(w);
-      w.on("message", (msg: { index: number; result: RunResult } | { overloaded: string }) =>
-        "overloaded" in msg ? fail(new Overloaded(msg.overloaded)) : finished(msg.index, msg.result),
-      );
+      w.on("message", (msg: WorkerMessage) => {
+        if ("overloaded" in msg) fail(new Overloaded(msg.overloaded));
+        else if ("engineError" in msg) fail(new EngineFailure(runName(scenario, specs[msg.index]!), msg.engineError));
+        else finished(msg.index, msg.result);
+      });
       w.on("error", fail);
     }
     stats.workers = workers.length;
@@ -90,7 +110,7 @@ export async function runAll(scenario: Scenario, opts: PoolOptions = {}, stats: 
     let weightDone = 0;
     for (let next = take(); next < specs.length; next = take()) {
       const index = order[next]!;
-      finished(index, simulate(scenario, specs[index]!, { clock: () => performance.now() }));
+      finished(index, simulateOne(scenario, specs[index]!));
       weightDone += weight[index]!;
       if (firstMs < 0) firstMs = performance.now() - started;
       if (workers.length === 0 && workerCount > 0) {

@@ -2,18 +2,22 @@
 // counter it shares with the other threads until none are left, posting
 // each result.
 import { parentPort, workerData } from "node:worker_threads";
-import { Overloaded, simulate, type RunSpec } from "../engine/index.ts";
+import { Overloaded, type RunSpec } from "../engine/index.ts";
 import type { Scenario } from "../dsl/index.ts";
+import { EngineFailure } from "./engine-failure.ts";
+import { simulateOne, type WorkerMessage } from "./pool.ts";
 
 const { scenario, specs, order, counter } = workerData as { scenario: Scenario; specs: RunSpec[]; order: number[]; counter: Int32Array };
+const post = (msg: WorkerMessage) => parentPort!.postMessage(msg);
+let index = -1;
 try {
   for (let next = Atomics.add(counter, 0, 1); next < specs.length; next = Atomics.add(counter, 0, 1)) {
-    const index = order[next]!;
-    const result = simulate(scenario, specs[index]!, { clock: () => performance.now() });
-    parentPort!.postMessage({ index, result });
+    index = order[next]!;
+    post({ index, result: simulateOne(scenario, specs[index]!) });
   }
 } catch (e) {
   // A thrown error reaches the pool without its class: say which it was.
-  if (!(e instanceof Overloaded)) throw e;
-  parentPort!.postMessage({ overloaded: e.message });
+  if (e instanceof Overloaded) post({ overloaded: e.message });
+  else if (e instanceof EngineFailure) post({ index, engineError: e.reason });
+  else throw e;
 }

@@ -37,6 +37,7 @@ export const CODES = {
   E217: "size is not a whole number of pages",
   E218: "metric cannot be expected",
   E219: "unknown sweep parameter",
+  E220: "beyond the model's limits",
   W301: "gfp mask asks for both MOVABLE and RECLAIMABLE",
   W302: "gfp zone modifier has no effect in a one-zone model",
   W303: "__GFP_NOFAIL on a costly order",

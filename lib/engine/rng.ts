@@ -98,6 +98,26 @@ export class Rng {
   }
 
   /**
+   * Unbiased integer in [0, n) for an integer 1 <= n <= 2^53. Up to 2^32 it
+   * is nextBelow, draw for draw, so narrow ranges keep their sequences.
+   * Wider ranges take 53 bits from two draws (21 high bits of the first,
+   * all of the second) and reject at or above the largest multiple of n not
+   * above 2^53, so they are exactly uniform too.
+   */
+  nextBelowWide(n: number): number {
+    if (!Number.isInteger(n) || n < 1 || n > TWO_53) {
+      throw new RangeError(`nextBelowWide: n must be an integer in [1, 2^53], got ${n}`);
+    }
+    if (n <= TWO_32) return this.nextBelow(n);
+    // Integers below 2^54: % and - on them are exact in doubles.
+    const limit = TWO_53 - (TWO_53 % n);
+    let x: number;
+    do x = (this.nextU32() >>> 11) * TWO_32 + this.nextU32();
+    while (x >= limit);
+    return x % n;
+  }
+
+  /**
    * Exponential variate with mean `meanNs`, rounded to the nearest integer
    * nanosecond (Math.round: halves go up). Uses -mean * pureLog(1 - U) with
    * U = nextFloat(), so it consumes exactly two 32-bit draws and the result

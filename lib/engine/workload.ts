@@ -28,7 +28,7 @@ export function sample(rng: Rng, d: Dist): number {
     case "exp":
       return rng.exponentialNs(d.meanNs);
     case "uniform":
-      return d.minNs + rng.nextBelow(d.maxNs - d.minNs + 1);
+      return d.minNs + rng.nextBelowWide(d.maxNs - d.minNs + 1);
   }
 }
 

@@ -4,6 +4,9 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { analyze } from "../../lib/dsl/index.ts";
+import { EngineFailure, engineFailureLine, reasonOf } from "../../lib/cli/engine-failure.ts";
+import { runAll } from "../../lib/cli/pool.ts";
 
 const bin = new URL("../../bin/pcplab", import.meta.url).pathname;
 const scenarios = new URL("../../scenarios/", import.meta.url).pathname;
@@ -29,7 +32,7 @@ describe("pcplab check", () => {
     const r = pcplab(["check", file]);
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(
-      `${file}:2:8: error E201: cpus must be between 1 and 1024, got 0\n` +
+      `${file}:2:8: error E201: cpus must be between 1 and 256, got 0\n` +
         `${file}:5:45: error E104: unknown gfp flag __GFP_NORETY; did you mean __GFP_NORETRY?\n`,
     );
   });
@@ -123,8 +126,43 @@ describe("pcplab run", () => {
     }
   });
 
+  it("runs a uniform() range wider than 2^32 ns, exit 0", () => {
+    const file = temp("wide.scn", 'scenario "u" {\n  duration 100ms\n  workload "w" on cpus all {\n    rate 10k/s\n    alloc order 0 gfp GFP_KERNEL\n    free after uniform(0ns, 5s)\n  }\n}\n');
+    const r = pcplab(["run", file, "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const metrics = JSON.parse(r.stdout).results[0].runs[0].metrics;
+    // A free lands inside the 100 ms run only when its delay is shorter than
+    // the time left: about 1% of 4000 allocations over 0-5 s.
+    expect(metrics["alloc.requests"]).toBeGreaterThan(3500);
+    expect(metrics["free.requests"]).toBeGreaterThan(10);
+    expect(metrics["free.requests"]).toBeLessThan(100);
+  });
+
   it("exits 2 on a scenario with errors, and on bad options", () => {
     expect(pcplab(["run", "-"], 'scenario "x" {\n  cpus 0\n}\n').status).toBe(2);
     expect(pcplab(["run", join(scenarios, "nic-rx-irq-alloc.scn"), "--runs", "x"])).toMatchObject({ status: 2, stderr: "pcplab run: --runs needs a whole number, got x\n" });
+    expect(pcplab(["run", join(scenarios, "nic-rx-irq-alloc.scn"), "--runs", "201"])).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/^pcplab run: --runs must be between 1 and 200: every run's results stay in memory/),
+    });
+  });
+});
+
+describe("an engine failure", () => {
+  // No checked scenario makes the engine throw (that is the point), so the
+  // run names a variant the checker would have refused.
+  it("is one line naming the run, never a stack trace", async () => {
+    const { scenario } = analyze('scenario "e" {\n  seed 7\n  duration 1ms\n}\n');
+    const broken = { ...scenario!, variants: ["no-such-variant"] };
+    const failure = await runAll(broken, { threads: 1 }).then(() => null, (e: unknown) => e);
+    expect(failure).toBeInstanceOf(EngineFailure);
+    const line = engineFailureLine("run", failure as EngineFailure);
+    expect(line).toBe("pcplab run: run no-such-variant, seed 7: engine error: unknown variant no-such-variant");
+  });
+
+  it("keeps the first line of a multi-line message", () => {
+    expect(reasonOf(new RangeError("first\n    at somewhere (file.ts:1:1)"))).toBe("first");
+    expect(reasonOf("thrown text")).toBe("thrown text");
   });
 });

@@ -52,3 +52,16 @@ describe.skipIf(availableParallelism() < 2)("runAll on a machine with cores to s
     expect(two.digest).toBe((await run({ threads: 1 })).digest);
   });
 });
+
+describe("runAll when the engine throws", () => {
+  // No checked scenario makes the engine throw, so the runs name a variant
+  // the checker would have refused; on two threads the worker meets it too.
+  it("rejects with one line naming the run, on one thread or two", async () => {
+    const broken = { ...short, variants: ["no-such-variant"] };
+    for (const threads of [1, 2]) {
+      const e = await runAll(broken, { threads }).then(() => null, (x: unknown) => x as Error);
+      expect(e?.name).toBe("EngineFailure");
+      expect(e?.message).toMatch(/^run no-such-variant, seed [1-4]: engine error: unknown variant no-such-variant$/);
+    }
+  });
+});

@@ -130,3 +130,34 @@ describe("semantic errors", () => {
     expect(codes(scenario("  compare irqsave"))).toEqual(["E105"]);
   });
 });
+
+describe("the model's limits", () => {
+  it("refuses cpus beyond 256, at the number, saying the limit and why", () => {
+    expect(checked(scenario("  cpus 256")).cpus).toBe(256);
+    expect(diagnostics(scenario("  cpus 1024"))).toEqual([
+      {
+        code: "E220",
+        message: expect.stringMatching(/^cpus 1024 is beyond the model's limit of 256: each simulated CPU .* peaked near 0\.9 GB/),
+        line: 2, column: 8, endLine: 2, endColumn: 12,
+      },
+    ]);
+  });
+
+  it("refuses a cpus sweep that goes past the limit, at the value", () => {
+    const d = diagnostics(scenario("  sweep cpus in 64, 512"));
+    expect(d.map((x) => [x.code, x.column])).toEqual([["E220", 21]]);
+    expect(d[0]!.message).toMatch(/^cpus 512 is beyond the model's limit of 256/);
+  });
+
+  it("refuses runs beyond 200, saying why", () => {
+    expect(checked(scenario("  runs 200")).runs).toBe(200);
+    const d = diagnostics(scenario("  runs 1000"));
+    expect(d.map((x) => [x.code, x.line, x.column])).toEqual([["E220", 2, 8]]);
+    expect(d[0]!.message).toMatch(/^runs 1000 is beyond the model's limit of 200: every run's results stay in memory/);
+  });
+
+  it("still says the range below the limit", () => {
+    expect(diagnostics(scenario("  runs 0"))[0]).toMatchObject({ code: "E201", message: "runs must be between 1 and 200, got 0" });
+  });
+});
+

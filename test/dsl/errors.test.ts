@@ -19,7 +19,7 @@ const CASES: [Code, string, RegExp][] = [
   ["E110", scenario('  description "a\\tb"'), /invalid escape '\\t'/],
   ["E111", scenario("  seed 99999999999999999999999"), /number too large/],
   ["E112", scenario("  duration 1.5ns"), /^1\.5ns is not a whole number of nanoseconds$/],
-  ["E201", scenario("  cpus 0"), /^cpus must be between 1 and 1024, got 0$/],
+  ["E201", scenario("  cpus 0"), /^cpus must be between 1 and 256, got 0$/],
   ["E202", scenario("  cpus 4\n  cpus 8"), /'cpus' is set twice/],
   ["E203", scenario("  compare irqsave, irqsave"), /variant 'irqsave' is listed twice/],
   ["E204", scenario('  sweep "nic".rate in 1k/s, 2k/s'), /unknown workload "nic" in sweep/],
@@ -38,6 +38,7 @@ const CASES: [Code, string, RegExp][] = [
   ["E217", scenario("  memory 4098KiB"), /not a whole number of 4 KiB pages/],
   ["E218", scenario("  expect engine.wall_ms < 10"), /wall-clock/],
   ["E219", scenario("  sweep pcp.size in 1, 2"), /unknown sweep parameter pcp.size/],
+  ["E220", scenario("  cpus 1024"), /^cpus 1024 is beyond the model's limit of 256: /],
   ["W301", nic("alloc order 0 gfp __GFP_MOVABLE | __GFP_RECLAIMABLE"), /MIGRATE_HIGHATOMIC/],
   ["W302", nic("alloc order 0 gfp GFP_DMA32"), /one zone/],
   ["W303", nic("alloc order 9 gfp GFP_KERNEL | __GFP_NOFAIL"), /__GFP_NOFAIL on order 9/],
@@ -113,7 +114,7 @@ describe("recovery", () => {
     const text = scenario('  worklaod "w" on cpus all {\n    rate 1k/s\n    drain\n  }\n  cpus 0');
     expect(diagnostics(text).map((d) => [d.code, d.message])).toEqual([
       ["E106", "unknown statement 'worklaod'; did you mean workload?"],
-      ["E201", "cpus must be between 1 and 1024, got 0"],
+      ["E201", "cpus must be between 1 and 256, got 0"],
     ]);
   });
 
@@ -123,7 +124,7 @@ describe("recovery", () => {
       ["E106", 2, "unknown statement 'worklaod'; did you mean workload?"],
       ["E104", 4, "unknown gfp flag GFP_KERNL; did you mean GFP_KERNEL?"],
       ["E106", 5, "unknown workload statement 'rtae'; did you mean rate?"],
-      ["E201", 7, "cpus must be between 1 and 1024, got 0"],
+      ["E201", 7, "cpus must be between 1 and 256, got 0"],
     ]);
   });
 

@@ -146,6 +146,51 @@ describe("nextBelow", () => {
   });
 });
 
+describe("nextBelowWide", () => {
+  it("draws exactly as nextBelow up to 2^32, so narrow uniform() ranges keep their digests", () => {
+    for (const n of [1, 2, 10, 1000, 5_000_001, 3 * 2 ** 30, 2 ** 32 - 1, 2 ** 32]) {
+      const narrow = new Rng(77);
+      const wide = new Rng(77);
+      for (let i = 0; i < 500; i++) expect(wide.nextBelowWide(n)).toBe(narrow.nextBelow(n));
+    }
+  });
+
+  it("takes 53 bits from two draws above 2^32 (uniform(0ns, 5s) is 5e9 + 1 values)", () => {
+    const n = 5e9 + 1;
+    const rng = new Rng(9);
+    const raw = new Rng(9);
+    for (let i = 0; i < 1000; i++) {
+      // The same draws read as a BigInt, so the arithmetic cannot round.
+      let x: bigint;
+      do x = (BigInt(raw.nextU32() >>> 11) << 32n) | BigInt(raw.nextU32());
+      while (x >= (1n << 53n) - ((1n << 53n) % BigInt(n)));
+      expect(rng.nextBelowWide(n)).toBe(Number(x % BigInt(n)));
+    }
+  });
+
+  it("stays in range and reaches past 2^32 for wide n", () => {
+    const rng = new Rng(6);
+    for (const n of [2 ** 32 + 1, 5e9 + 1, 3600e9 + 1, 2 ** 52 + 3, 2 ** 53]) {
+      let max = 0;
+      for (let i = 0; i < 2000; i++) {
+        const x = rng.nextBelowWide(n);
+        if (!Number.isInteger(x) || x < 0 || x >= n) throw new Error(`nextBelowWide(${n}) gave ${x}`);
+        max = Math.max(max, x);
+      }
+      expect(max).toBeGreaterThan(n / 2);
+    }
+    for (const bad of [0, -1, 1.5, NaN, Infinity, 2 ** 53 + 2]) expect(() => rng.nextBelowWide(bad)).toThrow(RangeError);
+  });
+
+  it("is uniform for n = 3 * 2^51, where plain x % n over 53 bits would favour the low third", () => {
+    const n = 3 * 2 ** 51;
+    const rng = new Rng(2026);
+    const counts = [0, 0, 0];
+    for (let i = 0; i < 100_000; i++) counts[Math.floor(rng.nextBelowWide(n) / 2 ** 51)]++;
+    expect(chiSquare(counts)).toBeLessThan(13.82);
+  });
+});
+
 describe("exponentialNs", () => {
   it("has mean and variance of an exponential over 1e5 draws", () => {
     const mean = 1000;
