@@ -3,9 +3,11 @@
 import { analyze, DEFAULTS, format, formatDiagnostic, type LocatedDiagnostic, type Scenario } from "../dsl/index.ts";
 import { LIMITS, MODEL_LIMITS } from "../dsl/check.ts";
 import { assemble, Overloaded, scenarioDigest, unexpectedViolations, type Results } from "../engine/index.ts";
+import { DEFAULT_EVENTS_PER_SECOND, estimateSeconds, estimateWork } from "../engine/estimate.ts";
 import { describeSource, mailReports, NOT_FOUND, type MailReport } from "../report/mail.ts";
 import { renderReport } from "../report/render.ts";
-import { differsHeadline, formatDifferences, verify, type VerifyHooks, type VerifyOutcome } from "../report/verify.ts";
+import { differsHeadline, extractReport, formatDifferences, verify, type VerifyHooks, type VerifyOutcome } from "../report/verify.ts";
+import { availableParallelism } from "node:os";
 import { EngineFailure, engineFailureLine, reasonOf } from "./engine-failure.ts";
 import { runAll } from "./pool.ts";
 
@@ -32,9 +34,12 @@ commands:
                            JSON with --json); --threads N runs on N threads
                            from the start, instead of adding one per core
                            once the runs left are long enough
-  verify MAIL              find every report in pasted text, a saved message
+  verify MAIL [--yes] [--budget-seconds N]
+                           find every report in pasted text, a saved message
                            (.eml) or an mbox thread (quoted at any depth,
-                           MIME decoded), run each again, compare the numbers
+                           MIME decoded), run each again, compare the numbers;
+                           stops first when the runs are estimated to take
+                           over N seconds (default 120) unless --yes
   check FILE.scn           parse and check a scenario (FILE may be - for stdin)
   fmt FILE.scn [--write]   print the canonical form (--write rewrites FILE)
 
@@ -222,7 +227,7 @@ async function overloadAsError<T>(work: Promise<T>): Promise<T | string> {
 }
 
 async function verifyCommand(args: string[], io: IO): Promise<number> {
-  const a = parseArgs("verify", args, [], io, ["--threads"]);
+  const a = parseArgs("verify", args, ["--yes"], io, ["--threads", "--budget-seconds"]);
   if (!a) return EXIT.usage;
   let input: Uint8Array;
   try {
@@ -238,6 +243,19 @@ async function verifyCommand(args: string[], io: IO): Promise<number> {
     return EXIT.usage;
   }
   const threads = a.values.get("--threads");
+  const cost = estimateCost(reports, threads ?? availableParallelism());
+  const budget = a.values.get("--budget-seconds") ?? DEFAULT_BUDGET_SECONDS;
+  const over = cost.seconds > budget;
+  // Within budget the estimate shows only on a terminal, so the output a
+  // script compares stays what it was.
+  if (over || io.stderrIsTTY) io.stderr(`pcplab verify: ${describeCost(cost)}\n`);
+  if (over && !a.flags.has("--yes")) {
+    io.stderr(
+      `pcplab verify: that is over the budget of ${budget} s, so nothing was run; ` +
+        `add --yes to run it anyway, or --budget-seconds N to raise the budget\n`,
+    );
+    return EXIT.usage;
+  }
   // A thread quotes one report in reply after reply: each scenario runs once.
   const runs = new Map<string, Promise<Results>>();
   const hooks: VerifyHooks = {
@@ -290,4 +308,44 @@ async function verifyOne(report: MailReport, hooks: VerifyHooks): Promise<Verify
     throw e;
   }
   return typeof outcome === "string" ? { status: "error", message: `the scenario's ${outcome}` } : outcome;
+}
+
+/** A mailed scenario is anyone's: verify says what it will cost before it
+ * runs, and stops beyond this many estimated seconds unless told --yes. */
+const DEFAULT_BUDGET_SECONDS = 120;
+
+interface Cost {
+  scenarios: number;
+  runs: number;
+  events: number;
+  seconds: number;
+}
+
+/** The estimated work of every distinct scenario the reports hold, at the
+ * engine's conservative events per second (lib/engine/estimate.ts). Memory
+ * is not estimated: time and the number of runs grow with what does. */
+function estimateCost(reports: MailReport[], threads: number): Cost {
+  const seen = new Set<string>();
+  const cost: Cost = { scenarios: 0, runs: 0, events: 0, seconds: 0 };
+  for (const r of reports) {
+    if (r.problem !== null) continue;
+    const extracted = extractReport(r.text);
+    if (!extracted.ok) continue;
+    const formatted = format(extracted.report.scenarioText);
+    const scenario = analyze(extracted.report.scenarioText).scenario;
+    if (!scenario || !formatted.ok || seen.has(formatted.text)) continue;
+    seen.add(formatted.text);
+    const work = estimateWork(scenario);
+    cost.scenarios++;
+    cost.runs += work.runs.length;
+    cost.events += work.total;
+    cost.seconds += estimateSeconds(work, threads, DEFAULT_EVENTS_PER_SECOND);
+  }
+  return cost;
+}
+
+function describeCost(c: Cost): string {
+  const seconds = c.seconds < 10 ? c.seconds.toFixed(1) : Math.round(c.seconds).toString();
+  const events = c.events >= 1e6 ? `${(c.events / 1e6).toFixed(1)} M` : `${Math.round(c.events)}`;
+  return `estimated cost: ${c.runs} run(s) of ${c.scenarios} scenario(s), about ${events} engine events, about ${seconds} s`;
 }

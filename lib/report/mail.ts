@@ -7,6 +7,7 @@
 // since a thread quotes a report in several replies and a forged report can
 // follow a genuine one. Never throws on any input.
 import PostalMime, { type Email } from "postal-mime";
+import { unquote } from "./quoting.ts";
 import { RESULTS_MARKER, SCENARIO_MARKER } from "./render.ts";
 
 export interface MailBody {
@@ -44,11 +45,6 @@ const FIELD = /^[!-9;-~]+:/;
 const MESSAGE_FIELD = /^(?:from|to|cc|subject|date|message-id|mime-version|content-type|content-transfer-encoding|received|return-path|delivered-to|reply-to|in-reply-to|references|x-[!-9;-~]*):/i;
 /** An mbox separator, as mboxo, mboxrd, git format-patch and b4 write it. */
 const SEPARATOR = /^From \S+/;
-
-/** Removes mail quoting: any run of ">" each followed by an optional space. */
-export function unquote(line: string): string {
-  return line.replace(/^(?:[ \t]*>[ \t]?)+/, "").replace(/\s+$/, "");
-}
 
 /** Whether the lines from `start` open a message: header fields (folded
  * ones included) up to an empty line or the end, one of them a message's. */
@@ -89,7 +85,9 @@ type Encode = (text: string) => string | Uint8Array;
 
 function latin1(bytes: Uint8Array): string {
   let out = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) out += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  // apply takes the typed array as it is; spreading it walks an iterator,
+  // five times slower on a 20 MB file.
+  for (let i = 0; i < bytes.length; i += 0x8000) out += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000) as unknown as number[]);
   return out;
 }
 

@@ -8,6 +8,7 @@ import { analyze, format, type Scenario } from "../dsl/index.ts";
 import { ENGINE_VERSION, scenarioDigest, type Results } from "../engine/index.ts";
 import { align, differences, rejoin, same, type LineDifference, type MailLine } from "./compare.ts";
 import type { ReportLine } from "./lines.ts";
+import { unquote } from "./quoting.ts";
 import { renderReportLines, RESULTS_MARKER, SCENARIO_MARKER } from "./render.ts";
 
 export type { LineDifference } from "./compare.ts";
@@ -30,17 +31,12 @@ export interface Extracted {
 
 export type ExtractResult = { ok: true; report: Extracted } | { ok: false; message: string };
 
-/** Removes mail quoting: any run of ">" each followed by an optional space. */
-export function unquote(line: string): string {
-  return line.replace(/^(?:[ \t]*>[ \t]?)+/, "").replace(/\s+$/, "");
-}
-
 /** The report's lines unquoted by the exact quoting of its scenario marker:
  * a table row quoted ">" keeps every leading space, and a line quoted
  * otherwise is marked foreign. */
 function unquoteAs(prefix: string, raw: string, line: number): MailLine {
-  const trimmed = raw.replace(/\s+$/, "");
-  if (raw.startsWith(prefix)) return { text: raw.slice(prefix.length).replace(/\s+$/, ""), line, foreign: false };
+  const trimmed = raw.trimEnd();
+  if (raw.startsWith(prefix)) return { text: raw.slice(prefix.length).trimEnd(), line, foreign: false };
   // A blank line quoted as "> " loses its space to trailing-space trimming.
   if (trimmed === prefix.trimEnd()) return { text: "", line, foreign: false };
   return { text: unquote(raw), line, foreign: true };
