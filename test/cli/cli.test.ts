@@ -1,20 +1,14 @@
 // The real command line, spawned as a user runs it.
-import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { pcplab } from "./spawn.ts";
 import { analyze } from "../../lib/dsl/index.ts";
 import { EngineFailure, engineFailureLine, reasonOf } from "../../lib/cli/engine-failure.ts";
 import { runAll } from "../../lib/cli/pool.ts";
 
-const bin = new URL("../../bin/pcplab", import.meta.url).pathname;
 const scenarios = new URL("../../scenarios/", import.meta.url).pathname;
-
-function pcplab(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8" });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function temp(name: string, text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), "pcplab-")), name);

@@ -1,18 +1,11 @@
 // pcplab verify on a mailed scenario that asks for hours of work: it says
 // the estimated cost and stops, exit 2, before running anything, unless
 // told --yes; --budget-seconds sets where it stops.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-
-const bin = new URL("../../bin/pcplab", import.meta.url).pathname;
-
-function pcplab(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { pcplab } from "./spawn.ts";
 
 const SCENARIO = `scenario "small" {
   cpus 2

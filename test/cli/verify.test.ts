@@ -1,18 +1,11 @@
 // pcplab verify's exit codes and output, spawned as a user runs it: 0
 // reproduced, 1 with every differing line named, 2 when the report cannot
 // be verified (its layout damaged, its title gone).
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-
-const bin = new URL("../../bin/pcplab", import.meta.url).pathname;
-
-function pcplab(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8" });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { pcplab } from "./spawn.ts";
 
 const SCENARIO = `scenario "small" {
   cpus 2
