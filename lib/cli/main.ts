@@ -3,7 +3,7 @@
 import { analyze, DEFAULTS, format, formatDiagnostic, type LocatedDiagnostic, type Scenario } from "../dsl/index.ts";
 import { LIMITS, MODEL_LIMITS } from "../dsl/check.ts";
 import { assemble, Overloaded, scenarioDigest, unexpectedViolations, type Results } from "../engine/index.ts";
-import { DEFAULT_EVENTS_PER_SECOND, estimateSeconds, estimateWork } from "../engine/estimate.ts";
+import { DEFAULT_EVENTS_PER_SECOND, estimateBytes, estimateSeconds, estimateWork } from "../engine/estimate.ts";
 import { describeSource, mailReports, NOT_FOUND, type MailReport } from "../report/mail.ts";
 import { renderReport } from "../report/render.ts";
 import { differsHeadline, extractReport, formatDifferences, verify, type VerifyHooks, type VerifyOutcome } from "../report/verify.ts";
@@ -34,12 +34,13 @@ commands:
                            JSON with --json); --threads N runs on N threads
                            from the start, instead of adding one per core
                            once the runs left are long enough
-  verify MAIL [--yes] [--budget-seconds N]
+  verify MAIL [--yes] [--budget-seconds N] [--budget-mib N]
                            find every report in pasted text, a saved message
                            (.eml) or an mbox thread (quoted at any depth,
                            MIME decoded), run each again, compare the numbers;
                            stops first when the runs are estimated to take
-                           over N seconds (default 120) unless --yes
+                           over N seconds (default 120) or N MiB of memory
+                           (default 2048) unless --yes
   check FILE.scn           parse and check a scenario (FILE may be - for stdin)
   fmt FILE.scn [--write]   print the canonical form (--write rewrites FILE)
 
@@ -227,7 +228,7 @@ async function overloadAsError<T>(work: Promise<T>): Promise<T | string> {
 }
 
 async function verifyCommand(args: string[], io: IO): Promise<number> {
-  const a = parseArgs("verify", args, ["--yes"], io, ["--threads", "--budget-seconds"]);
+  const a = parseArgs("verify", args, ["--yes"], io, ["--threads", "--budget-seconds", "--budget-mib"]);
   if (!a) return EXIT.usage;
   let input: Uint8Array;
   try {
@@ -244,16 +245,13 @@ async function verifyCommand(args: string[], io: IO): Promise<number> {
   }
   const threads = a.values.get("--threads");
   const cost = estimateCost(reports, threads ?? availableParallelism());
-  const budget = a.values.get("--budget-seconds") ?? DEFAULT_BUDGET_SECONDS;
-  const over = cost.seconds > budget;
+  const budget = { seconds: a.values.get("--budget-seconds") ?? DEFAULT_BUDGET_SECONDS, mib: a.values.get("--budget-mib") ?? DEFAULT_BUDGET_MIB };
+  const over = overBudget(cost, budget);
   // Within budget the estimate shows only on a terminal, so the output a
   // script compares stays what it was.
-  if (over || io.stderrIsTTY) io.stderr(`pcplab verify: ${describeCost(cost)}\n`);
-  if (over && !a.flags.has("--yes")) {
-    io.stderr(
-      `pcplab verify: that is over the budget of ${budget} s, so nothing was run; ` +
-        `add --yes to run it anyway, or --budget-seconds N to raise the budget\n`,
-    );
+  if (over.length > 0 || io.stderrIsTTY) io.stderr(`pcplab verify: ${describeCost(cost)}\n`);
+  if (over.length > 0 && !a.flags.has("--yes")) {
+    io.stderr(`pcplab verify: that is over the budget of ${over.join(" and ")}, so nothing was run; add --yes to run it anyway, or raise the budget\n`);
     return EXIT.usage;
   }
   // A thread quotes one report in reply after reply: each scenario runs once.
@@ -311,22 +309,35 @@ async function verifyOne(report: MailReport, hooks: VerifyHooks): Promise<Verify
 }
 
 /** A mailed scenario is anyone's: verify says what it will cost before it
- * runs, and stops beyond this many estimated seconds unless told --yes. */
+ * runs, and stops beyond this many estimated seconds, or MiB at the peak,
+ * unless told --yes. Two minutes, and what a laptop spares without
+ * swapping. */
 const DEFAULT_BUDGET_SECONDS = 120;
+const DEFAULT_BUDGET_MIB = 2048;
 
 interface Cost {
   scenarios: number;
   runs: number;
   events: number;
   seconds: number;
+  /** Peak: scenarios run one after another. */
+  bytes: number;
 }
 
-/** The estimated work of every distinct scenario the reports hold, at the
- * engine's conservative events per second (lib/engine/estimate.ts). Memory
- * is not estimated: time and the number of runs grow with what does. */
+/** The limits `cost` passes, as the flags that would raise them. */
+function overBudget(cost: Cost, budget: { seconds: number; mib: number }): string[] {
+  const over: string[] = [];
+  if (cost.seconds > budget.seconds) over.push(`${budget.seconds} s (--budget-seconds N)`);
+  if (cost.bytes > budget.mib * 2 ** 20) over.push(`${budget.mib} MiB (--budget-mib N)`);
+  return over;
+}
+
+/** The estimated work and peak memory of every distinct scenario the
+ * reports hold, at the engine's conservative events per second
+ * (lib/engine/estimate.ts). */
 function estimateCost(reports: MailReport[], threads: number): Cost {
   const seen = new Set<string>();
-  const cost: Cost = { scenarios: 0, runs: 0, events: 0, seconds: 0 };
+  const cost: Cost = { scenarios: 0, runs: 0, events: 0, seconds: 0, bytes: 0 };
   for (const r of reports) {
     if (r.problem !== null) continue;
     const extracted = extractReport(r.text);
@@ -340,6 +351,7 @@ function estimateCost(reports: MailReport[], threads: number): Cost {
     cost.runs += work.runs.length;
     cost.events += work.total;
     cost.seconds += estimateSeconds(work, threads, DEFAULT_EVENTS_PER_SECOND);
+    cost.bytes = Math.max(cost.bytes, estimateBytes(scenario, threads));
   }
   return cost;
 }
@@ -347,5 +359,5 @@ function estimateCost(reports: MailReport[], threads: number): Cost {
 function describeCost(c: Cost): string {
   const seconds = c.seconds < 10 ? c.seconds.toFixed(1) : Math.round(c.seconds).toString();
   const events = c.events >= 1e6 ? `${(c.events / 1e6).toFixed(1)} M` : `${Math.round(c.events)}`;
-  return `estimated cost: ${c.runs} run(s) of ${c.scenarios} scenario(s), about ${events} engine events, about ${seconds} s`;
+  return `estimated cost: ${c.runs} run(s) of ${c.scenarios} scenario(s), about ${events} engine events, about ${seconds} s, about ${Math.ceil(c.bytes / 2 ** 20)} MiB at the peak`;
 }

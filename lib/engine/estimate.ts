@@ -3,9 +3,10 @@
 // notebook can say how long a run will take and, once it has measured this
 // machine's speed, how long is left. Wall time is never part of results:
 // only the caller turns events into seconds.
-import type { Scenario } from "../dsl/scenario.ts";
+import type { Dist, Scenario } from "../dsl/scenario.ts";
+import { MAX_TOUCHED_PAGES } from "./mm/memmap.ts";
 import { arrivalsPerSecond, plan } from "./results.ts";
-import type { RunSpec } from "./run.ts";
+import { applySweep, type RunSpec } from "./run.ts";
 
 /** engine.events per allocation the workloads ask for: the shipped
  * examples ran 1.6 (thp-compaction-stress) to 3.0 (irq-bypass-2017) events
@@ -51,4 +52,70 @@ export function estimateWork(scenario: Scenario, specs: RunSpec[] = plan(scenari
 export function estimateSeconds(work: WorkEstimate, threads: number, eventsPerSecond = DEFAULT_EVENTS_PER_SECOND): number {
   const workers = Math.max(1, Math.min(threads, work.runs.length));
   return Math.max(work.total / workers, work.longest) / eventsPerSecond;
+}
+
+// Memory. What a run holds grows with the page frames it touches (its
+// memmap chunks, free-list links and the handles of pages held), and with
+// its CPUs (their contexts, queues and statistics). The figures are peak
+// RSS of `pcplab run` on this project's 2-vCPU test VMs:
+//   - a 2-CPU, 1 GiB run of 1 ms: 101 MB, the process and one run;
+//   - 64 GiB at fragmentation 100% (16.8 M frames touched): 987 MB with
+//     one thread, 1.70 GB with two; 1 M order-0 pages held at once:
+//     154 MB. Both are about 53 bytes a page;
+//   - io-completion-softirq at 256 CPUs for 100 ms: 308 MB, against 73 MB
+//     at 4 CPUs, 0.93 MB a CPU.
+// An estimate errs high: an overloaded CPU's queues can hold more (up to
+// MAX_BACKLOG items a context), and MAX_TOUCHED_PAGES stops a run that
+// touches more frames than it allows.
+
+/** The process and its first run, before any page is touched. */
+export const PROCESS_BYTES = 100 * 2 ** 20;
+/** A touched page frame, or a page held. */
+export const PAGE_BYTES = 56;
+/** A simulated CPU. */
+export const CPU_BYTES = 2 ** 20;
+
+function meanNs(d: Dist): number {
+  switch (d.kind) {
+    case "const":
+      return d.ns;
+    case "exp":
+      return d.meanNs;
+    case "uniform":
+      return (d.minNs + d.maxNs) / 2;
+  }
+}
+
+/** Estimated peak bytes of one run: its CPUs and the pages it touches,
+ * which are the pages held at once (Little's law: arrival rate times mean
+ * holding time, at most what the run allocates), each CPU's pcp list at its
+ * high mark, and the fragmented part of the zone, never more than the
+ * zone or the engine's frame limit. */
+export function runBytes(scenario: Scenario, spec: RunSpec): number {
+  const s = applySweep(scenario, spec.sweepValue);
+  const runNs = s.warmupNs + s.durationNs;
+  const zonePages = Math.floor(s.memoryBytes / 4096);
+  let pages = s.fragmentation * zonePages;
+  for (const w of s.workloads) {
+    if (!w.alloc) continue;
+    const cpus = w.cpus === "all" ? s.cpus : w.cpus.length;
+    const perSecond = w.arrival.kind === "rate" ? w.arrival.perSecond : 1e9 / w.arrival.ns;
+    const pagesPerArrival = w.alloc.count * 2 ** w.alloc.order;
+    const holdNs = w.free === null ? runNs : w.free.after === "immediately" ? 0 : Math.min(runNs, meanNs(w.free.after));
+    pages += cpus * (perSecond * pagesPerArrival * holdNs) / 1e9;
+    if (w.free?.batch) pages += cpus * w.free.batch * pagesPerArrival;
+  }
+  // zone_highsize() gives each CPU at least four batches, a batch at most 63 pages.
+  pages += s.cpus * (s.pcp.high ?? 4 * 63);
+  pages = Math.min(pages, zonePages, MAX_TOUCHED_PAGES);
+  return s.cpus * CPU_BYTES + pages * PAGE_BYTES;
+}
+
+/** Estimated peak bytes of running every run with `threads` at once: the
+ * process, and the largest runs side by side. */
+export function estimateBytes(scenario: Scenario, threads: number, specs: RunSpec[] = plan(scenario)): number {
+  const sizes = specs.map((spec) => runBytes(scenario, spec)).sort((a, b) => b - a);
+  let bytes = PROCESS_BYTES;
+  for (const b of sizes.slice(0, Math.max(1, threads))) bytes += b;
+  return bytes;
 }

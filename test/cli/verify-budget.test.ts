@@ -32,8 +32,8 @@ describe("pcplab verify's budget", () => {
     const v = pcplab(["verify", "-"], huge.replace(/^/gm, "> "));
     expect(v.status).toBe(2);
     expect(v.stdout).toBe("");
-    expect(v.stderr).toMatch(/^pcplab verify: estimated cost: 2 run\(s\) of 1 scenario\(s\), about [0-9.]+ M engine events, about \d+ s\n/);
-    expect(v.stderr).toContain("over the budget of 120 s, so nothing was run; add --yes to run it anyway, or --budget-seconds N");
+    expect(v.stderr).toMatch(/^pcplab verify: estimated cost: 2 run\(s\) of 1 scenario\(s\), about [0-9.]+ M engine events, about \d+ s, about \d+ MiB at the peak\n/);
+    expect(v.stderr).toContain("over the budget of 120 s (--budget-seconds N), so nothing was run; add --yes to run it anyway, or raise the budget");
     expect(v.stderr).not.toMatch(/reproduced|differs/);
   });
 
@@ -41,11 +41,34 @@ describe("pcplab verify's budget", () => {
     const stopped = pcplab(["verify", "-", "--budget-seconds", "0"], report);
     expect(stopped.status).toBe(2);
     expect(stopped.stdout).toBe("");
-    expect(stopped.stderr).toContain("over the budget of 0 s, so nothing was run");
+    expect(stopped.stderr).toContain("over the budget of 0 s (--budget-seconds N), so nothing was run");
     const ran = pcplab(["verify", "-", "--budget-seconds", "0", "--yes"], report);
     expect(ran.status).toBe(0);
     expect(ran.stdout).toMatch(/^reproduced: results sha256:/);
     expect(ran.stderr).toMatch(/^pcplab verify: estimated cost: 2 run\(s\) of 1 scenario\(s\)/);
+  });
+
+  it("stops a report whose scenario would hold 64 GiB of fragmented frames on 256 CPUs, two runs at once", () => {
+    const huge = report
+      .replace(/^ {2}cpus 2$/m, "  cpus 256")
+      .replace(/^ {2}memory 256MiB$/m, "  memory 64GiB\n  fragmentation 100%");
+    expect(huge).not.toBe(report);
+    const v = pcplab(["verify", "-", "--threads", "2"], huge);
+    expect(v.status).toBe(2);
+    expect(v.stdout).toBe("");
+    const peak = Number(/about (\d+) MiB at the peak\n/.exec(v.stderr)?.[1]);
+    expect(peak).toBeGreaterThan(2048);
+    expect(v.stderr).toContain("over the budget of 2048 MiB (--budget-mib N), so nothing was run");
+    expect(v.stderr).not.toContain("--budget-seconds");
+  });
+
+  it("stops a cheap report over --budget-mib 1, and runs it with --yes", () => {
+    const stopped = pcplab(["verify", "-", "--budget-mib", "1"], report);
+    expect(stopped.status).toBe(2);
+    expect(stopped.stderr).toContain("over the budget of 1 MiB (--budget-mib N), so nothing was run");
+    const ran = pcplab(["verify", "-", "--budget-mib", "1", "--yes"], report);
+    expect(ran.status).toBe(0);
+    expect(ran.stdout).toMatch(/^reproduced: results sha256:/);
   });
 
   it("runs a cheap report within the default budget, printing what it always did", () => {

@@ -2,7 +2,7 @@
 // "N s left" are made of.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_EVENTS_PER_SECOND, estimateSeconds, estimateWork } from "../../lib/engine/estimate.ts";
+import { CPU_BYTES, DEFAULT_EVENTS_PER_SECOND, estimateBytes, estimateSeconds, estimateWork, PAGE_BYTES, PROCESS_BYTES, runBytes } from "../../lib/engine/estimate.ts";
 import { plan, simulate } from "../../lib/engine/index.ts";
 import { scenarioOf } from "./helpers.ts";
 
@@ -90,5 +90,45 @@ describe("estimateSeconds", () => {
     // Six runs: more workers than runs leaves one run per worker.
     expect(estimateSeconds(w, 8)).toBeCloseTo(w.longest / DEFAULT_EVENTS_PER_SECOND, 9);
     expect(estimateSeconds(w, 2, 2 * DEFAULT_EVENTS_PER_SECOND)).toBeCloseTo(estimateSeconds(w, 2) / 2, 9);
+  });
+});
+
+describe("estimateBytes", () => {
+  const MiB = 2 ** 20;
+  const withLines = (text: string, lines: string) => scenarioOf(text.replace(/^ {2}duration /m, `${lines}\n  duration `));
+
+  it("grows with CPUs and with the fragmented part of the zone", () => {
+    const small = scenarioOf(SMALL);
+    const [spec] = plan(small);
+    const base = runBytes(small, spec!);
+    expect(base).toBeGreaterThanOrEqual(2 * CPU_BYTES);
+    expect(base).toBeLessThan(10 * MiB);
+    const fragmented = withLines(SMALL.replace("memory 256MiB", "memory 64GiB"), "  fragmentation 100%");
+    // 64 GiB is 16.8 M frames, all touched to fragment them.
+    expect(runBytes(fragmented, spec!)).toBeCloseTo(2 * CPU_BYTES + 16_777_216 * PAGE_BYTES, -6);
+    const big = scenarioOf(BIG);
+    expect(runBytes(big, plan(big)[0]!)).toBeGreaterThan(256 * CPU_BYTES);
+  });
+
+  it("counts pages held at once by Little's law, never more than the run allocates or the zone holds", () => {
+    // 2 CPUs x 100k/s x order 9 for 3 ms, never freed: 600 THPs, 307,200 pages.
+    const thps = SMALL.replace("alloc order 0 gfp GFP_HIGHUSER_MOVABLE", "alloc order 9 gfp GFP_TRANSHUGE").replace(/\n\s*free after [^\n]*/, "");
+    const kept = scenarioOf(thps);
+    const pages = (runBytes(kept, plan(kept)[0]!) - 2 * CPU_BYTES) / PAGE_BYTES;
+    // The zone (256 MiB) holds only 65,536.
+    expect(pages).toBe(65_536);
+    const roomy = scenarioOf(thps.replace("memory 256MiB", "memory 4GiB"));
+    const held = (runBytes(roomy, plan(roomy)[0]!) - 2 * CPU_BYTES) / PAGE_BYTES;
+    expect(held).toBeGreaterThanOrEqual(307_200);
+    expect(held).toBeLessThan(307_200 + 2 * 4 * 63 + 1);
+  });
+
+  it("adds the largest runs side by side, one per thread, to the process", () => {
+    const small = scenarioOf(SMALL);
+    const one = runBytes(small, plan(small)[0]!);
+    expect(estimateBytes(small, 1)).toBe(PROCESS_BYTES + one);
+    expect(estimateBytes(small, 2)).toBe(PROCESS_BYTES + 2 * one);
+    // Six runs: no more than six at once.
+    expect(estimateBytes(small, 64)).toBe(PROCESS_BYTES + 6 * one);
   });
 });
