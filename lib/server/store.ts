@@ -48,10 +48,10 @@ export const JOURNAL_SIZE_LIMIT = 16 * 1024 * 1024;
 
 export const DEFAULT_MAX_DATABASE_BYTES = 1024 * 1024 * 1024;
 
-// The bound is a check the API makes before it writes (hasRoomFor), not
-// SQLite's max_page_count: past that, every write fails with SQLITE_FULL,
-// the collaboration server's background store included, and there it
-// surfaces as an unhandled rejection that stops the process.
+// The bound is a check made before a write (hasRoomFor): by the API, and
+// by the collaboration server before it logs an update (writes.ts). It is
+// not SQLite's max_page_count, so compaction, which frees the log it folds
+// in, can still run at the bound.
 export interface StoreOptions {
   maxDatabaseBytes?: number;
 }
@@ -190,9 +190,21 @@ export class NotebookStore {
     return row ? new Uint8Array(row.state) : null;
   }
 
-  /** Appends one accepted update; returns its sequence number. */
-  appendUpdate(name: string, update: Uint8Array): number {
-    return Number(this.db.prepare("INSERT INTO updates (doc, data) VALUES (?, ?)").run(name, Buffer.from(update)).lastInsertRowid);
+  /** Appends one accepted update; returns its sequence number. A version
+   * given too (the state before the update) is stored with it or not at all. */
+  appendUpdate(name: string, update: Uint8Array, before?: VersionRow & { state: Uint8Array }): number {
+    const append = () => Number(this.db.prepare("INSERT INTO updates (doc, data) VALUES (?, ?)").run(name, Buffer.from(update)).lastInsertRowid);
+    if (!before) return append();
+    return this.db.transaction(() => {
+      this.addVersion(before);
+      return append();
+    })();
+  }
+
+  /** Replaces a logged update with what of it was applied, or drops it (null). */
+  replaceUpdate(seq: number, update: Uint8Array | null): void {
+    if (update) this.db.prepare("UPDATE updates SET data = ? WHERE seq = ?").run(Buffer.from(update), seq);
+    else this.db.prepare("DELETE FROM updates WHERE seq = ?").run(seq);
   }
 
   /** Replaces a document's snapshot with `state`, which includes every
