@@ -25,7 +25,7 @@ import { Notebook } from "../notebook/notebook.ts";
 import { atLeast, type Access } from "./access.ts";
 import { PreAuthGate, type PreAuthLimits } from "./preauth.ts";
 import { SUBDOCS, type NotebookStore } from "./store.ts";
-import { Report, WRITTEN_AHEAD, WritePath, type Tracked, type Writer } from "./writes.ts";
+import { Report, WritePath, type Tracked, type Writer } from "./writes.ts";
 
 export interface CollabLimits extends PreAuthLimits {
   /** Largest WebSocket message accepted. */
@@ -168,8 +168,8 @@ export function createCollab(store: NotebookStore, access: Access, opts: CollabO
       tracked.set(documentName, t);
       // Clients' updates are stored before they are applied (writes.ts);
       // anything else that changes the document is stored here, first.
-      observeUpdatesFirst(document, (update, origin) => {
-        if (origin === WRITTEN_AHEAD) return;
+      observeUpdatesFirst(document, (update) => {
+        if (writes.writing) return;
         t.lastSeq = store.appendUpdate(documentName, update);
         t.bytes += update.length;
       });

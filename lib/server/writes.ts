@@ -31,9 +31,6 @@ export const MALFORMED: Refusal = { code: 4400, reason: "malformed update" };
 export const TOO_LARGE: Refusal = { code: 4413, reason: "document too large" };
 export const NOT_SAVED: Refusal = { code: 4507, reason: "not saved: the server cannot store changes now" };
 
-/** Origin of changes applied here: already stored, not to be logged again. */
-export const WRITTEN_AHEAD = Symbol("written ahead");
-
 /** What the server knows of a loaded document's stored form. */
 export interface Tracked {
   lastSeq: number;
@@ -95,6 +92,9 @@ export class Report {
 
 export class WritePath {
   private readonly report: Report;
+  /** True while an update stored here is being applied: the document's
+   * update observers see it, and must not log it again. */
+  writing = false;
   private readonly refused = new WeakSet<object>();
   private readonly guards = new Map<string, DeletionGuard>();
 
@@ -147,7 +147,7 @@ export class WritePath {
         ? { id: this.opts.newId(), notebookId, name: beforeDeletingName(doc, ds), createdAt: now, state: Y.encodeStateAsUpdate(doc) }
         : null;
     try {
-      this.write(name, doc, t, update, before);
+      this.write(name, doc, t, update, before, connection);
     } catch (e) {
       if (e === MALFORMED) throw this.refuse(connection, MALFORMED);
       throw this.refuse(connection, NOT_SAVED, true);
@@ -158,7 +158,7 @@ export class WritePath {
   /** Logs `update` (with `before`, a version to keep first), then applies it
    * to `doc`. Throws, leaving the document as it was, if it cannot be stored;
    * throws MALFORMED if Yjs cannot apply it. */
-  write(name: string, doc: Y.Doc, t: Tracked, update: Uint8Array, before: (VersionRow & { state: Uint8Array }) | null = null): void {
+  write(name: string, doc: Y.Doc, t: Tracked, update: Uint8Array, before: (VersionRow & { state: Uint8Array }) | null = null, origin: unknown = null): void {
     let seq: number;
     try {
       if (!this.store.hasRoomFor(update.length + (before?.state.length ?? 0))) {
@@ -172,16 +172,19 @@ export class WritePath {
     this.report.ok();
     t.lastSeq = seq;
     t.bytes += update.length;
-    this.apply(doc, update, seq);
+    this.apply(doc, update, seq, origin);
   }
 
   /** Applies a stored update; if Yjs throws part way, the log keeps what it did apply, no more. */
-  private apply(doc: Y.Doc, update: Uint8Array, seq: number): void {
+  private apply(doc: Y.Doc, update: Uint8Array, seq: number, origin: unknown): void {
     const applied: Uint8Array[] = [];
-    const collect = (u: Uint8Array, origin: unknown) => origin === WRITTEN_AHEAD && applied.push(u);
+    const collect = (u: Uint8Array) => applied.push(u);
     doc.on("update", collect);
+    this.writing = true;
     try {
-      Y.applyUpdate(doc, update, WRITTEN_AHEAD);
+      // The connection as origin, as Hocuspocus's own apply would give it:
+      // its onChange and store hooks see who made the change.
+      Y.applyUpdate(doc, update, origin);
     } catch {
       try {
         this.store.replaceUpdate(seq, applied.length ? Y.mergeUpdates(applied) : null);
@@ -190,6 +193,7 @@ export class WritePath {
       }
       throw MALFORMED;
     } finally {
+      this.writing = false;
       doc.off("update", collect);
     }
   }
