@@ -8,9 +8,10 @@
 //   write the notebook's comments document (`<id>/comments`). Revoking a
 //   link closes its live connections at once; an expired link's are closed
 //   by a sweep.
-// - Durability: an update is appended to SQLite before Hocuspocus relays or
-//   acknowledges it (our observer runs ahead of its own, synchronously), so
-//   whatever any client has received survives a kill -9.
+// - Durability: a client's update is appended to SQLite before it is
+//   applied, relayed or acknowledged (writes.ts); one that cannot be stored
+//   is refused, so whatever any client has received, or was told is saved,
+//   survives a kill -9.
 // - Limits: message size, document size, connections per notebook and per
 //   address, and what a socket may send before it authenticates
 //   (preauth.ts). Breaking one closes that connection only.
@@ -18,13 +19,13 @@ import type { IncomingMessage, Server as HttpServer } from "node:http";
 import { randomBytes } from "node:crypto";
 import type { Duplex } from "node:stream";
 import { Hocuspocus } from "@hocuspocus/server";
-import * as decoding from "lib0/decoding";
 import { WebSocketServer, type WebSocket } from "ws";
 import * as Y from "yjs";
 import { Notebook } from "../notebook/notebook.ts";
 import { atLeast, type Access } from "./access.ts";
 import { PreAuthGate, type PreAuthLimits } from "./preauth.ts";
 import { SUBDOCS, type NotebookStore } from "./store.ts";
+import { Report, WritePath, type Tracked, type Writer } from "./writes.ts";
 
 export interface CollabLimits extends PreAuthLimits {
   /** Largest WebSocket message accepted. */
@@ -83,11 +84,6 @@ export function parseDocumentName(name: string): { notebookId: string; sub: stri
   return { notebookId: id, sub: sub ?? null };
 }
 
-interface Tracked {
-  lastSeq: number;
-  bytes: number;
-}
-
 interface ConnectionContext {
   shareId?: string;
   /** Absent on the server's own direct connections. */
@@ -118,23 +114,13 @@ function observeUpdatesFirst(doc: Y.Doc, f: (update: Uint8Array, origin: unknown
   observers.set("update", new Set([f, ...(observers.get("update") ?? [])]));
 }
 
-/** Whether a raw Hocuspocus message carries document content (sync step 2 or update). */
-function carriesContent(message: Uint8Array): boolean {
-  try {
-    const d = decoding.createDecoder(message);
-    decoding.readVarString(d);
-    if (decoding.readVarUint(d) !== 0) return false;
-    return decoding.readVarUint(d) !== 0;
-  } catch {
-    return false;
-  }
-}
-
 export function createCollab(store: NotebookStore, access: Access, opts: CollabOptions = {}) {
   const limits: CollabLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const tracked = new Map<string, Tracked>();
   const perNotebook = new Map<string, number>();
   const counted = new Set<string>();
+  const writes = new WritePath(store, { maxDocumentBytes: limits.maxDocumentBytes, newId: () => randomBytes(9).toString("base64url") });
+  const compaction = new Report((why) => `pcplab: cannot compact the update log (${why}); it is kept and compacted later`, "pcplab: compacting again");
 
   const hocuspocus = new Hocuspocus({
     quiet: true,
@@ -172,26 +158,29 @@ export function createCollab(store: NotebookStore, access: Access, opts: CollabO
       const id = parseDocumentName(documentName)!.notebookId;
       perNotebook.set(id, (perNotebook.get(id) ?? 1) - 1);
     },
-    async beforeHandleMessage({ documentName, update }) {
+    async beforeHandleMessage({ documentName, update, document, connection }) {
       const t = tracked.get(documentName);
-      if (t && t.bytes + update.length > limits.maxDocumentBytes && carriesContent(update)) {
-        throw Object.assign(new Error("document too large"), { code: 4413, reason: "document too large" });
-      }
+      const name = parseDocumentName(documentName);
+      if (t && name) writes.accept(documentName, name.sub ? null : name.notebookId, document, t, connection as Writer, update);
     },
     async onLoadDocument({ documentName, document }) {
       const t: Tracked = applyStored(store, documentName, document);
       tracked.set(documentName, t);
+      // Clients' updates are stored before they are applied (writes.ts);
+      // anything else that changes the document is stored here, first.
       observeUpdatesFirst(document, (update) => {
+        if (writes.writing) return;
         t.lastSeq = store.appendUpdate(documentName, update);
         t.bytes += update.length;
       });
       return document;
     },
     async onStoreDocument({ documentName, document }) {
-      compact(documentName, document);
+      compactOrReport(documentName, document);
     },
     async afterUnloadDocument({ documentName }) {
       tracked.delete(documentName);
+      writes.forget(documentName);
     },
   });
 
@@ -206,6 +195,18 @@ export function createCollab(store: NotebookStore, access: Access, opts: CollabO
     const now = Date.now();
     if (!parsed.sub && now - store.latestVersionAt(parsed.notebookId) >= (opts.checkpointEveryMs ?? 5 * 60_000)) {
       store.addVersion({ id: randomBytes(9).toString("base64url"), notebookId: parsed.notebookId, name: null, createdAt: now, state });
+    }
+  }
+
+  /** Compacts, reporting a failure instead of throwing it: Hocuspocus
+   * rethrows from its debounced store, where nothing would catch it and
+   * Node would stop. The log stays as it is, and is compacted next time. */
+  function compactOrReport(name: string, doc: Y.Doc): void {
+    try {
+      compact(name, doc);
+      compaction.ok();
+    } catch (e) {
+      compaction.failed(e);
     }
   }
 
@@ -275,7 +276,7 @@ export function createCollab(store: NotebookStore, access: Access, opts: CollabO
 
   /** Compacts every loaded document now (Ctrl-C saves everything). */
   async function flush(): Promise<void> {
-    for (const doc of hocuspocus.documents.values()) compact(doc.name, doc);
+    for (const doc of hocuspocus.documents.values()) compactOrReport(doc.name, doc);
   }
 
   /** Changes a notebook's shared document from the server, through the same
@@ -283,7 +284,17 @@ export function createCollab(store: NotebookStore, access: Access, opts: CollabO
   async function withDocument(id: string, change: (nb: Notebook) => void): Promise<void> {
     const connection = await hocuspocus.openDirectConnection(id, {});
     try {
-      await connection.transact((doc) => change(new Notebook(doc)));
+      const live = hocuspocus.documents.get(id);
+      const t = tracked.get(id);
+      if (!live || !t) throw new Error(`notebook ${id} is not loaded`);
+      // Made on a copy, so the change is stored before the live document,
+      // and anyone on it, has it; if it cannot be, nothing has changed.
+      const copy = new Y.Doc();
+      Y.applyUpdate(copy, Y.encodeStateAsUpdate(live));
+      const made: Uint8Array[] = [];
+      copy.on("update", (u: Uint8Array) => made.push(u));
+      change(new Notebook(copy));
+      if (made.length > 0) writes.write(id, live, t, Y.mergeUpdates(made));
     } finally {
       await connection.disconnect();
     }

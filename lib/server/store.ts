@@ -48,10 +48,16 @@ export const JOURNAL_SIZE_LIMIT = 16 * 1024 * 1024;
 
 export const DEFAULT_MAX_DATABASE_BYTES = 1024 * 1024 * 1024;
 
-// The bound is a check the API makes before it writes (hasRoomFor), not
-// SQLite's max_page_count: past that, every write fails with SQLITE_FULL,
-// the collaboration server's background store included, and there it
-// surfaces as an unhandled rejection that stops the process.
+// reserve(): how much may be logged between two looks at the file's size,
+// and what a logged row costs beyond its data (rowid, name, index entry),
+// rounded up.
+const LOG_HEADROOM = 256 * 1024;
+const ROW_OVERHEAD = 64;
+
+// The bound is a check made before a write (hasRoomFor): by the API, and
+// by the collaboration server before it logs an update (writes.ts). It is
+// not SQLite's max_page_count, so compaction, which frees the log it folds
+// in, can still run at the bound.
 export interface StoreOptions {
   maxDatabaseBytes?: number;
 }
@@ -112,10 +118,34 @@ export class NotebookStore {
 
   /** Bytes the database's pages hold, free pages left out. */
   bytesUsed(): number {
-    const pages = this.db.pragma("page_count", { simple: true }) as number;
-    const free = this.db.pragma("freelist_count", { simple: true }) as number;
-    return (pages - free) * (this.db.pragma("page_size", { simple: true }) as number);
+    // Asked before every live edit is logged: statements prepared once, and
+    // the page size, fixed once the file exists, read once.
+    this.pageCount ??= this.db.prepare("PRAGMA page_count").pluck();
+    this.freelistCount ??= this.db.prepare("PRAGMA freelist_count").pluck();
+    this.pageSize ??= this.db.pragma("page_size", { simple: true }) as number;
+    return ((this.pageCount.get() as number) - (this.freelistCount.get() as number)) * this.pageSize;
   }
+
+  /** Whether `bytes` more (logged as one row) still fit under the bound.
+   * For the write path: it asks SQLite at most once per LOG_HEADROOM of
+   * writes, as asking costs about a sixth of an append; between asks it
+   * counts, with a row's overhead, and so may pass the bound by at most
+   * about that much. */
+  reserve(bytes: number): boolean {
+    const cost = bytes + ROW_OVERHEAD;
+    if (cost <= this.headroom) {
+      this.headroom -= cost;
+      return true;
+    }
+    const free = this.maxDatabaseBytes - this.bytesUsed();
+    this.headroom = Math.max(0, Math.min(free - cost, LOG_HEADROOM));
+    return cost <= free;
+  }
+
+  private headroom = 0;
+  private pageCount?: Database.Statement;
+  private freelistCount?: Database.Statement;
+  private pageSize?: number;
 
   /** Whether `bytes` more still fit under the bound. */
   hasRoomFor(bytes: number): boolean {
@@ -190,9 +220,21 @@ export class NotebookStore {
     return row ? new Uint8Array(row.state) : null;
   }
 
-  /** Appends one accepted update; returns its sequence number. */
-  appendUpdate(name: string, update: Uint8Array): number {
-    return Number(this.db.prepare("INSERT INTO updates (doc, data) VALUES (?, ?)").run(name, Buffer.from(update)).lastInsertRowid);
+  /** Appends one accepted update; returns its sequence number. A version
+   * given too (the state before the update) is stored with it or not at all. */
+  appendUpdate(name: string, update: Uint8Array, before?: VersionRow & { state: Uint8Array }): number {
+    const append = () => Number(this.db.prepare("INSERT INTO updates (doc, data) VALUES (?, ?)").run(name, Buffer.from(update)).lastInsertRowid);
+    if (!before) return append();
+    return this.db.transaction(() => {
+      this.addVersion(before);
+      return append();
+    })();
+  }
+
+  /** Replaces a logged update with what of it was applied, or drops it (null). */
+  replaceUpdate(seq: number, update: Uint8Array | null): void {
+    if (update) this.db.prepare("UPDATE updates SET data = ? WHERE seq = ?").run(Buffer.from(update), seq);
+    else this.db.prepare("DELETE FROM updates WHERE seq = ?").run(seq);
   }
 
   /** Replaces a document's snapshot with `state`, which includes every

@@ -20,7 +20,10 @@ import { Presence } from "./Presence.tsx";
 import { SharePanel } from "./SharePanel.tsx";
 import { Alert } from "./Alert.tsx";
 
-type Status = "connecting" | "saved" | "saving" | "offline";
+type Status = "connecting" | "saved" | "saving" | "offline" | "unsaved";
+
+/** The server's close code for an edit it could not store (lib/server/writes.ts). */
+const NOT_SAVED_CODE = 4507;
 
 interface Session {
   nb: Notebook;
@@ -118,15 +121,28 @@ export function NotebookPage({ id }: { id: string }) {
     });
     let connected = false;
     let everSynced = false;
+    // Set when the server refused to store an edit, until it has stored
+    // everything: the provider reconnects and sends it again meanwhile, and
+    // "saving…" between those attempts would promise too much.
+    let refused = false;
     const refreshStatus = () => {
-      if (!connected || !everSynced) setStatus(everSynced ? "offline" : "connecting");
+      if (refused) setStatus("unsaved");
+      else if (!connected || !everSynced) setStatus(everSynced ? "offline" : "connecting");
       else setStatus(provider.hasUnsyncedChanges ? "saving" : "saved");
     };
+    provider.on("close", ({ event }: { event: { code: number } }) => {
+      if (event.code === NOT_SAVED_CODE) refused = true;
+      refreshStatus();
+    });
     provider.on("status", ({ status }: { status: string }) => {
       connected = status === "connected";
       refreshStatus();
     });
-    provider.on("unsyncedChanges", refreshStatus);
+    provider.on("unsyncedChanges", ({ number }: { number: number }) => {
+      // Only the server's "saved" brings the count to zero.
+      if (number === 0) refused = false;
+      refreshStatus();
+    });
     provider.on("synced", () => {
       everSynced = true;
       setSynced(true);
@@ -205,7 +221,15 @@ export function NotebookPage({ id }: { id: string }) {
           </span>
         )}
         <span className={`status ${status}`} role="status" aria-label="Sync status">
-          {status === "saved" ? "saved" : status === "saving" ? "saving…" : status === "offline" ? "offline, changes kept locally" : "connecting…"}
+          {status === "saved"
+            ? "saved"
+            : status === "saving"
+              ? "saving…"
+              : status === "offline"
+                ? "offline, changes kept locally"
+                : status === "unsaved"
+                  ? "not saved: the server cannot store changes now; kept locally"
+                  : "connecting…"}
         </span>
         {session && <button onClick={() => setHistory(!history)}>History</button>}
         {session?.role === "owner" && <button onClick={() => setSharing(!sharing)}>Share</button>}

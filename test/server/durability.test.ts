@@ -53,7 +53,9 @@ describe("durability", () => {
         text.insert(text.length, `w${i}:${typed[i]!++};`);
       }, 3),
     );
-    await new Promise((r) => setTimeout(r, 700));
+    // Enough typing before the kill, however slowly a loaded machine fires the timers.
+    await eventually(() => typed.every((n) => n > 20), 30_000);
+    await new Promise((r) => setTimeout(r, 100));
 
     first.child.kill("SIGKILL");
     // What each client had at the moment of the kill: writers stop typing
