@@ -23,6 +23,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import * as Y from "yjs";
 import { Notebook } from "../notebook/notebook.ts";
 import { atLeast, type Access } from "./access.ts";
+import { CommentGuard, writerOf } from "./comment-guard.ts";
 import { PreAuthGate, type PreAuthLimits } from "./preauth.ts";
 import { SUBDOCS, type NotebookStore } from "./store.ts";
 
@@ -135,6 +136,7 @@ export function createCollab(store: NotebookStore, access: Access, opts: CollabO
   const tracked = new Map<string, Tracked>();
   const perNotebook = new Map<string, number>();
   const counted = new Set<string>();
+  const commentGuard = new CommentGuard();
 
   const hocuspocus = new Hocuspocus({
     quiet: true,
@@ -172,11 +174,13 @@ export function createCollab(store: NotebookStore, access: Access, opts: CollabO
       const id = parseDocumentName(documentName)!.notebookId;
       perNotebook.set(id, (perNotebook.get(id) ?? 1) - 1);
     },
-    async beforeHandleMessage({ documentName, update }) {
+    async beforeHandleMessage({ documentName, update, document, connection, context }) {
       const t = tracked.get(documentName);
       if (t && t.bytes + update.length > limits.maxDocumentBytes && carriesContent(update)) {
         throw Object.assign(new Error("document too large"), { code: 4413, reason: "document too large" });
       }
+      // Commenters write the comments document: who may change what is checked per update.
+      if (parseDocumentName(documentName)?.sub === "comments" && !connection.readOnly) commentGuard.check(document, update, () => writerOf(store, (context as ConnectionContext).shareId));
     },
     async onLoadDocument({ documentName, document }) {
       const t: Tracked = applyStored(store, documentName, document);
