@@ -169,11 +169,13 @@ export class Comments {
   /**
    * `by` is the author id of the link the document is open through
    * (authorId(token)); what this writes is signed with it. Null only for
-   * the server's own connections, which no guard checks.
+   * the server's own connections, which no guard checks. `moderator`: the
+   * link is an editor's or owner's.
    */
   constructor(
     doc: Y.Doc = new Y.Doc(),
     readonly by: string | null = null,
+    readonly moderator = false,
   ) {
     this.doc = doc;
     this.threads = doc.getMap("threads");
@@ -197,9 +199,9 @@ export class Comments {
     return out.sort((a, b) => a.comments[0]!.at - b.comments[0]!.at || a.id.localeCompare(b.id));
   }
 
-  /** Whether this link may edit or delete `comment` (`moderator`: it is an editor's or owner's). */
-  mayRevise(comment: Comment, moderator: boolean): boolean {
-    return this.by !== null && mayRevise(comment, this.by, moderator);
+  /** Whether this link may edit or delete `comment`, as the server will check. */
+  mayRevise(comment: Comment): boolean {
+    return this.by !== null && !comment.deleted && mayRevise(comment, this.by, this.moderator);
   }
 
   /** Starts a thread on `cell`; returns its id. */
