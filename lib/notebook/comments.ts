@@ -7,9 +7,12 @@
 //       resolved: boolean,
 //       resolvedBy?: { by: author id, author: name }  (who last resolved or reopened it)
 //       comments: Y.Array<Entry>, append-only:
-//         a comment   { by: author id, author: name, text, at }
-//         a revision  { edits: index of a comment above, by, author, at, text }
+//         a comment   { id, by: author id, author: name, text, at }
+//         a revision  { edits: key of a comment above, by, author, at, text }
 //                  or { edits, by, author, at, deleted: true }
+//       A comment's key is its id; a comment from before ids and author ids
+//       ({ author, text, at }) is keyed `#<its index>`, stable because
+//       nothing new may go before it.
 //   }
 //
 // Entries are never changed or removed: an edit or a deletion is a revision
@@ -29,8 +32,8 @@ import { digest } from "lib0/hash/sha256";
 
 /** A comment as shown: its entry with its revisions applied. */
 export interface Comment {
-  /** Its position in the thread's entries: what revisions point at. */
-  index: number;
+  /** What revisions point at: its id, or `#<index>` for a comment from before ids. */
+  key: string;
   /** Author id, or null for comments written before author ids. */
   by: string | null;
   author: string;
@@ -54,12 +57,13 @@ export interface Thread {
 
 /** A raw entry of a thread's array, as the server checks it. */
 export type Entry =
-  | { kind: "comment"; by: string | null; author: string; text: string; at: number }
-  | { kind: "revision"; edits: number; by: string; author: string; at: number; text: string; deleted: boolean };
+  | { kind: "comment"; id: string | null; by: string | null; author: string; text: string; at: number }
+  | { kind: "revision"; edits: string; by: string; author: string; at: number; text: string; deleted: boolean };
 
 export const MAX_TEXT = 10_000;
 export const MAX_AUTHOR = 60;
 const AUTHOR_ID = /^[A-Za-z0-9_-]{22}$/;
+const KEY = /^(?:[0-9a-f]{16}|#[0-9]{1,9})$/;
 
 function newId(): string {
   const bytes = new Uint8Array(8);
@@ -101,20 +105,29 @@ export function parseEntry(v: unknown): Entry | null {
   const by = v["by"];
   if (by !== undefined && !(typeof by === "string" && AUTHOR_ID.test(by))) return null;
   if (v["edits"] === undefined) {
+    const id = v["id"];
     if (!str(v["text"], MAX_TEXT)) return null;
-    return { kind: "comment", by: (by as string | undefined) ?? null, author, text: v["text"] as string, at };
+    // Signed comments have ids; a comment without either is from before them.
+    if (by === undefined ? id !== undefined : !(typeof id === "string" && KEY.test(id) && !id.startsWith("#"))) return null;
+    return { kind: "comment", id: (id as string | undefined) ?? null, by: (by as string | undefined) ?? null, author, text: v["text"] as string, at };
   }
   const edits = v["edits"];
-  if (typeof by !== "string" || typeof edits !== "number" || !Number.isSafeInteger(edits) || edits < 0) return null;
+  if (typeof by !== "string" || typeof edits !== "string" || !KEY.test(edits)) return null;
   if (v["deleted"] === true) return { kind: "revision", edits, by, author, at, text: "", deleted: true };
   if (v["deleted"] !== undefined || !str(v["text"], MAX_TEXT)) return null;
   return { kind: "revision", edits, by, author, at, text: v["text"] as string, deleted: false };
 }
 
-/** Whether `entries[index]` is a comment that a revision at `position` may target. */
-export function revisable(entries: readonly (Entry | null)[], index: number, position: number): Entry | null {
-  const target = index < position ? entries[index] : undefined;
-  return target && target.kind === "comment" ? target : null;
+/** A comment's key: its id, or its position if it has none. */
+export const keyOf = (e: { id: string | null }, index: number) => e.id ?? `#${index}`;
+
+/** The comment keyed `key` above `position`, which a revision there may target. */
+export function revisable(entries: readonly (Entry | null)[], key: string, position: number): Entry | null {
+  for (let i = 0; i < position; i++) {
+    const e = entries[i];
+    if (e?.kind === "comment" && keyOf(e, i) === key) return e;
+  }
+  return null;
 }
 
 /** Whether the holder of author id `me` may edit or delete `comment`: its author, or any editor or owner. */
@@ -125,16 +138,18 @@ export function mayRevise(comment: { by: string | null }, me: string, moderator:
 /** The comments a thread's entries show: revisions applied in order; a deletion is final. */
 export function fold(entries: readonly (Entry | null)[]): Comment[] {
   const out: Comment[] = [];
-  const byIndex = new Map<number, Comment>();
+  const byKey = new Map<string, Comment>();
   entries.forEach((e, index) => {
     if (!e) return;
     if (e.kind === "comment") {
-      const c: Comment = { index, by: e.by, author: e.author, text: e.text, at: e.at, edited: false, deleted: false, moderatedBy: null };
+      const key = keyOf(e, index);
+      if (byKey.has(key)) return;
+      const c: Comment = { key, by: e.by, author: e.author, text: e.text, at: e.at, edited: false, deleted: false, moderatedBy: null };
       out.push(c);
-      byIndex.set(index, c);
+      byKey.set(key, c);
       return;
     }
-    const c = revisable(entries, e.edits, index) ? byIndex.get(e.edits) : undefined;
+    const c = byKey.get(e.edits);
     if (!c || c.deleted) return;
     if (e.deleted) {
       c.deleted = true;
@@ -210,7 +225,7 @@ export class Comments {
     this.doc.transact(() => {
       const m = new Y.Map<unknown>();
       const list = new Y.Array<unknown>();
-      list.push([this.signed({ author: author.slice(0, MAX_AUTHOR), text: text.slice(0, MAX_TEXT), at })]);
+      list.push([this.signed({ id: newId(), author: author.slice(0, MAX_AUTHOR), text: text.slice(0, MAX_TEXT), at })]);
       m.set("cell", cell);
       m.set("resolved", false);
       m.set("comments", list);
@@ -220,17 +235,17 @@ export class Comments {
   }
 
   reply(thread: string, author: string, text: string, at = Date.now()): void {
-    this.append(thread, this.signed({ author: author.slice(0, MAX_AUTHOR), text: text.slice(0, MAX_TEXT), at }));
+    this.append(thread, this.signed({ id: newId(), author: author.slice(0, MAX_AUTHOR), text: text.slice(0, MAX_TEXT), at }));
   }
 
-  /** Replaces the text of comment `index` (the page offers it only where mayRevise; the server checks). */
-  edit(thread: string, index: number, author: string, text: string, at = Date.now()): void {
-    this.append(thread, this.signed({ edits: index, author: author.slice(0, MAX_AUTHOR), text: text.slice(0, MAX_TEXT), at }));
+  /** Replaces the text of comment `key` (the page offers it only where mayRevise; the server checks). */
+  edit(thread: string, key: string, author: string, text: string, at = Date.now()): void {
+    this.append(thread, this.signed({ edits: key, author: author.slice(0, MAX_AUTHOR), text: text.slice(0, MAX_TEXT), at }));
   }
 
-  /** Deletes comment `index`: its text leaves the view, the record that it was there stays. */
-  remove(thread: string, index: number, author: string, at = Date.now()): void {
-    this.append(thread, this.signed({ edits: index, author: author.slice(0, MAX_AUTHOR), at, deleted: true }));
+  /** Deletes comment `key`: its text leaves the view, the record that it was there stays. */
+  remove(thread: string, key: string, author: string, at = Date.now()): void {
+    this.append(thread, this.signed({ edits: key, author: author.slice(0, MAX_AUTHOR), at, deleted: true }));
   }
 
   /** Resolves or reopens a thread: anyone who may comment may, and it records who did. */
@@ -243,8 +258,11 @@ export class Comments {
     });
   }
 
+  /** Unsigned (the server's own connections) a comment is written as from before ids. */
   private signed(entry: Record<string, unknown>): Record<string, unknown> {
-    return this.by === null ? entry : { by: this.by, ...entry };
+    if (this.by !== null) return { by: this.by, ...entry };
+    const { id: _, ...rest } = entry;
+    return rest;
   }
 
   private append(thread: string, entry: Record<string, unknown>): void {

@@ -58,7 +58,7 @@ function CommentView({ comments, thread, c, canComment, author }: { comments: Co
           className="compose"
           onSubmit={(e) => {
             e.preventDefault();
-            if (text.trim() && text.trim() !== c.text) comments.edit(thread, c.index, author(), text.trim());
+            if (text.trim() && text.trim() !== c.text) comments.edit(thread, c.key, author(), text.trim());
             setEditing(false);
           }}
         >
@@ -83,7 +83,7 @@ function CommentView({ comments, thread, c, canComment, author }: { comments: Co
           >
             Edit
           </button>
-          <button onClick={() => comments.remove(thread, c.index, author())}>Delete</button>
+          <button onClick={() => comments.remove(thread, c.key, author())}>Delete</button>
         </div>
       )}
     </div>
@@ -96,7 +96,7 @@ export function CommentsPanel({ comments, cell, threads, canComment, author }: {
       {threads.map((t) => (
         <section key={t.id} className={`thread${t.resolved ? " resolved" : ""}`} aria-label={t.resolved ? "Resolved thread" : "Open thread"}>
           {t.comments.map((c) => (
-            <CommentView key={c.index} comments={comments} thread={t.id} c={c} canComment={canComment} author={author} />
+            <CommentView key={c.key} comments={comments} thread={t.id} c={c} canComment={canComment} author={author} />
           ))}
           {t.resolvedBy && <p className="resolved-by">{`${t.resolved ? "Resolved" : "Reopened"} by ${t.resolvedBy}`}</p>}
           {canComment && (

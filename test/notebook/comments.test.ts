@@ -10,6 +10,8 @@ const ALICE = "A".repeat(43);
 const BOB = "B".repeat(43);
 const ED = "E".repeat(43);
 
+/** The key of the `i`th comment of `thread`, what edits and deletions point at. */
+const k = (c: Comments, thread: string, i: number) => c.all().find((t) => t.id === thread)!.comments[i]!.key;
 const shown = (c: Comments) => c.all().map((t) => t.comments.map((x) => [x.author, x.text, x.edited, x.deleted, x.moderatedBy]));
 
 describe("comments", () => {
@@ -27,9 +29,9 @@ describe("comments", () => {
     const t = alice.start("c1", "Alice", "32 is the batch", 1);
     alice.reply(t, "Alice", "spam", 2);
     alice.reply(t, "Alice", "typo", 3);
-    alice.edit(t, 0, "Alice", "32 is the relock batch", 4);
-    ed.remove(t, 1, "Ed", 5);
-    ed.edit(t, 2, "Ed", "typ0 fixed", 6);
+    alice.edit(t, k(alice, t, 0), "Alice", "32 is the relock batch", 4);
+    ed.remove(t, k(alice, t, 1), "Ed", 5);
+    ed.edit(t, k(alice, t, 2), "Ed", "typ0 fixed", 6);
     expect(shown(alice)).toEqual([
       [
         ["Alice", "32 is the relock batch", true, false, null],
@@ -38,10 +40,10 @@ describe("comments", () => {
       ],
     ]);
     // The author's own later edit is no longer a moderator's text.
-    alice.edit(t, 2, "Alice", "typo fixed", 7);
+    alice.edit(t, k(alice, t, 2), "Alice", "typo fixed", 7);
     expect(alice.all()[0]!.comments[2]).toMatchObject({ text: "typo fixed", moderatedBy: null });
     // A deletion is final: an edit after it (say, made concurrently) does not bring the comment back.
-    alice.edit(t, 1, "Alice", "not spam", 8);
+    alice.edit(t, k(alice, t, 1), "Alice", "not spam", 8);
     expect(alice.all()[0]!.comments[1]).toMatchObject({ deleted: true, text: "" });
   });
 
@@ -66,14 +68,14 @@ describe("comments", () => {
     expect([alice.mayRevise(mine!), bob.mayRevise(mine!), ed.mayRevise(mine!)]).toEqual([true, false, true]);
     expect([alice.mayRevise(old!), bob.mayRevise(old!), ed.mayRevise(old!)]).toEqual([false, false, true]);
     expect(mayRevise({ by: null }, authorId(ALICE), false)).toBe(false);
-    alice.remove(t, 0, "Alice");
+    alice.remove(t, k(alice, t, 0), "Alice");
     expect(alice.mayRevise(alice.all()[1]!.comments[0]!)).toBe(false);
   });
 
   it("hides a thread from its cell once all its comments are deleted, and keeps the record", () => {
     const alice = new Comments(new Y.Doc(), authorId(ALICE));
     const t = alice.start("c1", "Alice", "oops", 1);
-    alice.remove(t, 0, "Alice");
+    alice.remove(t, k(alice, t, 0), "Alice");
     expect(alice.forCell("c1")).toEqual([]);
     expect(alice.all()[0]!.comments[0]).toMatchObject({ author: "Alice", deleted: true });
   });
@@ -95,8 +97,8 @@ describe("comments", () => {
     const t = alice.start("c1", "Alice", "v1", 1);
     Y.applyUpdate(d2, Y.encodeStateAsUpdate(d1));
     const ed = new Comments(d2, authorId(ED), true);
-    alice.edit(t, 0, "Alice", "v2 by Alice", 2);
-    ed.edit(t, 0, "Ed", "v2 by Ed", 2);
+    alice.edit(t, k(alice, t, 0), "Alice", "v2 by Alice", 2);
+    ed.edit(t, k(alice, t, 0), "Ed", "v2 by Ed", 2);
     Y.applyUpdate(d1, Y.encodeStateAsUpdate(d2));
     Y.applyUpdate(d2, Y.encodeStateAsUpdate(d1));
     expect(shown(alice)).toEqual(shown(ed));
@@ -106,14 +108,15 @@ describe("comments", () => {
 
   it("parses entries strictly and skips what fits neither shape", () => {
     const by = authorId(ALICE);
-    expect(parseEntry({ by, author: "A", text: "t", at: 1 })).toMatchObject({ kind: "comment", by });
-    expect(parseEntry({ author: "A", text: "t", at: 1 })).toMatchObject({ kind: "comment", by: null });
-    expect(parseEntry({ edits: 0, by, author: "A", at: 2, deleted: true })).toMatchObject({ kind: "revision", deleted: true, text: "" });
-    for (const bad of [null, "text", [1], { by, author: "A", text: "t" }, { by: "short", author: "A", text: "t", at: 1 }, { by, author: "A".repeat(61), text: "t", at: 1 }, { edits: 0, author: "A", text: "t", at: 1 }, { edits: -1, by, author: "A", text: "t", at: 1 }, { edits: 0, by, author: "A", at: 1, deleted: false }]) {
+    const id = "0123456789abcdef";
+    expect(parseEntry({ id, by, author: "A", text: "t", at: 1 })).toMatchObject({ kind: "comment", id, by });
+    expect(parseEntry({ author: "A", text: "t", at: 1 })).toMatchObject({ kind: "comment", id: null, by: null });
+    expect(parseEntry({ edits: "#0", by, author: "A", at: 2, deleted: true })).toMatchObject({ kind: "revision", deleted: true, text: "" });
+    for (const bad of [null, "text", [1], { id, by, author: "A", text: "t" }, { by, author: "A", text: "t", at: 1 }, { id: "#0", by, author: "A", text: "t", at: 1 }, { id, by: "short", author: "A", text: "t", at: 1 }, { id, by, author: "A".repeat(61), text: "t", at: 1 }, { edits: id, author: "A", text: "t", at: 1 }, { edits: 0, by, author: "A", text: "t", at: 1 }, { edits: id, by, author: "A", at: 1, deleted: false }]) {
       expect(parseEntry(bad)).toBeNull();
     }
     // A revision that points below itself at no comment changes nothing.
-    const entries = [parseEntry({ by, author: "A", text: "t", at: 1 }), parseEntry({ edits: 2, by, author: "A", text: "x", at: 2 }), parseEntry({ edits: 1, by, author: "A", text: "y", at: 3 })];
+    const entries = [parseEntry({ id, by, author: "A", text: "t", at: 1 }), parseEntry({ edits: "fedcba9876543210", by, author: "A", text: "x", at: 2 }), parseEntry({ edits: "#1", by, author: "A", text: "y", at: 3 })];
     expect(fold(entries).map((c) => c.text)).toEqual(["t"]);
   });
 });

@@ -63,6 +63,7 @@ function participant(port: number, token: string) {
   return { provider, doc, synced, comments: new Comments(doc, authorId(token)), list, closedWith: () => closedWith, destroy };
 }
 
+const key = (p: ReturnType<typeof participant>, thread: string, i: number) => p.comments.all().find((t) => t.id === thread)!.comments[i]!.key;
 const texts = (threads: Thread[]) => threads.map((t) => t.comments.map((c) => (c.deleted ? `(deleted${c.moderatedBy ? ` by ${c.moderatedBy}` : ""})` : `${c.author}: ${c.text}${c.edited ? " (edited)" : ""}`)));
 const stored = (store: NotebookStore) => texts(new Comments(storedDoc(store, "nb/comments")).all());
 
@@ -109,7 +110,7 @@ describe("comments on the collaboration server", () => {
     const { server, owner, thread, settle } = await setup();
     const mallory = participant(server.port, server.tokens.commenter2);
     await mallory.synced;
-    mallory.comments.edit(thread, 0, "Alice", "32 is wrong, use 64");
+    mallory.comments.edit(thread, key(mallory, thread, 0), "Alice", "32 is wrong, use 64");
     expect(await answered(mallory)).toMatch(/only its author/);
     await settle("marker");
     expect(stored(server.store)).toEqual([["Alice: 32 is the v2 relock batch", "Alice: marker"]]);
@@ -128,7 +129,7 @@ describe("comments on the collaboration server", () => {
     expect(await answered(m2)).toMatch(/comment change refused/);
     const m3 = participant(server.port, server.tokens.commenter2);
     await m3.synced;
-    m3.comments.remove(thread, 0, "Mallory");
+    m3.comments.remove(thread, key(m3, thread, 0), "Mallory");
     expect(await answered(m3)).toMatch(/only its author/);
     await settle("marker");
     expect(stored(server.store)).toEqual([["Alice: 32 is the v2 relock batch", "Alice: marker"]]);
@@ -139,7 +140,7 @@ describe("comments on the collaboration server", () => {
     const { server, alice, owner, thread, settle } = await setup();
     const mallory = participant(server.port, server.tokens.commenter2);
     await mallory.synced;
-    mallory.list(thread).push([{ by: authorId(server.tokens.commenter), author: "Alice", text: "never mind, 64", at: Date.now() }]);
+    mallory.list(thread).push([{ id: "0123456789abcdef", by: authorId(server.tokens.commenter), author: "Alice", text: "never mind, 64", at: Date.now() }]);
     expect(await answered(mallory)).toMatch(/another author's id/);
     // Nor may one start a thread in someone else's name.
     const forger = participant(server.port, server.tokens.commenter2);
@@ -155,8 +156,8 @@ describe("comments on the collaboration server", () => {
   it("lets a commenter edit and delete their own comments", async () => {
     const { server, alice, owner, thread } = await setup();
     alice.comments.reply(thread, "Alice", "and 64 for v3");
-    alice.comments.edit(thread, 0, "Alice", "32 is the v2 relock batch size");
-    alice.comments.remove(thread, 1, "Alice");
+    alice.comments.edit(thread, key(alice, thread, 0), "Alice", "32 is the v2 relock batch size");
+    alice.comments.remove(thread, key(alice, thread, 1), "Alice");
     const want = [["Alice: 32 is the v2 relock batch size (edited)", "(deleted)"]];
     await eventually(() => JSON.stringify(texts(owner.comments.all())) === JSON.stringify(want));
     await eventually(() => JSON.stringify(stored(server.store)) === JSON.stringify(want));
@@ -169,14 +170,27 @@ describe("comments on the collaboration server", () => {
     await editor.synced;
     alice.comments.reply(thread, "Alice", "buy pills at example.invalid");
     await eventually(() => editor.comments.all()[0]?.comments.length === 2);
-    editor.comments.remove(thread, 1, "Ed");
-    owner.comments.edit(thread, 0, "Olga", "32 is the v2 relock batch (per mm/page_alloc.c)");
+    editor.comments.remove(thread, key(editor, thread, 1), "Ed");
+    owner.comments.edit(thread, key(owner, thread, 0), "Olga", "32 is the v2 relock batch (per mm/page_alloc.c)");
     const want = [["Alice: 32 is the v2 relock batch (per mm/page_alloc.c) (edited)", "(deleted by Ed)"]];
     await eventually(() => JSON.stringify(texts(alice.comments.all())) === JSON.stringify(want));
     expect(alice.comments.all()[0]!.comments[0]!.moderatedBy).toBe("Olga");
     await eventually(() => JSON.stringify(stored(server.store)) === JSON.stringify(want));
     expect(editor.closedWith()).toBeNull();
     expect(owner.closedWith()).toBeNull();
+  });
+
+  it("accepts replies written at the same moment, wherever Yjs places them", async () => {
+    const { server, alice, owner, thread } = await setup();
+    const bob = participant(server.port, server.tokens.commenter2);
+    await bob.synced;
+    for (let round = 0; round < 5; round++) {
+      alice.comments.reply(thread, "Alice", `alice ${round}`);
+      bob.comments.reply(thread, "Bob", `bob ${round}`);
+    }
+    await eventually(() => owner.comments.all()[0]?.comments.length === 11);
+    await eventually(() => stored(server.store)[0]?.length === 11);
+    expect([alice.closedWith(), bob.closedWith()]).toEqual([null, null]);
   });
 
   it("records who resolves a thread, and refuses a resolution in someone else's name", async () => {
