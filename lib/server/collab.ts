@@ -23,6 +23,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import * as Y from "yjs";
 import { Notebook } from "../notebook/notebook.ts";
 import { atLeast, type Access } from "./access.ts";
+import { CommentGuard, writerOf } from "./comment-guard.ts";
 import { PreAuthGate, type PreAuthLimits } from "./preauth.ts";
 import { SUBDOCS, type NotebookStore } from "./store.ts";
 import { Report, WritePath, type Tracked, type Writer } from "./writes.ts";
@@ -121,6 +122,7 @@ export function createCollab(store: NotebookStore, access: Access, opts: CollabO
   const counted = new Set<string>();
   const writes = new WritePath(store, { maxDocumentBytes: limits.maxDocumentBytes, newId: () => randomBytes(9).toString("base64url") });
   const compaction = new Report((why) => `pcplab: cannot compact the update log (${why}); it is kept and compacted later`, "pcplab: compacting again");
+  const commentGuard = new CommentGuard();
 
   const hocuspocus = new Hocuspocus({
     quiet: true,
@@ -158,9 +160,12 @@ export function createCollab(store: NotebookStore, access: Access, opts: CollabO
       const id = parseDocumentName(documentName)!.notebookId;
       perNotebook.set(id, (perNotebook.get(id) ?? 1) - 1);
     },
-    async beforeHandleMessage({ documentName, update, document, connection }) {
+    async beforeHandleMessage({ documentName, update, document, connection, context }) {
       const t = tracked.get(documentName);
       const name = parseDocumentName(documentName);
+      // Commenters write the comments document: who may change what is
+      // checked per update, before the write path stores and applies it.
+      if (name?.sub === "comments" && !connection.readOnly) commentGuard.check(document, update, () => writerOf(store, (context as ConnectionContext).shareId));
       if (t && name) writes.accept(documentName, name.sub ? null : name.notebookId, document, t, connection as Writer, update);
     },
     async onLoadDocument({ documentName, document }) {

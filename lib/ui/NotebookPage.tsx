@@ -10,7 +10,7 @@ import { IndexeddbPersistence } from "y-indexeddb";
 import Link from "next/link";
 import { useCallback, useEffect, useState } from "react";
 import * as Y from "yjs";
-import { Comments } from "../notebook/comments.ts";
+import { authorId, Comments } from "../notebook/comments.ts";
 import { Notebook, type Cell } from "../notebook/notebook.ts";
 import { importFromMail } from "../notebook/outputs.ts";
 import { CellView } from "./Cell.tsx";
@@ -159,7 +159,7 @@ export function NotebookPage({ id }: { id: string }) {
       if (!frame) frame = requestAnimationFrame(refresh);
     });
     refresh();
-    setSession({ nb, provider, role, token, comments: new Comments(commentsDoc) });
+    setSession({ nb, provider, role, token, comments: new Comments(commentsDoc, authorId(token), role === "owner" || role === "editor") });
     // Tests and the curious read the document from here.
     (window as unknown as { __pcplab?: Notebook }).__pcplab = nb;
     return () => {
