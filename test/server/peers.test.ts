@@ -16,6 +16,7 @@ import { Notebook } from "../../lib/notebook/notebook.ts";
 import { Access, type Role } from "../../lib/server/access.ts";
 import { createCollab, type CollabLimits } from "../../lib/server/collab.ts";
 import { NotebookStore } from "../../lib/server/store.ts";
+import { api, startApp } from "../app-process.ts";
 import { eventually } from "../eventually.ts";
 import { authMessage, frame, step1Message, updateMessage } from "../hocuspocus-wire.ts";
 
@@ -239,5 +240,16 @@ describe("seats", () => {
     await first.closed;
     await eventually(() => (server.collab.hocuspocus.documents.get("p6")?.getConnections().length ?? 0) === 1);
     expect(await (await crafted(server.port)).join("p6", t.viewer)).toBe("ok");
+  });
+});
+
+describe("the app", () => {
+  it("takes these limits from the environment", async () => {
+    const app = await startApp(undefined, 0, { PCPLAB_MAX_CONNECTIONS_PER_LINK: "1" });
+    cleanups.push(async () => void (await app.stop()));
+    const { id, token } = await api<{ id: string; token: string }>(app.url, "POST", "/api/notebooks", { title: "one seat" });
+    const port = Number(new URL(app.url).port);
+    expect(await (await crafted(port)).join(id, token)).toBe("ok");
+    expect(await (await crafted(port)).join(`${id}/comments`, token)).toBe("denied");
   });
 });
