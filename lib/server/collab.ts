@@ -164,7 +164,8 @@ export function createCollab(store: NotebookStore, access: Access, opts: CollabO
       const full = peer?.seat(documentName, name.notebookId, share);
       if (full) {
         gate?.refuse(documentName);
-        throw new Error(full);
+        // The reason goes to the client in the PermissionDenied message.
+        throw Object.assign(new Error(full), { reason: full });
       }
       gate?.authenticated();
       connectionConfig.readOnly = !atLeast(share.role, name.sub === "comments" ? "commenter" : "editor");
@@ -317,14 +318,7 @@ export function createCollab(store: NotebookStore, access: Access, opts: CollabO
     wss.close();
   }
 
-  /** Bytes waiting to be sent to open sockets. */
-  function bufferedBytes(): number {
-    let n = 0;
-    for (const ws of wss.clients) n += ws.bufferedAmount;
-    return n;
-  }
-
-  return { hocuspocus, limits, attach, flush, close, withDocument, forget, revoked, currentState, pendingBytes, bufferedBytes };
+  return { hocuspocus, limits, attach, flush, close, withDocument, forget, revoked, currentState, pendingBytes };
 }
 
 /**

@@ -234,7 +234,10 @@ describe("seats", () => {
     expect(await first.join("p6", t.viewer)).toBe("ok");
     const second = await crafted(server.port);
     expect(await second.join("p6/comments", t.viewer)).toBe("ok");
-    expect(await (await crafted(server.port)).join("p6", t.viewer)).toBe("denied");
+    const third = await crafted(server.port);
+    expect(await third.join("p6", t.viewer)).toBe("denied");
+    // The refusal says why, not just "permission denied".
+    expect(contains(third.received, "too many connections with this link")).toBe(true);
     expect(await (await crafted(server.port)).join("p6", t.commenter)).toBe("ok");
     first.ws.close();
     await first.closed;
