@@ -7,6 +7,9 @@
 //   PCPLAB_MAX_MESSAGE_BYTES, PCPLAB_MAX_DOCUMENT_BYTES,
 //   PCPLAB_MAX_CONNECTIONS_PER_NOTEBOOK, PCPLAB_MAX_CONNECTIONS_PER_ADDRESS
 //             the collaboration server's limits (defaults in lib/server/collab.ts)
+//   PCPLAB_MAX_READONLY_CONNECTIONS_PER_NOTEBOOK, PCPLAB_MAX_CONNECTIONS_PER_LINK,
+//   PCPLAB_MAX_AWARENESS_STATE_BYTES, PCPLAB_MAX_BUFFERED_BYTES
+//             what one participant may take from the others (lib/server/peers.ts)
 //   PCPLAB_MAX_CREATES_PER_MINUTE  notebooks one address may create a minute
 //   PCPLAB_MAX_DATABASE_BYTES      the SQLite file's bound (lib/server/store.ts)
 import { spawnSync } from "node:child_process";
@@ -76,6 +79,10 @@ function limitsFromEnv() {
     maxDocumentBytes: "PCPLAB_MAX_DOCUMENT_BYTES",
     maxConnectionsPerNotebook: "PCPLAB_MAX_CONNECTIONS_PER_NOTEBOOK",
     maxConnectionsPerAddress: "PCPLAB_MAX_CONNECTIONS_PER_ADDRESS",
+    maxReadOnlyConnectionsPerNotebook: "PCPLAB_MAX_READONLY_CONNECTIONS_PER_NOTEBOOK",
+    maxConnectionsPerLink: "PCPLAB_MAX_CONNECTIONS_PER_LINK",
+    maxAwarenessStateBytes: "PCPLAB_MAX_AWARENESS_STATE_BYTES",
+    maxBufferedBytes: "PCPLAB_MAX_BUFFERED_BYTES",
     maxCreatesPerMinute: "PCPLAB_MAX_CREATES_PER_MINUTE",
     maxDatabaseBytes: "PCPLAB_MAX_DATABASE_BYTES",
   };

@@ -12,9 +12,11 @@
 //   applied, relayed or acknowledged (writes.ts); one that cannot be stored
 //   is refused, so whatever any client has received, or was told is saved,
 //   survives a kill -9.
-// - Limits: message size, document size, connections per notebook and per
-//   address, and what a socket may send before it authenticates
-//   (preauth.ts). Breaking one closes that connection only.
+// - Limits: message size, document size, connections per notebook, per
+//   link and per address, what a socket may send before it authenticates
+//   (preauth.ts), and what one participant may do to the others: presence,
+//   stateless messages, reading too slowly (peers.ts). Breaking one closes
+//   that connection only.
 import type { IncomingMessage, Server as HttpServer } from "node:http";
 import { randomBytes } from "node:crypto";
 import type { Duplex } from "node:stream";
@@ -24,16 +26,16 @@ import * as Y from "yjs";
 import { Notebook } from "../notebook/notebook.ts";
 import { atLeast, type Access } from "./access.ts";
 import { CommentGuard, writerOf } from "./comment-guard.ts";
+import { DEFAULT_PEER_LIMITS, PeerSocket, Seats, type PeerDocument, type PeerLimits } from "./peers.ts";
 import { PreAuthGate, type PreAuthLimits } from "./preauth.ts";
 import { SUBDOCS, type NotebookStore } from "./store.ts";
 import { Report, WritePath, type Tracked, type Writer } from "./writes.ts";
 
-export interface CollabLimits extends PreAuthLimits {
+export interface CollabLimits extends PreAuthLimits, PeerLimits {
   /** Largest WebSocket message accepted. */
   maxMessageBytes: number;
   /** Largest a shared document may grow (snapshot plus logged updates). */
   maxDocumentBytes: number;
-  maxConnectionsPerNotebook: number;
   maxConnectionsPerAddress: number;
 }
 
@@ -54,6 +56,7 @@ export const DEFAULT_LIMITS: CollabLimits = {
   // The provider sends its token as soon as the socket opens; checking it
   // is one SQLite lookup. Five seconds is slack for a loaded server.
   authTimeoutMs: 5000,
+  ...DEFAULT_PEER_LIMITS,
 };
 
 export interface CollabOptions {
@@ -89,6 +92,7 @@ interface ConnectionContext {
   shareId?: string;
   /** Absent on the server's own direct connections. */
   gate?: PreAuthGate;
+  peer?: PeerSocket;
 }
 
 /** A shared document as stored: its snapshot with the logged updates applied. */
@@ -118,8 +122,7 @@ function observeUpdatesFirst(doc: Y.Doc, f: (update: Uint8Array, origin: unknown
 export function createCollab(store: NotebookStore, access: Access, opts: CollabOptions = {}) {
   const limits: CollabLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const tracked = new Map<string, Tracked>();
-  const perNotebook = new Map<string, number>();
-  const counted = new Set<string>();
+  const seats = new Seats(limits);
   const writes = new WritePath(store, { maxDocumentBytes: limits.maxDocumentBytes, newId: () => randomBytes(9).toString("base64url") });
   const compaction = new Report((why) => `pcplab: cannot compact the update log (${why}); it is kept and compacted later`, "pcplab: compacting again");
   const commentGuard = new CommentGuard();
@@ -135,30 +138,30 @@ export function createCollab(store: NotebookStore, access: Access, opts: CollabO
         return new Error(why);
       };
       if (!name || !store.exists(name.notebookId)) throw refuse("no such notebook");
-      if ((perNotebook.get(name.notebookId) ?? 0) >= limits.maxConnectionsPerNotebook) throw refuse("too many connections to this notebook");
     },
     async onAuthenticate({ token, documentName, connectionConfig, context }) {
       const name = parseDocumentName(documentName);
       const share = access.resolve(token);
-      const gate = (context as ConnectionContext).gate;
+      const { gate, peer } = context as ConnectionContext;
       if (!name || !share || share.notebookId !== name.notebookId) {
         gate?.refuse(documentName);
         throw new Error("permission denied");
+      }
+      // Seated here, when the role is known, and in the same step as the
+      // check, so connections authenticating together cannot overshoot.
+      const full = peer?.seat(documentName, name.notebookId, share);
+      if (full) {
+        gate?.refuse(documentName);
+        // The reason goes to the client in the PermissionDenied message.
+        throw Object.assign(new Error(full), { reason: full });
       }
       gate?.authenticated();
       connectionConfig.readOnly = !atLeast(share.role, name.sub === "comments" ? "commenter" : "editor");
       return { shareId: share.id, role: share.role };
     },
-    async connected({ documentName, socketId }) {
-      const id = parseDocumentName(documentName)!.notebookId;
-      counted.add(`${socketId} ${documentName}`);
-      perNotebook.set(id, (perNotebook.get(id) ?? 0) + 1);
-    },
-    async onDisconnect({ documentName, socketId, context }) {
+    async onDisconnect({ documentName, context }) {
       (context as ConnectionContext).gate?.disconnected(documentName);
-      if (!counted.delete(`${socketId} ${documentName}`)) return;
-      const id = parseDocumentName(documentName)!.notebookId;
-      perNotebook.set(id, (perNotebook.get(id) ?? 1) - 1);
+      (context as ConnectionContext).peer?.leave(documentName);
     },
     async beforeHandleMessage({ documentName, update, document, connection, context }) {
       const t = tracked.get(documentName);
@@ -250,7 +253,8 @@ export function createCollab(store: NotebookStore, access: Access, opts: CollabO
         const gate = new PreAuthGate(ws, limits, (name) => hocuspocus.documents.get(name)?.getConnections().some((c) => c.webSocket === ws) ?? false);
         gates.add(gate);
         ws.once("close", () => gates.delete(gate));
-        hocuspocus.handleConnection(ws as never, request, { gate } satisfies ConnectionContext);
+        const peer = new PeerSocket(ws, limits, seats, (name) => hocuspocus.documents.get(name) as PeerDocument | undefined);
+        hocuspocus.handleConnection(ws as never, request, { gate, peer } satisfies ConnectionContext);
       });
     });
   }
