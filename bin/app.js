@@ -9,6 +9,9 @@
 //             the collaboration server's limits (defaults in lib/server/collab.ts)
 //   PCPLAB_MAX_CREATES_PER_MINUTE  notebooks one address may create a minute
 //   PCPLAB_MAX_DATABASE_BYTES      the SQLite file's bound (lib/server/store.ts)
+//   PCPLAB_REQUEST_TIMEOUT_MS      time a request's headers and body may take (lib/server/main.ts)
+// Everything the process prints goes through a rate-limited log
+// (lib/server/log.ts): a flood of refused connections cannot flood it.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -46,7 +49,9 @@ export async function engineWorkerScript() {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   ensureAppBuilt();
-  const { startServer } = await loadServer();
+  const { startServer, RateLimitedLog, routeConsole } = await loadServer();
+  const log = new RateLimitedLog();
+  routeConsole(log);
   const server = await startServer({
     root,
     port: Number(process.env.PORT ?? 3000),
@@ -61,6 +66,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     if (stopping) return;
     stopping = true;
     await server.close();
+    log.flush();
     console.log("pcplab: every notebook saved; stopped");
     process.exit(0);
   };
@@ -78,6 +84,7 @@ function limitsFromEnv() {
     maxConnectionsPerAddress: "PCPLAB_MAX_CONNECTIONS_PER_ADDRESS",
     maxCreatesPerMinute: "PCPLAB_MAX_CREATES_PER_MINUTE",
     maxDatabaseBytes: "PCPLAB_MAX_DATABASE_BYTES",
+    requestTimeoutMs: "PCPLAB_REQUEST_TIMEOUT_MS",
   };
   const limits = {};
   for (const [key, env] of Object.entries(names)) {

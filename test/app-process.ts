@@ -18,10 +18,10 @@ export interface AppProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startApp(dataDir = mkdtempSync(join(tmpdir(), "pcplab-app-")), port = 0): Promise<AppProcess> {
+export async function startApp(dataDir = mkdtempSync(join(tmpdir(), "pcplab-app-")), port = 0, env: Record<string, string> = {}): Promise<AppProcess> {
   const child = spawn(process.execPath, [join(root, "bin", "app.js")], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: "1" },
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
