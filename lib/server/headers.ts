@@ -35,10 +35,11 @@ export function contentSecurityPolicy(nonce: string, host: string | undefined, d
     // Next's dev server evaluates modules; the production build never does.
     `script-src 'self' 'nonce-${nonce}'${dev ? " 'unsafe-eval'" : ""}`,
     "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
+    // data: for the inline images markdown cells may hold (Markdown.tsx).
+    "img-src 'self' data:",
     "font-src 'self' data:",
     `connect-src 'self'${sockets}`,
-    "worker-src 'self' blob:",
+    "worker-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",
