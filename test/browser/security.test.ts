@@ -80,5 +80,25 @@ describe("the notebook under its Content-Security-Policy", () => {
     expect(foreign(requests, session.app.url)).toEqual([]);
     expect(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations)).toEqual([]);
     expect(refused).toEqual([]);
+
+    // The policy holds: an inline script without the page's nonce does not
+    // run, and even a nonced one cannot evaluate strings. (Run from a timer:
+    // code inside page.evaluate itself is exempt from the eval check.)
+    await page.evaluate(() =>
+      setTimeout(() => {
+        const w = window as unknown as { __evaluated: string; __inline: string };
+        const nonced = document.createElement("script");
+        nonced.nonce = document.querySelector<HTMLScriptElement>("script[nonce]")!.nonce;
+        nonced.textContent = 'try { window.__evaluated = String(new Function("return 1")()); } catch (e) { window.__evaluated = e.name; }';
+        document.body.append(nonced);
+        const inline = document.createElement("script");
+        inline.textContent = 'window.__inline = "ran";';
+        document.body.append(inline);
+        w.__inline ??= "refused";
+      }),
+    );
+    await expect.poll(() => page.evaluate(() => (window as unknown as { __inline?: string }).__inline)).toBe("refused");
+    expect(await page.evaluate(() => (window as unknown as { __evaluated?: string }).__evaluated)).toBe("EvalError");
+    expect(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations)).toEqual(["script-src eval", "script-src-elem inline"]);
   }, 240_000);
 });
