@@ -12,6 +12,12 @@
 //             what one participant may take from the others (lib/server/peers.ts)
 //   PCPLAB_MAX_CREATES_PER_MINUTE  notebooks one address may create a minute
 //   PCPLAB_MAX_DATABASE_BYTES      the SQLite file's bound (lib/server/store.ts)
+//   PCPLAB_REQUEST_TIMEOUT_MS      time a request's headers and body may take (lib/server/main.ts)
+//   PCPLAB_MAX_PENDING_MESSAGES, PCPLAB_MAX_PENDING_BYTES, PCPLAB_AUTH_TIMEOUT_MS
+//             what a socket may send, and how long it may take, before it
+//             authenticates (lib/server/preauth.ts)
+// Everything the process prints goes through a rate-limited log
+// (lib/server/log.ts): a flood of refused connections cannot flood it.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -49,7 +55,9 @@ export async function engineWorkerScript() {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   ensureAppBuilt();
-  const { startServer } = await loadServer();
+  const { startServer, RateLimitedLog, routeConsole } = await loadServer();
+  const log = new RateLimitedLog();
+  routeConsole(log);
   const server = await startServer({
     root,
     port: Number(process.env.PORT ?? 3000),
@@ -64,6 +72,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     if (stopping) return;
     stopping = true;
     await server.close();
+    log.flush();
     console.log("pcplab: every notebook saved; stopped");
     process.exit(0);
   };
@@ -85,6 +94,10 @@ function limitsFromEnv() {
     maxBufferedBytes: "PCPLAB_MAX_BUFFERED_BYTES",
     maxCreatesPerMinute: "PCPLAB_MAX_CREATES_PER_MINUTE",
     maxDatabaseBytes: "PCPLAB_MAX_DATABASE_BYTES",
+    requestTimeoutMs: "PCPLAB_REQUEST_TIMEOUT_MS",
+    maxPendingMessages: "PCPLAB_MAX_PENDING_MESSAGES",
+    maxPendingBytes: "PCPLAB_MAX_PENDING_BYTES",
+    authTimeoutMs: "PCPLAB_AUTH_TIMEOUT_MS",
   };
   const limits = {};
   for (const [key, env] of Object.entries(names)) {

@@ -8,9 +8,18 @@ import { Access } from "./access.ts";
 import { engineWorkerRoute } from "./assets.ts";
 import { handleNotebookApi } from "./api.ts";
 import { createCollab, type CollabLimits } from "./collab.ts";
+import { applySecurityHeaders } from "./headers.ts";
 import { Notebooks } from "./notebooks.ts";
 import { CreateQuota, DEFAULT_CREATES_PER_MINUTE } from "./quota.ts";
 import { NotebookStore } from "./store.ts";
+
+export { RateLimitedLog, routeConsole } from "./log.ts";
+
+// A request's headers and body must arrive within this; the largest body
+// the API takes is 16 KiB, seconds even on a poor link. Past it Node answers
+// 408 and closes, so a client that declares a body and never sends it holds
+// a socket for this long, not Node's default five minutes.
+export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 
 /** Limits on what anyone may add, with or without a link. */
 export interface ServerLimits {
@@ -18,6 +27,8 @@ export interface ServerLimits {
   maxCreatesPerMinute: number;
   /** The SQLite file's bound (default in store.ts). */
   maxDatabaseBytes: number;
+  /** Milliseconds a request's headers and body may take to arrive. */
+  requestTimeoutMs: number;
 }
 
 export interface ServerOptions {
@@ -33,7 +44,7 @@ export interface ServerOptions {
 
 export async function startServer(opts: ServerOptions) {
   const dataDir = resolve(opts.dataDir);
-  const { maxCreatesPerMinute, maxDatabaseBytes, ...collabLimits } = opts.limits ?? {};
+  const { maxCreatesPerMinute, maxDatabaseBytes, requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS, ...collabLimits } = opts.limits ?? {};
   const store = new NotebookStore(dataDir, { maxDatabaseBytes });
   const access = new Access(store);
   const collab = createCollab(store, access, { otherUpgrades: opts.dev, limits: collabLimits });
@@ -47,7 +58,15 @@ export async function startServer(opts: ServerOptions) {
   const handle = app.getRequestHandler();
   const engineWorker = engineWorkerRoute(opts.engineWorker);
 
-  const http = createServer((req, res) => {
+  const timeouts = {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: requestTimeoutMs,
+    // How often Node looks for requests past their time: a tenth of it, so
+    // one is closed at most 10% late.
+    connectionsCheckingInterval: Math.max(100, Math.floor(requestTimeoutMs / 10)),
+  };
+  const http = createServer(timeouts, (req, res) => {
+    applySecurityHeaders(req, res, opts.dev);
     if (engineWorker(req, res)) return;
     handleNotebookApi(notebooks, collab, req, res, createLimits)
       .then((handled) => (handled ? undefined : handle(req, res)))

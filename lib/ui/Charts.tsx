@@ -1,6 +1,8 @@
 "use client";
 // The charts of a run, drawn with vega-embed (loaded lazily, SVG, no
-// actions: nothing links to the online Vega editor). Each chart is a figure
+// actions: nothing links to the online Vega editor; ast: Vega's
+// expressions are interpreted, not compiled with the Function constructor
+// the page's Content-Security-Policy forbids). Each chart is a figure
 // named by its title and described by the spec's description. For a sweep,
 // the reader picks the value the per-value charts show; the choice is this
 // reader's own, not written to the shared notebook.
@@ -18,7 +20,7 @@ function Chart({ spec }: { spec: ChartSpec }) {
     import("vega-embed")
       .then(({ default: embed }) => {
         if (cancelled || !ref.current) return;
-        return embed(ref.current, spec as never, { actions: false, renderer: "svg", mode: "vega-lite" }).then((r) => {
+        return embed(ref.current, spec as never, { actions: false, renderer: "svg", mode: "vega-lite", ast: true }).then((r) => {
           if (cancelled) r.finalize();
           else finalize = () => r.finalize();
         });

@@ -78,4 +78,12 @@ describe("the app process", () => {
     await eventually(() => app.output().includes("every notebook saved"));
     expect(app.output()).not.toContain("Yjs was already imported");
   });
+
+  it("takes the pre-authentication limits from the environment: an idle socket goes after PCPLAB_AUTH_TIMEOUT_MS", async () => {
+    const app = await startApp(undefined, 0, { PCPLAB_AUTH_TIMEOUT_MS: "300" });
+    running.push(app);
+    const ws = new WebSocket(`${app.url.replace("http", "ws")}/collab`);
+    const closed = await new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
+    expect(closed).toBe(4408);
+  });
 });
