@@ -6,6 +6,7 @@ import WebSocket from "ws";
 import { Notebook } from "../../lib/notebook/notebook.ts";
 import { eventually } from "../eventually.ts";
 import { api, startApp, type AppProcess } from "../app-process.ts";
+import { step1Message } from "../hocuspocus-wire.ts";
 
 const running: AppProcess[] = [];
 const providers: { destroy(): void }[] = [];
@@ -79,11 +80,14 @@ describe("the app process", () => {
     expect(app.output()).not.toContain("Yjs was already imported");
   });
 
-  it("takes the pre-authentication limits from the environment: an idle socket goes after PCPLAB_AUTH_TIMEOUT_MS", async () => {
-    const app = await startApp(undefined, 0, { PCPLAB_AUTH_TIMEOUT_MS: "300" });
+  it("takes the pre-authentication limits from the environment", async () => {
+    const app = await startApp(undefined, 0, { PCPLAB_MAX_PENDING_MESSAGES: "2", PCPLAB_AUTH_TIMEOUT_MS: "600000" });
     running.push(app);
     const ws = new WebSocket(`${app.url.replace("http", "ws")}/collab`);
-    const closed = await new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
-    expect(closed).toBe(4408);
+    await new Promise((resolve) => ws.once("open", resolve));
+    const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
+    // Three messages held for a document that never authenticates: one past the limit.
+    for (let i = 0; i < 3; i++) ws.send(step1Message("no-such-notebook"));
+    expect(await closed).toBe(4429);
   });
 });
