@@ -69,11 +69,11 @@ export function estimateSeconds(work: WorkEstimate, threads: number, eventsPerSe
 // touches more frames than it allows.
 
 /** The process and its first run, before any page is touched. */
-export const PROCESS_BYTES = 100 * 2 ** 20;
+export const PROCESS_BYTES = 100 << 20;
 /** A touched page frame, or a page held. */
 export const PAGE_BYTES = 56;
 /** A simulated CPU. */
-export const CPU_BYTES = 2 ** 20;
+export const CPU_BYTES = 1 << 20;
 
 function meanNs(d: Dist): number {
   switch (d.kind) {
@@ -100,7 +100,7 @@ export function runBytes(scenario: Scenario, spec: RunSpec): number {
     if (!w.alloc) continue;
     const cpus = w.cpus === "all" ? s.cpus : w.cpus.length;
     const perSecond = w.arrival.kind === "rate" ? w.arrival.perSecond : 1e9 / w.arrival.ns;
-    const pagesPerArrival = w.alloc.count * 2 ** w.alloc.order;
+    const pagesPerArrival = w.alloc.count * (1 << w.alloc.order);
     const holdNs = w.free === null ? runNs : w.free.after === "immediately" ? 0 : Math.min(runNs, meanNs(w.free.after));
     pages += cpus * (perSecond * pagesPerArrival * holdNs) / 1e9;
     if (w.free?.batch) pages += cpus * w.free.batch * pagesPerArrival;
