@@ -3,7 +3,7 @@
 import { createTokenInstance, type CstElement, type CstNode, type IToken, type TokenType } from "chevrotain";
 import type * as A from "./ast.ts";
 import { error, MAX_DIAGNOSTICS, type Diagnostic } from "./diagnostics.ts";
-import { parser, strictParser } from "./parser.ts";
+import { parser, strictParser } from "./grammar.ts";
 import { LineIndex, type Span } from "./source.ts";
 import { SCENARIO_STATEMENTS, STATEMENT_EXAMPLES, suggestStatement, WORKLOAD_STATEMENTS } from "./vocabulary.ts";
 import * as T from "./tokens.ts";

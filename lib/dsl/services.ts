@@ -5,7 +5,7 @@ import type { IToken, TokenType } from "chevrotain";
 import type * as A from "./ast.ts";
 import { evaluateGfp, describeGfp, GFP_DOCS, GFP_NAMES, hex } from "./gfp.ts";
 import { parse, SCENARIO_OPENING, WORKLOAD_OPENING } from "./parse.ts";
-import { strictParser } from "./parser.ts";
+import { strictParser } from "./grammar.ts";
 import { didYouMean } from "./suggest.ts";
 import type { Span } from "./source.ts";
 import * as T from "./tokens.ts";
