@@ -416,6 +416,11 @@ export class ScenarioParser extends CstParser {
 
 export const parser = ScenarioParser.create(true);
 
+/** Made-up openings that put a lone statement at the right depth. */
+export const SCENARIO_OPENING = T.lexer.tokenize('scenario "x" {').tokens;
+export const WORKLOAD_OPENING = T.lexer.tokenize('scenario "x" { workload "w" on cpus all {').tokens;
+export const CLOSING = T.lexer.tokenize("} }").tokens;
+
 let strict: ScenarioParser | null = null;
 /** Built on first use: only the editor's completion needs it. */
 export function strictParser(): ScenarioParser {

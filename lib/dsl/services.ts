@@ -4,8 +4,8 @@
 import type { IToken, TokenType } from "chevrotain";
 import type * as A from "./ast.ts";
 import { evaluateGfp, describeGfp, GFP_DOCS, GFP_NAMES, hex } from "./gfp.ts";
-import { parse, SCENARIO_OPENING, WORKLOAD_OPENING } from "./parse.ts";
-import { strictParser } from "./grammar.ts";
+import { SCENARIO_OPENING, strictParser, WORKLOAD_OPENING } from "./grammar.ts";
+import { parse } from "./parse.ts";
 import { didYouMean } from "./suggest.ts";
 import type { Span } from "./source.ts";
 import * as T from "./tokens.ts";
