@@ -5,7 +5,7 @@ import type { Dist, Scenario } from "../dsl/scenario.ts";
 import { COSTS } from "../dsl/vocabulary.ts";
 import { Machine, type Costs, type Violation } from "./machine.ts";
 import { Metrics, SERIES_BUCKETS, type Series } from "./metrics.ts";
-import { check_invariants } from "./mm/check.ts";
+import { check_invariants } from "./mm/check_invariants.ts";
 import { MAX_TOUCHED_PAGES } from "./mm/memmap.ts";
 import type { Mm, TraceEvent } from "./mm/page_alloc.ts";
 import { kthreads } from "./mm/page_alloc_slowpath.ts";
