@@ -4,7 +4,7 @@
 // match (never the wall clock).
 import type { Expectation, Scenario } from "../dsl/scenario.ts";
 import { digest } from "./canonical.ts";
-import type { Violation } from "./machine.ts";
+import type { Violation } from "./oops.ts";
 import type { Series } from "./metrics.ts";
 import { applySweep, simulate, sweepParamName, type RunHooks, type RunResult, type RunSpec } from "./run.ts";
 import { summarize, type Summary } from "./stats.ts";

@@ -12,7 +12,10 @@
 import { unwind } from "./oops.ts";
 import type { Dist, Scenario, Workload } from "../dsl/scenario.ts";
 import { gfp_migratetype } from "../dsl/gfp.ts";
-import { EV_ARRIVAL, EV_TIMER, HARDIRQ, SOFTIRQ, TASK, type Code, type Context, type Cpu, type Driver, type Machine, type Work } from "./machine.ts";
+import { HARDIRQ, SOFTIRQ, TASK, type Code, type Context, type Work } from "./context.ts";
+import type { Cpu } from "./cpu.ts";
+import { EV_ARRIVAL, EV_TIMER } from "./events.ts";
+import type { Driver, Machine } from "./machine.ts";
 import { __free_pages, drain_all_pages, nowait, pcp_alloc_nowait, pcp_free_nowait, type Mm, type PageOwners } from "./mm/page_alloc.ts";
 import { __alloc_pages } from "./mm/page_alloc_slowpath.ts";
 import { PG_isolated } from "./mm/memmap.ts";

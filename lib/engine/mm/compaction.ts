@@ -14,7 +14,8 @@
 // ASYNC mode scans MOVABLE pageblocks only and never waits, SYNC_LIGHT
 // scans every pageblock. Scanning costs compaction_scan_per_page per pfn,
 // migrating migrate_per_page per page.
-import type { Code, Context } from "../machine.ts";
+import type { Code, Context } from "../context.ts";
+import { spin_lock_irqsave, spin_unlock_irqrestore } from "../lock.ts";
 import { unwind } from "../oops.ts";
 import { PG_alloc, PG_buddy, PG_isolated } from "./memmap.ts";
 import {
@@ -236,7 +237,7 @@ function* fast_isolate_freepages(x: Context, mm: Mm, cc: CompactControl): Code {
     const memmap = zone.memmap;
     const limit = COMPACT_CLUSTER_MAX + 1;
     const low_pfn = cc.free_pfn - Math.floor((cc.free_pfn - cc.migrate_pfn) / 4);
-    yield* x.spin_lock_irqsave(zone.lock);
+    yield* spin_lock_irqsave(x, zone.lock);
     let scanned = 0;
     for (let order = Math.min(cc.order, pageblock_order) - 1; order >= 0 && cc.freepages.length === 0; order--) {
       const head = zone.free_area[order]!.free_list[MIGRATE_MOVABLE]!;
@@ -251,7 +252,7 @@ function* fast_isolate_freepages(x: Context, mm: Mm, cc: CompactControl): Code {
     }
     x.spend(scanned * x.m.costs.compaction_scan_per_page);
     zone.noteFreeMin();
-    yield* x.spin_unlock_irqrestore(zone.lock);
+    yield* spin_unlock_irqrestore(x, zone.lock);
   } catch (e) {
     throw unwind(e, "fast_isolate_freepages");
   }
@@ -301,7 +302,7 @@ function* isolate_freepages_block(x: Context, mm: Mm, cc: CompactControl, block:
     const zone = mm.zone;
     const memmap = zone.memmap;
     const end = Math.min(block + pageblock_nr_pages, zone.managedPages);
-    yield* x.spin_lock_irqsave(zone.lock);
+    yield* spin_lock_irqsave(x, zone.lock);
     let scanned = 0;
     let isolated = 0;
     for (let pfn = block; pfn < end && cc.freepages.length < want; pfn++) {
@@ -315,7 +316,7 @@ function* isolate_freepages_block(x: Context, mm: Mm, cc: CompactControl, block:
     }
     x.spend(scanned * x.m.costs.compaction_scan_per_page + isolated * x.m.costs.zone_lock_per_page);
     zone.noteFreeMin();
-    yield* x.spin_unlock_irqrestore(zone.lock);
+    yield* spin_unlock_irqrestore(x, zone.lock);
   } catch (e) {
     throw unwind(e, "isolate_freepages_block");
   }

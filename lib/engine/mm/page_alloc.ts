@@ -4,13 +4,14 @@
 //
 // Costs (model.md): each block on or off a pcp list costs pcp_list_op; each
 // page moved under zone->lock costs zone_lock_per_page; lock and irq-save
-// costs are charged by the lock helpers in machine.ts.
+// costs are charged by the lock helpers in lock.ts.
 //
 // Simplified here, and said so where it matters: one zone; no CMA,
 // isolation or highatomic reserve; no lowmem_reserve (one zone);
 // __rmqueue_fallback claims the pageblock of a stolen block without moving
 // its other free pages. The slow path is in page_alloc_slowpath.ts.
-import type { Code, Context } from "../machine.ts";
+import type { Code, Context } from "../context.ts";
+import { spin_lock_irqsave, spin_unlock_irqrestore } from "../lock.ts";
 import type { Metrics } from "../metrics.ts";
 import { Oops, unwind } from "../oops.ts";
 import { PG_alloc, PG_buddy, PG_pcp } from "./memmap.ts";
@@ -326,10 +327,10 @@ function* rmqueue_pcplist(x: Context, mm: Mm, order: number, migratetype: number
 function* rmqueue_buddy(x: Context, mm: Mm, order: number, migratetype: number): Code<number> {
   try {
     const zone = mm.zone;
-    yield* x.spin_lock_irqsave(zone.lock);
+    yield* spin_lock_irqsave(x, zone.lock);
     const page = __rmqueue(zone, order, migratetype);
     if (page >= 0) x.spend((1 << order) * x.m.costs.zone_lock_per_page);
-    yield* x.spin_unlock_irqrestore(zone.lock);
+    yield* spin_unlock_irqrestore(x, zone.lock);
     return page;
   } catch (e) {
     throw unwind(e, "rmqueue_buddy");
@@ -429,10 +430,10 @@ function free_pages_prepare(mm: Mm, page: number, order: number, fn: string): vo
 export function* free_one_page(x: Context, mm: Mm, page: number, order: number, migratetype: number): Code {
   try {
     const zone = mm.zone;
-    yield* x.spin_lock_irqsave(zone.lock);
+    yield* spin_lock_irqsave(x, zone.lock);
     __free_one_page(zone, page, order, migratetype, x, mm.capc[x.cpu.id]!);
     x.spend((1 << order) * x.m.costs.zone_lock_per_page);
-    yield* x.spin_unlock_irqrestore(zone.lock);
+    yield* spin_unlock_irqrestore(x, zone.lock);
   } catch (e) {
     throw unwind(e, "free_one_page");
   }

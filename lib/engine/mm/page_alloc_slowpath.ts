@@ -10,7 +10,7 @@
 // reclaim makes progress, then raise the compaction priority", bounded by
 // MAX_RECLAIM_RETRIES passes.
 import { GFP_NAMES } from "../../dsl/gfp.ts";
-import type { Code, Context, Work } from "../machine.ts";
+import type { Code, Context, Work } from "../context.ts";
 import { unwind } from "../oops.ts";
 import {
   COMPACT_DEFERRED, COMPACT_SKIPPED, DEF_COMPACT_PRIORITY, INIT_COMPACT_PRIORITY,

@@ -9,7 +9,7 @@
 // folded into one figure) and it is freed at once; shrink_page_list()'s
 // free_unref_page_list() is kept, since that is the list free the v2 bug
 // lived in. kswapd is a kernel thread queued on the last CPU.
-import type { Code, Context } from "../machine.ts";
+import type { Code, Context } from "../context.ts";
 import { unwind } from "../oops.ts";
 import { __free_pages, trace, type Mm } from "./page_alloc.ts";
 import { SWAP_CLUSTER_MAX } from "./zone.ts";
