@@ -7,6 +7,7 @@
 // simulated time (a yield) before an operation others can observe: taking,
 // trying or dropping a lock, or re-enabling interrupts. So one fast-path
 // allocation costs a couple of events, not one per line of C.
+import { draw } from "./costs.ts";
 import type { Cpu } from "./cpu.ts";
 import { EV_STEP } from "./events.ts";
 import { MAX_BACKLOG } from "./limits.ts";
@@ -287,7 +288,7 @@ export class Context implements LockOwner {
   /** local_irq_save() now. */
   irqSaveNow(): void {
     this.cpu.irqDisable(this);
-    this.pending += this.m.costs.irq_save;
+    this.pending += draw(this.m.costs.irq_save);
   }
 
   /** local_irq_restore() now: true when an interrupt waits to be taken, in

@@ -6,6 +6,7 @@
 // lengthened by the whole interrupt, lock holds included. Softirq work runs
 // on interrupt exit, as irq_exit() -> invoke_softirq() does, and is itself
 // preemptible by hardirqs. Hardirqs do not nest.
+import { draw } from "./costs.ts";
 import { BUSY, Context, HARDIRQ, READY, SOFTIRQ, SPINNING, TASK, WorkQueue, type Work } from "./context.ts";
 import type { Machine } from "./machine.ts";
 
@@ -92,7 +93,7 @@ export class Cpu {
     const irqs = this.irqs;
     const x = this.hardirq;
     this.m.metrics.irqEntered(this.m.now - irqs.time0, this.m.now);
-    x.pending += this.m.costs.irq_entry;
+    x.pending += draw(this.m.costs.irq_entry);
     x.push(irqs.work0, irqs.arg0);
     irqs.shift();
     // After the step, contextDone() starts the handler.

@@ -2,6 +2,7 @@
 // next one) with lockstat accounting, and the spin_lock() family code paths
 // call them through. The lock only records who owns it and who waits; the
 // machine decides when a waiter runs again (context.ts).
+import { draw } from "./costs.ts";
 import { WAIT, type Code, type Context } from "./context.ts";
 import { EV_GRANT } from "./events.ts";
 
@@ -117,14 +118,14 @@ export class Spinlock {
 /** spin_trylock() now. */
 export function trylockNow(x: Context, lock: Spinlock): boolean {
   const ok = lock.tryAcquire(x, x.m.now);
-  if (ok) x.pending += x.m.costs.spin_lock;
+  if (ok) x.pending += draw(x.m.costs.spin_lock);
   return ok;
 }
 
 /** spin_unlock() now; the next waiter gets the lock after a handoff. */
 export function unlockNow(x: Context, lock: Spinlock): void {
   const next = lock.release(x, x.m.now);
-  if (next) x.m.schedule(x.m.now + x.m.costs.lock_handoff, EV_GRANT, next.id);
+  if (next) x.m.schedule(x.m.now + draw(x.m.costs.lock_handoff), EV_GRANT, next.id);
 }
 
 /** Takes a free lock now, or joins its queue (the caller then yields WAIT). */
@@ -137,7 +138,7 @@ function takeOrQueue(x: Context, lock: Spinlock): boolean {
 export function* spin_lock(x: Context, lock: Spinlock): Code {
   if (x.mustYield()) yield x.pending;
   if (!takeOrQueue(x, lock)) yield WAIT;
-  x.pending += x.m.costs.spin_lock;
+  x.pending += draw(x.m.costs.spin_lock);
 }
 
 export function* spin_unlock(x: Context, lock: Spinlock): Code {
@@ -149,7 +150,7 @@ export function* spin_lock_irqsave(x: Context, lock: Spinlock): Code {
   if (x.mustYield()) yield x.pending;
   x.irqSaveNow();
   if (!takeOrQueue(x, lock)) yield WAIT;
-  x.pending += x.m.costs.spin_lock;
+  x.pending += draw(x.m.costs.spin_lock);
 }
 
 export function* spin_unlock_irqrestore(x: Context, lock: Spinlock): Code {

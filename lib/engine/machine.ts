@@ -1,30 +1,13 @@
 // The machine: its CPUs, the event heap and the loop that steps through it
 // until the run's end or a violation.
 import { CONTEXT_NAMES, SOFTIRQ, TASK, type Context } from "./context.ts";
+import { draw, type Costs } from "./costs.ts";
 import { Cpu } from "./cpu.ts";
 import { EV_CALL, EV_END, EV_GRANT, EV_STEP, EV_ARRIVAL, EV_TIMER } from "./events.ts";
 import { EventHeap } from "./heap.ts";
 import { backlogFull, Cancelled, framesFull } from "./limits.ts";
 import { Oops, oopsReport, type Violation } from "./oops.ts";
 import type { Rng } from "./rng.ts";
-
-/** The model.md costs this engine charges. */
-export const COSTS_IN_USE = [
-  "spin_lock", "irq_save", "lock_handoff", "pcp_list_op", "zone_lock_per_page", "irq_entry",
-  "compaction_scan_per_page", "migrate_per_page", "reclaim_per_page",
-];
-
-export interface Costs {
-  spin_lock: number;
-  irq_save: number;
-  lock_handoff: number;
-  pcp_list_op: number;
-  zone_lock_per_page: number;
-  irq_entry: number;
-  compaction_scan_per_page: number;
-  migrate_per_page: number;
-  reclaim_per_page: number;
-}
 
 /** What the machine reports to whoever collects metrics. */
 export interface MachineMetrics {
@@ -51,14 +34,14 @@ export class Machine {
 
   /** The critical section of the `nowait` paths: the pcp lock, one list
    * operation and, where the pcp lock disables IRQs, an IRQ save. Infinity
-   * when one of these costs is a distribution, since reading it draws from
-   * the RNG, or when a test turns the plain paths off. */
+   * when one of these costs is a distribution, since each payment draws
+   * from the RNG, or when a test turns the plain paths off. */
   nowaitNs = Infinity;
 
   constructor(
     nrCpus: number,
     readonly rng: Rng,
-    /** Constant costs; dist costs are drawn through sample(). */
+    /** Each paid through draw(): a constant, or a sampler of the run's RNG. */
     readonly costs: Costs,
     readonly metrics: MachineMetrics,
     /** Which of a scenario's runs this is ("run trylock, seed 3"), for messages. */
@@ -71,8 +54,8 @@ export class Machine {
    * mustYield() inside it then returns false, as the plain paths assume. */
   allowPlainPaths(pcpLockSavesIrqs: boolean): void {
     const section = pcpLockSavesIrqs ? (["spin_lock", "irq_save", "pcp_list_op"] as const) : (["spin_lock", "pcp_list_op"] as const);
-    const constant = section.every((c) => Object.getOwnPropertyDescriptor(this.costs, c)?.get === undefined);
-    this.nowaitNs = constant ? section.reduce((ns, c) => ns + this.costs[c], 0) : Infinity;
+    const constant = section.every((c) => typeof this.costs[c] === "number");
+    this.nowaitNs = constant ? section.reduce((ns, c) => ns + draw(this.costs[c]), 0) : Infinity;
   }
 
   // Slots of calls due, reused once run: a long run wakes its kthreads

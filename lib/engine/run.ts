@@ -1,9 +1,9 @@
 // One run: a scenario, a variant, a sweep value and a seed in; metrics,
 // series and any violation out. Pure and deterministic: the same inputs give
 // the same numbers on every host.
-import type { Dist, Scenario } from "../dsl/scenario.ts";
-import { COSTS } from "../dsl/vocabulary.ts";
-import { Machine, type Costs } from "./machine.ts";
+import type { Scenario } from "../dsl/scenario.ts";
+import { makeCosts } from "./costs.ts";
+import { Machine } from "./machine.ts";
 import { Metrics, SERIES_BUCKETS, type Series } from "./metrics.ts";
 import { check_invariants } from "./mm/check_invariants.ts";
 import type { Mm, TraceEvent } from "./mm/page_alloc.ts";
@@ -12,7 +12,7 @@ import { Zone } from "./mm/zone.ts";
 import type { Violation } from "./oops.ts";
 import { Rng } from "./rng.ts";
 import { VARIANT_IMPLEMENTATIONS } from "./variants/index.ts";
-import { sample, Workloads } from "./workload.ts";
+import { Workloads } from "./workload.ts";
 
 export interface RunSpec {
   variant: string;
@@ -68,16 +68,6 @@ export function sweepParamName(s: Scenario): string | null {
   const p = s.sweep?.param;
   if (!p) return null;
   return p.kind === "rate" ? `"${p.workload}".rate` : p.kind;
-}
-
-function makeCosts(overrides: Record<string, Dist>, rng: Rng): Costs {
-  const costs: Record<string, number> = {};
-  for (const c of COSTS) {
-    const d = overrides[c.name];
-    if (!d || d.kind === "const") costs[c.name] = d ? d.ns : c.defaultNs;
-    else Object.defineProperty(costs, c.name, { get: () => sample(rng, d), enumerable: true });
-  }
-  return costs as unknown as Costs;
 }
 
 export function simulate(scenario: Scenario, spec: RunSpec, hooks: RunHooks = {}): RunResult {

@@ -10,7 +10,7 @@
 // such a page is dropped), and compaction moves movable ones (the owner's
 // handle follows the page).
 import { unwind } from "./oops.ts";
-import type { Dist, Scenario, Workload } from "../dsl/scenario.ts";
+import type { Scenario, Workload } from "../dsl/scenario.ts";
 import { gfp_migratetype } from "../dsl/gfp.ts";
 import { HARDIRQ, SOFTIRQ, TASK, type Code, type Context, type Work } from "./context.ts";
 import type { Cpu } from "./cpu.ts";
@@ -20,20 +20,9 @@ import { __free_pages, drain_all_pages, nowait, pcp_alloc_nowait, pcp_free_nowai
 import { __alloc_pages } from "./mm/page_alloc_slowpath.ts";
 import { PG_isolated } from "./mm/memmap.ts";
 import { MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE } from "./mm/zone.ts";
-import type { Rng } from "./rng.ts";
+import { sample, type Rng } from "./rng.ts";
 
 const CONTEXT_OF = { task: TASK, softirq: SOFTIRQ, hardirq: HARDIRQ } as const;
-
-export function sample(rng: Rng, d: Dist): number {
-  switch (d.kind) {
-    case "const":
-      return d.ns;
-    case "exp":
-      return rng.exponentialNs(d.meanNs);
-    case "uniform":
-      return d.minNs + rng.nextBelowWide(d.maxNs - d.minNs + 1);
-  }
-}
 
 interface Source {
   workload: Workload;

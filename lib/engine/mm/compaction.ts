@@ -14,6 +14,7 @@
 // ASYNC mode scans MOVABLE pageblocks only and never waits, SYNC_LIGHT
 // scans every pageblock. Scanning costs compaction_scan_per_page per pfn,
 // migrating migrate_per_page per page.
+import { draw } from "../costs.ts";
 import type { Code, Context } from "../context.ts";
 import { spin_lock_irqsave, spin_unlock_irqrestore } from "../lock.ts";
 import { unwind } from "../oops.ts";
@@ -162,7 +163,7 @@ function isolate_migratepages_block(x: Context, mm: Mm, pfn: number, end: number
         sources.push(pfn);
       }
     }
-    x.spend(scanned * x.m.costs.compaction_scan_per_page);
+    x.spend(scanned * draw(x.m.costs.compaction_scan_per_page));
     return pfn;
   } catch (e) {
     throw unwind(e, "isolate_migratepages_block");
@@ -197,7 +198,7 @@ function* migrate_pages(x: Context, mm: Mm, cc: CompactControl, sources: number[
       memmap.releaseHead(list);
       return !ranOut;
     }
-    x.spend(n * x.m.costs.migrate_per_page);
+    x.spend(n * draw(x.m.costs.migrate_per_page));
     if (mm.metrics.measuring) mm.metrics.compactMigrated += n;
     yield* mm.variant.free_unref_page_list(x, mm, list);
     memmap.releaseHead(list);
@@ -250,7 +251,7 @@ function* fast_isolate_freepages(x: Context, mm: Mm, cc: CompactControl): Code {
         break;
       }
     }
-    x.spend(scanned * x.m.costs.compaction_scan_per_page);
+    x.spend(scanned * draw(x.m.costs.compaction_scan_per_page));
     zone.noteFreeMin();
     yield* spin_unlock_irqrestore(x, zone.lock);
   } catch (e) {
@@ -314,7 +315,7 @@ function* isolate_freepages_block(x: Context, mm: Mm, cc: CompactControl, block:
       isolated += 1 << order;
       pfn += (1 << order) - 1;
     }
-    x.spend(scanned * x.m.costs.compaction_scan_per_page + isolated * x.m.costs.zone_lock_per_page);
+    x.spend(scanned * draw(x.m.costs.compaction_scan_per_page) + isolated * draw(x.m.costs.zone_lock_per_page));
     zone.noteFreeMin();
     yield* spin_unlock_irqrestore(x, zone.lock);
   } catch (e) {
@@ -356,7 +357,7 @@ function* compact_zone(x: Context, mm: Mm, cc: CompactControl): Code<number> {
         // until drained: lru_add_drain_cpu_zone() -> drain_local_pages().
         if (cc.direct && cc.order > 0) yield* drain_pages_zone(x, mm, x.cpu.id);
       } else {
-        x.spend(x.m.costs.compaction_scan_per_page);
+        x.spend(draw(x.m.costs.compaction_scan_per_page));
       }
       cc.migrate_pfn = block + pageblock_nr_pages;
       if (x.mustYield()) yield x.pending;

@@ -10,6 +10,7 @@
 // isolation or highatomic reserve; no lowmem_reserve (one zone);
 // __rmqueue_fallback claims the pageblock of a stolen block without moving
 // its other free pages. The slow path is in page_alloc_slowpath.ts.
+import { draw } from "../costs.ts";
 import type { Code, Context } from "../context.ts";
 import { spin_lock_irqsave, spin_unlock_irqrestore } from "../lock.ts";
 import type { Metrics } from "../metrics.ts";
@@ -276,7 +277,7 @@ function* rmqueue_bulk(x: Context, mm: Mm, order: number, count: number, list: n
       zone.memmap.list_add_tail(page, list, "rmqueue_bulk");
       allocated++;
     }
-    x.spend(allocated * (1 << order) * x.m.costs.zone_lock_per_page);
+    x.spend(allocated * (1 << order) * draw(x.m.costs.zone_lock_per_page));
     yield* mm.variant.zone_unlock_under_pcp(x, zone);
     if (allocated > 0 && mm.metrics.measuring) mm.metrics.pcpRefills++;
     return allocated;
@@ -329,7 +330,7 @@ function* rmqueue_buddy(x: Context, mm: Mm, order: number, migratetype: number):
     const zone = mm.zone;
     yield* spin_lock_irqsave(x, zone.lock);
     const page = __rmqueue(zone, order, migratetype);
-    if (page >= 0) x.spend((1 << order) * x.m.costs.zone_lock_per_page);
+    if (page >= 0) x.spend((1 << order) * draw(x.m.costs.zone_lock_per_page));
     yield* spin_unlock_irqrestore(x, zone.lock);
     return page;
   } catch (e) {
@@ -432,7 +433,7 @@ export function* free_one_page(x: Context, mm: Mm, page: number, order: number, 
     const zone = mm.zone;
     yield* spin_lock_irqsave(x, zone.lock);
     __free_one_page(zone, page, order, migratetype, x, mm.capc[x.cpu.id]!);
-    x.spend((1 << order) * x.m.costs.zone_lock_per_page);
+    x.spend((1 << order) * draw(x.m.costs.zone_lock_per_page));
     yield* spin_unlock_irqrestore(x, zone.lock);
   } catch (e) {
     throw unwind(e, "free_one_page");
@@ -498,7 +499,7 @@ function* free_pcppages_bulk(x: Context, mm: Mm, count: number, pcp: PerCpuPages
         __free_one_page(zone, page, order, mt, x, capc);
       } while (count > 0 && !memmap.list_empty(list, "free_pcppages_bulk"));
     }
-    x.spend(moved * x.m.costs.zone_lock_per_page);
+    x.spend(moved * draw(x.m.costs.zone_lock_per_page));
     yield* mm.variant.zone_unlock_under_pcp(x, zone);
     if (mm.metrics.measuring) mm.metrics.pcpDrains++;
   } catch (e) {
@@ -690,7 +691,7 @@ export const nowait = {
       const page = memmap.list_first_entry(list, "__rmqueue_pcplist");
       memmap.list_del(page, "__rmqueue_pcplist");
       pcp.count -= 1 << order;
-      x.spend(x.m.costs.pcp_list_op);
+      x.spend(draw(x.m.costs.pcp_list_op));
       return page;
     } catch (e) {
       throw unwind(e, "__rmqueue_pcplist");
@@ -727,7 +728,7 @@ export const nowait = {
       memmap.setPcpMigratetype(page, migratetype);
       memmap.list_add(page, pcp.lists[order_to_pindex(migratetype, order)]!, "free_unref_page_commit");
       pcp.count += 1 << order;
-      x.spend(x.m.costs.pcp_list_op);
+      x.spend(draw(x.m.costs.pcp_list_op));
       return pcp.count >= nr_pcp_high(pcp, mm.zone, pcp_free_high(pcp, order));
     } catch (e) {
       throw unwind(e, "free_unref_page_commit");
