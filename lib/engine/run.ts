@@ -10,6 +10,7 @@ import type { Mm, TraceEvent } from "./mm/page_alloc.ts";
 import { kthreads } from "./mm/page_alloc_slowpath.ts";
 import { Zone } from "./mm/zone.ts";
 import type { Violation } from "./oops.ts";
+import type { PagePool } from "./page_owners.ts";
 import { Rng } from "./rng.ts";
 import { VARIANT_IMPLEMENTATIONS } from "./variants/index.ts";
 import { Workloads } from "./workload.ts";
@@ -101,7 +102,7 @@ export class Simulation {
     );
     const variant = VARIANT_IMPLEMENTATIONS[spec.variant];
     if (!variant) throw new Error(`unknown variant ${spec.variant}`);
-    let owners: Workloads | null = null;
+    let owners: PagePool | null = null;
     const mm: Mm = {
       zone, variant, metrics,
       // The workloads own the pages; they exist once mm does.
@@ -117,9 +118,9 @@ export class Simulation {
     zone.memmap.full = () => m.outOfFrames();
     if (!hooks.generatorsOnly) m.allowPlainPaths(variant.pcpLockSavesIrqs);
     const workloads = new Workloads(m, mm, rng, s);
-    owners = workloads;
+    owners = workloads.pages;
     m.driver = workloads;
-    zone.fragment(s.fragmentation, (pfn) => workloads.holdPageCache(pfn));
+    zone.fragment(s.fragmentation, (pfn) => owners!.holdPageCache(pfn));
 
     this.end = s.warmupNs + s.durationNs;
     m.preset(s.warmupNs, () => {
