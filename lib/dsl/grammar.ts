@@ -1,4 +1,4 @@
-// The grammar of dsl.md as a chevrotain CstParser. It only recognises
+// The grammar of docs/language.md as a chevrotain CstParser. It only recognises
 // structure: values are taken loosely (any number or quantity) so that
 // "duration 500" is reported by the checker as "needs a time unit" rather
 // than as a syntax error, and an unknown statement is skipped to the end

@@ -14,10 +14,9 @@ import type { RunSpec } from "./run.ts";
 export const EVENTS_PER_ALLOCATION = 2.5;
 
 /** A conservative events per second for one worker before anything is
- * measured: `npm run bench` printed 0.66 and 0.91 M fast-path events/s on
- * one core (lib/engine/DESIGN.md, "Performance"), and the generator paths,
- * which interrupts and the slow path take, cost about twice the plain ones
- * (same section), so half the lower figure. */
+ * measured: half the slower fast-path figure `npm run bench` prints for one
+ * core, since the generator paths, which interrupts and the slow path take,
+ * cost about twice the plain ones. */
 export const DEFAULT_EVENTS_PER_SECOND = 330_000;
 
 export interface WorkEstimate {

@@ -11,7 +11,7 @@ export type { Violation } from "./oops.ts";
 export { ENGINE_VERSION, MODEL } from "./version.ts";
 export { canonicalJson, digest } from "./canonical.ts";
 
-/** results.md: the scenario digest is the SHA-256 of its canonical text. */
+/** docs/results.md: the scenario digest is the SHA-256 of its canonical text. */
 export function scenarioDigest(canonicalText: string): string {
   return "sha256:" + sha256Hex(canonicalText);
 }

@@ -1,5 +1,5 @@
 // A scenario's runs (variants x sweep values x seeds) and their results in
-// the JSON of results.md: per-run metrics and series, summaries across
+// the JSON of docs/results.md: per-run metrics and series, summaries across
 // seeds, expectations, and a digest over everything a reproduction must
 // match (never the wall clock).
 import type { Expectation, Scenario } from "../dsl/scenario.ts";

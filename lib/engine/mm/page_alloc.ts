@@ -2,7 +2,7 @@
 // name and order of steps. Functions whose locking differs between the lock
 // variants call into the variant (variants/*.ts); the rest is shared.
 //
-// Costs (model.md): each block on or off a pcp list costs pcp_list_op; each
+// Costs (docs/model.md): each block on or off a pcp list costs pcp_list_op; each
 // page moved under zone->lock costs zone_lock_per_page; lock and irq-save
 // costs are charged by the lock helpers in lock.ts.
 //

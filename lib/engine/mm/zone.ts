@@ -215,7 +215,7 @@ export class Zone {
   }
 
   /**
-   * `fragmentation P` (dsl.md): the lowest P of the zone's max-order blocks
+   * `fragmentation P` (docs/language.md): the lowest P of the zone's max-order blocks
    * start broken into order-0 pages, every even page allocated (held by
    * `hold`, as movable page cache from before the run) and every odd page
    * free, so no two free pages are buddies and high orders need compaction.
