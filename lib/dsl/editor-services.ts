@@ -18,7 +18,7 @@ import {
 export type TokenKind =
   | "keyword" | "identifier" | "gfp" | "variant" | "metric" | "string" | "number" | "comment" | "operator" | "delimiter" | "invalid";
 
-export interface HighlightToken {
+interface HighlightToken {
   start: number;
   end: number;
   kind: TokenKind;
@@ -373,7 +373,7 @@ function metricAt(ast: A.ScenarioNode | null, offset: number): A.Name | null {
 
 // ---- quick fixes ------------------------------------------------------------
 
-export interface QuickFix {
+interface QuickFix {
   title: string;
   /** Replace this range with `text`. */
   span: Span;

@@ -38,7 +38,7 @@ function keywordHint(actual: IToken, expected: TokenType[]): string {
   return didYouMean(actual.image, words);
 }
 
-export const errorMessages: IParserErrorMessageProvider = {
+const errorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual, ruleName }) {
     if (expected === T.RCurly && actual.tokenType === EOF) {
       return `expected '}' to close the ${ruleName === "workload" ? "workload" : "scenario"} block, found the end of the file`;
@@ -73,7 +73,7 @@ const SKIPPABLE: TokenType[] = T.allTokens.filter(
     !T.KEYWORD_OF.has(t),
 );
 
-export class ScenarioParser extends CstParser {
+class ScenarioParser extends CstParser {
   private static nextIsLenient = true;
 
   /** lenient: with the unknown-statement recovery rules, for parsing. Strict:

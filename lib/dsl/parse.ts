@@ -12,12 +12,12 @@ import { parseInteger, parseQuantity, type Quantity } from "./units.ts";
 
 /** Longer input is refused with a positioned error rather than parsed: a
  * scenario is meant to fit in a mail, and this keeps every keystroke cheap. */
-export const MAX_SOURCE_LENGTH = 512 * 1024;
+const MAX_SOURCE_LENGTH = 512 * 1024;
 
 /** Parentheses, braces and '~' nest at most this deep (the parser recurses). */
-export const MAX_NESTING = 64;
+const MAX_NESTING = 64;
 
-export interface ParseResult {
+interface ParseResult {
   ast: A.ScenarioNode | null;
   comments: A.Comment[];
   diagnostics: Diagnostic[];

@@ -19,7 +19,7 @@ function keyword(word: string): TokenType {
   });
 }
 
-export const KEYWORDS = [
+const KEYWORDS = [
   "scenario", "description", "kernel", "cpus", "memory", "duration", "warmup", "seed", "runs",
   "lock", "compare", "sweep", "in", "pcp", "high", "batch", "fragmentation", "cost",
   "workload", "on", "all", "rate", "every", "alloc", "x", "order", "gfp", "free", "after",
@@ -55,12 +55,12 @@ export const Amp = createToken({ name: "Amp", pattern: /&/, label: "'&'" });
 export const Tilde = createToken({ name: "Tilde", pattern: /~/, label: "'~'" });
 
 export const Compare = createToken({ name: "Compare", pattern: Lexer.NA, label: "a comparison" });
-export const LessEq = createToken({ name: "LessEq", pattern: /<=/, categories: [Compare], label: "'<='" });
-export const Less = createToken({ name: "Less", pattern: /</, categories: [Compare], label: "'<'" });
-export const GreaterEq = createToken({ name: "GreaterEq", pattern: />=/, categories: [Compare], label: "'>='" });
-export const Greater = createToken({ name: "Greater", pattern: />/, categories: [Compare], label: "'>'" });
-export const EqEq = createToken({ name: "EqEq", pattern: /==/, categories: [Compare], label: "'=='" });
-export const NotEq = createToken({ name: "NotEq", pattern: /!=/, categories: [Compare], label: "'!='" });
+const LessEq = createToken({ name: "LessEq", pattern: /<=/, categories: [Compare], label: "'<='" });
+const Less = createToken({ name: "Less", pattern: /</, categories: [Compare], label: "'<'" });
+const GreaterEq = createToken({ name: "GreaterEq", pattern: />=/, categories: [Compare], label: "'>='" });
+const Greater = createToken({ name: "Greater", pattern: />/, categories: [Compare], label: "'>'" });
+const EqEq = createToken({ name: "EqEq", pattern: /==/, categories: [Compare], label: "'=='" });
+const NotEq = createToken({ name: "NotEq", pattern: /!=/, categories: [Compare], label: "'!='" });
 
 export const allTokens: TokenType[] = [
   WhiteSpace,

@@ -44,7 +44,7 @@ export function suggestStatement(word: string, where: "scenario" | "workload"): 
   return "";
 }
 
-export interface VariantInfo {
+interface VariantInfo {
   name: string;
   models: string;
   summary: string;
@@ -129,7 +129,7 @@ export const METRICS: readonly MetricInfo[] = METRIC_TABLE.flatMap(([pattern, un
 );
 export const METRIC_BY_NAME = new Map(METRICS.map((m) => [m.name, m]));
 
-export interface CostInfo {
+interface CostInfo {
   name: string;
   /** Default in nanoseconds. */
   defaultNs: number;

@@ -20,7 +20,7 @@ export type Code<T = void> = Generator<number, T, void>;
 export const TASK = 0;
 export const SOFTIRQ = 1;
 export const HARDIRQ = 2;
-export type ContextKind = typeof TASK | typeof SOFTIRQ | typeof HARDIRQ;
+type ContextKind = typeof TASK | typeof SOFTIRQ | typeof HARDIRQ;
 export const CONTEXT_NAMES = ["task", "softirq", "hardirq"] as const;
 
 const IDLE = 0;

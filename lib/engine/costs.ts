@@ -6,7 +6,7 @@ import { sample, type Rng } from "./rng.ts";
 
 /** A cost given as a distribution: each draw() takes the next variate from
  * the run's RNG, so call it once per payment, where the kernel pays. */
-export interface Sampler {
+interface Sampler {
   draw(): number;
 }
 

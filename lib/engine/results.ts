@@ -24,7 +24,7 @@ export interface VariantResult {
   summary: Record<string, Summary>;
 }
 
-export interface ExpectationResult {
+interface ExpectationResult {
   text: string;
   variant: string;
   sweep_value: number | null;

@@ -26,27 +26,27 @@ import {
 import { MAX_ORDER, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, PAGE_ALLOC_COSTLY_ORDER, pageblock_order, type Zone } from "./zone.ts";
 
 const pageblock_nr_pages = 1 << pageblock_order;
-export const COMPACT_CLUSTER_MAX = 32;
+const COMPACT_CLUSTER_MAX = 32;
 
 // enum compact_result, include/linux/compaction.h 6.1 (the ones used here)
-export const COMPACT_NOT_SUITABLE_ZONE = 0;
+const COMPACT_NOT_SUITABLE_ZONE = 0;
 export const COMPACT_SKIPPED = 1;
 export const COMPACT_DEFERRED = 2;
-export const COMPACT_NO_SUITABLE_PAGE = 3;
-export const COMPACT_CONTINUE = 4;
-export const COMPACT_COMPLETE = 5;
-export const COMPACT_PARTIAL_SKIPPED = 6;
-export const COMPACT_CONTENDED = 7;
-export const COMPACT_SUCCESS = 8;
+const COMPACT_NO_SUITABLE_PAGE = 3;
+const COMPACT_CONTINUE = 4;
+const COMPACT_COMPLETE = 5;
+const COMPACT_PARTIAL_SKIPPED = 6;
+const COMPACT_CONTENDED = 7;
+const COMPACT_SUCCESS = 8;
 /** The names trace/events/compaction.h prints for them. */
-export const COMPACT_RESULT_NAMES = [
+const COMPACT_RESULT_NAMES = [
   "not_suitable_zone", "skipped", "deferred", "no_suitable_page", "continue", "complete", "partial_skipped", "contended", "success",
 ];
 
 // enum compact_priority
-export const COMPACT_PRIO_SYNC_FULL = 0;
-export const COMPACT_PRIO_SYNC_LIGHT = 1;
-export const COMPACT_PRIO_ASYNC = 2;
+const COMPACT_PRIO_SYNC_FULL = 0;
+const COMPACT_PRIO_SYNC_LIGHT = 1;
+const COMPACT_PRIO_ASYNC = 2;
 export const MIN_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_FULL;
 export const DEF_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_LIGHT;
 export const INIT_COMPACT_PRIORITY = COMPACT_PRIO_ASYNC;
@@ -77,7 +77,7 @@ export function defer_compaction(zone: Zone, order: number): void {
 }
 
 /** compaction_deferred(), mm/compaction.c 6.1 */
-export function compaction_deferred(zone: Zone, order: number): boolean {
+function compaction_deferred(zone: Zone, order: number): boolean {
   const defer_limit = 1 << zone.compact_defer_shift;
   if (order < zone.compact_order_failed) return false;
   if (++zone.compact_considered >= defer_limit) {

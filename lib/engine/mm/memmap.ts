@@ -16,9 +16,9 @@
 import { MAX_TOUCHED_PAGES } from "../limits.ts";
 import { gpfMessage, LIST_POISON1, LIST_POISON2, LRU_OFFSET, Oops, pageLruAddress, px, unwind } from "../oops.ts";
 
-export const POISON1 = -1;
-export const POISON2 = -2;
-export const CHUNK_SHIFT = 10;
+const POISON1 = -1;
+const POISON2 = -2;
+const CHUNK_SHIFT = 10;
 export const CHUNK_PAGES = 1 << CHUNK_SHIFT;
 const CHUNK_MASK = CHUNK_PAGES - 1;
 

@@ -92,7 +92,7 @@ export function trace(x: Context, mm: Mm, name: string, fields: Record<string, s
 
 // ---- buddy lists (under zone->lock) -------------------------------------------
 
-export function add_to_free_list(zone: Zone, page: number, order: number, migratetype: number, tail: boolean, fn: string): void {
+function add_to_free_list(zone: Zone, page: number, order: number, migratetype: number, tail: boolean, fn: string): void {
   const mm = zone.memmap;
   mm.setFlags(page, PG_buddy);
   mm.setOrder(page, order);
@@ -355,8 +355,8 @@ function* rmqueue(x: Context, mm: Mm, order: number, migratetype: number): Code<
 
 export const ALLOC_WMARK_MIN = 0x00;
 export const ALLOC_WMARK_LOW = 0x01;
-export const ALLOC_WMARK_HIGH = 0x02;
-export const ALLOC_WMARK_MASK = 0x03;
+const ALLOC_WMARK_HIGH = 0x02;
+const ALLOC_WMARK_MASK = 0x03;
 export const ALLOC_HARDER = 0x10;
 export const ALLOC_HIGH = 0x20;
 export const ALLOC_KSWAPD = 0x800;
