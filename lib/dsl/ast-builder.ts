@@ -1,5 +1,6 @@
-// Chevrotain's concrete syntax tree to the AST of ast.ts, with a diagnostic
-// for each statement that is incomplete or malformed.
+// Chevrotain's concrete syntax tree to the AST of ast.ts.
+//
+// Each statement that is incomplete or malformed gets a diagnostic.
 import { createTokenInstance, type CstElement, type CstNode, type IToken, type TokenType } from "chevrotain";
 import type * as A from "./ast.ts";
 import { error, type Diagnostic } from "./diagnostics.ts";

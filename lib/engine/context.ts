@@ -1,5 +1,4 @@
-// A CPU's execution context (task, softirq or hardirq) running code paths
-// as generators, with its FIFO of queued work.
+// One CPU context (task, softirq or hardirq): its work queue and its code.
 //
 // Code paths (mm/, variants/) are generators that run in a Context: they
 // yield a delay in nanoseconds while the CPU is busy, or WAIT while it spins

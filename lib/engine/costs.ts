@@ -1,5 +1,6 @@
-// The model's costs (docs/model.md): each a constant number of ns, or a
-// sampler the code draws from exactly where the kernel would pay the cost.
+// The model's costs (docs/model.md), each a constant or a sampler.
+//
+// A sampler is drawn from exactly where the kernel would pay the cost.
 import type { Dist } from "../dsl/scenario.ts";
 import { COSTS } from "../dsl/vocabulary.ts";
 import { sample, type Rng } from "./rng.ts";

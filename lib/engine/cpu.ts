@@ -1,5 +1,4 @@
-// A CPU: its context stack, IRQ-disable depth and the interrupts raised
-// on it, with softirqs run on interrupt exit as in Linux 6.1.
+// A CPU as Linux 6.1 runs it: context stack, IRQs off, IRQs raised.
 //
 // Interrupts: a hardirq preempts task or softirq work on its CPU unless IRQs
 // are disabled there (then it waits: IRQ latency); the preempted step is

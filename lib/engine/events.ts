@@ -1,5 +1,6 @@
-// The kinds of event the machine's heap holds, in the low 3 bits of a
-// payload; the rest of it names the context, source or call the event is for.
+// The kinds of event in the machine's heap (the low 3 bits of a payload).
+//
+// The rest of a payload names the context, source or call the event is for.
 
 /** A context's step ends. */
 export const EV_STEP = 0;

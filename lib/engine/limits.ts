@@ -1,5 +1,6 @@
-// The limits a run stops at, and the errors that stop it: the host's
-// memory and the user's patience, not the kernel's.
+// The limits a run stops at, and the errors that stop it.
+//
+// They guard the host's memory and the user's patience, not the kernel's.
 
 /** RunHooks.shouldStop asked the run to stop. */
 export class Cancelled extends Error {

@@ -1,5 +1,4 @@
-// The machine: its CPUs, the event heap and the loop that steps through it
-// until the run's end or a violation.
+// The machine: its CPUs, the event heap and the loop that steps through it.
 import { CONTEXT_NAMES, SOFTIRQ, TASK, type Context } from "./context.ts";
 import { draw, type Costs } from "./costs.ts";
 import { Cpu } from "./cpu.ts";

@@ -1,9 +1,11 @@
-// Who holds each allocated page: a handle per page in a pool, an LRU of the
-// movable and reclaimable ones, and the PageOwners hooks through which
-// reclaim (mm/vmscan.ts) and compaction (mm/compaction.ts) go from a page
-// to its owner. Reclaim takes the oldest (the owner forgets them, and a free
-// that comes later for such a page is dropped), and compaction moves movable
-// ones (the owner's handle follows the page).
+// Who holds each allocated page, as reclaim and compaction ask (Linux 6.1).
+//
+// A handle per page in a pool, an LRU of the movable and reclaimable ones,
+// and the PageOwners hooks through which reclaim (mm/vmscan.ts) and
+// compaction (mm/compaction.ts) go from a page to its owner. Reclaim takes
+// the oldest (the owner forgets them, and a free that comes later for such
+// a page is dropped), and compaction moves movable ones (the owner's handle
+// follows the page).
 import { PG_isolated, type MemMap } from "./mm/memmap.ts";
 import type { PageOwners } from "./mm/page_alloc.ts";
 
