@@ -11,7 +11,7 @@ interface Sampler {
   draw(): number;
 }
 
-export type Cost = number | Sampler;
+type Cost = number | Sampler;
 
 /** What paying the cost `c` takes this time, in ns. */
 export function draw(c: Cost): number {
