@@ -1,7 +1,7 @@
 // Parse+check time of a 1,000-line scenario (target: under 50 ms on the
 // 2-core machines), and completion/hover latency at its end.
 import { analyze } from "../lib/dsl/index.ts";
-import { complete, hover } from "../lib/dsl/services.ts";
+import { complete, hover } from "../lib/dsl/editor-services.ts";
 
 function thousandLines(): string {
   const lines = ['scenario "bench-1000" {', '  description "1,000 lines"', "  cpus 64", "  memory 16GiB", "  compare irqsave, trylock"];

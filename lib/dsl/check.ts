@@ -42,7 +42,7 @@ export const MODEL_LIMITS = {
   runs: "every run's results stay in memory until the report is written, about 0.4 MB each per variant and sweep value",
 } as const;
 
-export interface CheckResult {
+interface CheckResult {
   scenario: Scenario | null;
   diagnostics: Diagnostic[];
 }

@@ -1,7 +1,7 @@
 import type { Code } from "./codes.ts";
 import { LineIndex, type Position, type Span } from "./source.ts";
 
-export type Severity = "error" | "warning";
+type Severity = "error" | "warning";
 
 /** A problem found while reading a scenario, located by offsets. */
 export interface Diagnostic {

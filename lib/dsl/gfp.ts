@@ -5,7 +5,7 @@ import type { GfpExpr } from "./ast.ts";
 import { error, type Diagnostic } from "./diagnostics.ts";
 import { didYouMean } from "./suggest.ts";
 
-export const GFP_BITS: ReadonlyArray<readonly [name: string, value: number, doc: string]> = [
+const GFP_BITS: ReadonlyArray<readonly [name: string, value: number, doc: string]> = [
   ["__GFP_DMA", 0x01, "zone modifier: ZONE_DMA"],
   ["__GFP_HIGHMEM", 0x02, "zone modifier: ZONE_HIGHMEM"],
   ["__GFP_DMA32", 0x04, "zone modifier: ZONE_DMA32"],
@@ -45,7 +45,7 @@ const TRANSHUGE_LIGHT = (HIGHUSER_MOVABLE | b.__GFP_COMP! | b.__GFP_NOMEMALLOC! 
 /** __GFP_BITS_SHIFT is 27 without CONFIG_LOCKDEP. */
 export const GFP_BITS_MASK = (1 << 27) - 1;
 
-export const GFP_COMPOSITES: ReadonlyArray<readonly [name: string, value: number, definition: string]> = [
+const GFP_COMPOSITES: ReadonlyArray<readonly [name: string, value: number, definition: string]> = [
   ["GFP_ZONEMASK", b.__GFP_DMA! | b.__GFP_HIGHMEM! | b.__GFP_DMA32! | b.__GFP_MOVABLE!, "__GFP_DMA | __GFP_HIGHMEM | __GFP_DMA32 | __GFP_MOVABLE"],
   ["__GFP_RECLAIM", RECLAIM, "__GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM"],
   ["__GFP_BITS_MASK", GFP_BITS_MASK, "(1 << __GFP_BITS_SHIFT) - 1"],
@@ -114,14 +114,14 @@ export function evaluateGfp(expr: GfpExpr, diagnostics: Diagnostic[]): number | 
   }
 }
 
-export const MIGRATETYPES = ["MIGRATE_UNMOVABLE", "MIGRATE_MOVABLE", "MIGRATE_RECLAIMABLE", "MIGRATE_HIGHATOMIC"] as const;
+const MIGRATETYPES = ["MIGRATE_UNMOVABLE", "MIGRATE_MOVABLE", "MIGRATE_RECLAIMABLE", "MIGRATE_HIGHATOMIC"] as const;
 
 /** gfp_migratetype() (include/linux/gfp.h, 6.1): 0 unmovable, 1 movable, 2 reclaimable. */
 export function gfp_migratetype(gfp: number): number {
   return (gfp & (b.__GFP_RECLAIMABLE! | b.__GFP_MOVABLE!)) >>> 3;
 }
 
-export interface GfpDecoded {
+interface GfpDecoded {
   value: number;
   hex: string;
   /** Single flags set, in bit order. */

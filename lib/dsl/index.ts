@@ -8,7 +8,7 @@ import { LineIndex } from "./source.ts";
 import { parse } from "./parse.ts";
 import type { Scenario } from "./scenario.ts";
 
-export interface Analysis {
+interface Analysis {
   ast: ScenarioNode | null;
   comments: Comment[];
   /** Syntax and semantic diagnostics in source order, with lines and columns. */

@@ -1,7 +1,7 @@
 // "Did you mean": the closest known name by edit distance (optimal string
 // alignment, so a swapped pair of letters costs one edit), case-insensitive.
 
-export function editDistance(a: string, b: string, limit = Infinity): number {
+function editDistance(a: string, b: string, limit = Infinity): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
   const rows = a.length + 1;
   const cols = b.length + 1;

@@ -1,7 +1,8 @@
 // The token vocabulary of the scenario language. Order matters to the
 // lexer: the first pattern that matches wins, so longer or more specific
 // patterns come before the ones they would otherwise be cut short by.
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import { createToken, Lexer, type IToken, type TokenType } from "chevrotain";
+import type { Span } from "./source.ts";
 
 export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_-]*/, label: "a name" });
 
@@ -18,7 +19,7 @@ function keyword(word: string): TokenType {
   });
 }
 
-export const KEYWORDS = [
+const KEYWORDS = [
   "scenario", "description", "kernel", "cpus", "memory", "duration", "warmup", "seed", "runs",
   "lock", "compare", "sweep", "in", "pcp", "high", "batch", "fragmentation", "cost",
   "workload", "on", "all", "rate", "every", "alloc", "x", "order", "gfp", "free", "after",
@@ -54,12 +55,12 @@ export const Amp = createToken({ name: "Amp", pattern: /&/, label: "'&'" });
 export const Tilde = createToken({ name: "Tilde", pattern: /~/, label: "'~'" });
 
 export const Compare = createToken({ name: "Compare", pattern: Lexer.NA, label: "a comparison" });
-export const LessEq = createToken({ name: "LessEq", pattern: /<=/, categories: [Compare], label: "'<='" });
-export const Less = createToken({ name: "Less", pattern: /</, categories: [Compare], label: "'<'" });
-export const GreaterEq = createToken({ name: "GreaterEq", pattern: />=/, categories: [Compare], label: "'>='" });
-export const Greater = createToken({ name: "Greater", pattern: />/, categories: [Compare], label: "'>'" });
-export const EqEq = createToken({ name: "EqEq", pattern: /==/, categories: [Compare], label: "'=='" });
-export const NotEq = createToken({ name: "NotEq", pattern: /!=/, categories: [Compare], label: "'!='" });
+const LessEq = createToken({ name: "LessEq", pattern: /<=/, categories: [Compare], label: "'<='" });
+const Less = createToken({ name: "Less", pattern: /</, categories: [Compare], label: "'<'" });
+const GreaterEq = createToken({ name: "GreaterEq", pattern: />=/, categories: [Compare], label: "'>='" });
+const Greater = createToken({ name: "Greater", pattern: />/, categories: [Compare], label: "'>'" });
+const EqEq = createToken({ name: "EqEq", pattern: /==/, categories: [Compare], label: "'=='" });
+const NotEq = createToken({ name: "NotEq", pattern: /!=/, categories: [Compare], label: "'!='" });
 
 export const allTokens: TokenType[] = [
   WhiteSpace,
@@ -85,3 +86,18 @@ export const lexer = new Lexer(allTokens, {
 });
 
 export const KEYWORD_OF = new Map<TokenType, Keyword>(KEYWORDS.map((w) => [Kw[w], w]));
+
+/** A backslash escape inside a string literal. */
+export const ESCAPE = /\\(.)/g;
+
+/** A string literal's text, without its quotes and escapes. */
+export function unquote(token: IToken): string {
+  const closed = token.tokenType === StringLit;
+  const body = token.image.slice(1, closed ? -1 : undefined);
+  return body.replace(ESCAPE, (_, c: string) => c);
+}
+
+/** Where a token is in the text. */
+export function spanOf(t: IToken): Span {
+  return { start: t.startOffset, end: t.startOffset + t.image.length };
+}

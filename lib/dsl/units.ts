@@ -12,8 +12,6 @@ export type Quantity =
   | { kind: "rate"; perSecond: number }
   | { kind: "percent"; percent: number };
 
-export type QuantityKind = Quantity["kind"];
-
 const TIME_UNITS: Record<string, bigint> = { ns: 1n, us: 1_000n, ms: 1_000_000n, s: 1_000_000_000n };
 const SIZE_UNITS: Record<string, bigint> = { KiB: 1n << 10n, MiB: 1n << 20n, GiB: 1n << 30n, TiB: 1n << 40n };
 const RATE_UNITS: Record<string, bigint> = { "/s": 1n, "k/s": 1_000n, "M/s": 1_000_000n };
@@ -25,14 +23,14 @@ export const UNITS = {
   percent: ["%"],
 } as const;
 
-export const ALL_UNITS: readonly string[] = [...UNITS.time, ...Object.keys(SIZE_UNITS), ...UNITS.rate, "%"];
+const ALL_UNITS: readonly string[] = [...UNITS.time, ...Object.keys(SIZE_UNITS), ...UNITS.rate, "%"];
 
 /** At most this many digits after the point: enough for any sane scenario and
  * short enough that every value prints back without an exponent. */
-export const MAX_DECIMALS = 6;
+const MAX_DECIMALS = 6;
 const MAX_DIGITS = 30;
 
-export type QuantityResult =
+type QuantityResult =
   | { ok: true; quantity: Quantity }
   | { ok: false; code: "E103" | "E107" | "E111" | "E112" | "E217"; message: string };
 

@@ -1,5 +1,5 @@
 // The names the language knows besides gfp flags: statements, lock variants,
-// contexts, metrics (results.md) and model costs (model.md). The engine and
+// contexts, metrics (docs/results.md) and model costs (docs/model.md). The engine and
 // the report read these tables too, so a name is defined once, here.
 import { didYouMean } from "./suggest.ts";
 
@@ -44,7 +44,7 @@ export function suggestStatement(word: string, where: "scenario" | "workload"): 
   return "";
 }
 
-export interface VariantInfo {
+interface VariantInfo {
   name: string;
   models: string;
   summary: string;
@@ -129,7 +129,7 @@ export const METRICS: readonly MetricInfo[] = METRIC_TABLE.flatMap(([pattern, un
 );
 export const METRIC_BY_NAME = new Map(METRICS.map((m) => [m.name, m]));
 
-export interface CostInfo {
+interface CostInfo {
   name: string;
   /** Default in nanoseconds. */
   defaultNs: number;
@@ -138,7 +138,7 @@ export interface CostInfo {
   assumption: boolean;
 }
 
-// model.md "Costs"; sources in ../shared/reference/kernel-facts.md section 5.
+// docs/model.md "Costs"; each cost names its source.
 export const COSTS: readonly CostInfo[] = [
   { name: "spin_lock", defaultNs: 8, doc: "spin_lock+unlock, uncontended", source: "Brouer 2017 (C1)", assumption: false },
   { name: "irq_save", defaultNs: 10, doc: "local_irq_save+restore", source: "Brouer 2017 (C1)", assumption: false },

@@ -4,7 +4,7 @@
 // to markers, token kinds to scopes, completions and hovers to Monaco's
 // shapes, with Monaco's 1-based lines and columns.
 import { analyze, format, type LocatedDiagnostic } from "../dsl/index.ts";
-import { complete, highlight, hover, quickFixes, type Completion, type CompletionKind, type TokenKind } from "../dsl/services.ts";
+import { complete, highlight, hover, quickFixes, type Completion, type CompletionKind, type TokenKind } from "../dsl/editor-services.ts";
 
 export const LANGUAGE_ID = "pcplab";
 

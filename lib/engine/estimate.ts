@@ -12,16 +12,15 @@ import { applySweep, type RunSpec } from "./run.ts";
  * examples ran 1.6 (thp-compaction-stress) to 3.0 (irq-bypass-2017) events
  * per allocation at engine 0.3, most of them 2.0 to 2.5. An estimate, not a
  * result: it only weighs runs against each other and against the clock. */
-export const EVENTS_PER_ALLOCATION = 2.5;
+const EVENTS_PER_ALLOCATION = 2.5;
 
 /** A conservative events per second for one worker before anything is
- * measured: `npm run bench` printed 0.66 and 0.91 M fast-path events/s on
- * one core (lib/engine/DESIGN.md, "Performance"), and the generator paths,
- * which interrupts and the slow path take, cost about twice the plain ones
- * (same section), so half the lower figure. */
+ * measured: half the slower fast-path figure `npm run bench` prints for one
+ * core, since the generator paths, which interrupts and the slow path take,
+ * cost about twice the plain ones. */
 export const DEFAULT_EVENTS_PER_SECOND = 330_000;
 
-export interface WorkEstimate {
+interface WorkEstimate {
   /** Estimated engine events of each run, in plan() order. */
   runs: number[];
   total: number;
@@ -30,7 +29,7 @@ export interface WorkEstimate {
 
 /** Estimated engine events of one run: its allocations per simulated
  * second over warmup and duration. */
-export function runEvents(scenario: Scenario, spec: RunSpec): number {
+function runEvents(scenario: Scenario, spec: RunSpec): number {
   return (arrivalsPerSecond(scenario, spec) * (scenario.warmupNs + scenario.durationNs) * EVENTS_PER_ALLOCATION) / 1e9;
 }
 

@@ -5,12 +5,13 @@ import { sha256Hex } from "./sha256.ts";
 export { simulate, applySweep, Simulation, sweepParamName, type RunSpec, type RunResult, type RunHooks } from "./run.ts";
 export type { TraceEvent } from "./mm/page_alloc.ts";
 export { arrivalsPerSecond, assemble, longestFirst, plan, runScenario, resultsDigest, unexpectedViolations, type Results, type RunJson, type VariantResult } from "./results.ts";
-export { Cancelled, COSTS_IN_USE, MAX_BACKLOG, Overloaded, type Violation } from "./machine.ts";
-export { MAX_TOUCHED_PAGES } from "./mm/memmap.ts";
+export { COSTS_IN_USE } from "./costs.ts";
+export { Cancelled, MAX_BACKLOG, MAX_TOUCHED_PAGES, Overloaded } from "./limits.ts";
+export type { Violation } from "./oops.ts";
 export { ENGINE_VERSION, MODEL } from "./version.ts";
 export { canonicalJson, digest } from "./canonical.ts";
 
-/** results.md: the scenario digest is the SHA-256 of its canonical text. */
+/** docs/results.md: the scenario digest is the SHA-256 of its canonical text. */
 export function scenarioDigest(canonicalText: string): string {
   return "sha256:" + sha256Hex(canonicalText);
 }

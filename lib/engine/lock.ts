@@ -1,6 +1,10 @@
 // Queued spinlocks (qspinlock: FIFO waiters, a cache-line handoff to the
-// next one) with lockstat accounting. The lock only records who owns it and
-// who waits; the machine decides when a waiter runs again (machine.ts).
+// next one) with lockstat accounting, and the spin_lock() family code paths
+// call them through. The lock only records who owns it and who waits; the
+// machine decides when a waiter runs again (context.ts).
+import { draw } from "./costs.ts";
+import { WAIT, type Code, type Context } from "./context.ts";
+import { EV_GRANT } from "./events.ts";
 
 /** What a lock needs to know about whoever takes it. */
 export interface LockOwner {
@@ -98,4 +102,59 @@ export class Spinlock {
     this.acquiredAt = now;
     if (this.gate.measuring) this.stat.acquisitions++;
   }
+}
+
+// ---- spin_lock() and friends, as code paths call them ---------------------
+
+// Each first turns the context's accumulated cost into simulated time (a
+// yield), so the operation happens at the right moment for the other CPUs.
+// The bodies are written out rather than delegated: a yield* costs a
+// generator object, and these run several times per allocation.
+
+// Plain forms for the hot paths: the caller has already yielded its pending
+// cost (`if (x.mustYield()) yield x.pending;`), so the operation happens at
+// the right time without a generator of its own.
+
+/** spin_trylock() now. */
+export function trylockNow(x: Context, lock: Spinlock): boolean {
+  const ok = lock.tryAcquire(x, x.m.now);
+  if (ok) x.pending += draw(x.m.costs.spin_lock);
+  return ok;
+}
+
+/** spin_unlock() now; the next waiter gets the lock after a handoff. */
+export function unlockNow(x: Context, lock: Spinlock): void {
+  const next = lock.release(x, x.m.now);
+  if (next) x.m.schedule(x.m.now + draw(x.m.costs.lock_handoff), EV_GRANT, next.id);
+}
+
+/** Takes a free lock now, or joins its queue (the caller then yields WAIT). */
+function takeOrQueue(x: Context, lock: Spinlock): boolean {
+  if (lock.tryAcquire(x, x.m.now)) return true;
+  lock.enqueue(x, x.m.now);
+  return false;
+}
+
+export function* spin_lock(x: Context, lock: Spinlock): Code {
+  if (x.mustYield()) yield x.pending;
+  if (!takeOrQueue(x, lock)) yield WAIT;
+  x.pending += draw(x.m.costs.spin_lock);
+}
+
+export function* spin_unlock(x: Context, lock: Spinlock): Code {
+  if (x.mustYield()) yield x.pending;
+  unlockNow(x, lock);
+}
+
+export function* spin_lock_irqsave(x: Context, lock: Spinlock): Code {
+  if (x.mustYield()) yield x.pending;
+  x.irqSaveNow();
+  if (!takeOrQueue(x, lock)) yield WAIT;
+  x.pending += draw(x.m.costs.spin_lock);
+}
+
+export function* spin_unlock_irqrestore(x: Context, lock: Spinlock): Code {
+  if (x.mustYield()) yield x.pending;
+  unlockNow(x, lock);
+  if (x.irqRestoreNow()) yield 0;
 }

@@ -1,4 +1,4 @@
-// What a run measures, named as results.md names it. Nothing is counted
+// What a run measures, named as docs/results.md names it. Nothing is counted
 // during warmup; the series cuts the measured time into 100 buckets.
 import type { MachineMetrics } from "./machine.ts";
 import { newLockStat, type LockStat } from "./lock.ts";
@@ -108,7 +108,7 @@ export class Metrics implements MachineMetrics {
     if (this.measuring) this.series.free_pages[this.bucket(now)] = free;
   }
 
-  /** The flat metric table of results.md. */
+  /** The flat metric table of docs/results.md. */
   /** `freePagesMin`: the zone's lowest free count since warmup. */
   table(freePagesMin: number, freePagesEnd: number, events: number, violations: number): Record<string, number> {
     const lock = (name: string, s: LockStat, out: Record<string, number>) => {

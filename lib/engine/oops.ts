@@ -6,6 +6,29 @@
 // read it from Error.stack: minifiers rename functions, and engines differ
 // in how many frames they keep.
 
+/** A violation as a run reports it: when, where, and the call trace. */
+export interface Violation {
+  time_ns: number;
+  cpu: number;
+  context: string;
+  function: string;
+  message: string;
+  trace: string[];
+}
+
+/** Kernel functions a violation's call path may name (unwind());
+ * tests hold every reported function and trace to this list. */
+export const KERNEL_FUNCTIONS = new Set([
+  "__alloc_pages", "rmqueue", "rmqueue_pcplist", "__rmqueue_pcplist", "rmqueue_bulk", "rmqueue_buddy", "__rmqueue",
+  "__rmqueue_smallest", "__rmqueue_fallback", "expand", "__free_pages", "free_unref_page", "free_unref_page_list",
+  "free_unref_page_commit", "free_pcppages_bulk", "free_one_page", "__free_one_page", "drain_pages_zone",
+  "drain_all_pages", "release_pages", "check_invariants", "__list_del_entry_valid", "__list_add_valid",
+  "get_page_from_freelist", "__alloc_pages_slowpath", "__alloc_pages_direct_compact", "__alloc_pages_direct_reclaim",
+  "try_to_compact_pages", "compact_zone", "compact_pageblock", "isolate_migratepages_block", "migrate_pages",
+  "isolate_freepages", "fast_isolate_freepages", "isolate_freepages_block", "__isolate_free_page", "release_freepages", "kcompactd",
+  "kcompactd_do_work", "kswapd", "balance_pgdat", "shrink_node", "try_to_free_pages", "shrink_page_list",
+]);
+
 export class Oops extends Error {
   /** The kernel functions the Oops has left, innermost first. */
   readonly trace: string[] = [];
@@ -27,6 +50,12 @@ export class Oops extends Error {
 export function unwind(e: unknown, fn: string): unknown {
   if (e instanceof Oops && e.trace[e.trace.length - 1] !== fn) e.trace.push(fn);
   return e;
+}
+
+/** The report of an Oops caught at `time_ns` on a CPU's context; a check
+ * that fired outside any kernel function traces to itself. */
+export function oopsReport(e: Oops, time_ns: number, cpu: number, context: string): Violation {
+  return { time_ns, cpu, context, function: e.fn, message: e.message, trace: e.trace.length > 0 ? e.trace : [e.fn] };
 }
 
 // x86-64 layout, as the addresses in a real report would read.

@@ -1,10 +1,10 @@
 // A scenario's runs (variants x sweep values x seeds) and their results in
-// the JSON of results.md: per-run metrics and series, summaries across
+// the JSON of docs/results.md: per-run metrics and series, summaries across
 // seeds, expectations, and a digest over everything a reproduction must
 // match (never the wall clock).
 import type { Expectation, Scenario } from "../dsl/scenario.ts";
 import { digest } from "./canonical.ts";
-import type { Violation } from "./machine.ts";
+import type { Violation } from "./oops.ts";
 import type { Series } from "./metrics.ts";
 import { applySweep, simulate, sweepParamName, type RunHooks, type RunResult, type RunSpec } from "./run.ts";
 import { summarize, type Summary } from "./stats.ts";
@@ -24,7 +24,7 @@ export interface VariantResult {
   summary: Record<string, Summary>;
 }
 
-export interface ExpectationResult {
+interface ExpectationResult {
   text: string;
   variant: string;
   sweep_value: number | null;

@@ -2,6 +2,7 @@
 // seeded through splitmix64, plus a log built only from IEEE-754 + - * /
 // so that exponential variates are bit-identical in every JavaScript engine
 // (Math.log is implementation-approximated by ECMAScript).
+import type { Dist } from "../dsl/scenario.ts";
 
 const MASK64 = (1n << 64n) - 1n;
 const TWO_32 = 4294967296;
@@ -201,4 +202,16 @@ export function pureLog(x: number): number {
   const r = z * (C1 + z * (C2 + z * (C3 + z * (C4 + z * (C5 + z * (C6 + z * (C7 + z * (C8 + z * C9))))))));
   const logM = f - s * (f - r);
   return e * LN2_HI + (e * LN2_LO + logM);
+}
+
+/** One draw from a scenario's distribution, in ns. */
+export function sample(rng: Rng, d: Dist): number {
+  switch (d.kind) {
+    case "const":
+      return d.ns;
+    case "exp":
+      return rng.exponentialNs(d.meanNs);
+    case "uniform":
+      return d.minNs + rng.nextBelowWide(d.maxNs - d.minNs + 1);
+  }
 }

@@ -1,18 +1,19 @@
 // One run: a scenario, a variant, a sweep value and a seed in; metrics,
 // series and any violation out. Pure and deterministic: the same inputs give
 // the same numbers on every host.
-import type { Dist, Scenario } from "../dsl/scenario.ts";
-import { COSTS } from "../dsl/vocabulary.ts";
-import { Machine, type Costs, type Violation } from "./machine.ts";
+import type { Scenario } from "../dsl/scenario.ts";
+import { makeCosts } from "./costs.ts";
+import { Machine } from "./machine.ts";
 import { Metrics, SERIES_BUCKETS, type Series } from "./metrics.ts";
-import { check_invariants } from "./mm/check.ts";
-import { MAX_TOUCHED_PAGES } from "./mm/memmap.ts";
+import { check_invariants } from "./mm/check_invariants.ts";
 import type { Mm, TraceEvent } from "./mm/page_alloc.ts";
 import { kthreads } from "./mm/page_alloc_slowpath.ts";
 import { Zone } from "./mm/zone.ts";
+import type { Violation } from "./oops.ts";
+import type { PagePool } from "./page_owners.ts";
 import { Rng } from "./rng.ts";
 import { VARIANT_IMPLEMENTATIONS } from "./variants/index.ts";
-import { sample, Workloads } from "./workload.ts";
+import { Workloads } from "./workload.ts";
 
 export interface RunSpec {
   variant: string;
@@ -43,19 +44,6 @@ export interface RunHooks {
   generatorsOnly?: boolean;
 }
 
-/** Kernel functions a violation's call path may name (oops.ts unwind());
- * tests hold every reported function and trace to this list. */
-export const KERNEL_FUNCTIONS = new Set([
-  "__alloc_pages", "rmqueue", "rmqueue_pcplist", "__rmqueue_pcplist", "rmqueue_bulk", "rmqueue_buddy", "__rmqueue",
-  "__rmqueue_smallest", "__rmqueue_fallback", "expand", "__free_pages", "free_unref_page", "free_unref_page_list",
-  "free_unref_page_commit", "free_pcppages_bulk", "free_one_page", "__free_one_page", "drain_pages_zone",
-  "drain_all_pages", "release_pages", "check_invariants", "__list_del_entry_valid", "__list_add_valid",
-  "get_page_from_freelist", "__alloc_pages_slowpath", "__alloc_pages_direct_compact", "__alloc_pages_direct_reclaim",
-  "try_to_compact_pages", "compact_zone", "compact_pageblock", "isolate_migratepages_block", "migrate_pages",
-  "isolate_freepages", "fast_isolate_freepages", "isolate_freepages_block", "__isolate_free_page", "release_freepages", "kcompactd",
-  "kcompactd_do_work", "kswapd", "balance_pgdat", "shrink_node", "try_to_free_pages", "shrink_page_list",
-]);
-
 /** The scenario with a sweep value applied. */
 export function applySweep(s: Scenario, value: number | null): Scenario {
   const p = s.sweep?.param;
@@ -81,16 +69,6 @@ export function sweepParamName(s: Scenario): string | null {
   const p = s.sweep?.param;
   if (!p) return null;
   return p.kind === "rate" ? `"${p.workload}".rate` : p.kind;
-}
-
-function makeCosts(overrides: Record<string, Dist>, rng: Rng): Costs {
-  const costs: Record<string, number> = {};
-  for (const c of COSTS) {
-    const d = overrides[c.name];
-    if (!d || d.kind === "const") costs[c.name] = d ? d.ns : c.defaultNs;
-    else Object.defineProperty(costs, c.name, { get: () => sample(rng, d), enumerable: true });
-  }
-  return costs as unknown as Costs;
 }
 
 export function simulate(scenario: Scenario, spec: RunSpec, hooks: RunHooks = {}): RunResult {
@@ -124,7 +102,7 @@ export class Simulation {
     );
     const variant = VARIANT_IMPLEMENTATIONS[spec.variant];
     if (!variant) throw new Error(`unknown variant ${spec.variant}`);
-    let owners: Workloads | null = null;
+    let owners: PagePool | null = null;
     const mm: Mm = {
       zone, variant, metrics,
       // The workloads own the pages; they exist once mm does.
@@ -137,12 +115,12 @@ export class Simulation {
     // Named as the report names a run.
     const sweep = spec.sweepValue === null ? "" : ` at ${sweepParamName(scenario)} ${spec.sweepValue}`;
     const m = new Machine(s.cpus, rng, makeCosts(s.costs, rng), metrics, `run ${spec.variant}, seed ${spec.seed}${sweep}`);
-    zone.memmap.full = () => m.outOfFrames(MAX_TOUCHED_PAGES);
+    zone.memmap.full = () => m.outOfFrames();
     if (!hooks.generatorsOnly) m.allowPlainPaths(variant.pcpLockSavesIrqs);
     const workloads = new Workloads(m, mm, rng, s);
-    owners = workloads;
+    owners = workloads.pages;
     m.driver = workloads;
-    zone.fragment(s.fragmentation, (pfn) => workloads.holdPageCache(pfn));
+    zone.fragment(s.fragmentation, (pfn) => owners!.holdPageCache(pfn));
 
     this.end = s.warmupNs + s.durationNs;
     m.preset(s.warmupNs, () => {

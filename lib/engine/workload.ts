@@ -2,35 +2,22 @@
 // that follow allocations. Every CPU of a workload's cpuset runs it
 // independently. Frees run on the allocating CPU, in the free's context: a
 // softirq free is an interrupt that raises a softirq (an IO completion), a
-// hardirq free runs in the interrupt handler itself.
-//
-// Workloads are also the pages' owners (PageOwners): pages held with a
-// movable or reclaimable mask sit on an LRU in allocation order, reclaim
-// takes the oldest (the owner forgets them, and a free that comes later for
-// such a page is dropped), and compaction moves movable ones (the owner's
-// handle follows the page).
+// hardirq free runs in the interrupt handler itself. Who holds which page
+// is kept apart, in a PagePool (page_owners.ts).
 import { unwind } from "./oops.ts";
-import type { Dist, Scenario, Workload } from "../dsl/scenario.ts";
+import type { Scenario, Workload } from "../dsl/scenario.ts";
 import { gfp_migratetype } from "../dsl/gfp.ts";
-import { EV_ARRIVAL, EV_TIMER, HARDIRQ, SOFTIRQ, TASK, type Code, type Context, type Cpu, type Driver, type Machine, type Work } from "./machine.ts";
-import { __free_pages, drain_all_pages, nowait, pcp_alloc_nowait, pcp_free_nowait, type Mm, type PageOwners } from "./mm/page_alloc.ts";
+import { HARDIRQ, SOFTIRQ, TASK, type Code, type Context, type Work } from "./context.ts";
+import type { Cpu } from "./cpu.ts";
+import { EV_ARRIVAL, EV_TIMER } from "./events.ts";
+import type { Driver, Machine } from "./machine.ts";
+import { __free_pages, drain_all_pages, nowait, pcp_alloc_nowait, pcp_free_nowait, type Mm } from "./mm/page_alloc.ts";
 import { __alloc_pages } from "./mm/page_alloc_slowpath.ts";
-import { PG_isolated } from "./mm/memmap.ts";
 import { MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE } from "./mm/zone.ts";
-import type { Rng } from "./rng.ts";
+import { PagePool } from "./page_owners.ts";
+import { sample, type Rng } from "./rng.ts";
 
 const CONTEXT_OF = { task: TASK, softirq: SOFTIRQ, hardirq: HARDIRQ } as const;
-
-export function sample(rng: Rng, d: Dist): number {
-  switch (d.kind) {
-    case "const":
-      return d.ns;
-    case "exp":
-      return rng.exponentialNs(d.meanNs);
-    case "uniform":
-      return d.minNs + rng.nextBelowWide(d.maxNs - d.minNs + 1);
-  }
-}
 
 interface Source {
   workload: Workload;
@@ -44,27 +31,10 @@ interface Source {
   freedAtOnce: boolean;
 }
 
-/** The owner of pages held from before the run (`fragmentation`): page cache. */
-const PAGE_CACHE = -1;
-
-export class Workloads implements Driver, PageOwners {
+export class Workloads implements Driver {
   private readonly sources: Source[] = [];
-  // Allocations alive: pfn (-1 once reclaimed), order, source (or
-  // PAGE_CACHE) and LRU serial, in a pool indexed by handle.
-  private pfn = new Float64Array(1024);
-  private order = new Uint8Array(1024);
-  private owner = new Int32Array(1024);
-  private serial = new Float64Array(1024);
-  private readonly freeHandles: number[] = [];
-  private nextHandle = 0;
-  // The LRU: handles with the serial they had when added, oldest first; an
-  // entry whose handle was freed (serial 0) or reused is skipped.
-  private lruHandles: number[] = [];
-  private lruSerials: number[] = [];
-  private lruHead = 0;
-  private lruLive = 0;
-  private serialNext = 0;
-
+  /** Who holds each page the workloads allocated. */
+  readonly pages: PagePool;
   constructor(
     private readonly m: Machine,
     private readonly mm: Mm,
@@ -85,6 +55,11 @@ export class Workloads implements Driver, PageOwners {
         });
       }
     }
+    this.pages = new PagePool(
+      mm.zone.memmap,
+      this.sources.map((s) => s.migratetype === MIGRATE_MOVABLE),
+      this.sources.map((s) => !!s.workload.free),
+    );
   }
 
   start(): void {
@@ -180,8 +155,8 @@ export class Workloads implements Driver, PageOwners {
     // the kernel it would still sit in the per-CPU lru_add batch).
     const onLru = (s.migratetype === MIGRATE_MOVABLE || s.migratetype === MIGRATE_RECLAIMABLE) && free?.after !== "immediately";
     if (!free && !onLru) return -1;
-    const h = this.newHandle(page, order, i);
-    if (onLru) this.lruAdd(h);
+    const h = this.pages.newHandle(page, order, i);
+    if (onLru) this.pages.lruAdd(h);
     if (!free) return -1;
     if (free.after === "immediately") return h;
     this.m.schedule(x.now + sample(this.rng, free.after), EV_TIMER, h);
@@ -208,7 +183,7 @@ export class Workloads implements Driver, PageOwners {
   }
 
   onTimer(h: number): void {
-    this.queueFree(this.sources[this.owner[h]!]!, h);
+    this.queueFree(this.sources[this.pages.source(h)]!, h);
   }
 
   /** A free is due: batch it, or hand it to its context. */
@@ -226,10 +201,10 @@ export class Workloads implements Driver, PageOwners {
   /** freeOne() as a plain call when pcp_free_nowait(); false (and nothing
    * done) when it might wait. */
   private freeOneNowait(x: Context, h: number): boolean {
-    const order = this.order[h]!;
-    const pfn = this.pfn[h]!;
+    const order = this.pages.order(h);
+    const pfn = this.pages.pfn(h);
     if (pfn < 0 || !pcp_free_nowait(x, this.mm, order)) return false;
-    this.release(h);
+    this.pages.release(h);
     this.freePageNowait(x, pfn, order);
     return true;
   }
@@ -241,9 +216,9 @@ export class Workloads implements Driver, PageOwners {
   }
 
   private *freeOne(x: Context, h: number): Code {
-    const order = this.order[h]!;
-    const pfn = this.pfn[h]!;
-    this.release(h);
+    const order = this.pages.order(h);
+    const pfn = this.pages.pfn(h);
+    this.pages.release(h);
     if (pfn < 0) return; // reclaimed meanwhile
     yield* __free_pages(x, this.mm, pfn, order);
     this.mm.metrics.freed(1 << order, 1);
@@ -254,15 +229,15 @@ export class Workloads implements Driver, PageOwners {
   private *freeList(x: Context, handles: number[]): Code {
     try {
       const memmap = this.mm.zone.memmap;
-      if (this.order[handles[0]!] !== 0) {
+      if (this.pages.order(handles[0]!) !== 0) {
         for (const h of handles) yield* this.freeOne(x, h);
         return;
       }
       const list = memmap.newHead();
       let pages = 0;
       for (const h of handles) {
-        const pfn = this.pfn[h]!;
-        this.release(h);
+        const pfn = this.pages.pfn(h);
+        this.pages.release(h);
         if (pfn < 0) continue; // reclaimed meanwhile
         memmap.list_add_tail(pfn, list, "release_pages");
         pages++;
@@ -279,118 +254,5 @@ export class Workloads implements Driver, PageOwners {
     if (context === TASK) cpu.queueTask(work, arg);
     else if (context === HARDIRQ) cpu.raiseIrq(work, arg);
     else cpu.raiseIrq(this.raisers.get(work)!, arg);
-  }
-
-  /** A page held from before the run, as page cache (`fragmentation`). */
-  holdPageCache(pfn: number): void {
-    this.lruAdd(this.newHandle(pfn, 0, PAGE_CACHE));
-  }
-
-  private lruAdd(h: number): void {
-    const serial = ++this.serialNext;
-    this.serial[h] = serial;
-    this.lruHandles.push(h);
-    this.lruSerials.push(serial);
-    this.lruLive++;
-    // Entries of freed pages are dropped lazily; keep them from piling up.
-    if (this.lruHandles.length - this.lruHead > 2 * this.lruLive + 4096) this.compactLru();
-  }
-
-  private compactLru(): void {
-    const handles: number[] = [];
-    const serials: number[] = [];
-    for (let i = this.lruHead; i < this.lruHandles.length; i++) {
-      const h = this.lruHandles[i]!;
-      if (this.serial[h] === this.lruSerials[i]) {
-        handles.push(h);
-        serials.push(this.lruSerials[i]!);
-      }
-    }
-    this.lruHandles = handles;
-    this.lruSerials = serials;
-    this.lruHead = 0;
-  }
-
-  reclaim(nr: number): [number, number][] {
-    const out: [number, number][] = [];
-    const memmap = this.mm.zone.memmap;
-    let pages = 0;
-    for (let end = this.lruHandles.length; pages < nr && this.lruHead < end; ) {
-      const h = this.lruHandles[this.lruHead]!;
-      const serial = this.lruSerials[this.lruHead++]!;
-      if (this.serial[h] !== serial) continue;
-      const pfn = this.pfn[h]!;
-      if (memmap.flags(pfn) & PG_isolated) {
-        // Off the LRU while compaction migrates it; it comes back as the newest.
-        this.lruHandles.push(h);
-        this.lruSerials.push(serial);
-        continue;
-      }
-      this.serial[h] = 0;
-      this.lruLive--;
-      memmap.setOwner(pfn, -1);
-      out.push([pfn, this.order[h]!]);
-      pages += 1 << this.order[h]!;
-      // A free still due will find the handle empty and only release it.
-      const source = this.owner[h]!;
-      if (source === PAGE_CACHE || !this.sources[source]!.workload.free) this.release(h);
-      else this.pfn[h] = -1;
-    }
-    if (this.lruHead > 4096 && 2 * this.lruHead > this.lruHandles.length) this.compactLru();
-    return out;
-  }
-
-  movable(pfn: number): boolean {
-    const h = this.mm.zone.memmap.owner(pfn);
-    if (h < 0) return false;
-    const source = this.owner[h]!;
-    return source === PAGE_CACHE || this.sources[source]!.migratetype === MIGRATE_MOVABLE;
-  }
-
-  migrate(from: number, to: number): void {
-    const memmap = this.mm.zone.memmap;
-    const h = memmap.owner(from);
-    memmap.setOwner(from, -1);
-    memmap.setOwner(to, h);
-    this.pfn[h] = to;
-  }
-
-  private newHandle(pfn: number, order: number, source: number): number {
-    let h = this.freeHandles.pop();
-    if (h === undefined) {
-      h = this.nextHandle++;
-      if (h >= this.pfn.length) {
-        const n = this.pfn.length * 2;
-        const pfns = new Float64Array(n);
-        pfns.set(this.pfn);
-        this.pfn = pfns;
-        const orders = new Uint8Array(n);
-        orders.set(this.order);
-        this.order = orders;
-        const owners = new Int32Array(n);
-        owners.set(this.owner);
-        this.owner = owners;
-        const serials = new Float64Array(n);
-        serials.set(this.serial);
-        this.serial = serials;
-      }
-    }
-    this.pfn[h] = pfn;
-    this.order[h] = order;
-    this.owner[h] = source;
-    this.mm.zone.memmap.setOwner(pfn, h);
-    return h;
-  }
-
-  /** The handle's page is no longer held (freed, or reclaimed earlier). */
-  private release(h: number): void {
-    const pfn = this.pfn[h]!;
-    if (pfn >= 0) this.mm.zone.memmap.setOwner(pfn, -1);
-    if (this.serial[h] !== 0) {
-      this.serial[h] = 0;
-      this.lruLive--;
-    }
-    this.pfn[h] = -1;
-    this.freeHandles.push(h);
   }
 }

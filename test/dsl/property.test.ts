@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { analyze, format } from "../../lib/dsl/index.ts";
 import { GFP_NAMES } from "../../lib/dsl/gfp.ts";
 import { parse } from "../../lib/dsl/parse.ts";
-import { complete, highlight, hover } from "../../lib/dsl/services.ts";
+import { complete, highlight, hover } from "../../lib/dsl/editor-services.ts";
 
 const dir = new URL("../../scenarios/", import.meta.url);
 const shipped = readdirSync(dir).filter((f) => f.endsWith(".scn")).map((f) => readFileSync(new URL(f, dir), "utf8"));

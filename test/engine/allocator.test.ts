@@ -2,7 +2,7 @@
 // mm/page_alloc.c 6.1 (zone_batchsize, nr_pcp_free, rmqueue_bulk).
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../lib/engine/index.ts";
-import { check_invariants } from "../../lib/engine/mm/check.ts";
+import { check_invariants } from "../../lib/engine/mm/check_invariants.ts";
 import { idleWithWork, metricsOf, scenarioOf } from "./helpers.ts";
 
 // 1 GiB: 262144 managed pages; zone_batchsize() = 63.

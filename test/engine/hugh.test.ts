@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import type { Results } from "../../lib/engine/index.ts";
-import { KERNEL_FUNCTIONS } from "../../lib/engine/run.ts";
+import { KERNEL_FUNCTIONS } from "../../lib/engine/oops.ts";
 
 const bin = new URL("../../bin/pcplab", import.meta.url).pathname;
 const file = new URL("../../scenarios/thp-compaction-stress.scn", import.meta.url).pathname;

@@ -14,7 +14,9 @@
 // ASYNC mode scans MOVABLE pageblocks only and never waits, SYNC_LIGHT
 // scans every pageblock. Scanning costs compaction_scan_per_page per pfn,
 // migrating migrate_per_page per page.
-import type { Code, Context } from "../machine.ts";
+import { draw } from "../costs.ts";
+import type { Code, Context } from "../context.ts";
+import { spin_lock_irqsave, spin_unlock_irqrestore } from "../lock.ts";
 import { unwind } from "../oops.ts";
 import { PG_alloc, PG_buddy, PG_isolated } from "./memmap.ts";
 import {
@@ -24,27 +26,27 @@ import {
 import { MAX_ORDER, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, PAGE_ALLOC_COSTLY_ORDER, pageblock_order, type Zone } from "./zone.ts";
 
 const pageblock_nr_pages = 1 << pageblock_order;
-export const COMPACT_CLUSTER_MAX = 32;
+const COMPACT_CLUSTER_MAX = 32;
 
 // enum compact_result, include/linux/compaction.h 6.1 (the ones used here)
-export const COMPACT_NOT_SUITABLE_ZONE = 0;
+const COMPACT_NOT_SUITABLE_ZONE = 0;
 export const COMPACT_SKIPPED = 1;
 export const COMPACT_DEFERRED = 2;
-export const COMPACT_NO_SUITABLE_PAGE = 3;
-export const COMPACT_CONTINUE = 4;
-export const COMPACT_COMPLETE = 5;
-export const COMPACT_PARTIAL_SKIPPED = 6;
-export const COMPACT_CONTENDED = 7;
-export const COMPACT_SUCCESS = 8;
+const COMPACT_NO_SUITABLE_PAGE = 3;
+const COMPACT_CONTINUE = 4;
+const COMPACT_COMPLETE = 5;
+const COMPACT_PARTIAL_SKIPPED = 6;
+const COMPACT_CONTENDED = 7;
+const COMPACT_SUCCESS = 8;
 /** The names trace/events/compaction.h prints for them. */
-export const COMPACT_RESULT_NAMES = [
+const COMPACT_RESULT_NAMES = [
   "not_suitable_zone", "skipped", "deferred", "no_suitable_page", "continue", "complete", "partial_skipped", "contended", "success",
 ];
 
 // enum compact_priority
-export const COMPACT_PRIO_SYNC_FULL = 0;
-export const COMPACT_PRIO_SYNC_LIGHT = 1;
-export const COMPACT_PRIO_ASYNC = 2;
+const COMPACT_PRIO_SYNC_FULL = 0;
+const COMPACT_PRIO_SYNC_LIGHT = 1;
+const COMPACT_PRIO_ASYNC = 2;
 export const MIN_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_FULL;
 export const DEF_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_LIGHT;
 export const INIT_COMPACT_PRIORITY = COMPACT_PRIO_ASYNC;
@@ -75,7 +77,7 @@ export function defer_compaction(zone: Zone, order: number): void {
 }
 
 /** compaction_deferred(), mm/compaction.c 6.1 */
-export function compaction_deferred(zone: Zone, order: number): boolean {
+function compaction_deferred(zone: Zone, order: number): boolean {
   const defer_limit = 1 << zone.compact_defer_shift;
   if (order < zone.compact_order_failed) return false;
   if (++zone.compact_considered >= defer_limit) {
@@ -161,7 +163,7 @@ function isolate_migratepages_block(x: Context, mm: Mm, pfn: number, end: number
         sources.push(pfn);
       }
     }
-    x.spend(scanned * x.m.costs.compaction_scan_per_page);
+    x.spend(scanned * draw(x.m.costs.compaction_scan_per_page));
     return pfn;
   } catch (e) {
     throw unwind(e, "isolate_migratepages_block");
@@ -196,7 +198,7 @@ function* migrate_pages(x: Context, mm: Mm, cc: CompactControl, sources: number[
       memmap.releaseHead(list);
       return !ranOut;
     }
-    x.spend(n * x.m.costs.migrate_per_page);
+    x.spend(n * draw(x.m.costs.migrate_per_page));
     if (mm.metrics.measuring) mm.metrics.compactMigrated += n;
     yield* mm.variant.free_unref_page_list(x, mm, list);
     memmap.releaseHead(list);
@@ -236,7 +238,7 @@ function* fast_isolate_freepages(x: Context, mm: Mm, cc: CompactControl): Code {
     const memmap = zone.memmap;
     const limit = COMPACT_CLUSTER_MAX + 1;
     const low_pfn = cc.free_pfn - Math.floor((cc.free_pfn - cc.migrate_pfn) / 4);
-    yield* x.spin_lock_irqsave(zone.lock);
+    yield* spin_lock_irqsave(x, zone.lock);
     let scanned = 0;
     for (let order = Math.min(cc.order, pageblock_order) - 1; order >= 0 && cc.freepages.length === 0; order--) {
       const head = zone.free_area[order]!.free_list[MIGRATE_MOVABLE]!;
@@ -249,9 +251,9 @@ function* fast_isolate_freepages(x: Context, mm: Mm, cc: CompactControl): Code {
         break;
       }
     }
-    x.spend(scanned * x.m.costs.compaction_scan_per_page);
+    x.spend(scanned * draw(x.m.costs.compaction_scan_per_page));
     zone.noteFreeMin();
-    yield* x.spin_unlock_irqrestore(zone.lock);
+    yield* spin_unlock_irqrestore(x, zone.lock);
   } catch (e) {
     throw unwind(e, "fast_isolate_freepages");
   }
@@ -301,7 +303,7 @@ function* isolate_freepages_block(x: Context, mm: Mm, cc: CompactControl, block:
     const zone = mm.zone;
     const memmap = zone.memmap;
     const end = Math.min(block + pageblock_nr_pages, zone.managedPages);
-    yield* x.spin_lock_irqsave(zone.lock);
+    yield* spin_lock_irqsave(x, zone.lock);
     let scanned = 0;
     let isolated = 0;
     for (let pfn = block; pfn < end && cc.freepages.length < want; pfn++) {
@@ -313,9 +315,9 @@ function* isolate_freepages_block(x: Context, mm: Mm, cc: CompactControl, block:
       isolated += 1 << order;
       pfn += (1 << order) - 1;
     }
-    x.spend(scanned * x.m.costs.compaction_scan_per_page + isolated * x.m.costs.zone_lock_per_page);
+    x.spend(scanned * draw(x.m.costs.compaction_scan_per_page) + isolated * draw(x.m.costs.zone_lock_per_page));
     zone.noteFreeMin();
-    yield* x.spin_unlock_irqrestore(zone.lock);
+    yield* spin_unlock_irqrestore(x, zone.lock);
   } catch (e) {
     throw unwind(e, "isolate_freepages_block");
   }
@@ -355,7 +357,7 @@ function* compact_zone(x: Context, mm: Mm, cc: CompactControl): Code<number> {
         // until drained: lru_add_drain_cpu_zone() -> drain_local_pages().
         if (cc.direct && cc.order > 0) yield* drain_pages_zone(x, mm, x.cpu.id);
       } else {
-        x.spend(x.m.costs.compaction_scan_per_page);
+        x.spend(draw(x.m.costs.compaction_scan_per_page));
       }
       cc.migrate_pfn = block + pageblock_nr_pages;
       if (x.mustYield()) yield x.pending;

@@ -13,11 +13,12 @@
 // makes the checks of CONFIG_DEBUG_LIST (lib/list_debug.c, 6.1) and reports
 // with its messages; following a poisoned link is a general protection
 // fault at the address the kernel would touch.
+import { MAX_TOUCHED_PAGES } from "../limits.ts";
 import { gpfMessage, LIST_POISON1, LIST_POISON2, LRU_OFFSET, Oops, pageLruAddress, px, unwind } from "../oops.ts";
 
-export const POISON1 = -1;
-export const POISON2 = -2;
-export const CHUNK_SHIFT = 10;
+const POISON1 = -1;
+const POISON2 = -2;
+const CHUNK_SHIFT = 10;
 export const CHUNK_PAGES = 1 << CHUNK_SHIFT;
 const CHUNK_MASK = CHUNK_PAGES - 1;
 
@@ -31,8 +32,8 @@ export const PG_alloc = 4;
  * neither another compactor nor reclaim may take it. */
 export const PG_isolated = 8;
 
-// One ArrayBuffer per chunk, cut into its fields: seven buffers took twice
-// as long to make (32768 chunks: 2.4 s against 1.0 s, one-off).
+// One ArrayBuffer per chunk, cut into its fields: a buffer per field made
+// chunks slower to make.
 const CHUNK_BYTES = CHUNK_PAGES * (8 + 8 + 4 + 1 + 1 + 1) + 8;
 
 class Chunk {
@@ -51,15 +52,6 @@ class Chunk {
 }
 
 const HEAD_ADDRESS_BASE = 0xffff888100000000n;
-
-/**
- * Page frames the model makes at most in one run: 2^25 (128 GiB of
- * memory touched), about 800 MB at 23 bytes each. Frames exist only for
- * pages a run touches, so `memory 4TiB` costs nothing until workloads
- * allocate it; holding most of it would need about 25 GB, more than a
- * host or a browser tab has.
- */
-export const MAX_TOUCHED_PAGES = 1 << 25;
 
 export class MemMap {
   private readonly chunks: (Chunk | undefined)[] = [];

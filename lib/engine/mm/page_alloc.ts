@@ -2,15 +2,17 @@
 // name and order of steps. Functions whose locking differs between the lock
 // variants call into the variant (variants/*.ts); the rest is shared.
 //
-// Costs (model.md): each block on or off a pcp list costs pcp_list_op; each
+// Costs (docs/model.md): each block on or off a pcp list costs pcp_list_op; each
 // page moved under zone->lock costs zone_lock_per_page; lock and irq-save
-// costs are charged by the lock helpers in machine.ts.
+// costs are charged by the lock helpers in lock.ts.
 //
 // Simplified here, and said so where it matters: one zone; no CMA,
 // isolation or highatomic reserve; no lowmem_reserve (one zone);
 // __rmqueue_fallback claims the pageblock of a stolen block without moving
 // its other free pages. The slow path is in page_alloc_slowpath.ts.
-import type { Code, Context } from "../machine.ts";
+import { draw } from "../costs.ts";
+import type { Code, Context } from "../context.ts";
+import { spin_lock_irqsave, spin_unlock_irqrestore } from "../lock.ts";
 import type { Metrics } from "../metrics.ts";
 import { Oops, unwind } from "../oops.ts";
 import { PG_alloc, PG_buddy, PG_pcp } from "./memmap.ts";
@@ -90,7 +92,7 @@ export function trace(x: Context, mm: Mm, name: string, fields: Record<string, s
 
 // ---- buddy lists (under zone->lock) -------------------------------------------
 
-export function add_to_free_list(zone: Zone, page: number, order: number, migratetype: number, tail: boolean, fn: string): void {
+function add_to_free_list(zone: Zone, page: number, order: number, migratetype: number, tail: boolean, fn: string): void {
   const mm = zone.memmap;
   mm.setFlags(page, PG_buddy);
   mm.setOrder(page, order);
@@ -275,7 +277,7 @@ function* rmqueue_bulk(x: Context, mm: Mm, order: number, count: number, list: n
       zone.memmap.list_add_tail(page, list, "rmqueue_bulk");
       allocated++;
     }
-    x.spend(allocated * (1 << order) * x.m.costs.zone_lock_per_page);
+    x.spend(allocated * (1 << order) * draw(x.m.costs.zone_lock_per_page));
     yield* mm.variant.zone_unlock_under_pcp(x, zone);
     if (allocated > 0 && mm.metrics.measuring) mm.metrics.pcpRefills++;
     return allocated;
@@ -326,10 +328,10 @@ function* rmqueue_pcplist(x: Context, mm: Mm, order: number, migratetype: number
 function* rmqueue_buddy(x: Context, mm: Mm, order: number, migratetype: number): Code<number> {
   try {
     const zone = mm.zone;
-    yield* x.spin_lock_irqsave(zone.lock);
+    yield* spin_lock_irqsave(x, zone.lock);
     const page = __rmqueue(zone, order, migratetype);
-    if (page >= 0) x.spend((1 << order) * x.m.costs.zone_lock_per_page);
-    yield* x.spin_unlock_irqrestore(zone.lock);
+    if (page >= 0) x.spend((1 << order) * draw(x.m.costs.zone_lock_per_page));
+    yield* spin_unlock_irqrestore(x, zone.lock);
     return page;
   } catch (e) {
     throw unwind(e, "rmqueue_buddy");
@@ -353,8 +355,8 @@ function* rmqueue(x: Context, mm: Mm, order: number, migratetype: number): Code<
 
 export const ALLOC_WMARK_MIN = 0x00;
 export const ALLOC_WMARK_LOW = 0x01;
-export const ALLOC_WMARK_HIGH = 0x02;
-export const ALLOC_WMARK_MASK = 0x03;
+const ALLOC_WMARK_HIGH = 0x02;
+const ALLOC_WMARK_MASK = 0x03;
 export const ALLOC_HARDER = 0x10;
 export const ALLOC_HIGH = 0x20;
 export const ALLOC_KSWAPD = 0x800;
@@ -429,10 +431,10 @@ function free_pages_prepare(mm: Mm, page: number, order: number, fn: string): vo
 export function* free_one_page(x: Context, mm: Mm, page: number, order: number, migratetype: number): Code {
   try {
     const zone = mm.zone;
-    yield* x.spin_lock_irqsave(zone.lock);
+    yield* spin_lock_irqsave(x, zone.lock);
     __free_one_page(zone, page, order, migratetype, x, mm.capc[x.cpu.id]!);
-    x.spend((1 << order) * x.m.costs.zone_lock_per_page);
-    yield* x.spin_unlock_irqrestore(zone.lock);
+    x.spend((1 << order) * draw(x.m.costs.zone_lock_per_page));
+    yield* spin_unlock_irqrestore(x, zone.lock);
   } catch (e) {
     throw unwind(e, "free_one_page");
   }
@@ -497,7 +499,7 @@ function* free_pcppages_bulk(x: Context, mm: Mm, count: number, pcp: PerCpuPages
         __free_one_page(zone, page, order, mt, x, capc);
       } while (count > 0 && !memmap.list_empty(list, "free_pcppages_bulk"));
     }
-    x.spend(moved * x.m.costs.zone_lock_per_page);
+    x.spend(moved * draw(x.m.costs.zone_lock_per_page));
     yield* mm.variant.zone_unlock_under_pcp(x, zone);
     if (mm.metrics.measuring) mm.metrics.pcpDrains++;
   } catch (e) {
@@ -689,7 +691,7 @@ export const nowait = {
       const page = memmap.list_first_entry(list, "__rmqueue_pcplist");
       memmap.list_del(page, "__rmqueue_pcplist");
       pcp.count -= 1 << order;
-      x.spend(x.m.costs.pcp_list_op);
+      x.spend(draw(x.m.costs.pcp_list_op));
       return page;
     } catch (e) {
       throw unwind(e, "__rmqueue_pcplist");
@@ -726,7 +728,7 @@ export const nowait = {
       memmap.setPcpMigratetype(page, migratetype);
       memmap.list_add(page, pcp.lists[order_to_pindex(migratetype, order)]!, "free_unref_page_commit");
       pcp.count += 1 << order;
-      x.spend(x.m.costs.pcp_list_op);
+      x.spend(draw(x.m.costs.pcp_list_op));
       return pcp.count >= nr_pcp_high(pcp, mm.zone, pcp_free_high(pcp, order));
     } catch (e) {
       throw unwind(e, "free_unref_page_commit");

@@ -10,7 +10,7 @@
 // reclaim makes progress, then raise the compaction priority", bounded by
 // MAX_RECLAIM_RETRIES passes.
 import { GFP_NAMES } from "../../dsl/gfp.ts";
-import type { Code, Context, Work } from "../machine.ts";
+import type { Code, Context, Work } from "../context.ts";
 import { unwind } from "../oops.ts";
 import {
   COMPACT_DEFERRED, COMPACT_SKIPPED, DEF_COMPACT_PRIORITY, INIT_COMPACT_PRIORITY,
@@ -35,7 +35,7 @@ const MAX_RECLAIM_RETRIES = 16;
 
 /** gfp_to_alloc_flags(), mm/page_alloc.c 6.1 (ALLOC_HIGH and ALLOC_KSWAPD
  * share their bits with __GFP_HIGH and __GFP_KSWAPD_RECLAIM there too). */
-export function gfp_to_alloc_flags(gfp: number): number {
+function gfp_to_alloc_flags(gfp: number): number {
   let alloc_flags = ALLOC_WMARK_MIN;
   if (gfp & __GFP_HIGH) alloc_flags |= ALLOC_HIGH;
   if (gfp & __GFP_KSWAPD_RECLAIM) alloc_flags |= ALLOC_KSWAPD;

@@ -9,7 +9,8 @@
 // folded into one figure) and it is freed at once; shrink_page_list()'s
 // free_unref_page_list() is kept, since that is the list free the v2 bug
 // lived in. kswapd is a kernel thread queued on the last CPU.
-import type { Code, Context } from "../machine.ts";
+import { draw } from "../costs.ts";
+import type { Code, Context } from "../context.ts";
 import { unwind } from "../oops.ts";
 import { __free_pages, trace, type Mm } from "./page_alloc.ts";
 import { SWAP_CLUSTER_MAX } from "./zone.ts";
@@ -31,7 +32,7 @@ export function* shrink_node(x: Context, mm: Mm, nr_to_reclaim: number): Code<nu
         listed++;
       }
     }
-    x.spend(pages * x.m.costs.reclaim_per_page);
+    x.spend(pages * draw(x.m.costs.reclaim_per_page));
     if (listed > 0) yield* mm.variant.free_unref_page_list(x, mm, list);
     memmap.releaseHead(list);
     // Compound pages (a THP) are freed whole.

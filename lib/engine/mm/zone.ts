@@ -16,7 +16,7 @@ export const MIGRATE_RECLAIMABLE = 2;
 export const MIGRATE_PCPTYPES = 3;
 export const MIGRATE_TYPES = 6;
 
-export const NR_LOWORDER_PCP_LISTS = MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1);
+const NR_LOWORDER_PCP_LISTS = MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1);
 /** With CONFIG_TRANSPARENT_HUGEPAGE: one more list, for pageblock_order. */
 export const NR_PCP_LISTS = NR_LOWORDER_PCP_LISTS + 1;
 
@@ -51,7 +51,7 @@ export function zone_batchsize(managedPages: number): number {
 }
 
 /** zone_highsize(), mm/page_alloc.c 6.1, percpu_pagelist_high_fraction 0 */
-export function zone_highsize(lowWmark: number, batch: number, nrCpus: number): number {
+function zone_highsize(lowWmark: number, batch: number, nrCpus: number): number {
   return Math.max(Math.floor(lowWmark / nrCpus), batch << 2);
 }
 
@@ -62,7 +62,7 @@ function int_sqrt(x: number): number {
   return r;
 }
 
-export interface Watermarks {
+interface Watermarks {
   minFreeKbytes: number;
   min: number;
   low: number;
@@ -103,7 +103,7 @@ export class PerCpuPages {
   }
 }
 
-export interface FreeArea {
+interface FreeArea {
   free_list: number[];
   nr_free: number;
 }
@@ -215,7 +215,7 @@ export class Zone {
   }
 
   /**
-   * `fragmentation P` (dsl.md): the lowest P of the zone's max-order blocks
+   * `fragmentation P` (docs/language.md): the lowest P of the zone's max-order blocks
    * start broken into order-0 pages, every even page allocated (held by
    * `hold`, as movable page cache from before the run) and every odd page
    * free, so no two free pages are buddies and high orders need compaction.

@@ -2,7 +2,8 @@
 // accounting. Like every plain lock helper it expects the caller to have
 // yielded its pending cost first, so the attempt happens at the right time (every attempt is a pcp-eligible operation; a failure is a
 // fallback to zone->lock, counted by context).
-import type { Context } from "../machine.ts";
+import type { Context } from "../context.ts";
+import { trylockNow } from "../lock.ts";
 import type { Mm } from "../mm/page_alloc.ts";
 import type { PerCpuPages } from "../mm/zone.ts";
 
@@ -11,7 +12,7 @@ import type { PerCpuPages } from "../mm/zone.ts";
 export function pcp_trylock_counted(x: Context, mm: Mm, irqsave: boolean, perPage = false): PerCpuPages | null {
   const pcp = mm.zone.per_cpu_pageset[x.cpu.id]!;
   if (irqsave) x.irqSaveNow();
-  const ok = x.trylockNow(pcp.lock);
+  const ok = trylockNow(x, pcp.lock);
   const metrics = mm.metrics;
   if (metrics.measuring && !perPage) metrics.pcpEligible++;
   if (ok) return pcp;

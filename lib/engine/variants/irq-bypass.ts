@@ -3,7 +3,7 @@
 // the pcp lists as 6.1 does (irqsave here); allocations and frees from
 // hardirq or softirq never touch them: rmqueue() goes straight to the buddy
 // lists and free_hot_cold_page() to __free_pages_ok(), both under zone->lock.
-import type { Code, Context } from "../machine.ts";
+import type { Code, Context } from "../context.ts";
 import { unwind } from "../oops.ts";
 import { free_one_page, free_unref_page_list_prepare, pcp_migratetype, type Mm, type Variant } from "../mm/page_alloc.ts";
 import { free_unref_page_list_61, irqsave } from "./irqsave.ts";

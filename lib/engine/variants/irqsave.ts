@@ -2,7 +2,8 @@
 // (pcp_spin_trylock_irqsave / pcp_spin_lock_irqsave), so an interrupt on the
 // same CPU waits until the lock is dropped; only a remote drain can make the
 // local trylock fail. zone->lock nests as a plain spin_lock inside it.
-import type { Code, Context } from "../machine.ts";
+import type { Code, Context } from "../context.ts";
+import { spin_lock, spin_lock_irqsave, spin_unlock, spin_unlock_irqrestore, unlockNow } from "../lock.ts";
 import { unwind } from "../oops.ts";
 import { free_unref_page_commit, free_unref_page_list_prepare, pcp_migratetype, type Mm, type Variant } from "../mm/page_alloc.ts";
 import { SWAP_CLUSTER_MAX, type PerCpuPages, type Zone } from "../mm/zone.ts";
@@ -22,17 +23,17 @@ export function* free_unref_page_list_61(x: Context, mm: Mm, list: number): Code
       countListPage(mm);
       if (!pcp) {
         pcp = mm.zone.per_cpu_pageset[x.cpu.id]!;
-        yield* x.spin_lock_irqsave(pcp.lock);
+        yield* spin_lock_irqsave(x, pcp.lock);
       }
       const migratetype = pcp_migratetype(mm, page);
       yield* free_unref_page_commit(x, mm, pcp, page, migratetype, 0);
       if (++batch_count === SWAP_CLUSTER_MAX) {
-        yield* x.spin_unlock_irqrestore(pcp.lock);
+        yield* spin_unlock_irqrestore(x, pcp.lock);
         batch_count = 0;
-        yield* x.spin_lock_irqsave(pcp.lock);
+        yield* spin_lock_irqsave(x, pcp.lock);
       }
     }
-    if (pcp) yield* x.spin_unlock_irqrestore(pcp.lock);
+    if (pcp) yield* spin_unlock_irqrestore(x, pcp.lock);
   } catch (e) {
     throw unwind(e, "free_unref_page_list");
   }
@@ -44,14 +45,14 @@ export const irqsave: Variant = {
   pcpLockSavesIrqs: true,
   pcp_spin_trylock: (x: Context, mm: Mm) => pcp_trylock_counted(x, mm, true),
   pcp_spin_unlock: (x: Context, pcp: PerCpuPages) => {
-    x.unlockNow(pcp.lock);
+    unlockNow(x, pcp.lock);
     return x.irqRestoreNow();
   },
   // "Caller must hold IRQ-safe pcp->lock so IRQs are disabled."
-  zone_lock_under_pcp: (x: Context, zone: Zone) => x.spin_lock(zone.lock),
-  zone_unlock_under_pcp: (x: Context, zone: Zone) => x.spin_unlock(zone.lock),
+  zone_lock_under_pcp: (x: Context, zone: Zone) => spin_lock(x, zone.lock),
+  zone_unlock_under_pcp: (x: Context, zone: Zone) => spin_unlock(x, zone.lock),
   // drain_pages_zone(): spin_lock_irqsave(&pcp->lock)
-  drain_lock: (x: Context, pcp: PerCpuPages) => x.spin_lock_irqsave(pcp.lock),
-  drain_unlock: (x: Context, pcp: PerCpuPages) => x.spin_unlock_irqrestore(pcp.lock),
+  drain_lock: (x: Context, pcp: PerCpuPages) => spin_lock_irqsave(x, pcp.lock),
+  drain_unlock: (x: Context, pcp: PerCpuPages) => spin_unlock_irqrestore(x, pcp.lock),
   free_unref_page_list: free_unref_page_list_61,
 };

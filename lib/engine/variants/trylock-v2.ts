@@ -11,7 +11,8 @@
 // page->pcp_list are one union, so a failure after a commit rewires the pcp
 // list into the temporary list: the corruption Hugh Dickins diagnosed on
 // 2022-11-08 (486a93d7-4140-60c9-1aa8-8dafc8c66210@google.com).
-import type { Code, Context } from "../machine.ts";
+import type { Code, Context } from "../context.ts";
+import { spin_unlock } from "../lock.ts";
 import { unwind } from "../oops.ts";
 import {
   free_one_page, free_unref_page_commit, free_unref_page_list_prepare, pcp_migratetype, type Mm, type Variant,
@@ -46,12 +47,12 @@ function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
       // "Guard against excessive IRQ disabled times when we get a large list
       // of pages to free." The lock is retaken on the next iteration.
       if (++batch_count === SWAP_CLUSTER_MAX) {
-        yield* x.spin_unlock(pcp.lock);
+        yield* spin_unlock(x, pcp.lock);
         batch_count = 0;
         pcp = null;
       }
     }
-    if (pcp) yield* x.spin_unlock(pcp.lock);
+    if (pcp) yield* spin_unlock(x, pcp.lock);
   } catch (e) {
     throw unwind(e, "free_unref_page_list");
   }

@@ -4,7 +4,8 @@
 // local pcp lock held (an interrupt inside the critical section, or a
 // remote drain) fails its trylock and goes to the buddy lists under
 // zone->lock, which is now always taken irqsave.
-import type { Code, Context } from "../machine.ts";
+import type { Code, Context } from "../context.ts";
+import { spin_lock, spin_lock_irqsave, spin_unlock, spin_unlock_irqrestore, unlockNow } from "../lock.ts";
 import { unwind } from "../oops.ts";
 import {
   free_one_page, free_unref_page_commit, free_unref_page_list_prepare, pcp_migratetype, type Mm, type Variant,
@@ -26,7 +27,7 @@ function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
       const migratetype = pcp_migratetype(mm, page);
       countListPage(mm);
       if (!locked || batch_count === SWAP_CLUSTER_MAX) {
-        if (pcp) yield* x.spin_unlock(pcp.lock);
+        if (pcp) yield* spin_unlock(x, pcp.lock);
         batch_count = 0;
         if (x.mustYield()) yield x.pending;
         pcp = pcp_trylock_counted(x, mm, false, true);
@@ -40,7 +41,7 @@ function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
       yield* free_unref_page_commit(x, mm, pcp!, page, migratetype, 0);
       batch_count++;
     }
-    if (pcp) yield* x.spin_unlock(pcp.lock);
+    if (pcp) yield* spin_unlock(x, pcp.lock);
   } catch (e) {
     throw unwind(e, "free_unref_page_list");
   }
@@ -51,15 +52,15 @@ export const trylockLocking = {
   pcpLockSavesIrqs: false,
   pcp_spin_trylock: (x: Context, mm: Mm) => pcp_trylock_counted(x, mm, false),
   pcp_spin_unlock: (x: Context, pcp: PerCpuPages) => {
-    x.unlockNow(pcp.lock);
+    unlockNow(x, pcp.lock);
     return false;
   },
   // IRQs are on under the pcp lock now, so zone->lock must be irqsave.
-  zone_lock_under_pcp: (x: Context, zone: Zone) => x.spin_lock_irqsave(zone.lock),
-  zone_unlock_under_pcp: (x: Context, zone: Zone) => x.spin_unlock_irqrestore(zone.lock),
+  zone_lock_under_pcp: (x: Context, zone: Zone) => spin_lock_irqsave(x, zone.lock),
+  zone_unlock_under_pcp: (x: Context, zone: Zone) => spin_unlock_irqrestore(x, zone.lock),
   // drain_pages_zone(): spin_lock(&pcp->lock), IRQs on.
-  drain_lock: (x: Context, pcp: PerCpuPages) => x.spin_lock(pcp.lock),
-  drain_unlock: (x: Context, pcp: PerCpuPages) => x.spin_unlock(pcp.lock),
+  drain_lock: (x: Context, pcp: PerCpuPages) => spin_lock(x, pcp.lock),
+  drain_unlock: (x: Context, pcp: PerCpuPages) => spin_unlock(x, pcp.lock),
 } as const;
 
 export const trylock: Variant = { name: "trylock", ...trylockLocking, free_unref_page_list };

@@ -1,4 +1,4 @@
-// The grammar of dsl.md as a chevrotain CstParser. It only recognises
+// The grammar of docs/language.md as a chevrotain CstParser. It only recognises
 // structure: values are taken loosely (any number or quantity) so that
 // "duration 500" is reported by the checker as "needs a time unit" rather
 // than as a syntax error, and an unknown statement is skipped to the end
@@ -38,7 +38,7 @@ function keywordHint(actual: IToken, expected: TokenType[]): string {
   return didYouMean(actual.image, words);
 }
 
-export const errorMessages: IParserErrorMessageProvider = {
+const errorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual, ruleName }) {
     if (expected === T.RCurly && actual.tokenType === EOF) {
       return `expected '}' to close the ${ruleName === "workload" ? "workload" : "scenario"} block, found the end of the file`;
@@ -73,7 +73,7 @@ const SKIPPABLE: TokenType[] = T.allTokens.filter(
     !T.KEYWORD_OF.has(t),
 );
 
-export class ScenarioParser extends CstParser {
+class ScenarioParser extends CstParser {
   private static nextIsLenient = true;
 
   /** lenient: with the unknown-statement recovery rules, for parsing. Strict:
@@ -415,6 +415,11 @@ export class ScenarioParser extends CstParser {
 }
 
 export const parser = ScenarioParser.create(true);
+
+/** Made-up openings that put a lone statement at the right depth. */
+export const SCENARIO_OPENING = T.lexer.tokenize('scenario "x" {').tokens;
+export const WORKLOAD_OPENING = T.lexer.tokenize('scenario "x" { workload "w" on cpus all {').tokens;
+export const CLOSING = T.lexer.tokenize("} }").tokens;
 
 let strict: ScenarioParser | null = null;
 /** Built on first use: only the editor's completion needs it. */

@@ -4,8 +4,8 @@
 import type { IToken, TokenType } from "chevrotain";
 import type * as A from "./ast.ts";
 import { evaluateGfp, describeGfp, GFP_DOCS, GFP_NAMES, hex } from "./gfp.ts";
-import { parse, SCENARIO_OPENING, WORKLOAD_OPENING } from "./parse.ts";
-import { strictParser } from "./parser.ts";
+import { SCENARIO_OPENING, strictParser, WORKLOAD_OPENING } from "./grammar.ts";
+import { parse } from "./parse.ts";
 import { didYouMean } from "./suggest.ts";
 import type { Span } from "./source.ts";
 import * as T from "./tokens.ts";
@@ -18,7 +18,7 @@ import {
 export type TokenKind =
   | "keyword" | "identifier" | "gfp" | "variant" | "metric" | "string" | "number" | "comment" | "operator" | "delimiter" | "invalid";
 
-export interface HighlightToken {
+interface HighlightToken {
   start: number;
   end: number;
   kind: TokenKind;
@@ -373,7 +373,7 @@ function metricAt(ast: A.ScenarioNode | null, offset: number): A.Name | null {
 
 // ---- quick fixes ------------------------------------------------------------
 
-export interface QuickFix {
+interface QuickFix {
   title: string;
   /** Replace this range with `text`. */
   span: Span;

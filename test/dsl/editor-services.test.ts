@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { complete, highlight, hover } from "../../lib/dsl/services.ts";
+import { complete, highlight, hover } from "../../lib/dsl/editor-services.ts";
 
 /** Completion labels at the `|` in the text. */
 function labels(textWithCursor: string): string[] {

@@ -3,7 +3,7 @@
 // the lists as a locking bug would, and reads what the checker says.
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../lib/engine/index.ts";
-import { check_invariants } from "../../lib/engine/mm/check.ts";
+import { check_invariants } from "../../lib/engine/mm/check_invariants.ts";
 import type { Mm } from "../../lib/engine/mm/page_alloc.ts";
 import { MIGRATE_UNMOVABLE, order_to_pindex } from "../../lib/engine/mm/zone.ts";
 import { scenarioOf } from "./helpers.ts";
