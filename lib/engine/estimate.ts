@@ -4,7 +4,7 @@
 // machine's speed, how long is left. Wall time is never part of results:
 // only the caller turns events into seconds.
 import type { Dist, Scenario } from "../dsl/scenario.ts";
-import { MAX_TOUCHED_PAGES } from "./mm/memmap.ts";
+import { MAX_TOUCHED_PAGES } from "./limits.ts";
 import { arrivalsPerSecond, plan } from "./results.ts";
 import { applySweep, type RunSpec } from "./run.ts";
 
