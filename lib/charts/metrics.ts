@@ -63,7 +63,7 @@ const LOCK_FIELDS: Record<string, MetricInfo> = {
 
 const PERCENTILES: Record<string, string> = { mean: "mean", p50: "median", p99: "p99", max: "worst" };
 
-/** A metric of results.md in words with its unit; an unknown key (from a
+/** A metric of docs/results.md in words with its unit; an unknown key (from a
  * later engine) stands for itself, as a count. */
 export function metricInfo(metric: string): MetricInfo {
   const fixed = FIXED[metric];

@@ -10,7 +10,7 @@ import { LineIndex, type Span } from "./source.ts";
 import { formatQuantity } from "./units.ts";
 
 const INDENT = "  ";
-/** Mail reports carry the canonical form and keep to 76 columns (report.md). */
+/** Mail reports carry the canonical form and keep to 76 columns (docs/report.md). */
 export const MAX_COLUMNS = 76;
 
 export type FormatResult = { ok: true; text: string } | { ok: false; diagnostics: Diagnostic[] };

@@ -20,10 +20,10 @@ export type CellKind = "markdown" | "scenario";
 /** A run's output as stored: compact results, not chart specs. */
 export interface CellOutput {
   engine: string;
-  /** results.md's scenario digest of the source that was run. */
+  /** The scenario digest (docs/results.md) of the source that was run. */
   scenarioDigest: string;
   resultsDigest: string;
-  /** The results JSON (results.md) as a string, so Yjs stores it as one value. */
+  /** The results JSON (docs/results.md) as a string, so Yjs stores it as one value. */
   results: string;
   ranAt: string;
 }

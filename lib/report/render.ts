@@ -1,6 +1,6 @@
-// The mail report (report.md): plain ASCII, at most 76 columns, the kernel
-// test robot's comparison table (lib/compare.rb widths: 10 for values, 6
-// for the error, %+10.1f%% for the change), lockstat names, violations as
+// The mail report (docs/report.md): plain ASCII, at most 76 columns, the
+// kernel test robot's comparison table (lib/compare.rb widths: 10 for
+// values, 6 for the error, %+10.1f%% for the change), lockstat names, violations as
 // the kernel prints them, and the canonical scenario between two marker
 // lines that carry both digests, so `pcplab verify` can re-run it.
 import type { Scenario } from "../dsl/scenario.ts";
@@ -13,7 +13,7 @@ import type { ReportLine } from "./lines.ts";
 
 export { formatValue, reportName, WIDTH, wrap } from "./format.ts";
 
-/** The metrics a report always shows (report.md); charts plot the same. */
+/** The metrics a report always shows (docs/report.md); charts plot the same. */
 export const HEADLINE_METRICS = [
   "pcp.fallback_rate",
   "lock.zone.contentions",

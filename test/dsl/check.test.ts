@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { checked, codes, diagnostics, scenario, workload } from "./helpers.ts";
 
 describe("a checked scenario", () => {
-  it("fills in dsl.md's defaults", () => {
+  it("fills in the defaults of docs/language.md", () => {
     expect(checked(scenario(""))).toEqual({
       name: "t", description: null, kernel: "6.1", cpus: 4, memoryBytes: 2 ** 30, durationNs: 100e6, warmupNs: 0,
       seed: 1, runs: 1, variants: ["irqsave"], sweep: null, pcp: { high: null, batch: null }, fragmentation: 0,
@@ -10,7 +10,7 @@ describe("a checked scenario", () => {
     });
   });
 
-  it("reads the dsl.md example into base units", () => {
+  it("reads the docs/language.md example into base units", () => {
     const s = checked(
       scenario(`  cpus 8
   memory 2GiB

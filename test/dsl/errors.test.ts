@@ -72,7 +72,7 @@ describe("positions", () => {
     ]);
   });
 
-  it("reports a gfp typo where it is, as in dsl.md", () => {
+  it("reports a gfp typo where it is, as in docs/language.md", () => {
     const text = nic("alloc order 9 gfp GFP_TRANSHUGE_LIGHT | __GFP_RECLAIM | __GFP_NORETY");
     const [d] = diagnostics(text);
     expect(d).toMatchObject({ code: "E104", line: 4 });

@@ -10,7 +10,8 @@ function mask(expr: string): number {
 }
 
 describe("gfp masks as Linux 6.1 spells them", () => {
-  // kernel-facts.md 3.2 (x86-64, no KASAN_HW_TAGS), computed there by gfp_values.py.
+  // Linux 6.1 include/linux/gfp_types.h (x86-64, no CONFIG_KASAN_HW_TAGS or
+  // CONFIG_LOCKDEP), each composite evaluated from its definition there.
   it.each([
     ["__GFP_RECLAIM", 0xc00],
     ["GFP_ATOMIC", 0xa20],

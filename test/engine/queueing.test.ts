@@ -1,5 +1,7 @@
-// The lock model against closed forms (reports-and-sim.md section 4). Runs
-// are seeded, so these cannot flake; the tolerances say how far a correct
+// The lock model against closed forms of queueing theory: PASTA (R. W.
+// Wolff, "Poisson arrivals see time averages", Operations Research 30(2),
+// 1982) and the M/M/1 queue (L. Kleinrock, "Queueing Systems, Volume 1:
+// Theory", Wiley 1975, section 3.2). Runs are seeded, so these cannot flake; the tolerances say how far a correct
 // model may stray by chance (about 4 standard deviations).
 import { describe, expect, it } from "vitest";
 import { metricsOf } from "./helpers.ts";

@@ -39,9 +39,10 @@ describe("test vectors", () => {
   });
 
   it("seeding through splitmix64 gives the pinned sequences", () => {
-    // Source: docs reference reports-and-sim.md section 3.4 (s0 = lo32(p),
-    // s1 = hi32(p), s2 = lo32(q), s3 = hi32(q), p, q the first two splitmix64
-    // outputs); re-checked with a C transcription of the two reference files.
+    // Source: Vigna's reference splitmix64.c and Blackman & Vigna's
+    // xoshiro128starstar.c, seeded as docs/model.md says (s0 = lo32(p),
+    // s1 = hi32(p), s2 = lo32(q), s3 = hi32(q), p, q the first two
+    // splitmix64 outputs); computed with a C transcription of the two files.
     expect(draws(new Rng(0), 8)).toEqual([
       3737715805, 2584255861, 2876756834, 3286328325, 1553311962, 1625202774, 3260698944, 2754151956,
     ]);

@@ -1,4 +1,5 @@
-// What each lock variant must show (model.md), from scenario text.
+// What each lock variant must show (docs/model.md, Lock variants), from
+// scenario text.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { metricsOf, resultsOf } from "./helpers.ts";
