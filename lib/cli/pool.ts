@@ -6,8 +6,7 @@
 // engine again, and on a serial run V8 does that compiling on an idle core
 // for free. Timed by hand on this project's 2-core VMs, every shipped
 // example but thp-compaction-stress ran no faster, or slower, on two
-// threads (DESIGN.md in lib/engine; `npm run bench` prints the examples'
-// wall time in each mode). So by default this thread starts alone and
+// threads (`npm run bench` prints the examples' wall time in each mode). So by default this thread starts alone and
 // starts the workers once it has measured that the runs left would take
 // long enough serially. `--threads N` asks for N threads from the start.
 import { existsSync } from "node:fs";
