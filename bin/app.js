@@ -1,6 +1,7 @@
-// The notebook app: `npm start` lands here. Builds the Next.js app when a
-// source is newer than the last build, bundles the server, and serves
-// pages, the API and the collaboration WebSocket on one port.
+// The notebook app: `npm start` lands here. Builds what is out of date
+// (scripts/build.js: the Next.js app, the server bundle, the engine's Web
+// Worker) and serves pages, the API and the collaboration WebSocket on one
+// port.
 //   PORT      port to listen on (default 3000)
 //   HOST      address to bind (default all; 127.0.0.1 keeps it local)
 //   DATA_DIR  where the SQLite file lives (default data/)
@@ -18,39 +19,23 @@
 //             authenticates (lib/server/preauth.ts)
 // Everything the process prints goes through a rate-limited log
 // (lib/server/log.ts): a flood of refused connections cannot flood it.
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { bundle, mtime, newestSource, root } from "./bundle.js";
+import { buildApp, buildEngineWorker, buildServer, root } from "../scripts/build.js";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 
-/** Runs `next build` unless .next holds a build newer than every source. */
-export function ensureAppBuilt({ quiet = false } = {}) {
-  const sources = Math.max(
-    newestSource(join(root, "app"), () => true),
-    newestSource(join(root, "lib"), (n) => /\.(ts|tsx|css)$/.test(n)),
-    mtime(join(root, "next.config.mjs")),
-    mtime(join(root, "package.json")),
-  );
-  if (mtime(join(root, ".next", "BUILD_ID")) >= sources) return;
-  if (!quiet) console.log("pcplab: building the app (about a minute, once)...");
-  const r = spawnSync(process.execPath, [join(root, "node_modules", "next", "dist", "bin", "next"), "build"], {
-    cwd: root,
-    stdio: quiet ? "pipe" : "inherit",
-    encoding: "utf8",
-  });
-  if (r.status !== 0) throw new Error(`next build failed\n${r.stdout ?? ""}${r.stderr ?? ""}`);
-}
+/** Builds the Next.js app when a source is newer than the last build (scripts/build.js). */
+export const ensureAppBuilt = buildApp;
 
 export async function loadServer() {
-  const out = await bundle({ server: "lib/server/main.ts" }, { external: true });
+  const out = await buildServer();
   return import(pathToFileURL(out.server).href);
 }
 
 /** The engine's Web Worker, for the server to hand to pages. */
 export async function engineWorkerScript() {
-  return (await bundle({ "engine.worker": "lib/ui/engine.worker.ts" }, { browser: true }))["engine.worker"];
+  return (await buildEngineWorker())["engine.worker"];
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,17 +1,15 @@
-// Debian's Chromium driven by playwright-core (never a downloaded browser),
-// with every request any page makes recorded, so a test can assert that
-// nothing left the app's own origin.
+// Chromium (the system's, or the npm package's: chromium.ts) driven by
+// playwright-core, with every request any page makes recorded, so a test
+// can assert that nothing left the app's own origin.
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { startApp, type AppProcess } from "../app-process.ts";
+import { chromiumPath } from "./chromium.ts";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];
 
 export async function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-  });
+  return chromium.launch({ executablePath: await chromiumPath(), args: BROWSER_ARGS });
 }
 
 /** A fresh context whose requests are appended to `requests`. */

@@ -3,13 +3,13 @@
 import { availableParallelism } from "node:os";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { bundle } from "../../bin/bundle.js";
+import { buildCli } from "../../scripts/build.js";
 import { analyze, type Scenario } from "../../lib/dsl/index.ts";
 import { assemble, type RunResult } from "../../lib/engine/index.ts";
 import type { PoolOptions, PoolStats } from "../../lib/cli/pool.ts";
 
 type RunAll = (s: Scenario, opts?: PoolOptions, stats?: PoolStats) => Promise<RunResult[]>;
-const out = await bundle({ cli: "lib/cli/entry.ts", worker: "lib/cli/worker.ts" });
+const out = await buildCli();
 const { runAll } = (await import(pathToFileURL(out.cli).href)) as { runAll: RunAll };
 
 // Eight short runs: well under a second on one thread.
