@@ -5,9 +5,9 @@
 
 /** How a metric's value is measured: "time" in ns, "percent" as a fraction
  * of 1, "count" plain, "pages" a count of 4 KiB pages, "ms" wall time. */
-export type MetricUnit = "time" | "percent" | "count" | "pages" | "ms";
+type MetricUnit = "time" | "percent" | "count" | "pages" | "ms";
 
-export interface MetricInfo {
+interface MetricInfo {
   words: string;
   unit: MetricUnit;
 }
@@ -83,7 +83,7 @@ export function metricInfo(metric: string): MetricInfo {
 /** Three significant digits, never an exponent, no trailing zeros:
  * 57.666 -> "57.7", 9 -> "9", 0.005774 -> "0.00577" (a small stddev still
  * shows). Values of 1000 and more print whole, with thousands separated. */
-export function sig3(x: number): string {
+function sig3(x: number): string {
   const a = Math.abs(x);
   if (a >= 999.5) return (x < 0 ? "-" : "") + group(Math.round(a));
   // Below a millionth, noise: "0".
@@ -104,7 +104,7 @@ const TIME_STEPS = [
 ] as const;
 
 /** The time unit a value of `ns` reads best in: at least 1 of it, below 1000. */
-export function timeUnit(ns: number): (typeof TIME_STEPS)[number] {
+function timeUnit(ns: number): (typeof TIME_STEPS)[number] {
   const a = Math.abs(ns);
   // 999.6 us rounds to "1,000 us"; it reads as 1 ms.
   return TIME_STEPS.find((s) => a >= s.ns * 0.9995) ?? TIME_STEPS[3];

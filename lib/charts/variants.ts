@@ -17,7 +17,7 @@ export function variantOrder(results: Results): string[] {
   return seen;
 }
 
-export function variantColour(variant: string): string {
+function variantColour(variant: string): string {
   const known = VARIANT_NAMES.indexOf(variant);
   if (known >= 0) return PALETTE[known % PALETTE.length]!;
   // A name this build does not know (results from a later engine): a

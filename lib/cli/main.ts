@@ -24,7 +24,7 @@ export interface IO {
   readStdinBytes(): Promise<Uint8Array>;
 }
 
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 const USAGE = `usage: pcplab <command> [options]
 
@@ -121,7 +121,7 @@ async function readSource(file: string, io: IO): Promise<string | null> {
   }
 }
 
-export function displayName(file: string): string {
+function displayName(file: string): string {
   return file === "-" ? "<stdin>" : file;
 }
 
@@ -206,7 +206,7 @@ async function run(args: string[], io: IO): Promise<number> {
 
 /** The canonical text with --runs/--seed applied, so the report re-runs as
  * run. Canonical form puts each top-level setting on a line of its own. */
-export function printScenarioWith(canonical: string, s: Scenario): string {
+function printScenarioWith(canonical: string, s: Scenario): string {
   let text = canonical;
   for (const [key, value] of [["runs", s.runs], ["seed", s.seed]] as const) {
     const line = new RegExp(`^  ${key} .*$`, "m");

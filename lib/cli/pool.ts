@@ -25,9 +25,9 @@ const WORKER = new URL("./worker.mjs", import.meta.url);
  * take 1.6 s more in all (two isolates compiling, no idle core), so it
  * pays from about 1.6 s of serial work left; and the estimate below errs
  * long by up to 2x while the engine is still warming. */
-export const WORKERS_PAY_AFTER_MS = 3000;
+const WORKERS_PAY_AFTER_MS = 3000;
 
-export function workerAvailable(): boolean {
+function workerAvailable(): boolean {
   return WORKER.protocol === "file:" && existsSync(fileURLToPath(WORKER));
 }
 

@@ -8,18 +8,21 @@ import { complete, highlight, hover, quickFixes, type Completion, type Completio
 
 export const LANGUAGE_ID = "pcplab";
 
-export interface MarkerData {
-  severity: number;
-  message: string;
-  code: string;
+interface Range {
   startLineNumber: number;
   startColumn: number;
   endLineNumber: number;
   endColumn: number;
 }
 
+interface MarkerData extends Range {
+  severity: number;
+  message: string;
+  code: string;
+}
+
 /** Diagnostics as Monaco markers; `severity` maps to monaco.MarkerSeverity. */
-export function toMarkers(diagnostics: LocatedDiagnostic[], severity: { Error: number; Warning: number }): MarkerData[] {
+function toMarkers(diagnostics: LocatedDiagnostic[], severity: { Error: number; Warning: number }): MarkerData[] {
   return diagnostics.map((d) => ({
     severity: d.severity === "error" ? severity.Error : severity.Warning,
     message: d.message,
@@ -64,13 +67,13 @@ export function lineTokens(line: string): { startIndex: number; scopes: string }
   return out;
 }
 
-export interface MonacoCompletion {
+interface MonacoCompletion {
   label: string;
   kind: number;
   detail: string;
   documentation: string;
   insertText: string;
-  range: { startLineNumber: number; startColumn: number; endLineNumber: number; endColumn: number };
+  range: Range;
   sortText: string;
 }
 
@@ -93,15 +96,13 @@ export function completionsAt(
     param: kinds.Variable,
   };
   return complete(text, offset).map((c: Completion, i) => {
-    const start = positionOf(text, c.replace.start);
-    const end = positionOf(text, c.replace.end);
     return {
       label: c.label,
       kind: kindOf[c.kind],
       detail: c.detail,
       documentation: c.documentation,
       insertText: c.insertText,
-      range: { startLineNumber: start.line, startColumn: start.column, endLineNumber: end.line, endColumn: end.column },
+      range: rangeOf(text, c.replace),
       sortText: String(i).padStart(5, "0"),
     };
   });
@@ -110,20 +111,11 @@ export function completionsAt(
 export function hoverAt(text: string, line: number, column: number) {
   const h = hover(text, offsetOf(text, line, column));
   if (!h) return null;
-  const start = positionOf(text, h.span.start);
-  const end = positionOf(text, h.span.end);
   return {
-    range: { startLineNumber: start.line, startColumn: start.column, endLineNumber: end.line, endColumn: end.column },
+    range: rangeOf(text, h.span),
     // Plain text in a code block: nothing in a hover is rendered as markup.
     contents: [{ value: "```\n" + h.text.replace(/```/g, "'''") + "\n```" }],
   };
-}
-
-export interface Range {
-  startLineNumber: number;
-  startColumn: number;
-  endLineNumber: number;
-  endColumn: number;
 }
 
 export interface QuickFixEdit {
@@ -136,11 +128,9 @@ export interface QuickFixEdit {
 export function quickFixesFor(text: string, marker: Range & { message: string }): QuickFixEdit[] {
   const span = { start: offsetOf(text, marker.startLineNumber, marker.startColumn), end: offsetOf(text, marker.endLineNumber, marker.endColumn) };
   return quickFixes(text, { span, message: marker.message }).map((f) => {
-    const start = positionOf(text, f.span.start);
-    const end = positionOf(text, f.span.end);
     return {
       title: f.title,
-      range: { startLineNumber: start.line, startColumn: start.column, endLineNumber: end.line, endColumn: end.column },
+      range: rangeOf(text, f.span),
       text: f.text,
     };
   });
@@ -170,4 +160,10 @@ function positionOf(text: string, offset: number): { line: number; column: numbe
     lineStart = i + 1;
   }
   return { line, column: offset - lineStart + 1 };
+}
+
+function rangeOf(text: string, span: { start: number; end: number }): Range {
+  const start = positionOf(text, span.start);
+  const end = positionOf(text, span.end);
+  return { startLineNumber: start.line, startColumn: start.column, endLineNumber: end.line, endColumn: end.column };
 }

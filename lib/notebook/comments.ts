@@ -56,12 +56,12 @@ export interface Thread {
 }
 
 /** A raw entry of a thread's array, as the server checks it. */
-export type Entry =
+type Entry =
   | { kind: "comment"; id: string | null; by: string | null; author: string; text: string; at: number }
   | { kind: "revision"; edits: string; by: string; author: string; at: number; text: string; deleted: boolean };
 
-export const MAX_TEXT = 10_000;
-export const MAX_AUTHOR = 60;
+const MAX_TEXT = 10_000;
+const MAX_AUTHOR = 60;
 const AUTHOR_ID = /^[A-Za-z0-9_-]{22}$/;
 const KEY = /^(?:[0-9a-f]{16}|#[0-9]{1,9})$/;
 
@@ -119,7 +119,7 @@ export function parseEntry(v: unknown): Entry | null {
 }
 
 /** A comment's key: its id, or its position if it has none. */
-export const keyOf = (e: { id: string | null }, index: number) => e.id ?? `#${index}`;
+const keyOf = (e: { id: string | null }, index: number) => e.id ?? `#${index}`;
 
 /** The comment keyed `key` above `position`, which a revision there may target. */
 export function revisable(entries: readonly (Entry | null)[], key: string, position: number): Entry | null {
@@ -164,7 +164,7 @@ export function fold(entries: readonly (Entry | null)[]): Comment[] {
 }
 
 /** A thread's raw entries (JSON), or null if `m` is not a readable thread. */
-export function threadEntries(m: unknown): unknown[] | null {
+function threadEntries(m: unknown): unknown[] | null {
   if (!(m instanceof Y.Map)) return null;
   const list = m.get("comments");
   if (typeof m.get("cell") !== "string" || !(list instanceof Y.Array)) return null;

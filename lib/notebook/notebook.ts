@@ -15,7 +15,7 @@
 import * as Y from "yjs";
 import { isOrderKey, keyBetween } from "./order.ts";
 
-export type CellKind = "markdown" | "scenario";
+type CellKind = "markdown" | "scenario";
 
 /** A run's output as stored: compact results, not chart specs. */
 export interface CellOutput {

@@ -8,10 +8,10 @@ import { PLOT_GLYPHS, type ReportLine } from "./lines.ts";
 /** Plot columns: a series of 100 buckets maps two buckets to a column. */
 export const PLOT_WIDTH = 50;
 /** Plot rows; odd, so the middle tick sits on a row of its own. */
-export const PLOT_HEIGHT = 9;
+const PLOT_HEIGHT = 9;
 const LABEL_WIDTH = 8;
 
-export interface PlotLine {
+interface PlotLine {
   name: string;
   /** Points by plot column, in column order; null breaks the line. */
   points: ({ x: number; y: number } | null)[];
@@ -30,7 +30,7 @@ export interface Plot {
 
 /** The smallest of 1, 2, 5 times a power of ten at or above x, so that
  * the middle tick is a round number too. */
-export function niceCeiling(x: number): number {
+function niceCeiling(x: number): number {
   if (!(x > 0) || !Number.isFinite(x)) return 1;
   const p = 10 ** Math.floor(Math.log10(x));
   for (const m of [1, 2, 5, 10]) if (m * p >= x * (1 - 1e-12)) return m * p;
@@ -38,11 +38,11 @@ export function niceCeiling(x: number): number {
 }
 
 /** A tick value without float noise: 0.30000000000000004 prints as 0.3. */
-export function tickText(v: number): string {
+function tickText(v: number): string {
   return String(Number(v.toPrecision(6)));
 }
 
-export function glyph(i: number): string {
+function glyph(i: number): string {
   return PLOT_GLYPHS[i % PLOT_GLYPHS.length]!;
 }
 

@@ -40,7 +40,7 @@ function seriesEnd(results: Results, run: RunJson): number {
 /** Per ms, each plot column the buckets it covers, each bucket the mean
  * over the runs still going at its end (as the notebook's chart does), so
  * a run stopped by a violation does not pull the line down afterwards. */
-export function perMsByColumn(results: Results, group: VariantResult, key: "fallbacks" | "zone_contentions", durationNs: number): (number | null)[] {
+function perMsByColumn(results: Results, group: VariantResult, key: "fallbacks" | "zone_contentions", durationNs: number): (number | null)[] {
   const t = group.runs[0]!.series.t_ns;
   const n = t.length;
   const bucketNs = durationNs / n;

@@ -1,7 +1,7 @@
 // A rendered report line and what verify does with it. The renderer knows
 // which lines are a chart's drawing or the report's layout, so it says so
 // here instead of verify guessing from the text.
-export type LineKind =
+type LineKind =
   /** Compared as it is: every number and word the report states. */
   | "text"
   /** Compared as it is; without it the report cannot be read (a table's

@@ -10,7 +10,7 @@ import PostalMime, { type Email } from "postal-mime";
 import { unquote } from "./quoting.ts";
 import { RESULTS_MARKER, SCENARIO_MARKER } from "./render.ts";
 
-export interface MailBody {
+interface MailBody {
   /** The message's 1-based place in the file; 0 when the input is no message. */
   message: number;
   /** How many messages the file holds (0 for text that is no message). */
@@ -22,7 +22,7 @@ export interface MailBody {
   text: string;
 }
 
-export interface FoundReport {
+interface FoundReport {
   /** The report with its quoting undone, from its title line (or its
    * scenario marker when it has none) to its results marker. */
   text: string;

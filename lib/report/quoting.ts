@@ -10,7 +10,7 @@ function isBlank(c: number): boolean {
 /** Where the quoting of `line` ends: after its last ">" reached through
  * spaces, tabs and ">" only, and the one space or tab that follows it;
  * 0 when the line is not quoted. */
-export function quoteEnd(line: string): number {
+function quoteEnd(line: string): number {
   let end = 0;
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);

@@ -11,10 +11,10 @@ import { reportCharts } from "./charts.ts";
 import { formatValue, isPercent, reportName, sweepValueText, WIDTH, wrap } from "./format.ts";
 import type { ReportLine } from "./lines.ts";
 
-export { formatValue, reportName, WIDTH, wrap } from "./format.ts";
+export { reportName } from "./format.ts";
 
 /** The metrics a report always shows (docs/report.md); charts plot the same. */
-export const HEADLINE_METRICS = [
+const HEADLINE_METRICS = [
   "pcp.fallback_rate",
   "lock.zone.contentions",
   "lock.zone.wait_ns.total",
@@ -139,7 +139,7 @@ export function violations(results: Results): string[] {
 }
 
 /** Short per-run digests: verify uses them to say which runs differ. */
-export function runFingerprints(results: Results): string[] {
+function runFingerprints(results: Results): string[] {
   const lines: string[] = [];
   for (const group of results.results) {
     const at = group.sweep_value === null ? "" : `@${group.sweep_value}`;
@@ -150,7 +150,7 @@ export function runFingerprints(results: Results): string[] {
 }
 
 /** Six hex digits over a run's metrics (engine.wall_ms aside): FNV-1a, cheap and stable. */
-export function runDigest(metrics: Record<string, number>): string {
+function runDigest(metrics: Record<string, number>): string {
   let h = 0x811c9dc5;
   const text = Object.keys(metrics)
     .filter((k) => k !== "engine.wall_ms")

@@ -13,7 +13,7 @@ import { renderReportLines, RESULTS_MARKER, SCENARIO_MARKER } from "./render.ts"
 
 export type { LineDifference } from "./compare.ts";
 
-export interface Extracted {
+interface Extracted {
   /** The report's own lines, unquoted, from its title (or, without one,
    * the scenario marker) to the results marker. */
   body: string[];
@@ -29,7 +29,7 @@ export interface Extracted {
   engine: string | null;
 }
 
-export type ExtractResult = { ok: true; report: Extracted } | { ok: false; message: string };
+type ExtractResult = { ok: true; report: Extracted } | { ok: false; message: string };
 
 /** The report's lines unquoted by the exact quoting of its scenario marker:
  * a table row quoted ">" keeps every leading space, and a line quoted
