@@ -12,13 +12,12 @@ import { useCallback, useEffect, useState } from "react";
 import * as Y from "yjs";
 import { authorId, Comments } from "../notebook/comments.ts";
 import { Notebook, type Cell } from "../notebook/notebook.ts";
-import { importFromMail } from "../notebook/outputs.ts";
 import { CellView } from "./Cell.tsx";
 import { HistoryPanel, VersionView } from "./History.tsx";
 import { lookUp, takeShareFromHash, tokensFor, type Role } from "./links.ts";
 import { Presence } from "./Presence.tsx";
 import { SharePanel } from "./SharePanel.tsx";
-import { Alert } from "./Alert.tsx";
+import { ImportFromMail } from "./ImportFromMail.tsx";
 
 type Status = "connecting" | "saved" | "saving" | "offline" | "unsaved";
 
@@ -31,31 +30,6 @@ interface Session {
   comments: Comments;
   role: Role;
   token: string;
-}
-
-function ImportFromMail({ onImport, onClose }: { onImport: (sources: string[]) => void; onClose: () => void }) {
-  const [text, setText] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  return (
-    <div className="import-panel" role="dialog" aria-label="Import from mail">
-      <p>Paste a pcplab report from a mail, quoted or not, or a whole raw message or mbox. Each scenario in it becomes a new cell.</p>
-      <textarea value={text} onChange={(e) => setText(e.target.value)} rows={10} aria-label="Report text" />
-      <Alert message={error} />
-      <div className="row">
-        <button
-          className="primary"
-          onClick={async () => {
-            const r = await importFromMail(text);
-            if (r.ok) onImport(r.sources);
-            else setError(r.message);
-          }}
-        >
-          Add as cell
-        </button>
-        <button onClick={onClose}>Close</button>
-      </div>
-    </div>
-  );
 }
 
 export function NotebookPage({ id }: { id: string }) {
