@@ -9,7 +9,7 @@ import type { Peers } from "./useNotebookSession.ts";
 const COLOURS = ["#d1495b", "#00798c", "#edae49", "#66a182", "#8d5a97", "#2e4057", "#e07a5f", "#3d405b"];
 const NAME_KEY = "pcplab.name";
 
-export interface Participant {
+interface Participant {
   clientId: number;
   name: string;
   colour: string;
@@ -17,7 +17,7 @@ export interface Participant {
   self: boolean;
 }
 
-export function colourOf(clientId: number): string {
+function colourOf(clientId: number): string {
   return COLOURS[clientId % COLOURS.length]!;
 }
 

@@ -80,7 +80,7 @@ function registerLanguage(): void {
   });
 }
 
-export interface EditorOptions {
+interface EditorOptions {
   text: SharedText;
   peers: Peers | null;
   language: "scenario" | "markdown";

@@ -12,7 +12,7 @@ import { authorId, Comments } from "../notebook/comments.ts";
 import { Notebook, yText, type Cell } from "../notebook/notebook.ts";
 import { lookUp, takeShareFromHash, tokensFor, type Role } from "./links.ts";
 
-export type SyncStatus = "connecting" | "saved" | "saving" | "offline" | "unsaved";
+type SyncStatus = "connecting" | "saved" | "saving" | "offline" | "unsaved";
 
 /** The server's close code for an edit it could not store (lib/server/writes.ts). */
 const NOT_SAVED_CODE = 4507;
@@ -42,7 +42,7 @@ export function sharedText(nb: Notebook, cellId: string): SharedText | null {
 }
 
 /** The open document, with the role its link grants. */
-export interface LiveNotebook {
+interface LiveNotebook {
   nb: Notebook;
   comments: Comments;
   peers: Peers;
@@ -50,7 +50,7 @@ export interface LiveNotebook {
   token: string;
 }
 
-export interface NotebookSession {
+interface NotebookSession {
   /** No notebook here, or this browser holds no valid link to it. */
   missing: boolean;
   /** The server refused the link: revoked or expired. */
