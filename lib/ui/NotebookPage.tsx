@@ -13,7 +13,7 @@ import { ImportFromMail } from "./ImportFromMail.tsx";
 import { useNotebookSession } from "./useNotebookSession.ts";
 
 export function NotebookPage({ id }: { id: string }) {
-  const { missing, denied, version, versionLink, live, status, synced, title, cells } = useNotebookSession(id);
+  const { missing, denied, version, versionLink, live, readOnly, status, synced, title, cells } = useNotebookSession(id);
   const [importing, setImporting] = useState(false);
   const [message, setMessage] = useState("");
   const [target, setTarget] = useState<string | null>(null);
@@ -55,8 +55,6 @@ export function NotebookPage({ id }: { id: string }) {
       </main>
     );
   }
-  const nb = live?.nb;
-  const readOnly = live ? live.role === "viewer" || live.role === "commenter" : true;
   return (
     <main className="page notebook">
       <nav className="crumbs">
@@ -93,29 +91,29 @@ export function NotebookPage({ id }: { id: string }) {
       <p className="announce" aria-live="polite">
         {message}
       </p>
-      {nb && synced && (
+      {live && synced && (
         <>
           {cells.map((cell, i) => (
             <CellView
               key={cell.id}
-              nb={nb}
+              nb={live.nb}
               cell={cell}
               index={i}
               count={cells.length}
-              peers={live!.peers}
+              peers={live.peers}
               notebookId={id}
               targeted={target === cell.id}
               readOnly={readOnly}
-              comments={live!.comments}
-              canComment={live!.role !== "viewer"}
+              comments={live.comments}
+              canComment={live.role !== "viewer"}
               say={say}
             />
           ))}
           {cells.length === 0 && <p className="empty">This notebook has no cells yet.</p>}
           {!readOnly && (
             <div className="add-cells">
-              <button onClick={() => nb.insertCell("scenario", cells.length)}>+ Scenario</button>
-              <button onClick={() => nb.insertCell("markdown", cells.length)}>+ Markdown</button>
+              <button onClick={() => live.nb.insertCell("scenario", cells.length)}>+ Scenario</button>
+              <button onClick={() => live.nb.insertCell("markdown", cells.length)}>+ Markdown</button>
               <button onClick={() => setImporting(true)}>Import from mail</button>
             </div>
           )}
@@ -123,7 +121,7 @@ export function NotebookPage({ id }: { id: string }) {
             <ImportFromMail
               onClose={() => setImporting(false)}
               onImport={(sources) => {
-                sources.forEach((source, k) => nb.insertCell("scenario", cells.length + k, source));
+                sources.forEach((source, k) => live.nb.insertCell("scenario", cells.length + k, source));
                 setImporting(false);
                 say(sources.length === 1 ? "Scenario imported from the mail as a new cell." : `${sources.length} scenarios imported from the mail as new cells.`);
               }}

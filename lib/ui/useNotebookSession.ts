@@ -60,6 +60,8 @@ interface NotebookSession {
   /** The link held for a version permalink, once looked up. */
   versionLink: { role: Role; token: string } | null;
   live: LiveNotebook | null;
+  /** Viewers and commenters (and everyone until the document is open) may not edit. */
+  readOnly: boolean;
   status: SyncStatus;
   /** The server's copy has arrived at least once. */
   synced: boolean;
@@ -113,7 +115,8 @@ export function useNotebookSession(id: string): NotebookSession {
     };
   }, [id]);
 
-  return { missing, denied, version, versionLink, live, status, synced, title, cells };
+  const readOnly = live ? live.role === "viewer" || live.role === "commenter" : true;
+  return { missing, denied, version, versionLink, live, readOnly, status, synced, title, cells };
 }
 
 interface Listeners {
