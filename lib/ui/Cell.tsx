@@ -3,8 +3,7 @@
 // scenario the run controls and output. Running happens in a Web Worker;
 // the output goes into the shared document, so everyone sees it at once.
 import { useEffect, useMemo, useRef, useState } from "react";
-import type { Awareness } from "y-protocols/awareness";
-import { yText, type Cell as CellData, type Notebook } from "../notebook/notebook.ts";
+import type { Cell as CellData, Notebook } from "../notebook/notebook.ts";
 import { isStale, outputOf, reportFor, resultsOf } from "../notebook/outputs.ts";
 import type { Comments } from "../notebook/comments.ts";
 import { CommentsPanel, useThreads } from "./CommentsPanel.tsx";
@@ -14,13 +13,14 @@ import { Markdown } from "./Markdown.tsx";
 import { Output } from "./Output.tsx";
 import { estimateRun, formatSeconds, LONG_RUN_SECONDS, startRun, type RunHandle, type RunProgress } from "./runner.ts";
 import { Alert } from "./Alert.tsx";
+import { sharedText, type Peers } from "./useNotebookSession.ts";
 
 interface Props {
   nb: Notebook;
   cell: CellData;
   index: number;
   count: number;
-  awareness: Awareness | null;
+  peers: Peers | null;
   notebookId: string;
   targeted: boolean;
   /** Viewers and commenters: no editing, running (its output is shared) or moving. */
@@ -55,11 +55,11 @@ function keepInView(el: HTMLElement): () => void {
   return release;
 }
 
-export function CellView({ nb, cell, index, count, awareness, notebookId, targeted, readOnly, comments, canComment, say }: Props) {
+export function CellView({ nb, cell, index, count, peers, notebookId, targeted, readOnly, comments, canComment, say }: Props) {
   const threads = useThreads(comments, cell.id);
   const [showComments, setShowComments] = useState(false);
   const open = threads.filter((t) => !t.resolved).length;
-  const text = useMemo(() => yText(nb, cell.id), [nb, cell.id]);
+  const text = useMemo(() => sharedText(nb, cell.id), [nb, cell.id]);
   const [editing, setEditing] = useState(cell.kind === "scenario" || (!readOnly && cell.source.trim() === ""));
   const [progress, setProgress] = useState<RunProgress | null>(null);
   // Said next to the button that copied, where the reader is looking.
@@ -178,11 +178,11 @@ export function CellView({ nb, cell, index, count, awareness, notebookId, target
       {editing ? (
         <Editor
           text={text}
-          awareness={awareness}
+          peers={peers}
           language={cell.kind}
           label={`${label} source`}
           readOnly={readOnly}
-          onFocus={() => awareness?.setLocalStateField("cell", cell.id)}
+          onFocus={() => peers?.setLocalStateField("cell", cell.id)}
           onRun={() => void (run.current === null && onRun())}
         />
       ) : (

@@ -2,13 +2,12 @@
 // A cell's editor. Until Monaco has loaded (lazily, on first use) the cell
 // shows its text read-only, so a notebook is readable at once.
 import { useEffect, useRef, useState } from "react";
-import type * as Y from "yjs";
-import type { Awareness } from "y-protocols/awareness";
 import type { MountedEditor } from "./monaco.ts";
+import type { Peers, SharedText } from "./useNotebookSession.ts";
 
 export function Editor(props: {
-  text: Y.Text;
-  awareness: Awareness | null;
+  text: SharedText;
+  peers: Peers | null;
   language: "scenario" | "markdown";
   label: string;
   autoFocus?: boolean;
@@ -19,7 +18,7 @@ export function Editor(props: {
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const [ready, setReady] = useState(false);
-  const { text, awareness, language, label, autoFocus, readOnly } = props;
+  const { text, peers, language, label, autoFocus, readOnly } = props;
   const onFocus = useRef(props.onFocus);
   onFocus.current = props.onFocus;
   const onRun = useRef(props.onRun);
@@ -31,7 +30,7 @@ export function Editor(props: {
     import("./monaco.ts").then(({ mountEditor }) => {
       if (cancelled || !ref.current) return;
       mounted = mountEditor(ref.current, {
-        text, awareness, language, label, readOnly,
+        text, peers, language, label, readOnly,
         onFocus: () => onFocus.current?.(),
         onRun: runnable ? () => onRun.current?.() : undefined,
       });
@@ -42,7 +41,7 @@ export function Editor(props: {
       cancelled = true;
       mounted?.dispose();
     };
-  }, [text, awareness, language, label, autoFocus, readOnly, runnable]);
+  }, [text, peers, language, label, autoFocus, readOnly, runnable]);
   return (
     <div className="editor-wrap">
       <div ref={ref} className="editor" data-ready={ready ? "true" : "false"} />

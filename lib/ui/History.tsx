@@ -23,7 +23,7 @@ interface VersionContent extends Version {
 
 const call = <T,>(id: string, token: string, method: string, path: string, body?: unknown) => api<T>(method, `/api/notebooks/${id}/versions${path}`, body, token);
 
-export const versionLabel = (v: Version) => v.name ?? "checkpoint";
+const versionLabel = (v: Version) => v.name ?? "checkpoint";
 
 export function HistoryPanel({ id, token, canSave, onClose }: { id: string; token: string; canSave: boolean; onClose: () => void }) {
   const [versions, setVersions] = useState<Version[]>([]);

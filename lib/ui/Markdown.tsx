@@ -17,7 +17,7 @@ md.renderer.rules.link_open = (tokens, i, options, _env, self) => {
 /** Whether an image URL stays in the page or on this origin: relative
  * paths, and the data: images link validation lets through (png, gif, jpeg,
  * webp: decoded in place, never fetched, unable to run script). */
-export function loadsInPlace(src: string): boolean {
+function loadsInPlace(src: string): boolean {
   if (/^data:/i.test(src)) return true;
   const base = "http://this.invalid/";
   try {

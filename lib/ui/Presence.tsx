@@ -4,12 +4,12 @@
 // each participant's colour is written here), and "follow": the page keeps
 // the followed participant's cell in view until you scroll or type.
 import { useEffect, useState } from "react";
-import type { Awareness } from "y-protocols/awareness";
+import type { Peers } from "./useNotebookSession.ts";
 
 const COLOURS = ["#d1495b", "#00798c", "#edae49", "#66a182", "#8d5a97", "#2e4057", "#e07a5f", "#3d405b"];
 const NAME_KEY = "pcplab.name";
 
-export interface Participant {
+interface Participant {
   clientId: number;
   name: string;
   colour: string;
@@ -17,7 +17,7 @@ export interface Participant {
   self: boolean;
 }
 
-export function colourOf(clientId: number): string {
+function colourOf(clientId: number): string {
   return COLOURS[clientId % COLOURS.length]!;
 }
 
@@ -34,9 +34,9 @@ function myName(): string {
   return name;
 }
 
-function participants(awareness: Awareness): Participant[] {
+function participants(peers: Peers): Participant[] {
   const out: Participant[] = [];
-  awareness.getStates().forEach((state, clientId) => {
+  peers.getStates().forEach((state, clientId) => {
     const user = (state as { user?: { name?: unknown; colour?: unknown } }).user;
     if (!user || typeof user.name !== "string") return;
     const cell = (state as { cell?: unknown }).cell;
@@ -45,7 +45,7 @@ function participants(awareness: Awareness): Participant[] {
       name: user.name.slice(0, 60),
       colour: typeof user.colour === "string" && /^#[0-9a-f]{6}$/i.test(user.colour) ? user.colour : colourOf(clientId),
       cell: typeof cell === "string" && /^[0-9a-f]{1,32}$/.test(cell) ? cell : null,
-      self: clientId === awareness.clientID,
+      self: clientId === peers.clientID,
     });
   });
   return out.sort((a, b) => Number(b.self) - Number(a.self) || a.clientId - b.clientId);
@@ -74,7 +74,7 @@ function cursorCss(people: Participant[]): string {
     .join("\n");
 }
 
-export function Presence({ awareness }: { awareness: Awareness }) {
+export function Presence({ peers }: { peers: Peers }) {
   const [people, setPeople] = useState<Participant[]>([]);
   const [following, setFollowing] = useState<number | null>(null);
   const [name, setName] = useState("");
@@ -82,12 +82,12 @@ export function Presence({ awareness }: { awareness: Awareness }) {
   useEffect(() => {
     const n = myName();
     setName(n);
-    awareness.setLocalStateField("user", { name: n, colour: colourOf(awareness.clientID) });
-    const update = () => setPeople(participants(awareness));
-    awareness.on("change", update);
+    peers.setLocalStateField("user", { name: n, colour: colourOf(peers.clientID) });
+    const update = () => setPeople(participants(peers));
+    peers.on("change", update);
     update();
-    return () => awareness.off("change", update);
-  }, [awareness]);
+    return () => peers.off("change", update);
+  }, [peers]);
 
   // Following: keep their cell in view; any move of our own ends it.
   const followedCell = people.find((p) => p.clientId === following)?.cell ?? null;
@@ -116,7 +116,7 @@ export function Presence({ awareness }: { awareness: Awareness }) {
               onChange={(e) => {
                 setName(e.target.value);
                 localStorage.setItem(NAME_KEY, e.target.value);
-                awareness.setLocalStateField("user", { name: e.target.value || "anonymous", colour: p.colour });
+                peers.setLocalStateField("user", { name: e.target.value || "anonymous", colour: p.colour });
               }}
             />
           </label>

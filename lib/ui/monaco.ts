@@ -6,6 +6,7 @@ import "monaco-editor/features/register.all";
 import { MonacoBinding } from "y-monaco";
 import * as Y from "yjs";
 import type { Awareness } from "y-protocols/awareness";
+import type { Peers, SharedText } from "./useNotebookSession.ts";
 import { completionsAt, formatted, hoverAt, LANGUAGE_ID, lineTokens, markersFor, quickFixesFor } from "../editor/language.ts";
 
 (self as unknown as { MonacoEnvironment: monaco.Environment }).MonacoEnvironment = {
@@ -79,9 +80,9 @@ function registerLanguage(): void {
   });
 }
 
-export interface EditorOptions {
-  text: Y.Text;
-  awareness: Awareness | null;
+interface EditorOptions {
+  text: SharedText;
+  peers: Peers | null;
   language: "scenario" | "markdown";
   readOnly?: boolean;
   label: string;
@@ -120,9 +121,12 @@ export function mountEditor(el: HTMLElement, opts: EditorOptions): MountedEditor
     // a word typed in full it starts a new line, as typing expects.
     acceptSuggestionOnEnter: "smart",
   });
-  const binding = new MonacoBinding(opts.text, model, new Set([editor]), opts.awareness);
+  // The session hands out a cell's Y.Text and the provider's awareness under
+  // opaque types (useNotebookSession.ts); this binding is where they are Yjs.
+  const text = opts.text as unknown as Y.Text;
+  const binding = new MonacoBinding(text, model, new Set([editor]), opts.peers as Awareness | null);
   editor.onDidFocusEditorText(() => opts.onFocus?.());
-  const undo = new Y.UndoManager(opts.text, { trackedOrigins: new Set([binding]) });
+  const undo = new Y.UndoManager(text, { trackedOrigins: new Set([binding]) });
   editor.addAction({ id: "pcplab.undo", label: "Undo", keybindings: [monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyZ], run: () => void undo.undo() });
   editor.addAction({
     id: "pcplab.redo",

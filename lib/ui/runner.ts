@@ -32,7 +32,7 @@ export type WorkerReply =
   | { type: "done"; results: Results }
   | { type: "error"; message: string };
 
-export type RunOutcome = { ok: true; results: Results } | { ok: false; message: string; cancelled?: boolean };
+type RunOutcome = { ok: true; results: Results } | { ok: false; message: string; cancelled?: boolean };
 
 export interface RunProgress {
   /** Of the estimated work, how much is done: 0 to 1. */
@@ -52,7 +52,7 @@ export const ENGINE_WORKER_PATH = "/engine.worker.js";
 /** Each worker holds its own copy of the engine and its run's memory. */
 const MAX_WORKERS = 8;
 
-export function defaultThreads(): number {
+function defaultThreads(): number {
   return Math.max(1, Math.min(MAX_WORKERS, navigator.hardwareConcurrency || 1));
 }
 
