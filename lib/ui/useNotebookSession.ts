@@ -161,8 +161,10 @@ function open(id: string, role: Role, token: string, on: Listeners): () => void 
     else if (!connected || !everSynced) on.status(everSynced ? "offline" : "connecting");
     else on.status(provider.hasUnsyncedChanges ? "saving" : "saved");
   };
-  provider.on("close", ({ event }: { event: { code: number } }) => {
-    if (event.code === NOT_SAVED_CODE) refused = true;
+  // The provider emits a socket's close as { event }, but a Close message
+  // from the server as the bare event (provider 3.4.3); either may come.
+  provider.on("close", (e: { event?: { code?: number }; code?: number } | undefined) => {
+    if ((e?.event?.code ?? e?.code) === NOT_SAVED_CODE) refused = true;
     refreshStatus();
   });
   provider.on("status", ({ status }: { status: string }) => {
