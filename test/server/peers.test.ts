@@ -16,9 +16,9 @@ import { Notebook } from "../../lib/notebook/notebook.ts";
 import { Access, type Role } from "../../lib/server/access.ts";
 import { createCollab, type CollabLimits } from "../../lib/server/collab.ts";
 import { NotebookStore } from "../../lib/server/store.ts";
-import { api, startApp } from "../app-process.ts";
-import { eventually } from "../eventually.ts";
-import { authMessage, frame, step1Message, updateMessage } from "../hocuspocus-wire.ts";
+import { api, startApp } from "../support/app-process.ts";
+import { eventually } from "../support/eventually.ts";
+import { authMessage, frame, step1Message, updateMessage } from "../support/hocuspocus-wire.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

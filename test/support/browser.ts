@@ -3,7 +3,7 @@
 // nothing left the app's own origin.
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
-import { startApp, type AppProcess } from "../app-process.ts";
+import { startApp, type AppProcess } from "./app-process.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
