@@ -7,6 +7,7 @@
 // about its whole content whatever the edit's shape (one cell at a time or
 // all at once, by a provider or a crafted client).
 import * as Y from "yjs";
+import { mapItems } from "./internals.ts";
 
 /** Clock ranges an update deletes, client by client. */
 export type DeleteRanges = Map<number, { clock: number; len: number }[]>;
@@ -89,9 +90,8 @@ export class DeletionGuard {
 
 /** The name History shows for a version kept before `doc` lost what `ds` deletes. */
 export function beforeDeletingName(doc: Y.Doc, ds: DeleteRanges): string {
-  const cells = doc.getMap("cells") as unknown as { _map: Map<string, Y.Item> };
   let n = 0;
-  for (const item of cells._map.values()) {
+  for (const item of mapItems(doc.getMap("cells"))) {
     if (item.deleted) continue;
     const ranges = ds.get(item.id.client);
     if (ranges?.some((r) => item.id.clock >= r.clock && item.id.clock < r.clock + r.len)) n++;
