@@ -40,7 +40,7 @@ export interface CollabLimits extends PreAuthLimits, PeerLimits {
   maxConnectionsPerAddress: number;
 }
 
-export const DEFAULT_LIMITS: CollabLimits = {
+const DEFAULT_LIMITS: CollabLimits = {
   maxMessageBytes: 4 * 1024 * 1024,
   maxDocumentBytes: 32 * 1024 * 1024,
   maxConnectionsPerNotebook: 500,
@@ -74,15 +74,15 @@ export interface CollabOptions {
 
 export type Collab = ReturnType<typeof createCollab>;
 
-export const COLLAB_PATH = "/collab";
+const COLLAB_PATH = "/collab";
 
 /** Notebook ids: short, URL-safe, never a path. */
-export function validNotebookId(name: string): boolean {
+function validNotebookId(name: string): boolean {
   return /^[A-Za-z0-9_-]{1,64}$/.test(name);
 }
 
 /** A document name: `<notebook id>` or `<notebook id>/<subdocument>`. */
-export function parseDocumentName(name: string): { notebookId: string; sub: string | null } | null {
+function parseDocumentName(name: string): { notebookId: string; sub: string | null } | null {
   const [id, sub, ...rest] = name.split("/");
   if (rest.length > 0 || !id || !validNotebookId(id)) return null;
   if (sub !== undefined && !(SUBDOCS as readonly string[]).includes(sub)) return null;

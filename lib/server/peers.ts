@@ -54,7 +54,7 @@ export const DEFAULT_PEER_LIMITS: Omit<PeerLimits, "maxConnectionsPerNotebook"> 
   maxBufferedBytes: 16 * 1024 * 1024,
 };
 
-export const SLOW_READER = { code: 4503, reason: "too far behind in reading" } as const;
+const SLOW_READER = { code: 4503, reason: "too far behind in reading" } as const;
 
 /** A reader too far behind gets this long to read its close frame before its socket is cut. */
 const SLOW_READER_GRACE_MS = 1000;
@@ -246,7 +246,7 @@ export class PeerSocket {
  * array if it passes all, null if none, or the original if it cannot be
  * read (Hocuspocus then closes the connection, as for any bad message).
  */
-export function keepAwareness(update: Uint8Array, allow: (clientId: number, stateBytes: number, removal: boolean) => boolean): Uint8Array | null {
+function keepAwareness(update: Uint8Array, allow: (clientId: number, stateBytes: number, removal: boolean) => boolean): Uint8Array | null {
   const entries: { clientId: number; clock: number; state: Uint8Array }[] = [];
   try {
     const d = decoding.createDecoder(update);

@@ -22,8 +22,8 @@ export interface PreAuthLimits {
   authTimeoutMs: number;
 }
 
-export const PENDING_OVERFLOW = { code: 4429, reason: "too much sent before authentication" } as const;
-export const AUTH_TIMEOUT = { code: 4408, reason: "not authenticated in time" } as const;
+const PENDING_OVERFLOW = { code: 4429, reason: "too much sent before authentication" } as const;
+const AUTH_TIMEOUT = { code: 4408, reason: "not authenticated in time" } as const;
 
 /** The document a raw Hocuspocus message is for, or null if it has none. */
 function documentOf(message: Uint8Array): string | null {
