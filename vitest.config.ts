@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
-    globalSetup: ["test/global-setup.ts"],
+    globalSetup: ["test/support/global-setup.ts"],
     // Browser and server tests wait for what a person would wait for; a
     // loaded CI machine may take longer than poll's default second. Tests
     // that promise a bound (typing seen within a second) pass their own.

@@ -3,8 +3,8 @@
 // the lazily loaded editor), and the server's RSS with ten notebooks open.
 import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
-import { api, startApp } from "../test/app-process.ts";
-import { launch } from "../test/browser/browser.ts";
+import { api, startApp } from "../test/support/app-process.ts";
+import { launch } from "../test/support/browser.ts";
 import { ensureAppBuilt } from "../bin/app.js";
 
 function rssMiB(pid: number, field = "VmRSS"): number {

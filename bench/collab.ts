@@ -16,8 +16,8 @@ import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/pro
 import WebSocket from "ws";
 import * as Y from "yjs";
 import { Notebook, yText } from "../lib/notebook/notebook.ts";
-import { api, startApp } from "../test/app-process.ts";
-import { authMessage, step1Message, updateMessage } from "../test/hocuspocus-wire.ts";
+import { api, startApp } from "../test/support/app-process.ts";
+import { authMessage, step1Message, updateMessage } from "../test/support/hocuspocus-wire.ts";
 
 const EDITORS = Number(process.env.EDITORS ?? 50);
 const VIEWERS = Number(process.env.VIEWERS ?? 200);

@@ -26,6 +26,7 @@ import * as Y from "yjs";
 import { Notebook } from "../notebook/notebook.ts";
 import { atLeast, type Access } from "./access.ts";
 import { CommentGuard, writerOf } from "./comment-guard.ts";
+import { observeUpdatesFirst, socketOf, wrapSend } from "./internals.ts";
 import { DEFAULT_PEER_LIMITS, PeerSocket, Seats, type PeerDocument, type PeerLimits } from "./peers.ts";
 import { PreAuthGate, type PreAuthLimits } from "./preauth.ts";
 import { SUBDOCS, type NotebookStore } from "./store.ts";
@@ -39,7 +40,7 @@ export interface CollabLimits extends PreAuthLimits, PeerLimits {
   maxConnectionsPerAddress: number;
 }
 
-export const DEFAULT_LIMITS: CollabLimits = {
+const DEFAULT_LIMITS: CollabLimits = {
   maxMessageBytes: 4 * 1024 * 1024,
   maxDocumentBytes: 32 * 1024 * 1024,
   maxConnectionsPerNotebook: 500,
@@ -73,15 +74,15 @@ export interface CollabOptions {
 
 export type Collab = ReturnType<typeof createCollab>;
 
-export const COLLAB_PATH = "/collab";
+const COLLAB_PATH = "/collab";
 
 /** Notebook ids: short, URL-safe, never a path. */
-export function validNotebookId(name: string): boolean {
+function validNotebookId(name: string): boolean {
   return /^[A-Za-z0-9_-]{1,64}$/.test(name);
 }
 
 /** A document name: `<notebook id>` or `<notebook id>/<subdocument>`. */
-export function parseDocumentName(name: string): { notebookId: string; sub: string | null } | null {
+function parseDocumentName(name: string): { notebookId: string; sub: string | null } | null {
   const [id, sub, ...rest] = name.split("/");
   if (rest.length > 0 || !id || !validNotebookId(id)) return null;
   if (sub !== undefined && !(SUBDOCS as readonly string[]).includes(sub)) return null;
@@ -111,12 +112,6 @@ function applyStored(store: NotebookStore, name: string, doc: Y.Doc): Tracked {
     bytes += u.length;
   }
   return { lastSeq, bytes };
-}
-
-/** Runs `f` on every update of `doc` before any observer registered earlier. */
-function observeUpdatesFirst(doc: Y.Doc, f: (update: Uint8Array, origin: unknown) => void): void {
-  const observers = (doc as unknown as { _observers: Map<string, Set<unknown>> })._observers;
-  observers.set("update", new Set([f, ...(observers.get("update") ?? [])]));
 }
 
 export function createCollab(store: NotebookStore, access: Access, opts: CollabOptions = {}) {
@@ -346,16 +341,15 @@ export function createCollab(store: NotebookStore, access: Access, opts: CollabO
  * One setImmediate per turn uncorks every socket written in it.
  */
 function corkEachTurn(ws: WebSocket): void {
-  const socket = (ws as unknown as { _socket: Duplex })._socket;
-  const send = ws.send.bind(ws) as (...args: unknown[]) => void;
-  ws.send = ((...args: unknown[]) => {
+  const socket = socketOf(ws);
+  wrapSend(ws, (send, args) => {
     if (!corkedThisTurn.has(socket)) {
       if (corkedThisTurn.size === 0) setImmediate(uncorkAll);
       corkedThisTurn.add(socket);
       socket.cork();
     }
     send(...args);
-  }) as WebSocket["send"];
+  });
 }
 
 const corkedThisTurn = new Set<Duplex>();

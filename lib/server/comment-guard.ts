@@ -32,7 +32,7 @@ export interface Writer {
   moderator: boolean;
 }
 
-export const REFUSED_CODE = 4403;
+const REFUSED_CODE = 4403;
 
 /** The writer a connection's link makes it: looked up only when it sends content. */
 export function writerOf(store: NotebookStore, shareId: string | undefined): Writer | null {
@@ -41,7 +41,7 @@ export function writerOf(store: NotebookStore, shareId: string | undefined): Wri
 }
 
 /** The Yjs update a raw Hocuspocus message carries (sync step 2 or update), or null. */
-export function updateIn(message: Uint8Array): Uint8Array | null {
+function updateIn(message: Uint8Array): Uint8Array | null {
   try {
     const d = decoding.createDecoder(message);
     decoding.readVarString(d);

@@ -7,6 +7,7 @@
 // about its whole content whatever the edit's shape (one cell at a time or
 // all at once, by a provider or a crafted client).
 import * as Y from "yjs";
+import { mapItems } from "./internals.ts";
 
 /** Clock ranges an update deletes, client by client. */
 export type DeleteRanges = Map<number, { clock: number; len: number }[]>;
@@ -41,7 +42,7 @@ export function deletesAhead(doc: Y.Doc, ds: DeleteRanges): boolean {
 }
 
 /** Units the document shows now: characters, entries and elements not deleted. */
-export function liveUnits(doc: Y.Doc): number {
+function liveUnits(doc: Y.Doc): number {
   let n = 0;
   for (const structs of doc.store.clients.values()) {
     for (const s of structs) if (s instanceof Y.Item && !s.deleted && s.countable) n += s.length;
@@ -55,12 +56,12 @@ export function liveUnits(doc: Y.Doc): number {
 // paragraph rewritten. Below 16 units (a short line) nothing is worth a
 // version: that also keeps backspacing, one unit per message, from
 // costing more than the check of its size.
-export const DELETE_FRACTION = 0.25;
-export const MIN_DELETE_UNITS = 16;
+const DELETE_FRACTION = 0.25;
+const MIN_DELETE_UNITS = 16;
 // A flood of deleting messages stores at most one version per 10 s, unless
 // as much content as a checkpoint-worthy deletion has been added since:
 // what was added can then be lost again, so it is kept.
-export const DELETE_CHECKPOINT_EVERY_MS = 10_000;
+const DELETE_CHECKPOINT_EVERY_MS = 10_000;
 
 /** Per document: deletions since its last version, and when that was taken. */
 export class DeletionGuard {
@@ -89,9 +90,8 @@ export class DeletionGuard {
 
 /** The name History shows for a version kept before `doc` lost what `ds` deletes. */
 export function beforeDeletingName(doc: Y.Doc, ds: DeleteRanges): string {
-  const cells = doc.getMap("cells") as unknown as { _map: Map<string, Y.Item> };
   let n = 0;
-  for (const item of cells._map.values()) {
+  for (const item of mapItems(doc.getMap("cells"))) {
     if (item.deleted) continue;
     const ranges = ds.get(item.id.client);
     if (ranges?.some((r) => item.id.clock >= r.clock && item.id.clock < r.clock + r.len)) n++;

@@ -22,13 +22,13 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 /** A host as a browser may name this server: a DNS name, IPv4 or bracketed IPv6, with a port. */
 const HOST = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
 
-export function newNonce(): string {
+function newNonce(): string {
   return randomBytes(18).toString("base64");
 }
 
 /** The policy for one response. `host` (the request's Host header) names the
  * collaboration WebSocket's origin; it is left out unless it is a plain host. */
-export function contentSecurityPolicy(nonce: string, host: string | undefined, dev = false): string {
+function contentSecurityPolicy(nonce: string, host: string | undefined, dev = false): string {
   const sockets = host && HOST.test(host) ? ` ws://${host} wss://${host}` : "";
   return [
     "default-src 'self'",

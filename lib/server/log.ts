@@ -16,7 +16,7 @@ export interface LogOptions {
 
 // Five of a kind a minute shows that something repeats and what it says;
 // the rest only add volume.
-export const DEFAULT_LOG: LogOptions = { perKey: 5, windowMs: 60_000, maxKeys: 100 };
+const DEFAULT_LOG: LogOptions = { perKey: 5, windowMs: 60_000, maxKeys: 100 };
 
 // A line longer than this (an error with its stack, a huge document name) is cut.
 const MAX_LINE = 4000;
@@ -31,7 +31,7 @@ interface Window {
 }
 
 /** What makes two lines "the same kind": their first line with UUIDs, hex ids and numbers blanked. */
-export function lineKind(text: string): string {
+function lineKind(text: string): string {
   const first = text.split("\n", 1)[0]!;
   return first
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, "#")

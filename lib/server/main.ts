@@ -19,7 +19,7 @@ export { RateLimitedLog, routeConsole } from "./log.ts";
 // the API takes is 16 KiB, seconds even on a poor link. Past it Node answers
 // 408 and closes, so a client that declares a body and never sends it holds
 // a socket for this long, not Node's default five minutes.
-export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 
 /** Limits on what anyone may add, with or without a link. */
 export interface ServerLimits {

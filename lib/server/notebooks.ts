@@ -19,7 +19,7 @@ export interface Example {
   description: string;
 }
 
-export const NEW_SCENARIO = `scenario "my-scenario" {
+const NEW_SCENARIO = `scenario "my-scenario" {
   cpus 4
   memory 1GiB
   duration 20ms

@@ -19,6 +19,7 @@ import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
 import type { WebSocket } from "ws";
 import type { Role } from "./access.ts";
+import { wrapEmit, wrapSend } from "./internals.ts";
 
 export interface PeerLimits {
   /** Connections to one notebook (and its comments) by everyone but the owner. */
@@ -53,7 +54,7 @@ export const DEFAULT_PEER_LIMITS: Omit<PeerLimits, "maxConnectionsPerNotebook"> 
   maxBufferedBytes: 16 * 1024 * 1024,
 };
 
-export const SLOW_READER = { code: 4503, reason: "too far behind in reading" } as const;
+const SLOW_READER = { code: 4503, reason: "too far behind in reading" } as const;
 
 /** A reader too far behind gets this long to read its close frame before its socket is cut. */
 const SLOW_READER_GRACE_MS = 1000;
@@ -138,14 +139,12 @@ export class PeerSocket {
       for (const seat of this.seats.values()) seat.release();
       this.seats.clear();
     });
-    const emit = ws.emit.bind(ws) as (event: string | symbol, ...args: unknown[]) => boolean;
-    ws.emit = ((event: string | symbol, ...args: unknown[]) => {
+    wrapEmit(ws, (emit, event, args) => {
       if (event !== "message") return emit(event, ...args);
       const message = this.filter(args[0] as Uint8Array);
       return message === null ? false : emit(event, message, ...args.slice(1));
-    }) as WebSocket["emit"];
-    const send = ws.send.bind(ws) as (...args: unknown[]) => void;
-    ws.send = ((...args: unknown[]) => {
+    });
+    wrapSend(ws, (send, args) => {
       if (ws.bufferedAmount - this.sentThisTurn > limits.maxBufferedBytes) return this.tooSlow();
       send(...args);
       this.sentThisTurn += (args[0] as { byteLength?: number }).byteLength ?? 0;
@@ -156,7 +155,7 @@ export class PeerSocket {
           this.turnEnds = false;
         });
       }
-    }) as WebSocket["send"];
+    });
   }
 
   /**
@@ -247,7 +246,7 @@ export class PeerSocket {
  * array if it passes all, null if none, or the original if it cannot be
  * read (Hocuspocus then closes the connection, as for any bad message).
  */
-export function keepAwareness(update: Uint8Array, allow: (clientId: number, stateBytes: number, removal: boolean) => boolean): Uint8Array | null {
+function keepAwareness(update: Uint8Array, allow: (clientId: number, stateBytes: number, removal: boolean) => boolean): Uint8Array | null {
   const entries: { clientId: number; clock: number; state: Uint8Array }[] = [];
   try {
     const d = decoding.createDecoder(update);

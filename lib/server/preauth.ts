@@ -11,6 +11,7 @@
 // document, and closes a socket that has not authenticated in time.
 import * as decoding from "lib0/decoding";
 import type { WebSocket } from "ws";
+import { wrapEmit } from "./internals.ts";
 
 export interface PreAuthLimits {
   /** Messages Hocuspocus may hold for one socket's unconnected documents. */
@@ -21,8 +22,8 @@ export interface PreAuthLimits {
   authTimeoutMs: number;
 }
 
-export const PENDING_OVERFLOW = { code: 4429, reason: "too much sent before authentication" } as const;
-export const AUTH_TIMEOUT = { code: 4408, reason: "not authenticated in time" } as const;
+const PENDING_OVERFLOW = { code: 4429, reason: "too much sent before authentication" } as const;
+const AUTH_TIMEOUT = { code: 4408, reason: "not authenticated in time" } as const;
 
 /** The document a raw Hocuspocus message is for, or null if it has none. */
 function documentOf(message: Uint8Array): string | null {
@@ -55,14 +56,13 @@ export class PreAuthGate {
   ) {
     this.timer = setTimeout(() => this.shutdown(AUTH_TIMEOUT), limits.authTimeoutMs);
     ws.once("close", () => clearTimeout(this.timer));
-    const emit = ws.emit.bind(ws) as (event: string | symbol, ...args: unknown[]) => boolean;
     // Hocuspocus also replays its queue through emit("message") once a
     // document connects; by then hasConnection is true, so replays are not
     // counted twice.
-    ws.emit = ((event: string | symbol, ...args: unknown[]) => {
+    wrapEmit(ws, (emit, event, args) => {
       if (event === "message" && !this.admit(args[0] as Uint8Array)) return false;
       return emit(event, ...args);
-    }) as WebSocket["emit"];
+    });
   }
 
   /** Bytes Hocuspocus holds for this socket's documents that have no connection. */

@@ -46,7 +46,7 @@ export const SUBDOCS = ["comments"] as const;
 // to this size; SQLite's default (-1) keeps it at its largest ever.
 export const JOURNAL_SIZE_LIMIT = 16 * 1024 * 1024;
 
-export const DEFAULT_MAX_DATABASE_BYTES = 1024 * 1024 * 1024;
+const DEFAULT_MAX_DATABASE_BYTES = 1024 * 1024 * 1024;
 
 // reserve(): how much may be logged between two looks at the file's size,
 // and what a logged row costs beyond its data (rowid, name, index entry),

@@ -22,14 +22,14 @@ import * as Y from "yjs";
 import { beforeDeletingName, deletesAhead, DeletionGuard, newlyDeleted, type DeleteRanges } from "./deletions.ts";
 import type { NotebookStore, VersionRow } from "./store.ts";
 
-export interface Refusal {
+interface Refusal {
   code: number;
   reason: string;
 }
 
-export const MALFORMED: Refusal = { code: 4400, reason: "malformed update" };
-export const TOO_LARGE: Refusal = { code: 4413, reason: "document too large" };
-export const NOT_SAVED: Refusal = { code: 4507, reason: "not saved: the server cannot store changes now" };
+const MALFORMED: Refusal = { code: 4400, reason: "malformed update" };
+const TOO_LARGE: Refusal = { code: 4413, reason: "document too large" };
+const NOT_SAVED: Refusal = { code: 4507, reason: "not saved: the server cannot store changes now" };
 
 /** What the server knows of a loaded document's stored form. */
 export interface Tracked {
@@ -45,7 +45,7 @@ export interface Writer {
 
 /** The Yjs update a raw message carries (sync step 2 or update, as Sync or
  * SyncReply), null for any other message, MALFORMED if it cannot be read. */
-export function contentOf(message: Uint8Array): Uint8Array | null | Refusal {
+function contentOf(message: Uint8Array): Uint8Array | null | Refusal {
   const d = decoding.createDecoder(message);
   try {
     decoding.readVarString(d);

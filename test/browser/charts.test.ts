@@ -4,8 +4,8 @@
 // picks the sweep value the per-value charts show.
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { api } from "../app-process.ts";
-import { browserSession, foreign } from "./browser.ts";
+import { api } from "../support/app-process.ts";
+import { browserSession, foreign } from "../support/browser.ts";
 
 const session = browserSession();
 

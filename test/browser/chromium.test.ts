@@ -6,7 +6,7 @@
 import packaged from "@sparticuz/chromium";
 import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { BROWSER_ARGS } from "./browser.ts";
+import { BROWSER_ARGS } from "../support/browser.ts";
 
 describe("the packaged Chromium", () => {
   it("starts and runs a Web Worker", async () => {

@@ -3,7 +3,7 @@
 // on record, and the page never offers what the server would refuse.
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { browserSession } from "./browser.ts";
+import { browserSession } from "../support/browser.ts";
 
 const session = browserSession();
 

@@ -2,8 +2,8 @@
 // typing at human speed, quick fixes, and running a cell from the keyboard.
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { api } from "../app-process.ts";
-import { browserSession, context } from "./browser.ts";
+import { api } from "../support/app-process.ts";
+import { browserSession, context } from "../support/browser.ts";
 
 const session = browserSession();
 

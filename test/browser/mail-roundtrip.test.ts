@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { browserSession, context } from "./browser.ts";
+import { browserSession, context } from "../support/browser.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 const examples = readdirSync(join(root, "scenarios"))

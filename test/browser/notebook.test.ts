@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { api } from "../app-process.ts";
-import { compose, GOLDEN, reply } from "../report/compose.ts";
-import { browserSession, context, foreign } from "./browser.ts";
+import { api } from "../support/app-process.ts";
+import { compose, GOLDEN, reply } from "../support/mail-compose.ts";
+import { browserSession, context, foreign } from "../support/browser.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 const session = browserSession();

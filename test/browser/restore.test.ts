@@ -5,8 +5,8 @@
 // and nothing happens until the editor confirms.
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { api } from "../app-process.ts";
-import { browserSession, context, foreign } from "./browser.ts";
+import { api } from "../support/app-process.ts";
+import { browserSession, context, foreign } from "../support/browser.ts";
 
 const session = browserSession();
 

@@ -2,8 +2,8 @@
 // process: the page says it is not saved and kept locally, and saves it once
 // the server can store it again.
 import { describe, expect, it } from "vitest";
-import { startApp } from "../app-process.ts";
-import { browserSession } from "./browser.ts";
+import { startApp } from "../support/app-process.ts";
+import { browserSession } from "../support/browser.ts";
 
 // The app this file starts (and its restarts, unless lifted) holds the
 // database to 1 MiB: room for a notebook, not for a megabyte more.

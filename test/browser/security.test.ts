@@ -6,9 +6,9 @@ import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/pro
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { Notebook } from "../../lib/notebook/notebook.ts";
-import { api } from "../app-process.ts";
-import { eventually } from "../eventually.ts";
-import { browserSession, context, foreign } from "./browser.ts";
+import { api } from "../support/app-process.ts";
+import { eventually } from "../support/eventually.ts";
+import { browserSession, context, foreign } from "../support/browser.ts";
 
 const session = browserSession();
 

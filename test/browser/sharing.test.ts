@@ -3,8 +3,8 @@
 // their own browser context, as four people on a mailing list would be.
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { startApp } from "../app-process.ts";
-import { browserSession, context, foreign } from "./browser.ts";
+import { startApp } from "../support/app-process.ts";
+import { browserSession, context, foreign } from "../support/browser.ts";
 
 const session = browserSession();
 

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { formatMetric, HEADLINE, metricInfo } from "../../lib/charts/metrics.ts";
 import { charts, headlineBars, latencyPercentiles, rateOverTime, sweepLines, type ChartSpec } from "../../lib/charts/specs.ts";
 import { runScenario } from "../../lib/engine/index.ts";
-import { scenarioOf } from "../engine/helpers.ts";
+import { scenarioOf } from "../support/scenario-runs.ts";
 
 const scenario = (settings: string) => `scenario "c" {
   cpus 2

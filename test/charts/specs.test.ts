@@ -5,7 +5,7 @@ import { compile } from "vega-lite";
 import { describe, expect, it } from "vitest";
 import { charts, headlineBars, latencyPercentiles, rateOverTime, sweepLines } from "../../lib/charts/specs.ts";
 import { runScenario } from "../../lib/engine/index.ts";
-import { scenarioOf } from "../engine/helpers.ts";
+import { scenarioOf } from "../support/scenario-runs.ts";
 
 const base = `scenario "c" {
   cpus 2

@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { pcplab } from "./spawn.ts";
+import { pcplab } from "../support/pcplab-cli.ts";
 import { analyze } from "../../lib/dsl/index.ts";
 import { EngineFailure, engineFailureLine, reasonOf } from "../../lib/cli/engine-failure.ts";
 import { runAll } from "../../lib/cli/pool.ts";

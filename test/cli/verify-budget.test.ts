@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { pcplab } from "./spawn.ts";
+import { pcplab } from "../support/pcplab-cli.ts";
 
 const SCENARIO = `scenario "small" {
   cpus 2

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { compose, ENCODINGS, GOLDEN, mbox, reply } from "../report/compose.ts";
+import { compose, ENCODINGS, GOLDEN, mbox, reply } from "../support/mail-compose.ts";
 
 const bin = new URL("../../bin/pcplab", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "pcplab-mail-"));

@@ -3,7 +3,7 @@
 // and must come out without a single diagnostic.
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { pcplab } from "../cli/spawn.ts";
+import { pcplab } from "../support/pcplab-cli.ts";
 
 const docs = new URL("../../docs/", import.meta.url);
 

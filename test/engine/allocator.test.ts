@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../lib/engine/index.ts";
 import { check_invariants } from "../../lib/engine/mm/check_invariants.ts";
-import { idleWithWork, metricsOf, scenarioOf } from "./helpers.ts";
+import { idleWithWork, metricsOf, scenarioOf } from "../support/scenario-runs.ts";
 
 // 1 GiB: 262144 managed pages; zone_batchsize() = 63.
 const MANAGED_1G = 262144;

@@ -2,7 +2,7 @@
 // model pays it, never when code merely looks at it.
 import { describe, expect, it } from "vitest";
 import { Simulation } from "../../lib/engine/index.ts";
-import { scenarioOf } from "./helpers.ts";
+import { scenarioOf } from "../support/scenario-runs.ts";
 
 const DIST_COST = `scenario "dist-cost" {
   cpus 2

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { analyze, format } from "../../lib/dsl/index.ts";
 import { runScenario, scenarioDigest, type Results } from "../../lib/engine/index.ts";
-import { engineWorkers } from "../engine-worker.ts";
+import { engineWorkers } from "../support/engine-worker.ts";
 
 const bin = new URL("../../bin/pcplab", import.meta.url).pathname;
 const file = new URL("../../scenarios/nic-rx-irq-alloc.scn", import.meta.url).pathname;

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CPU_BYTES, DEFAULT_EVENTS_PER_SECOND, estimateBytes, estimateSeconds, estimateWork, PAGE_BYTES, PROCESS_BYTES, runBytes } from "../../lib/engine/estimate.ts";
 import { plan, simulate } from "../../lib/engine/index.ts";
-import { scenarioOf } from "./helpers.ts";
+import { scenarioOf } from "../support/scenario-runs.ts";
 
 /** The issue's long run: 256 CPUs for 10 s of simulated time. */
 const BIG = `scenario "big" {

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { simulate, type RunResult } from "../../lib/engine/index.ts";
 import { nowait } from "../../lib/engine/mm/page_alloc.ts";
-import { scenarioOf } from "./helpers.ts";
+import { scenarioOf } from "../support/scenario-runs.ts";
 
 const scenarioFile = (name: string) => readFileSync(new URL(`../../scenarios/${name}.scn`, import.meta.url), "utf8");
 

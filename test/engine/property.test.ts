@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { analyze } from "../../lib/dsl/index.ts";
 import { Overloaded, simulate, type RunResult } from "../../lib/engine/index.ts";
-import { idleWithWork } from "./helpers.ts";
+import { idleWithWork } from "../support/scenario-runs.ts";
 
 const TASK_GFP = ["GFP_KERNEL", "GFP_HIGHUSER_MOVABLE", "GFP_TRANSHUGE_LIGHT | __GFP_RECLAIM | __GFP_NORETRY", "GFP_NOIO", "GFP_KERNEL & ~__GFP_RECLAIM"];
 const ATOMIC_GFP = ["GFP_ATOMIC", "GFP_NOWAIT", "GFP_NOWAIT | __GFP_MOVABLE", "__GFP_HIGH", "GFP_ATOMIC | __GFP_RECLAIMABLE"];

@@ -4,7 +4,7 @@
 // Theory", Wiley 1975, section 3.2). Runs are seeded, so these cannot flake; the tolerances say how far a correct
 // model may stray by chance (about 4 standard deviations).
 import { describe, expect, it } from "vitest";
-import { metricsOf } from "./helpers.ts";
+import { metricsOf } from "../support/scenario-runs.ts";
 
 describe("PASTA: trylock failures equal the time the lock is held", () => {
   // One CPU. Its task holds the pcp lock for spin_lock + pcp_list_op =

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { digest, MAX_BACKLOG, MAX_TOUCHED_PAGES, Overloaded, simulate, Simulation, type RunResult } from "../../lib/engine/index.ts";
-import { scenarioOf } from "./helpers.ts";
+import { scenarioOf } from "../support/scenario-runs.ts";
 
 const SMALL = `scenario "step" {
   cpus 2

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { simulate, type TraceEvent } from "../../lib/engine/index.ts";
 import { setup_per_zone_wmarks } from "../../lib/engine/mm/zone.ts";
-import { scenarioOf } from "./helpers.ts";
+import { scenarioOf } from "../support/scenario-runs.ts";
 
 function traced(text: string, hooks: Parameters<typeof simulate>[2] = {}) {
   const events: TraceEvent[] = [];

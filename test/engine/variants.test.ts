@@ -2,7 +2,7 @@
 // scenario text.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { metricsOf, resultsOf } from "./helpers.ts";
+import { metricsOf, resultsOf } from "../support/scenario-runs.ts";
 
 const nic = (lock: string, drain = "") => `scenario "nic" {
   cpus 4

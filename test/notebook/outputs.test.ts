@@ -3,7 +3,7 @@ import { analyze, format } from "../../lib/dsl/index.ts";
 import { runScenario, scenarioDigest } from "../../lib/engine/index.ts";
 import { importFromMail, isStale, outputOf, reportFor } from "../../lib/notebook/outputs.ts";
 import { renderReport } from "../../lib/report/render.ts";
-import { compose, GOLDEN, mbox, reply } from "../report/compose.ts";
+import { compose, GOLDEN, mbox, reply } from "../support/mail-compose.ts";
 
 const SOURCE = 'scenario "cell" {\n  cpus 2\n  memory 256MiB\n  duration 2ms\n\n  workload "w" on cpus all {\n    rate 100k/s\n    alloc order 0 gfp GFP_KERNEL\n    free after 20us\n  }\n}\n';
 

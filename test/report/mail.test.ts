@@ -3,7 +3,7 @@
 // out of the message exactly as `pcplab run` printed it.
 import { describe, expect, it } from "vitest";
 import { describeSource, findReports, mailBodies, mailReports } from "../../lib/report/mail.ts";
-import { compose, ENCODINGS, flow, GOLDEN, mbox, quote, reply } from "./compose.ts";
+import { compose, ENCODINGS, flow, GOLDEN, mbox, quote, reply } from "../support/mail-compose.ts";
 
 const SUBJECT = "Re: [PATCH v2] mm/page_alloc: Leave IRQs enabled for per-cpu page allocations";
 

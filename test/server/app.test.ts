@@ -4,9 +4,9 @@ import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/pro
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { Notebook } from "../../lib/notebook/notebook.ts";
-import { eventually } from "../eventually.ts";
-import { api, startApp, type AppProcess } from "../app-process.ts";
-import { step1Message } from "../hocuspocus-wire.ts";
+import { eventually } from "../support/eventually.ts";
+import { api, startApp, type AppProcess } from "../support/app-process.ts";
+import { step1Message } from "../support/hocuspocus-wire.ts";
 
 const running: AppProcess[] = [];
 const providers: { destroy(): void }[] = [];

@@ -18,8 +18,9 @@ import { Access, type Role } from "../../lib/server/access.ts";
 import { createCollab, storedDoc, type CollabLimits } from "../../lib/server/collab.ts";
 import { Notebooks } from "../../lib/server/notebooks.ts";
 import { NotebookStore } from "../../lib/server/store.ts";
-import { eventually } from "../eventually.ts";
-import { authMessage, frame, step1Message, updateMessage } from "../hocuspocus-wire.ts";
+import { eventually } from "../support/eventually.ts";
+import { authMessage, frame, step1Message, updateMessage } from "../support/hocuspocus-wire.ts";
+import { openRawSocket } from "../support/raw-socket.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -78,16 +79,7 @@ function client(port: number, name: string, token: string) {
 const within = <T>(p: Promise<T>, ms: number) => Promise.race([p.then(() => "done"), new Promise((r) => setTimeout(() => r("timeout"), ms))]);
 
 
-async function raw(port: number) {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/collab`);
-  ws.on("error", () => {});
-  const received: Buffer[] = [];
-  ws.on("message", (m: Buffer) => received.push(m));
-  const closed = new Promise<void>((r) => ws.on("close", () => r()));
-  await new Promise((r, f) => (ws.once("open", r), ws.once("close", f)));
-  cleanups.push(() => ws.terminate());
-  return { ws, received, closed };
-}
+const raw = (port: number) => openRawSocket(port, (f) => cleanups.push(f));
 
 function serverDoc(server: Awaited<ReturnType<typeof startServer>>, id: string): Notebook {
   return new Notebook(storedDoc(server.store, id));

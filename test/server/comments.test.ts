@@ -16,7 +16,7 @@ import { authorId, Comments, type Thread } from "../../lib/notebook/comments.ts"
 import { Access, type Role } from "../../lib/server/access.ts";
 import { createCollab, storedDoc } from "../../lib/server/collab.ts";
 import { NotebookStore } from "../../lib/server/store.ts";
-import { eventually } from "../eventually.ts";
+import { eventually } from "../support/eventually.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { Notebook } from "../../lib/notebook/notebook.ts";
 import { yText } from "../../lib/notebook/notebook.ts";
-import { api, startApp, type AppProcess } from "../app-process.ts";
-import { eventually } from "../eventually.ts";
+import { api, startApp, type AppProcess } from "../support/app-process.ts";
+import { eventually } from "../support/eventually.ts";
 
 const running: AppProcess[] = [];
 const providers: { destroy(): void }[] = [];

@@ -16,9 +16,10 @@ import { Notebook } from "../../lib/notebook/notebook.ts";
 import { Access, type Role } from "../../lib/server/access.ts";
 import { createCollab, type CollabLimits } from "../../lib/server/collab.ts";
 import { NotebookStore } from "../../lib/server/store.ts";
-import { api, startApp } from "../app-process.ts";
-import { eventually } from "../eventually.ts";
-import { authMessage, frame, step1Message, updateMessage } from "../hocuspocus-wire.ts";
+import { api, startApp } from "../support/app-process.ts";
+import { eventually } from "../support/eventually.ts";
+import { authMessage, frame, step1Message, updateMessage } from "../support/hocuspocus-wire.ts";
+import { openRawSocket } from "../support/raw-socket.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -65,13 +66,7 @@ async function participant(port: number, doc: string, token: string, name: strin
 
 /** A crafted client on a raw WebSocket, recording what it receives. */
 async function crafted(port: number) {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/collab`);
-  ws.on("error", () => {});
-  const received: Buffer[] = [];
-  ws.on("message", (m: Buffer) => received.push(m));
-  const closed = new Promise<void>((r) => ws.on("close", () => r()));
-  await new Promise((r, f) => (ws.once("open", r), ws.once("close", f)));
-  cleanups.push(() => ws.terminate());
+  const { ws, received, closed } = await openRawSocket(port, (f) => cleanups.push(f));
   /** Authenticates to `doc`: whether the server let it in. */
   const join = async (doc: string, token: string) => {
     ws.send(authMessage(doc, token));

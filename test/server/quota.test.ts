@@ -10,7 +10,7 @@ import { createCollab } from "../../lib/server/collab.ts";
 import { Notebooks } from "../../lib/server/notebooks.ts";
 import { addressKey, CreateQuota } from "../../lib/server/quota.ts";
 import { JOURNAL_SIZE_LIMIT, NotebookStore } from "../../lib/server/store.ts";
-import { eventually } from "../eventually.ts";
+import { eventually } from "../support/eventually.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 const closers: (() => Promise<void>)[] = [];

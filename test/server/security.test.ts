@@ -5,8 +5,8 @@ import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/pro
 import { connect as tcp } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { api, startApp, type AppProcess } from "../app-process.ts";
-import { authMessage } from "../hocuspocus-wire.ts";
+import { api, startApp, type AppProcess } from "../support/app-process.ts";
+import { authMessage } from "../support/hocuspocus-wire.ts";
 
 // Lowered from the default so the slow request's close comes quickly.
 const REQUEST_TIMEOUT_MS = 1500;

@@ -19,8 +19,8 @@ import { Access, type Role } from "../../lib/server/access.ts";
 import { createCollab, storedDoc } from "../../lib/server/collab.ts";
 import { Notebooks } from "../../lib/server/notebooks.ts";
 import { NotebookStore } from "../../lib/server/store.ts";
-import { eventually } from "../eventually.ts";
-import { authMessage, step1Message, updateMessage } from "../hocuspocus-wire.ts";
+import { eventually } from "../support/eventually.ts";
+import { authMessage, step1Message, updateMessage } from "../support/hocuspocus-wire.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 const cleanups: (() => Promise<void> | void)[] = [];

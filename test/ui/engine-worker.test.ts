@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { reportFor, outputOf } from "../../lib/notebook/outputs.ts";
-import { engineWorkers } from "../engine-worker.ts";
+import { engineWorkers } from "../support/engine-worker.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
 const bin = `${root}bin/pcplab`;

@@ -6,7 +6,7 @@ import { simulate } from "../../lib/engine/index.ts";
 import { check_invariants } from "../../lib/engine/mm/check_invariants.ts";
 import type { Mm } from "../../lib/engine/mm/page_alloc.ts";
 import { MIGRATE_UNMOVABLE, order_to_pindex } from "../../lib/engine/mm/zone.ts";
-import { scenarioOf } from "./helpers.ts";
+import { scenarioOf } from "../support/scenario-runs.ts";
 
 const TWO_CPUS = scenarioOf(`scenario "two-pcp-lists" {
   cpus 2

@@ -1,6 +1,6 @@
 // Builds the Next.js app once before any test that serves it, and only when
-// a source is newer than the last build (bin/app.js decides).
-import { ensureAppBuilt } from "../bin/app.js";
+// a source is newer than the last build (scripts/build.js decides).
+import { ensureAppBuilt } from "../../bin/app.js";
 
 export default function setup(): void {
   ensureAppBuilt({ quiet: true });

@@ -3,7 +3,7 @@
 // can assert that nothing left the app's own origin.
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
-import { startApp, type AppProcess } from "../app-process.ts";
+import { startApp, type AppProcess } from "./app-process.ts";
 import { chromiumPath } from "./chromium.ts";
 
 export const BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"];

@@ -3,9 +3,9 @@
 // worker threads dressed as Web Workers: `self`, onmessage, postMessage.
 import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
-import { engineWorkerScript } from "../bin/app.js";
-import type { Results, RunResult } from "../lib/engine/index.ts";
-import type { WorkerReply, WorkerRequest } from "../lib/ui/runner.ts";
+import { engineWorkerScript } from "../../bin/app.js";
+import type { Results, RunResult } from "../../lib/engine/index.ts";
+import type { WorkerReply, WorkerRequest } from "../../lib/ui/runner.ts";
 
 export interface EngineWorkers {
   workers: Worker[];

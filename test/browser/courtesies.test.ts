@@ -3,8 +3,8 @@
 // reader gets edit rights, and where "Report copied" appears.
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { api } from "../app-process.ts";
-import { browserSession, context } from "./browser.ts";
+import { api } from "../support/app-process.ts";
+import { browserSession, context } from "../support/browser.ts";
 
 const session = browserSession();
 
