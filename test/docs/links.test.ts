@@ -19,7 +19,9 @@ function anchors(markdown: string): Set<string> {
 }
 
 function links(file: string): { target: string; line: number }[] {
-  const text = readFileSync(join(root, file), "utf8").replace(/^```[\s\S]*?^```$/gm, (block) => block.replace(/[^\n]/g, " "));
+  // Code, fenced or inline, shows markdown; it links nowhere.
+  const blank = (code: string) => code.replace(/[^\n]/g, " ");
+  const text = readFileSync(join(root, file), "utf8").replace(/^```[\s\S]*?^```$/gm, blank).replace(/`[^`\n]+`/g, blank);
   const out: { target: string; line: number }[] = [];
   for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
     out.push({ target: m[1]!, line: text.slice(0, m.index).split("\n").length });
