@@ -13,7 +13,7 @@ import { ImportFromMail } from "./ImportFromMail.tsx";
 import { useNotebookSession } from "./useNotebookSession.ts";
 
 export function NotebookPage({ id }: { id: string }) {
-  const { missing, denied, version, versionLink, live, readOnly, status, synced, title, cells } = useNotebookSession(id);
+  const { missing, denied, busy, version, versionLink, live, readOnly, status, synced, title, cells } = useNotebookSession(id);
   const [importing, setImporting] = useState(false);
   const [message, setMessage] = useState("");
   const [target, setTarget] = useState<string | null>(null);
@@ -29,13 +29,15 @@ export function NotebookPage({ id }: { id: string }) {
 
   const say = useCallback((m: string) => setMessage(m), []);
 
-  if (missing || denied) {
+  if (missing || denied || busy) {
     return (
       <main className="page">
         <p role="alert">
-          {denied
-            ? "Your link to this notebook no longer works: it was revoked or has expired."
-            : "There is no notebook here, or this browser holds no valid link to it."}{" "}
+          {busy
+            ? `This notebook is full right now (${busy}): close other tabs on it, or try again later.`
+            : denied
+              ? "Your link to this notebook no longer works: it was revoked or has expired."
+              : "There is no notebook here, or this browser holds no valid link to it."}{" "}
           <Link href="/">Your notebooks</Link>
         </p>
       </main>

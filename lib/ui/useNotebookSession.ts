@@ -55,6 +55,10 @@ interface NotebookSession {
   missing: boolean;
   /** The server refused the link: revoked or expired. */
   denied: boolean;
+  /** The server refused the connection for want of room (the notebook's or
+   * the link's connection cap): its reason, e.g. "too many connections
+   * with this link"; the link itself is fine. */
+  busy: string | null;
   /** A version permalink (?v=<id>): that version is shown, read-only, and no document is opened. */
   version: string | null;
   /** The link held for a version permalink, once looked up. */
@@ -76,6 +80,7 @@ export function useNotebookSession(id: string): NotebookSession {
   const [live, setLive] = useState<LiveNotebook | null>(null);
   const [missing, setMissing] = useState(false);
   const [denied, setDenied] = useState(false);
+  const [busy, setBusy] = useState<string | null>(null);
   const [status, setStatus] = useState<SyncStatus>("connecting");
   const [cells, setCells] = useState<Cell[]>([]);
   const [title, setTitle] = useState("");
@@ -97,7 +102,7 @@ export function useNotebookSession(id: string): NotebookSession {
         else if (v) setVersionLink({ role: link.role, token: link.token });
         else
           teardown = open(id, link.role, link.token, {
-            denied: () => setDenied(true),
+            denied: (reason) => (FULL.test(reason) ? setBusy(reason) : setDenied(true)),
             status: setStatus,
             synced: () => setSynced(true),
             content: (nb) => {
@@ -116,11 +121,15 @@ export function useNotebookSession(id: string): NotebookSession {
   }, [id]);
 
   const readOnly = live ? live.role === "viewer" || live.role === "commenter" : true;
-  return { missing, denied, version, versionLink, live, readOnly, status, synced, title, cells };
+  return { missing, denied, busy, version, versionLink, live, readOnly, status, synced, title, cells };
 }
 
+// What the server says when a connection cap, not the link, refuses
+// (lib/server/peers.ts).
+const FULL = /^too many connections /;
+
 interface Listeners {
-  denied(): void;
+  denied(reason: string): void;
   status(status: SyncStatus): void;
   synced(): void;
   content(nb: Notebook): void;
@@ -140,7 +149,7 @@ function open(id: string, role: Role, token: string, on: Listeners): () => void 
     name: id,
     document: doc,
     token,
-    onAuthenticationFailed: () => on.denied(),
+    onAuthenticationFailed: ({ reason }: { reason?: string }) => on.denied(reason ?? ""),
   });
   // Comments are a document of their own, writable by commenters too.
   const commentsDoc = new Y.Doc();
