@@ -182,7 +182,7 @@ console.log(JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS, pagesHel
 
 /** Hugh's scenario (slow path, compaction, reclaim): the CLI's wall time
  * for all its runs, the engine's events/s on one core, and where v2 crashes. */
-function hugh(): void {
+function thpCompactionStress(): void {
   const file = join(root, "scenarios", "thp-compaction-stress.scn");
   const s = analyze(readFileSync(file, "utf8")).scenario!;
   let events = 0;
@@ -247,5 +247,5 @@ export async function benchEngine(): Promise<void> {
   parallel();
   examples();
   rss();
-  hugh();
+  thpCompactionStress();
 }
