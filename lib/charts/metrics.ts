@@ -12,16 +12,6 @@ interface MetricInfo {
   unit: MetricUnit;
 }
 
-/** The table under the summary: the first metrics people compare. */
-export const HEADLINE = [
-  "pcp.fallback_rate",
-  "lock.zone.contentions",
-  "lock.zone.wait_ns.total",
-  "irq.latency_ns.p99",
-  "alloc.latency_ns.p99",
-  "invariants.violations",
-] as const;
-
 const CONTEXT_WORDS: Record<string, string> = { task: "in task context", softirq: "in softirq", hardirq: "in hardirq" };
 
 const FIXED: Record<string, MetricInfo> = {

@@ -3,7 +3,8 @@
 // sees the same chart from the same results. Each chart carries a title and
 // a description, which vega-embed turns into the SVG's accessible name.
 import type { Results, RunJson } from "../engine/index.ts";
-import { chartScale, formatTimeNs, HEADLINE } from "./metrics.ts";
+import { HEADLINE_METRICS } from "../dsl/vocabulary.ts";
+import { chartScale, formatTimeNs } from "./metrics.ts";
 import { labelExpr, shownSweepValue, sweepPoint, sweepValueLabel, wantsLogAxis } from "./sweep.ts";
 import { variantColourScale, variantOrder } from "./variants.ts";
 
@@ -104,7 +105,7 @@ export function rateOverTime(results: Results, sweepValue?: number | null): Char
 export function headlineBars(results: Results, sweepValue?: number | null): ChartSpec {
   const groups = atValue(results, sweepValue);
   const titles: string[] = [];
-  const rows = HEADLINE.flatMap((metric) => {
+  const rows = HEADLINE_METRICS.flatMap((metric) => {
     const present = groups.filter((g) => g.summary[metric]);
     // One unit per facet, chosen to fit the tallest error bar.
     const { factor, title } = chartScale(metric, present.map((g) => g.summary[metric]!.mean + g.summary[metric]!.stddev));

@@ -129,6 +129,17 @@ export const METRICS: readonly MetricInfo[] = METRIC_TABLE.flatMap(([pattern, un
 );
 export const METRIC_BY_NAME = new Map(METRICS.map((m) => [m.name, m]));
 
+/** The metrics people compare first: every report shows them, and the
+ * notebook's table and charts lead with them. */
+export const HEADLINE_METRICS = [
+  "pcp.fallback_rate",
+  "lock.zone.contentions",
+  "lock.zone.wait_ns.total",
+  "irq.latency_ns.p99",
+  "alloc.latency_ns.p99",
+  "invariants.violations",
+] as const;
+
 interface CostInfo {
   name: string;
   /** Default in nanoseconds. */

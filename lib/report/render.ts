@@ -5,7 +5,7 @@
 // lines that carry both digests, so `pcplab verify` can re-run it.
 import type { Scenario } from "../dsl/scenario.ts";
 import { formatSize, formatTime } from "../dsl/units.ts";
-import { COSTS } from "../dsl/vocabulary.ts";
+import { COSTS, HEADLINE_METRICS } from "../dsl/vocabulary.ts";
 import { COSTS_IN_USE, MODEL, type Results, type VariantResult } from "../engine/index.ts";
 import { reportCharts } from "./charts.ts";
 import { formatValue, isPercent, reportName, sweepValueText, WIDTH, wrap } from "./format.ts";
@@ -13,16 +13,8 @@ import type { ReportLine } from "./lines.ts";
 
 export { reportName } from "./format.ts";
 
-/** The metrics a report always shows (docs/report.md); charts plot the same. */
-const HEADLINE_METRICS = [
-  "pcp.fallback_rate",
-  "lock.zone.contentions",
-  "lock.zone.wait_ns.total",
-  "irq.latency_ns.p99",
-  "alloc.latency_ns.p99",
-  "invariants.violations",
-];
-const HEADLINE = new Set(HEADLINE_METRICS);
+/** The metrics a report always shows (docs/report.md). */
+const HEADLINE = new Set<string>(HEADLINE_METRICS);
 
 function errorField(mean: number, stddev: number): string {
   if (mean === 0) return "      ";

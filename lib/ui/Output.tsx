@@ -4,7 +4,8 @@
 // their units, as the charts do; a wide one (a sweep) scrolls sideways
 // inside its own box, never the page.
 import type { Results } from "../engine/index.ts";
-import { formatMetric, HEADLINE, metricInfo } from "../charts/metrics.ts";
+import { formatMetric, metricInfo } from "../charts/metrics.ts";
+import { HEADLINE_METRICS } from "../dsl/vocabulary.ts";
 import { sweepValueLabel } from "../charts/sweep.ts";
 import { reportName, violations } from "../report/render.ts";
 import { Charts } from "./Charts.tsx";
@@ -67,7 +68,7 @@ function SummaryTable({ results }: { results: Results }) {
           <Heads results={results} />
         </thead>
         <tbody>
-          {HEADLINE.map((metric) => (
+          {HEADLINE_METRICS.map((metric) => (
             <tr key={metric}>
               <th scope="row" title={`${metric} (in the mail report: ${reportName(metric)})`}>
                 {metricInfo(metric).words}

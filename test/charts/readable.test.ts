@@ -6,7 +6,8 @@
 import { parse, View } from "vega";
 import { compile } from "vega-lite";
 import { describe, expect, it } from "vitest";
-import { formatMetric, HEADLINE, metricInfo } from "../../lib/charts/metrics.ts";
+import { formatMetric, metricInfo } from "../../lib/charts/metrics.ts";
+import { HEADLINE_METRICS } from "../../lib/dsl/vocabulary.ts";
 import { charts, headlineBars, latencyPercentiles, rateOverTime, sweepLines, type ChartSpec } from "../../lib/charts/specs.ts";
 import { runScenario } from "../../lib/engine/index.ts";
 import { scenarioOf } from "../support/scenario-runs.ts";
@@ -48,7 +49,7 @@ function texts(svg: string): string[] {
 
 describe("metrics in words with units", () => {
   it("names every headline metric in words, never a raw key, and shows times with their unit", () => {
-    for (const metric of HEADLINE) expect(metricInfo(metric).words).not.toMatch(/_|lock_stat|\.p99|^[a-z]+\.[a-z]/);
+    for (const metric of HEADLINE_METRICS) expect(metricInfo(metric).words).not.toMatch(/_|lock_stat|\.p99|^[a-z]+\.[a-z]/);
     expect(formatMetric("lock.zone.wait_ns.total", 57666)).toBe("57.7 us");
     expect(formatMetric("lock.zone.wait_ns.total", 1_234_567)).toBe("1.23 ms");
     expect(formatMetric("irq.latency_ns.p99", 850)).toBe("850 ns");
