@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { api, startApp } from "../test/support/app-process.ts";
 import { launch } from "../test/support/browser.ts";
-import { ensureAppBuilt } from "../bin/app.js";
+import { buildApp } from "../scripts/build.js";
 
 function rssMiB(pid: number, field = "VmRSS"): number {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
@@ -22,7 +22,7 @@ function countScripts(page: Page): () => Promise<number> {
 }
 
 export async function benchApp(): Promise<void> {
-  ensureAppBuilt({ quiet: true });
+  buildApp({ quiet: true });
   const app = await startApp();
   const browser = await launch();
   try {

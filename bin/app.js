@@ -2,21 +2,8 @@
 // (scripts/build.js: the Next.js app, the server bundle, the engine's Web
 // Worker) and serves pages, the API and the collaboration WebSocket on one
 // port.
-//   PORT      port to listen on (default 3000)
-//   HOST      address to bind (default all; 127.0.0.1 keeps it local)
-//   DATA_DIR  where the SQLite file lives (default data/)
-//   PCPLAB_MAX_MESSAGE_BYTES, PCPLAB_MAX_DOCUMENT_BYTES,
-//   PCPLAB_MAX_CONNECTIONS_PER_NOTEBOOK, PCPLAB_MAX_CONNECTIONS_PER_ADDRESS
-//             the collaboration server's limits (defaults in lib/server/collab.ts)
-//   PCPLAB_MAX_READONLY_CONNECTIONS_PER_NOTEBOOK, PCPLAB_MAX_CONNECTIONS_PER_LINK,
-//   PCPLAB_MAX_AWARENESS_STATE_BYTES, PCPLAB_MAX_BUFFERED_BYTES
-//             what one participant may take from the others (lib/server/peers.ts)
-//   PCPLAB_MAX_CREATES_PER_MINUTE  notebooks one address may create a minute
-//   PCPLAB_MAX_DATABASE_BYTES      the SQLite file's bound (lib/server/store.ts)
-//   PCPLAB_REQUEST_TIMEOUT_MS      time a request's headers and body may take (lib/server/main.ts)
-//   PCPLAB_MAX_PENDING_MESSAGES, PCPLAB_MAX_PENDING_BYTES, PCPLAB_AUTH_TIMEOUT_MS
-//             what a socket may send, and how long it may take, before it
-//             authenticates (lib/server/preauth.ts)
+// PORT, HOST, DATA_DIR and every PCPLAB_* limit are read from the
+// environment; docs/server.md lists them with their defaults.
 // Everything the process prints goes through a rate-limited log
 // (lib/server/log.ts): a flood of refused connections cannot flood it.
 import { join } from "node:path";
@@ -25,45 +12,30 @@ import { buildApp, buildEngineWorker, buildServer, root } from "../scripts/build
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 
-/** Builds the Next.js app when a source is newer than the last build (scripts/build.js). */
-export const ensureAppBuilt = buildApp;
-
-export async function loadServer() {
-  const out = await buildServer();
-  return import(pathToFileURL(out.server).href);
-}
-
-/** The engine's Web Worker, for the server to hand to pages. */
-export async function engineWorkerScript() {
-  return (await buildEngineWorker())["engine.worker"];
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  ensureAppBuilt();
-  const { startServer, RateLimitedLog, routeConsole } = await loadServer();
-  const log = new RateLimitedLog();
-  routeConsole(log);
-  const server = await startServer({
-    root,
-    port: Number(process.env.PORT ?? 3000),
-    host: process.env.HOST,
-    dataDir: process.env.DATA_DIR ?? join(root, "data"),
-    limits: limitsFromEnv(),
-    engineWorker: await engineWorkerScript(),
-  });
-  console.log(`pcplab: serving on ${server.url} (notebooks in ${server.dataDir})`);
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await server.close();
-    log.flush();
-    console.log("pcplab: every notebook saved; stopped");
-    process.exit(0);
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
-}
+buildApp();
+const { startServer, RateLimitedLog, routeConsole } = await import(pathToFileURL((await buildServer()).server).href);
+const log = new RateLimitedLog();
+routeConsole(log);
+const server = await startServer({
+  root,
+  port: Number(process.env.PORT ?? 3000),
+  host: process.env.HOST,
+  dataDir: process.env.DATA_DIR ?? join(root, "data"),
+  limits: limitsFromEnv(),
+  engineWorker: (await buildEngineWorker())["engine.worker"],
+});
+console.log(`pcplab: serving on ${server.url} (notebooks in ${server.dataDir})`);
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await server.close();
+  log.flush();
+  console.log("pcplab: every notebook saved; stopped");
+  process.exit(0);
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
 
 /** The server's limits set in the environment; a value that is not a
  * positive whole number stops the start with a clear message. */

@@ -56,7 +56,8 @@ export function estimateSeconds(work: WorkEstimate, threads: number, eventsPerSe
 // Memory. What a run holds grows with the page frames it touches (its
 // memmap chunks, free-list links and the handles of pages held), and with
 // its CPUs (their contexts, queues and statistics). The figures are peak
-// RSS of `pcplab run` on this project's 2-vCPU test VMs:
+// RSS of `pcplab run` on this project's 2-vCPU test VMs, measured once by
+// hand with /usr/bin/time (one-off; no benchmark prints them):
 //   - a 2-CPU, 1 GiB run of 1 ms: 101 MB, the process and one run;
 //   - 64 GiB at fragmentation 100% (16.8 M frames touched): 987 MB with
 //     one thread, 1.70 GB with two; 1 M order-0 pages held at once:

@@ -30,7 +30,8 @@ import { observeUpdatesFirst, socketOf, wrapSend } from "./internals.ts";
 import { DEFAULT_PEER_LIMITS, PeerSocket, Seats, type PeerDocument, type PeerLimits } from "./peers.ts";
 import { PreAuthGate, type PreAuthLimits } from "./preauth.ts";
 import { SUBDOCS, type NotebookStore } from "./store.ts";
-import { Report, WritePath, type Tracked, type Writer } from "./writes.ts";
+import { Report } from "./log.ts";
+import { WritePath, type Tracked, type Writer } from "./writes.ts";
 
 export interface CollabLimits extends PreAuthLimits, PeerLimits {
   /** Largest WebSocket message accepted. */

@@ -20,11 +20,11 @@
 // The rules look only at who sent an entry and who wrote its target, never
 // at the current text, so concurrent legitimate changes never make each
 // other refused: two edits of one comment both stand, the later shown.
-import * as decoding from "lib0/decoding";
 import * as Y from "yjs";
 import { authorIdFromTokenHash, mayRevise, parseEntry, resolvedBy, revisable } from "../notebook/comments.ts";
 import { atLeast } from "./access.ts";
 import type { NotebookStore } from "./store.ts";
+import { contentOf } from "./writes.ts";
 
 /** Who sent an update: their author id, and whether they are an editor or owner. */
 export interface Writer {
@@ -38,21 +38,6 @@ const REFUSED_CODE = 4403;
 export function writerOf(store: NotebookStore, shareId: string | undefined): Writer | null {
   const share = shareId ? store.shareById(shareId) : null;
   return share ? { by: authorIdFromTokenHash(share.tokenHash), moderator: atLeast(share.role, "editor") } : null;
-}
-
-/** The Yjs update a raw Hocuspocus message carries (sync step 2 or update), or null. */
-function updateIn(message: Uint8Array): Uint8Array | null {
-  try {
-    const d = decoding.createDecoder(message);
-    decoding.readVarString(d);
-    const type = decoding.readVarUint(d);
-    // 0 is Sync, 4 SyncReply: Hocuspocus reads both as sync messages.
-    if (type !== 0 && type !== 4) return null;
-    const step = decoding.readVarUint(d);
-    return step === 1 || step === 2 ? decoding.readVarUint8Array(d) : null;
-  } catch {
-    return null;
-  }
 }
 
 const hasPending = (doc: Y.Doc) => doc.store.pendingStructs !== null || doc.store.pendingDs !== null;
@@ -165,7 +150,9 @@ export class CommentGuard {
 
   /** Throws (code 4403) if `message`, sent to the live comments document `live` by `writer()`, is refused. */
   check(live: Y.Doc, message: Uint8Array, writer: () => Writer | null): void {
-    const update = updateIn(message);
+    const content = contentOf(message);
+    // A malformed message is the write path's to refuse, after this check.
+    const update = content instanceof Uint8Array ? content : null;
     if (!update) return;
     const refuse = (why: string) => Object.assign(new Error(`comment change refused: ${why}`), { code: REFUSED_CODE, reason: `comment change refused: ${why}` });
     const who = writer();

@@ -96,3 +96,26 @@ export function routeConsole(log: RateLimitedLog): void {
   console.log = console.info = (...args: unknown[]) => log.write(format(...args), out);
   console.warn = console.error = (...args: unknown[]) => log.write(format(...args), err);
 }
+
+/** A condition logged once when it starts and once when it clears, not per occurrence. */
+export class Report {
+  private on = false;
+
+  constructor(
+    private readonly starts: (why: string) => string,
+    private readonly clears: string,
+    private readonly log: (message: string) => void = (m) => console.error(m),
+  ) {}
+
+  failed(e: unknown): void {
+    if (this.on) return;
+    this.on = true;
+    this.log(this.starts(e instanceof Error ? e.message : String(e)));
+  }
+
+  ok(): void {
+    if (!this.on) return;
+    this.on = false;
+    this.log(this.clears);
+  }
+}

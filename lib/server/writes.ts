@@ -20,6 +20,7 @@
 import * as decoding from "lib0/decoding";
 import * as Y from "yjs";
 import { beforeDeletingName, deletesAhead, DeletionGuard, newlyDeleted, type DeleteRanges } from "./deletions.ts";
+import { Report } from "./log.ts";
 import type { NotebookStore, VersionRow } from "./store.ts";
 
 interface Refusal {
@@ -45,7 +46,7 @@ export interface Writer {
 
 /** The Yjs update a raw message carries (sync step 2 or update, as Sync or
  * SyncReply), null for any other message, MALFORMED if it cannot be read. */
-function contentOf(message: Uint8Array): Uint8Array | null | Refusal {
+export function contentOf(message: Uint8Array): Uint8Array | null | Refusal {
   const d = decoding.createDecoder(message);
   try {
     decoding.readVarString(d);
@@ -65,29 +66,6 @@ export interface WritePathOptions {
   log?: (message: string) => void;
   now?: () => number;
   newId: () => string;
-}
-
-/** A condition logged once when it starts and once when it clears, not per occurrence. */
-export class Report {
-  private on = false;
-
-  constructor(
-    private readonly starts: (why: string) => string,
-    private readonly clears: string,
-    private readonly log: (message: string) => void = (m) => console.error(m),
-  ) {}
-
-  failed(e: unknown): void {
-    if (this.on) return;
-    this.on = true;
-    this.log(this.starts(e instanceof Error ? e.message : String(e)));
-  }
-
-  ok(): void {
-    if (!this.on) return;
-    this.on = false;
-    this.log(this.clears);
-  }
 }
 
 export class WritePath {

@@ -1,9 +1,9 @@
 // The notebook's engine Web Worker, the very script the server hands to pages
-// (bin/app.js, lib/server/assets.ts: esbuild's minified bundle), run on
+// (scripts/build.js, lib/server/assets.ts: esbuild's minified bundle), run on
 // worker threads dressed as Web Workers: `self`, onmessage, postMessage.
 import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
-import { engineWorkerScript } from "../../bin/app.js";
+import { buildEngineWorker } from "../../scripts/build.js";
 import type { Results, RunResult } from "../../lib/engine/index.ts";
 import type { WorkerReply, WorkerRequest } from "../../lib/ui/runner.ts";
 
@@ -18,7 +18,7 @@ export interface EngineWorkers {
 }
 
 export async function engineWorkers(count = 2): Promise<EngineWorkers> {
-  const script = readFileSync(await engineWorkerScript(), "utf8");
+  const script = readFileSync((await buildEngineWorker())["engine.worker"], "utf8");
   const shim = `const { parentPort } = require("node:worker_threads");
 const self = { onmessage: null, postMessage: (m) => parentPort.postMessage(m) };
 parentPort.on("message", (data) => self.onmessage({ data }));

@@ -1,7 +1,7 @@
 // Builds the Next.js app once before any test that serves it, and only when
 // a source is newer than the last build (scripts/build.js decides).
-import { ensureAppBuilt } from "../../bin/app.js";
+import { buildApp } from "../../scripts/build.js";
 
 export default function setup(): void {
-  ensureAppBuilt({ quiet: true });
+  buildApp({ quiet: true });
 }
