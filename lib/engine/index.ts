@@ -6,6 +6,7 @@ export { simulate, applySweep, Simulation, sweepParamName, type RunSpec, type Ru
 export type { TraceEvent } from "./mm/page_alloc.ts";
 export { arrivalsPerSecond, assemble, longestFirst, plan, runScenario, resultsDigest, unexpectedViolations, type Results, type RunJson, type VariantResult } from "./results.ts";
 export { COSTS_IN_USE } from "./costs.ts";
+export { nodeSetup, simulatedZone, type NodeSetup, type SimulatedZone, type ZoneSetup } from "./mm/node.ts";
 export { Cancelled, MAX_BACKLOG, MAX_TOUCHED_PAGES, Overloaded } from "./limits.ts";
 export type { Violation } from "./oops.ts";
 export { ENGINE_VERSION, MODEL } from "./version.ts";

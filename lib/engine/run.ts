@@ -8,6 +8,7 @@ import { Metrics, SERIES_BUCKETS, type Series } from "./metrics.ts";
 import { check_invariants } from "./mm/check_invariants.ts";
 import type { Mm, TraceEvent } from "./mm/page_alloc.ts";
 import { kthreads } from "./mm/page_alloc_slowpath.ts";
+import { simulatedZone, type SimulatedZone } from "./mm/node.ts";
 import { Zone } from "./mm/zone.ts";
 import type { Violation } from "./oops.ts";
 import type { PagePool } from "./page_owners.ts";
@@ -26,6 +27,8 @@ export interface RunResult {
   metrics: Record<string, number>;
   series: Series;
   violation: Violation | null;
+  /** The zone this run simulated, as the kernel would have set it up. */
+  zone: SimulatedZone;
 }
 
 export interface RunHooks {
@@ -85,6 +88,7 @@ export function simulate(scenario: Scenario, spec: RunSpec, hooks: RunHooks = {}
 export class Simulation {
   readonly machine: Machine;
   readonly mm: Mm;
+  private readonly zone: SimulatedZone;
   private readonly started: number;
   private readonly end: number;
 
@@ -97,7 +101,8 @@ export class Simulation {
     const s = applySweep(scenario, spec.sweepValue);
     const rng = new Rng(spec.seed);
     const metrics = new Metrics(s.warmupNs, s.durationNs);
-    const zone = new Zone(s.memoryBytes / 4096, s.cpus, s.pcp, metrics.pcpLock, metrics.zoneLock, metrics, (now) =>
+    this.zone = simulatedZone(s.memoryBytes, s.cpus, s.pcp);
+    const zone = new Zone(this.zone, s.cpus, metrics.pcpLock, metrics.zoneLock, metrics, (now) =>
       metrics.zoneContention(now),
     );
     const variant = VARIANT_IMPLEMENTATIONS[spec.variant];
@@ -159,6 +164,6 @@ export class Simulation {
     metrics.sampleFreePages(this.end, zone.nrFree);
     const table = metrics.table(zone.nrFreeMin, zone.nrFree, m.events, violation ? 1 : 0);
     table["engine.wall_ms"] = this.hooks.clock ? Math.round(this.hooks.clock() - this.started) : 0;
-    return { seed: this.spec.seed, metrics: table, series: metrics.series, violation };
+    return { seed: this.spec.seed, metrics: table, series: metrics.series, violation, zone: this.zone };
   }
 }

@@ -1,9 +1,10 @@
 // struct zone and struct per_cpu_pages with the constants and sizing
 // formulas of Linux 6.1 (include/linux/mmzone.h, mm/page_alloc.c).
-// Simplification: one node with one zone, ZONE_NORMAL, no CMA, no
-// isolation, no highatomic reserve.
+// Simplification: one zone of the node (mm/node.ts picks it and sizes it),
+// no CMA, no isolation, no highatomic reserve.
 import { Spinlock, type LockStat, type Measuring } from "../lock.ts";
 import { CHUNK_PAGES, MemMap, PG_alloc, PG_buddy } from "./memmap.ts";
+import type { SimulatedZone, ZoneName } from "./node.ts";
 
 export const MAX_ORDER = 11;
 export const PAGE_ALLOC_COSTLY_ORDER = 3;
@@ -36,54 +37,11 @@ export function pcp_allowed_order(order: number): boolean {
   return order <= PAGE_ALLOC_COSTLY_ORDER || order === pageblock_order;
 }
 
-function rounddown_pow_of_two(n: number): number {
-  let p = 1;
-  while (p * 2 <= n) p *= 2;
-  return p;
-}
-
-/** zone_batchsize(), mm/page_alloc.c 6.1 (CONFIG_MMU) */
-export function zone_batchsize(managedPages: number): number {
-  let batch = Math.min(Math.floor(managedPages / 1024), (1024 * 1024) / 4096);
-  batch = Math.floor(batch / 4);
-  if (batch < 1) batch = 1;
-  return rounddown_pow_of_two(batch + Math.floor(batch / 2)) - 1;
-}
-
-/** zone_highsize(), mm/page_alloc.c 6.1, percpu_pagelist_high_fraction 0 */
-function zone_highsize(lowWmark: number, batch: number, nrCpus: number): number {
-  return Math.max(Math.floor(lowWmark / nrCpus), batch << 2);
-}
-
-function int_sqrt(x: number): number {
-  let r = Math.floor(Math.sqrt(x));
-  while (r * r > x) r--;
-  while ((r + 1) * (r + 1) <= x) r++;
-  return r;
-}
-
 interface Watermarks {
   minFreeKbytes: number;
   min: number;
   low: number;
   high: number;
-}
-
-/**
- * init_per_zone_wmark_min() and __setup_per_zone_wmarks(), mm/page_alloc.c
- * 6.1, with khugepaged's set_recommended_min_free_kbytes() (THP on, one
- * populated zone): min_free_kbytes = max(int_sqrt(kB * 16),
- * min(pageblock_nr_pages * 11 pages, 5% of memory)), clamped to 128..262144.
- */
-export function setup_per_zone_wmarks(managedPages: number): Watermarks {
-  const lowmemKbytes = managedPages * 4;
-  let minFreeKbytes = int_sqrt(lowmemKbytes * 16);
-  minFreeKbytes = Math.max(128, Math.min(minFreeKbytes, 262144));
-  const recommendedPages = Math.min((1 << pageblock_order) * 1 * (2 + 3 * 3), Math.floor(managedPages / 20));
-  minFreeKbytes = Math.max(minFreeKbytes, recommendedPages * 4);
-  const min = minFreeKbytes >> 2;
-  const tmp = Math.max(min >> 2, Math.floor((managedPages * 10) / 10000));
-  return { minFreeKbytes, min, low: min + tmp, high: min + 2 * tmp };
 }
 
 export class PerCpuPages {
@@ -114,6 +72,9 @@ export class Zone {
   readonly lock: Spinlock;
   readonly per_cpu_pageset: PerCpuPages[] = [];
   readonly wmark: Watermarks;
+  /** The zone of the node this one stands for ("DMA32", "Normal"). */
+  readonly name: ZoneName;
+  readonly managedPages: number;
   /** NR_FREE_PAGES: pages on the buddy lists (pcp pages are not counted). */
   nrFree = 0;
   /** Lowest nrFree since the last reset (the end of warmup). */
@@ -139,14 +100,16 @@ export class Zone {
   private readonly untouchedEnd: number;
 
   constructor(
-    readonly managedPages: number,
+    setup: SimulatedZone,
     nrCpus: number,
-    pcpOverride: { high: number | null; batch: number | null },
     readonly pcpStat: LockStat,
     zoneStat: LockStat,
     gate: Measuring,
     onZoneContended: (now: number) => void,
   ) {
+    const managedPages = setup.managedPages;
+    this.name = setup.name;
+    this.managedPages = managedPages;
     this.memmap = new MemMap(managedPages, MIGRATE_MOVABLE);
     this.lock = new Spinlock("&zone->lock", 0xffff88813ffd6d00n, zoneStat, gate, onZoneContended);
     for (let order = 0; order < MAX_ORDER; order++) {
@@ -156,10 +119,9 @@ export class Zone {
       }
       this.free_area.push({ free_list, nr_free: 0 });
     }
-    this.wmark = setup_per_zone_wmarks(managedPages);
+    this.wmark = { minFreeKbytes: setup.minFreeKbytes, min: setup.min, low: setup.low, high: setup.high };
     this.compact_cached_free_pfn = this.lastPageblock;
-    const batch = pcpOverride.batch ?? Math.max(1, zone_batchsize(managedPages));
-    const high = pcpOverride.high ?? zone_highsize(this.wmark.low, batch, nrCpus);
+    const { pcpHigh: high, pcpBatch: batch } = setup;
     for (let cpu = 0; cpu < nrCpus; cpu++) {
       this.per_cpu_pageset.push(new PerCpuPages(this.memmap, cpu, high, batch, this.pcpStat, gate));
     }
@@ -222,18 +184,37 @@ export class Zone {
    */
   fragment(fraction: number, hold: (pfn: number) => void): void {
     const blocks = Math.floor(this.untouchedBlocks * fraction);
-    const mm = this.memmap;
     for (let b = 0; b < blocks; b++) {
       const pfn = this.untouchedNext++ * CHUNK_PAGES;
       this.free_area[MAX_ORDER - 1]!.nr_free--;
       this.nrFree -= CHUNK_PAGES;
-      for (let p = pfn; p < pfn + CHUNK_PAGES; p += 2) {
-        mm.setFlags(p, PG_alloc);
-        mm.setOrder(p, 0);
-        mm.setPcpMigratetype(p, MIGRATE_MOVABLE);
-        hold(p);
-        this.addFreeBlock(p + 1, 0, MIGRATE_MOVABLE, "memmap_init_zone");
+      this.breakUp(pfn, CHUNK_PAGES, hold);
+    }
+    // All of the zone means its ragged end too (zones are rarely a whole
+    // number of max-order blocks), or it would keep high orders free.
+    if (fraction < 1) return;
+    let pfn = this.untouchedEnd * CHUNK_PAGES;
+    for (let order = MAX_ORDER - 2; order >= 0; order--) {
+      if (this.managedPages - pfn < 1 << order) continue;
+      if (order > 0) {
+        this.memmap.list_del(pfn, "memmap_init_zone");
+        this.free_area[order]!.nr_free--;
+        this.nrFree -= 1 << order;
+        this.breakUp(pfn, 1 << order, hold);
       }
+      pfn += 1 << order;
+    }
+  }
+
+  /** Every even page of a free range held, every odd page free. */
+  private breakUp(pfn: number, pages: number, hold: (pfn: number) => void): void {
+    const mm = this.memmap;
+    for (let p = pfn; p < pfn + pages; p += 2) {
+      mm.setFlags(p, PG_alloc);
+      mm.setOrder(p, 0);
+      mm.setPcpMigratetype(p, MIGRATE_MOVABLE);
+      hold(p);
+      this.addFreeBlock(p + 1, 0, MIGRATE_MOVABLE, "memmap_init_zone");
     }
   }
 }

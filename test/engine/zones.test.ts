@@ -1,0 +1,113 @@
+// The node's zones and watermarks against what a real 6.1 kernel reports:
+// Debian's 6.1.192 booted under QEMU (pc machine) with -m and -smp as in
+// each row, read from /proc/zoneinfo and /proc/sys/vm/min_free_kbytes
+// (docs/model.md "Zones and watermarks").
+import { describe, expect, it } from "vitest";
+import { simulate } from "../../lib/engine/index.ts";
+import { init_per_zone_wmark_min, nodeSetup } from "../../lib/engine/mm/node.ts";
+import { scenarioOf } from "../support/scenario-runs.ts";
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+type ZoneRow = [zone: string, managed: number, min: number, low: number, high: number, pcpHigh: number, pcpBatch: number];
+const MEASURED: { memory: number; cpus: number; minFreeKbytes: number; zones: ZoneRow[] }[] = [
+  { memory: 512 * MiB, cpus: 1, minFreeKbytes: 2711, zones: [["DMA", 3840, 22, 27, 32, 27, 1], ["DMA32", 113264, 654, 817, 980, 817, 31]] },
+  { memory: 1 * GiB, cpus: 1, minFreeKbytes: 45056, zones: [["DMA", 3840, 177, 221, 265, 221, 1], ["DMA32", 242096, 11086, 13857, 16628, 13857, 63]] },
+  { memory: 1 * GiB, cpus: 4, minFreeKbytes: 45056, zones: [["DMA", 3840, 177, 221, 265, 55, 1], ["DMA32", 241910, 11086, 13857, 16628, 3464, 63]] },
+  {
+    memory: 4 * GiB, cpus: 2, minFreeKbytes: 67584,
+    zones: [["DMA", 3840, 64, 80, 96, 40, 1], ["DMA32", 754602, 12711, 15888, 19065, 7944, 63], ["Normal", 243845, 4119, 5148, 6177, 2574, 63]],
+  },
+  {
+    memory: 8 * GiB, cpus: 8, minFreeKbytes: 67584,
+    zones: [["DMA", 3840, 31, 38, 45, 4, 1], ["DMA32", 754602, 6260, 7825, 9390, 978, 63], ["Normal", 1274129, 10603, 13253, 15903, 1656, 63]],
+  },
+];
+
+// /proc/zoneinfo's managed counts come after free_initmem() and the
+// initramfs went back to DMA32: pages the watermark initcalls did not see.
+// 2250 pages fits every row (2241 to 2285 do).
+const FREED_AFTER_INIT = 2250;
+
+const label = (r: (typeof MEASURED)[number]) => `${r.memory / MiB} MiB, ${r.cpus} cpu`;
+
+describe("init_per_zone_wmark_min(), given the managed pages the kernel had at the time", () => {
+  it.each(MEASURED.map((r) => [label(r), r] as const))("%s: min_free_kbytes, every zone's watermarks and pcp high/batch as measured", (_, row) => {
+    const atBoot = row.zones.map(([name, managed]) => (name === "DMA32" ? managed - FREED_AFTER_INIT : managed));
+    const got = init_per_zone_wmark_min(atBoot, row.cpus);
+    expect(got.minFreeKbytes).toBe(row.minFreeKbytes);
+    expect(got.zones.map((z) => [z.min, z.low, z.high, z.pcpHigh, z.pcpBatch])).toEqual(row.zones.map((z) => z.slice(2)));
+  });
+});
+
+describe("nodeSetup(): the node of a scenario's memory and cpus", () => {
+  it.each(MEASURED.map((r) => [label(r), r] as const))("%s: managed pages within 1%% of the kernel's, watermarks as measured", (_, row) => {
+    const node = nodeSetup(row.memory, row.cpus);
+    const populated = node.zones.filter((z) => z.managedPages > 0);
+    expect(populated.map((z) => z.name)).toEqual(row.zones.map((z) => z[0]));
+    row.zones.forEach(([, managed], i) => expect(Math.abs(populated[i]!.managedPages - managed) / managed).toBeLessThan(0.01));
+    expect(node.minFreeKbytes).toBe(row.minFreeKbytes);
+    // The rows of 1 GiB show the model's own boot-time estimate is close
+    // enough for the exact watermarks too.
+    expect(populated.map((z) => [z.min, z.low, z.high, z.pcpHigh, z.pcpBatch])).toEqual(row.zones.map((z) => z.slice(2)));
+  });
+
+  it("simulates DMA32 up to 4 GiB, Normal above, DMA on a machine too small for DMA32", () => {
+    expect([4 * MiB, 16 * MiB, 64 * MiB, 1 * GiB, 4 * GiB, 4 * GiB + 4 * MiB, 1024 * GiB].map((m) => nodeSetup(m, 2).simulated.name)).toEqual([
+      "DMA", "DMA", "DMA32", "DMA32", "DMA32", "Normal", "Normal",
+    ]);
+  });
+
+  it("leaves every size the language accepts (4 MiB to 4 TiB) a zone with pages and watermarks in order", () => {
+    for (let m = 4 * MiB; m <= 4 * 1024 * GiB; m *= 2) {
+      for (const extra of [0, 4 * MiB]) {
+        const z = nodeSetup(m + extra, 64).simulated;
+        expect(z.managedPages, `${m + extra}`).toBeGreaterThan(0);
+        expect(0 < z.min && z.min < z.low && z.low < z.high && z.high < z.managedPages, `${m + extra}`).toBe(true);
+      }
+    }
+  });
+
+  it("turns THP off, and with it khugepaged's min_free_kbytes, under 512 MiB of managed pages", () => {
+    expect(nodeSetup(512 * MiB, 1).thp).toBe(false);
+    expect(nodeSetup(1 * GiB, 1).thp).toBe(true);
+    // 64 MiB: int_sqrt((3840 + 10296) * 4 * 16), no recommendation.
+    expect(nodeSetup(64 * MiB, 1).minFreeKbytes).toBe(951);
+  });
+});
+
+const scenario = (memory: string, cpus: number) => `scenario "zones" {
+  cpus ${cpus}
+  memory ${memory}
+  duration 1ms
+  workload "w" on cpus all {
+    every 100us
+    alloc order 0 gfp GFP_KERNEL
+    free immediately
+  }
+}`;
+const spec = { variant: "irqsave", sweepValue: null, seed: 1 };
+
+describe("a run's zone", () => {
+  it("memory 1GiB on 4 CPUs: DMA32 with the kernel's watermarks 11086/13857/16628 and pcp high 3464", () => {
+    const r = simulate(scenarioOf(scenario("1GiB", 4)), spec);
+    expect(r.zone).toMatchObject({ name: "DMA32", minFreeKbytes: 45056, min: 11086, low: 13857, high: 16628, pcpHigh: 3464, pcpBatch: 63 });
+    // The zone holds its managed pages, not the whole of `memory`: all
+    // free at the end but what each CPU's first pcp refill (63 pages) keeps.
+    expect(r.zone.managedPages).toBe(242072);
+    expect(r.metrics["zone.free_pages.end"]).toBe(242072 - 4 * 63);
+  });
+
+  it("memory 8GiB on 8 CPUs: Normal, as the kernel sets it up", () => {
+    const r = simulate(scenarioOf(scenario("8GiB", 8)), spec);
+    expect(r.zone).toMatchObject({ name: "Normal", min: 10603, low: 13253, high: 15903, pcpHigh: 1656, pcpBatch: 63 });
+  });
+
+  it.each(["4MiB", "64MiB", "4TiB"])("memory %s runs", (memory) => {
+    const r = simulate(scenarioOf(scenario(memory, 2)), spec);
+    expect(r.violation).toBeNull();
+    expect(r.metrics["alloc.requests"]).toBeGreaterThan(0);
+    expect(r.metrics["alloc.failed"]).toBe(0);
+  });
+});
