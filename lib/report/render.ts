@@ -10,6 +10,7 @@ import { COSTS_IN_USE, MODEL, type Results, type VariantResult } from "../engine
 import { reportCharts } from "./charts.ts";
 import { formatValue, isPercent, reportName, sweepValueText, WIDTH, wrap } from "./format.ts";
 import type { ReportLine } from "./lines.ts";
+import { zoneLines } from "./zone.ts";
 
 export { reportName } from "./format.ts";
 
@@ -181,7 +182,8 @@ export function renderReportLines(s: Scenario, canonicalText: string, results: R
       ),
     )
     .text("")
-    .text(...wrap(`cpus/memory/duration/runs: ${s.cpus}/${formatSize(s.memoryBytes)}/${formatTime(s.durationNs)}/${s.runs}${warmup}`));
+    .text(...wrap(`cpus/memory/duration/runs: ${s.cpus}/${formatSize(s.memoryBytes)}/${formatTime(s.durationNs)}/${s.runs}${warmup}`))
+    .text(...zoneLines(s).flatMap((line) => wrap(line)));
   if (s.description) header.text(...wrap(s.description));
   header.text("");
   const lines = [...header.lines];

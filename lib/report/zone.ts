@@ -1,0 +1,24 @@
+// The header's account of the zone a run simulates (docs/model.md "Zones
+// and watermarks"): a function of memory and cpus, so a sweep of either
+// gets one line per value.
+import type { Scenario } from "../dsl/scenario.ts";
+import { applySweep, simulatedZone, sweepParamName, type SimulatedZone } from "../engine/index.ts";
+import { sweepValueText } from "./format.ts";
+
+function describe(z: SimulatedZone): string {
+  return (
+    `zone ${z.name}: ${z.managedPages} pages, min/low/high ${z.min}/${z.low}/${z.high}, ` +
+    `pcp high/batch ${z.pcpHigh}/${z.pcpBatch}, min_free_kbytes ${z.minFreeKbytes}`
+  );
+}
+
+export function zoneLines(s: Scenario): string[] {
+  const kind = s.sweep?.param.kind;
+  if (!s.sweep || !(kind === "memory" || kind === "cpus" || kind === "pcp.high" || kind === "pcp.batch")) {
+    return [describe(simulatedZone(s.memoryBytes, s.cpus, s.pcp))];
+  }
+  return s.sweep.values.map((v) => {
+    const at = applySweep(s, v);
+    return `${sweepParamName(s)} ${sweepValueText(s, v)}: ${describe(simulatedZone(at.memoryBytes, at.cpus, at.pcp))}`;
+  });
+}
