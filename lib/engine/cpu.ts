@@ -199,20 +199,23 @@ export class Cpu {
     return false;
   }
 
-  /** need_resched() in __do_softirq(). From irq_exit() it is false: the
-   * only other task the model schedules is ksoftirqd, which is not
-   * runnable then (or irq_exit() would not run softirqs). In ksoftirqd it
-   * is true while the task context has work waiting: the model switches to
-   * it at once, where CFS would wait for the wakeup granularity. */
+  /** need_resched() in __do_softirq(): task work waits and the softirqs
+   * do not run above the task context. That is in ksoftirqd, where the
+   * model switches to the task at once (CFS would wait for the wakeup
+   * granularity), or on irq_exit() of an idle CPU, whose idle task the
+   * woken one preempts. Above the task context it is false: the only other
+   * task modelled is ksoftirqd, not runnable then (or irq_exit() would not
+   * run softirqs). */
   private needResched(): boolean {
-    return this.inKsoftirqd && this.task.hasWork;
+    return this.task.hasWork && this.stack[0] === this.softirq;
   }
 
   /** The CPU has nothing on its stack: run ksoftirqd or the task context,
-   * taking turns; `ksoftirqdRan`: ksoftirqd has just run. */
-  private schedule(ksoftirqdRan: boolean): void {
+   * taking turns; `softirqRan`: softirqs have just run, in ksoftirqd or
+   * on the irq_exit() of an idle CPU. */
+  private schedule(softirqRan: boolean): void {
     const task = this.task.hasWork;
-    if (this.ksoftirqdWoken && !(ksoftirqdRan && task)) {
+    if (this.ksoftirqdWoken && !(softirqRan && task)) {
       // 6.1 kernel/softirq.c run_ksoftirqd(): ksoftirqd_should_run() is "work pending".
       if (this.softirq.hasWork) {
         this.__do_softirq(true);
@@ -249,13 +252,13 @@ export class Cpu {
   }
 
   private nextAfter(x: Context): void {
-    let ksoftirqdRan = false;
+    let softirqRan = false;
     if (x.kind === SOFTIRQ) {
       if (this.softirqNext()) return;
-      ksoftirqdRan = this.inKsoftirqd;
-      this.inKsoftirqd = false;
+      softirqRan = true;
       // Nothing pending: ksoftirqd sleeps (smpboot_thread_fn()).
-      if (ksoftirqdRan && !this.softirq.hasWork) this.ksoftirqdWoken = false;
+      if (this.inKsoftirqd && !this.softirq.hasWork) this.ksoftirqdWoken = false;
+      this.inKsoftirqd = false;
       this.stack.pop();
     } else if (x.kind === TASK) {
       // ksoftirqd woken meanwhile gets its turn before the task's next work.
@@ -283,6 +286,6 @@ export class Cpu {
     }
     const below = this.top;
     if (below) below.continueAfterInterrupt();
-    else this.schedule(ksoftirqdRan);
+    else this.schedule(softirqRan);
   }
 }

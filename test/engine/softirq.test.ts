@@ -95,6 +95,33 @@ describe("__do_softirq() on irq_exit", () => {
     expect(metrics["softirq.ksoftirqd_wakeups"]).toBe(1);
   });
 
+  it("on an idle CPU, stops when task work is waiting (need_resched()), and the task runs before ksoftirqd", () => {
+    // The task's 5.5 us of work every 20 us leaves the CPU idle at 50 us,
+    // when the first softirq starts; the task's work of 60 us then waits
+    // until the pass ends at 105.36 us with the softirq of 100 us pending.
+    const task = `
+  workload "task" on cpus all {
+    every 20us
+    alloc order 0 gfp GFP_KERNEL
+    free immediately
+  }`;
+    const runs: { call: number; ksoftirqd: number; pass: number; time: number }[] = [];
+    let wake = -1;
+    const sim = new Simulation(scenarioOf(flood("2750ns", task)), spec, {
+      tracepoint: (e) => {
+        if (e.name === "sched_wakeup" && wake < 0) wake = e.time_ns;
+        if (e.name === "softirq_entry") runs.push({ call: e.call as number, ksoftirqd: e.ksoftirqd as number, pass: e.pass as number, time: e.time_ns });
+      },
+    });
+    while (sim.step());
+    const first = runs.filter((r) => r.call === 1);
+    expect(first).toEqual([{ call: 1, ksoftirqd: 0, pass: 1, time: 50_000 }]);
+    expect(wake).toBe(50_000 + 55_360);
+    // One piece of task work, an allocation and a free of 8 + 10 + 2750 ns
+    // each, runs before ksoftirqd does.
+    expect(runs.find((r) => r.ksoftirqd === 1)!.time).toBe(wake + 2 * (8 + 10 + 2750));
+  });
+
   it("runs again on interrupt exit once ksoftirqd has emptied the queue", () => {
     // Poisson softirqs of 90.36 us at 10.5k/s, 95% of the CPU: now and
     // then a burst outlasts the budget; ksoftirqd works it off and sleeps.
