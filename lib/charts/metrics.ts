@@ -28,6 +28,9 @@ const FIXED: Record<string, MetricInfo> = {
   "irq.count": { words: "interrupts handled", unit: "count" },
   "irq.off_ns.total": { words: "time with IRQs off, total", unit: "time" },
   "irq.off_ns.max": { words: "time with IRQs off, longest", unit: "time" },
+  "softirq.count": { words: "softirqs run", unit: "count" },
+  "softirq.ksoftirqd": { words: "softirqs run by ksoftirqd", unit: "count" },
+  "softirq.ksoftirqd_wakeups": { words: "ksoftirqd wakeups", unit: "count" },
   "compaction.attempts": { words: "compaction attempts", unit: "count" },
   "compaction.success": { words: "compactions that succeeded", unit: "count" },
   "compaction.fail": { words: "compactions that failed", unit: "count" },
@@ -65,6 +68,8 @@ export function metricInfo(metric: string): MetricInfo {
   }
   const latency = /^(irq|alloc)\.latency_ns\.(mean|p50|p99|max)$/.exec(metric);
   if (latency) return { words: `${latency[1] === "irq" ? "IRQ latency" : "allocation latency"}, ${PERCENTILES[latency[2]!]}`, unit: "time" };
+  const delay = /^softirq\.delay_ns\.(p50|p99|max)$/.exec(metric);
+  if (delay) return { words: `softirq delay, ${PERCENTILES[delay[1]!]}`, unit: "time" };
   const fails = /^pcp\.trylock_fail\.(task|softirq|hardirq)$/.exec(metric);
   if (fails) return { words: `pcp trylock failures ${CONTEXT_WORDS[fails[1]!]}`, unit: "count" };
   return { words: metric, unit: "count" };

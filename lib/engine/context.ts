@@ -51,6 +51,10 @@ export class WorkQueue {
     return this.head === this.tail;
   }
 
+  get length(): number {
+    return this.tail - this.head;
+  }
+
   push(work: Work, arg: number, time: number): void {
     if (this.tail - this.head >= MAX_BACKLOG) this.full();
     // Full at the end, and at least half of it free at the front: move the
@@ -121,8 +125,19 @@ export class Context implements LockOwner {
     return !this.queue.empty;
   }
 
-  push(work: Work, arg: number): void {
-    this.queue.push(work, arg, 0);
+  /** `time`: when the work was queued, for the softirq delay (time0). */
+  push(work: Work, arg: number, time = 0): void {
+    this.queue.push(work, arg, time);
+  }
+
+  /** Work items queued. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** When the next queued work was queued. */
+  get time0(): number {
+    return this.queue.time0;
   }
 
   /** Starts the next queued work, or reports that there is none. */

@@ -7,11 +7,15 @@ import { EventHeap } from "./heap.ts";
 import { backlogFull, Cancelled, framesFull } from "./limits.ts";
 import { Oops, oopsReport, type Violation } from "./oops.ts";
 import type { Rng } from "./rng.ts";
+import type { TraceEvent } from "./mm/page_alloc.ts";
 
 /** What the machine reports to whoever collects metrics. */
 export interface MachineMetrics {
   irqEntered(latencyNs: number, now: number): void;
   irqOff(ns: number): void;
+  /** A softirq work item starts, `delayNs` after it was raised. */
+  softirqRan(delayNs: number, inKsoftirqd: boolean): void;
+  ksoftirqdWoken(): void;
 }
 
 export interface Driver {
@@ -30,6 +34,8 @@ export class Machine {
   driver: Driver | null = null;
   /** Test hook: called after every event. */
   afterEvent?: (kind: number, id: number) => void;
+  /** Tests and tools: the CPUs' tracepoints (softirq_entry, ...). */
+  tracepoint?: (event: TraceEvent) => void;
 
   /** The critical section of the `nowait` paths: the pcp lock, one list
    * operation and, where the pcp lock disables IRQs, an IRQ save. Infinity

@@ -39,6 +39,10 @@ export class Metrics implements MachineMetrics {
   readonly irqLatency = new LatencyHistogram();
   irqOffTotal = 0;
   irqOffMax = 0;
+  softirqCount = 0;
+  softirqKsoftirqd = 0;
+  ksoftirqdWakeups = 0;
+  readonly softirqDelay = new LatencyHistogram();
   readonly pcpLock: LockStat = newLockStat();
   readonly zoneLock: LockStat = newLockStat();
   readonly series: Series;
@@ -77,6 +81,17 @@ export class Metrics implements MachineMetrics {
     if (!this.measuring) return;
     this.irqOffTotal += ns;
     if (ns > this.irqOffMax) this.irqOffMax = ns;
+  }
+
+  softirqRan(delayNs: number, inKsoftirqd: boolean): void {
+    if (!this.measuring) return;
+    this.softirqCount++;
+    if (inKsoftirqd) this.softirqKsoftirqd++;
+    this.softirqDelay.record(delayNs);
+  }
+
+  ksoftirqdWoken(): void {
+    if (this.measuring) this.ksoftirqdWakeups++;
   }
 
   allocated(now: number, latencyNs: number, pages: number, ok: boolean): void {
@@ -145,6 +160,12 @@ export class Metrics implements MachineMetrics {
       "irq.latency_ns.max": this.irqLatency.max(),
       "irq.off_ns.total": this.irqOffTotal,
       "irq.off_ns.max": this.irqOffMax,
+      "softirq.count": this.softirqCount,
+      "softirq.ksoftirqd": this.softirqKsoftirqd,
+      "softirq.ksoftirqd_wakeups": this.ksoftirqdWakeups,
+      "softirq.delay_ns.p50": this.softirqDelay.percentile(50),
+      "softirq.delay_ns.p99": this.softirqDelay.percentile(99),
+      "softirq.delay_ns.max": this.softirqDelay.max(),
       "compaction.attempts": this.compactAttempts,
       "compaction.success": this.compactSuccess,
       "compaction.fail": this.compactFail,

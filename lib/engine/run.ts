@@ -40,7 +40,7 @@ export interface RunHooks {
   clock?: () => number;
   /** Tests only: called after every event with the model's state. */
   afterEvent?: (mm: Mm, m: Machine) => void;
-  /** Tests and tools: the slow path's tracepoints (mm_compaction_begin, ...). */
+  /** Tests and tools: the kernel's tracepoints (mm_compaction_begin, softirq_entry, ...). */
   tracepoint?: (event: TraceEvent) => void;
   /** Tests only: every code path as a generator, without the plain fast
    * paths (`nowait`), which must not change a single number. */
@@ -136,6 +136,7 @@ export class Simulation {
       const t = s.warmupNs + Math.floor((b * s.durationNs) / SERIES_BUCKETS);
       m.preset(t, () => metrics.sampleFreePages(t, zone.nrFree));
     }
+    m.tracepoint = hooks.tracepoint;
     if (hooks.afterEvent) m.afterEvent = () => hooks.afterEvent!(mm, m);
     workloads.start();
     m.start(this.end);

@@ -54,6 +54,9 @@ describe("metrics in words with units", () => {
     expect(formatMetric("lock.zone.wait_ns.total", 1_234_567)).toBe("1.23 ms");
     expect(formatMetric("irq.latency_ns.p99", 850)).toBe("850 ns");
     expect(formatMetric("irq.latency_ns.max", 999_700)).toBe("1 ms");
+    expect(metricInfo("softirq.delay_ns.p99").words).toBe("softirq delay, p99");
+    expect(formatMetric("softirq.delay_ns.p99", 1_234_567)).toBe("1.23 ms");
+    expect(metricInfo("softirq.ksoftirqd").words).toBe("softirqs run by ksoftirqd");
     expect(formatMetric("pcp.fallback_rate", 0.0123)).toBe("1.23%");
     // A small stddev keeps its digits rather than reading "0%".
     expect(formatMetric("pcp.fallback_rate", 0.0000577)).toBe("0.00577%");
