@@ -96,7 +96,7 @@ export class Simulation {
     this.started = hooks.clock?.() ?? 0;
     const s = applySweep(scenario, spec.sweepValue);
     const rng = new Rng(spec.seed);
-    const metrics = new Metrics(s.warmupNs, s.durationNs);
+    const metrics = new Metrics(s.warmupNs, s.durationNs, s.cpus);
     const zone = new Zone(s.memoryBytes / 4096, s.cpus, s.pcp, metrics.pcpLock, metrics.zoneLock, metrics, (now) =>
       metrics.zoneContention(now),
     );
