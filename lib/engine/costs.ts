@@ -20,16 +20,20 @@ export function draw(c: Cost): number {
 
 /** The costs of docs/model.md this engine charges. */
 export const COSTS_IN_USE = [
-  "spin_lock", "irq_save", "lock_handoff", "pcp_list_op", "zone_lock_per_page", "irq_entry",
-  "compaction_scan_per_page", "migrate_per_page", "reclaim_per_page",
+  "spin_lock", "preempt", "irq_save", "cacheline_transfer", "pcp_list_op", "zone_lock_per_block",
+  "buddy_level", "check_new_page", "irq_entry", "compaction_scan_per_page", "migrate_per_page",
+  "reclaim_per_page",
 ];
 
 export interface Costs {
   spin_lock: Cost;
+  preempt: Cost;
   irq_save: Cost;
-  lock_handoff: Cost;
+  cacheline_transfer: Cost;
   pcp_list_op: Cost;
-  zone_lock_per_page: Cost;
+  zone_lock_per_block: Cost;
+  buddy_level: Cost;
+  check_new_page: Cost;
   irq_entry: Cost;
   compaction_scan_per_page: Cost;
   migrate_per_page: Cost;

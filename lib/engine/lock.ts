@@ -1,7 +1,15 @@
-// Queued spinlocks (qspinlock: FIFO waiters, a cache-line handoff to the
-// next one) with lockstat accounting, and the spin_lock() family code paths
-// call them through. The lock only records who owns it and who waits; the
-// machine decides when a waiter runs again (context.ts).
+// Queued spinlocks (qspinlock: FIFO waiters) with lockstat accounting, and
+// the spin_lock() family code paths call them through. The lock records who
+// owns it, who waits and which CPU held it last; the machine decides when a
+// waiter runs again (context.ts).
+//
+// Cache-line transfer: the lock word's line sits in the cache of the CPU
+// that last held it, so an acquisition from another CPU (a trylock that
+// succeeds, an uncontended take, or the grant to a queued waiter) first
+// fetches it: one `cacheline_transfer` per such acquisition. Contexts of one
+// CPU share its caches, so a hardirq taking a lock its task dropped pays
+// nothing. Only the lock's own line is modelled; the lines the holder then
+// touches are in the per-block cost.
 import { draw } from "./costs.ts";
 import { WAIT, type Code, type Context } from "./context.ts";
 import { EV_GRANT } from "./events.ts";
@@ -9,6 +17,7 @@ import { EV_GRANT } from "./events.ts";
 /** What a lock needs to know about whoever takes it. */
 export interface LockOwner {
   readonly id: number;
+  readonly cpu: { readonly id: number };
 }
 
 export interface LockStat {
@@ -20,10 +29,12 @@ export interface LockStat {
   holdMaxNs: number;
   /** Trylocks that found the lock held. */
   trylockFailures: number;
+  /** Acquisitions that fetched the lock's cache line from another CPU. */
+  transfers: number;
 }
 
 export function newLockStat(): LockStat {
-  return { acquisitions: 0, contentions: 0, waitTotalNs: 0, waitMaxNs: 0, holdTotalNs: 0, holdMaxNs: 0, trylockFailures: 0 };
+  return { acquisitions: 0, contentions: 0, waitTotalNs: 0, waitMaxNs: 0, holdTotalNs: 0, holdMaxNs: 0, trylockFailures: 0, transfers: 0 };
 }
 
 /** Whether lockstat counts now: false during warmup. A field read, not a
@@ -34,6 +45,10 @@ export interface Measuring {
 
 export class Spinlock {
   owner: LockOwner | null = null;
+  /** The CPU whose cache holds the lock's line: its last holder's; -1 before any. */
+  lastCpu = -1;
+  /** Whether the latest acquisition fetched the line from another CPU. */
+  transferred = false;
   private acquiredAt = 0;
   private readonly waiters: LockOwner[] = [];
   private readonly waitSince: number[] = [];
@@ -97,10 +112,20 @@ export class Spinlock {
     return next;
   }
 
+  /** Whether `cpu` taking the lock now would fetch its line from another CPU. */
+  wouldTransfer(cpu: number): boolean {
+    return this.lastCpu !== -1 && this.lastCpu !== cpu;
+  }
+
   private take(who: LockOwner, now: number): void {
     this.owner = who;
     this.acquiredAt = now;
-    if (this.gate.measuring) this.stat.acquisitions++;
+    this.transferred = this.wouldTransfer(who.cpu.id);
+    this.lastCpu = who.cpu.id;
+    if (this.gate.measuring) {
+      this.stat.acquisitions++;
+      if (this.transferred) this.stat.transfers++;
+    }
   }
 }
 
@@ -115,17 +140,25 @@ export class Spinlock {
 // cost (`if (x.mustYield()) yield x.pending;`), so the operation happens at
 // the right time without a generator of its own.
 
+/** What the context that just got `lock` pays: the lock and unlock, and the
+ * line's transfer when it came from another CPU. */
+function acquired(x: Context, lock: Spinlock): void {
+  x.pending += draw(x.m.costs.spin_lock);
+  if (lock.transferred) x.pending += draw(x.m.costs.cacheline_transfer);
+}
+
 /** spin_trylock() now. */
 export function trylockNow(x: Context, lock: Spinlock): boolean {
   const ok = lock.tryAcquire(x, x.m.now);
-  if (ok) x.pending += draw(x.m.costs.spin_lock);
+  if (ok) acquired(x, lock);
   return ok;
 }
 
-/** spin_unlock() now; the next waiter gets the lock after a handoff. */
+/** spin_unlock() now. The next waiter owns the lock at once; it pays the
+ * line's transfer when it resumes (acquired()), inside its hold. */
 export function unlockNow(x: Context, lock: Spinlock): void {
   const next = lock.release(x, x.m.now);
-  if (next) x.m.schedule(x.m.now + draw(x.m.costs.lock_handoff), EV_GRANT, next.id);
+  if (next) x.m.schedule(x.m.now, EV_GRANT, next.id);
 }
 
 /** Takes a free lock now, or joins its queue (the caller then yields WAIT). */
@@ -138,7 +171,7 @@ function takeOrQueue(x: Context, lock: Spinlock): boolean {
 export function* spin_lock(x: Context, lock: Spinlock): Code {
   if (x.mustYield()) yield x.pending;
   if (!takeOrQueue(x, lock)) yield WAIT;
-  x.pending += draw(x.m.costs.spin_lock);
+  acquired(x, lock);
 }
 
 export function* spin_unlock(x: Context, lock: Spinlock): Code {
@@ -150,7 +183,7 @@ export function* spin_lock_irqsave(x: Context, lock: Spinlock): Code {
   if (x.mustYield()) yield x.pending;
   x.irqSaveNow();
   if (!takeOrQueue(x, lock)) yield WAIT;
-  x.pending += draw(x.m.costs.spin_lock);
+  acquired(x, lock);
 }
 
 export function* spin_unlock_irqrestore(x: Context, lock: Spinlock): Code {

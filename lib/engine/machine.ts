@@ -37,8 +37,8 @@ export class Machine {
   /** Tests and tools: the CPUs' tracepoints (softirq_entry, ...). */
   tracepoint?: (event: TraceEvent) => void;
 
-  /** The critical section of the `nowait` paths: the pcp lock, one list
-   * operation and, where the pcp lock disables IRQs, an IRQ save. Infinity
+  /** The critical section of the `nowait` paths: the pin, the pcp lock, one
+   * list operation and, where the pcp lock disables IRQs, an IRQ save. Infinity
    * when one of these costs is a distribution, since each payment draws
    * from the RNG, or when a test turns the plain paths off. */
   nowaitNs = Infinity;
@@ -58,7 +58,7 @@ export class Machine {
   /** Sets nowaitNs. A window as long as the section itself is enough: every
    * mustYield() inside it then returns false, as the plain paths assume. */
   allowPlainPaths(pcpLockSavesIrqs: boolean): void {
-    const section = pcpLockSavesIrqs ? (["spin_lock", "irq_save", "pcp_list_op"] as const) : (["spin_lock", "pcp_list_op"] as const);
+    const section = pcpLockSavesIrqs ? (["preempt", "spin_lock", "irq_save", "pcp_list_op"] as const) : (["preempt", "spin_lock", "pcp_list_op"] as const);
     const constant = section.every((c) => typeof this.costs[c] === "number");
     this.nowaitNs = constant ? section.reduce((ns, c) => ns + draw(this.costs[c]), 0) : Infinity;
   }

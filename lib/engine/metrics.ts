@@ -23,6 +23,9 @@ export class Metrics implements MachineMetrics {
   readonly allocLatency = new LatencyHistogram();
   freeRequests = 0;
   freePages = 0;
+  /** __free_pages() calls timed, and their total time. */
+  freeCalls = 0;
+  freeTotalNs = 0;
   pcpAllocHits = 0;
   pcpRefills = 0;
   pcpDrains = 0;
@@ -50,7 +53,9 @@ export class Metrics implements MachineMetrics {
 
   constructor(
     private readonly warmupNs: number,
-    durationNs: number,
+    private readonly durationNs: number,
+    /** CPUs of the machine: with durationNs, the CPU time spin_share divides by. */
+    private readonly nrCpus = 1,
   ) {
     this.bucketNs = durationNs / SERIES_BUCKETS;
     const zeros = () => new Array<number>(SERIES_BUCKETS).fill(0);
@@ -109,6 +114,12 @@ export class Metrics implements MachineMetrics {
     this.freePages += pages;
   }
 
+  freeTimed(ns: number): void {
+    if (!this.measuring) return;
+    this.freeCalls++;
+    this.freeTotalNs += ns;
+  }
+
   trylockFailed(kind: number, now: number): void {
     if (!this.measuring) return;
     this.trylockFail[kind]!++;
@@ -134,6 +145,7 @@ export class Metrics implements MachineMetrics {
       out[`lock.${name}.wait_ns.max`] = s.waitMaxNs;
       out[`lock.${name}.hold_ns.mean`] = s.acquisitions ? Math.round(s.holdTotalNs / s.acquisitions) : 0;
       out[`lock.${name}.hold_ns.max`] = s.holdMaxNs;
+      out[`lock.${name}.transfers`] = s.transfers;
     };
     const fails = this.trylockFail[0]! + this.trylockFail[1]! + this.trylockFail[2]!;
     const out: Record<string, number> = {
@@ -146,6 +158,10 @@ export class Metrics implements MachineMetrics {
       "alloc.latency_ns.max": this.allocLatency.max(),
       "free.requests": this.freeRequests,
       "free.pages": this.freePages,
+      "free.latency_ns.mean": this.freeCalls ? Math.round(this.freeTotalNs / this.freeCalls) : 0,
+      // One alloc+free pair as Brouer's page_bench02 times it: both means
+      // summed, unrounded until the sum.
+      "alloc_free.pair_ns.mean": Math.round(this.allocLatency.mean() + (this.freeCalls ? this.freeTotalNs / this.freeCalls : 0)),
       "pcp.alloc_hits": this.pcpAllocHits,
       "pcp.refills": this.pcpRefills,
       "pcp.drains": this.pcpDrains,
@@ -179,6 +195,11 @@ export class Metrics implements MachineMetrics {
     };
     lock("pcp", this.pcpLock, out);
     lock("zone", this.zoneLock, out);
+    // Time spent queued for zone->lock over all CPU time measured (busy or
+    // idle): the share of the machine lost to spinning, which contentions per
+    // acquisition cannot tell (a few long waits or many short ones).
+    const cpuNs = this.nrCpus * this.durationNs;
+    out["lock.zone.spin_share"] = cpuNs > 0 ? this.zoneLock.waitTotalNs / cpuNs : 0;
     return out;
   }
 }

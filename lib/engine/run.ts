@@ -100,7 +100,7 @@ export class Simulation {
     this.started = hooks.clock?.() ?? 0;
     const s = applySweep(scenario, spec.sweepValue);
     const rng = new Rng(spec.seed);
-    const metrics = new Metrics(s.warmupNs, s.durationNs);
+    const metrics = new Metrics(s.warmupNs, s.durationNs, s.cpus);
     this.zone = simulatedZone(s.memoryBytes, s.cpus, s.pcp);
     const zone = new Zone(this.zone, s.cpus, metrics.pcpLock, metrics.zoneLock, metrics, (now) =>
       metrics.zoneContention(now),

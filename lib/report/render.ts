@@ -177,7 +177,7 @@ export function renderReportLines(s: Scenario, canonicalText: string, results: R
     .text(...wrap(`pcplab: ${title} on "${s.name}"`))
     .text(
       ...wrap(
-        `simulated by ${results.engine} (model: ${MODEL}); a model, not a measurement. Assumed costs: ${assumed.join(", ") || "none"}.` +
+        `simulated by ${results.engine} (model: ${MODEL}); a model, not a measurement. Costs calibrated against published measurements (docs/calibration.md); assumed: ${assumed.join(", ") || "none"}.` +
           (set.length > 0 ? ` Costs set by the scenario: ${set.join(", ")}.` : ""),
       ),
     )

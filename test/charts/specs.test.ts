@@ -100,6 +100,7 @@ describe("charts", () => {
   memory 1GiB
   warmup 1ms
   duration 20ms
+  seed 5
   runs 5
   lock trylock-v2
   workload "io" on cpus 0-2 in task {

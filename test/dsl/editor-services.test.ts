@@ -33,7 +33,7 @@ describe("completion", () => {
     expect(labels('scenario "x" {\n  compare irqsave, tr|')).toEqual(["trylock", "trylock-v2"]);
     expect(labels('scenario "x" {\n  expect pcp.trylock_fail.h|')).toEqual(["pcp.trylock_fail.hardirq"]);
     expect(labels('scenario "x" {\n  expect invariants.violations == 0 for irq-|')).toEqual(["irq-bypass"]);
-    expect(labels('scenario "x" {\n  cost zone|')).toEqual(["zone_lock_per_page"]);
+    expect(labels('scenario "x" {\n  cost zone|')).toEqual(["zone_lock_per_block"]);
     expect(labels('scenario "x" {\n  workload "a" on cpus all in s|')).toEqual(["softirq"]);
     expect(labels('scenario "x" {\n  duration 100|')).toEqual(["ns", "us", "ms", "s"]);
     expect(labels('scenario "x" {\n  sweep pcp.|')).toEqual(["high", "batch"]);
@@ -44,7 +44,7 @@ describe("completion stays out of the way", () => {
   it("offers only the units a value may take, and none where it takes a number", () => {
     expect(labels('scenario "x" {\n  memory 1G|')).toEqual(["GiB"]);
     expect(labels('scenario "x" {\n  fragmentation 30|')).toEqual(["%"]);
-    expect(labels('scenario "x" {\n  cost zone_lock_per_page 4|')).toEqual(["ns", "us", "ms", "s"]);
+    expect(labels('scenario "x" {\n  cost zone_lock_per_block 4|')).toEqual(["ns", "us", "ms", "s"]);
     expect(labels(inWorkload("rate 20|"))).toEqual(["/s", "k/s", "M/s"]);
     expect(labels(inWorkload("free after uniform(1ms, 2|"))).toEqual(["ns", "us", "ms", "s"]);
     expect(labels('scenario "x" {\n  sweep memory in 1GiB, 2|')).toEqual(["KiB", "MiB", "GiB", "TiB"]);

@@ -42,7 +42,7 @@ const scenarioText = fc
     duration: fc.constantFrom("1ms", "3ms"),
     fragmentation: fc.constantFrom("", "fragmentation 50%", "fragmentation 100%"),
     pcp: fc.constantFrom("", "pcp high 0 batch 1", "pcp batch 2"),
-    cost: fc.constantFrom("", "cost zone_lock_per_page 0ns", "cost irq_entry uniform(10ns, 1us)", "cost zone_lock_per_page 5us"),
+    cost: fc.constantFrom("", "cost zone_lock_per_block 0ns", "cost irq_entry uniform(10ns, 1us)", "cost zone_lock_per_block 5us"),
     seed: fc.nat(1000),
     workloads: fc.array(workloadText, { minLength: 1, maxLength: 3 }),
   })

@@ -82,7 +82,8 @@ describe("Simulation.step()", () => {
   cpus 4
   memory 4TiB
   duration 500ms
-  cost zone_lock_per_page 0ns
+  cost zone_lock_per_block 0ns
+  cost check_new_page 0ns
   workload "hog" on cpus all {
     every 100us
     alloc 64 x order 10 gfp GFP_KERNEL
@@ -105,7 +106,7 @@ describe("Simulation.step()", () => {
   memory 4MiB
   duration 50ms
   lock trylock
-  cost zone_lock_per_page 40us
+  cost zone_lock_per_block 40us
   workload "atomic" on cpus all {
     rate 1M/s
     alloc order 0 gfp GFP_ATOMIC

@@ -93,7 +93,7 @@ describe("a comparison report draws the headline over time", () => {
   it("a run stopped by a violation draws nothing after it", () => {
     const v2 = run(`scenario "v2" {
   duration 20ms
-  seed 4
+  seed 7
   lock trylock-v2
 
   workload "io" on cpus 0-2 in task {

@@ -305,17 +305,19 @@ function* isolate_freepages_block(x: Context, mm: Mm, cc: CompactControl, block:
     const end = Math.min(block + pageblock_nr_pages, zone.managedPages);
     yield* spin_lock_irqsave(x, zone.lock);
     let scanned = 0;
-    let isolated = 0;
+    let isolatedBlocks = 0;
     for (let pfn = block; pfn < end && cc.freepages.length < want; pfn++) {
       scanned++;
       if (!(memmap.flags(pfn) & PG_buddy)) continue;
       const order = memmap.order(pfn);
       if (order >= pageblock_order) break; // suitable_migration_target(): a free pageblock
       __isolate_free_page(zone, cc, pfn, order, "isolate_freepages_block");
-      isolated += 1 << order;
+      isolatedBlocks++;
       pfn += (1 << order) - 1;
     }
-    x.spend(scanned * draw(x.m.costs.compaction_scan_per_page) + isolated * draw(x.m.costs.zone_lock_per_page));
+    // __isolate_free_page() per block under the lock; the split into order-0
+    // pages (split_map_pages(), later and unlocked) is not charged.
+    x.spend(scanned * draw(x.m.costs.compaction_scan_per_page) + isolatedBlocks * draw(x.m.costs.zone_lock_per_block));
     zone.noteFreeMin();
     yield* spin_unlock_irqrestore(x, zone.lock);
   } catch (e) {

@@ -2,9 +2,12 @@
 // name and order of steps. Functions whose locking differs between the lock
 // variants call into the variant (variants/*.ts); the rest is shared.
 //
-// Costs (docs/model.md): each block on or off a pcp list costs pcp_list_op; each
-// page moved under zone->lock costs zone_lock_per_page; lock and irq-save
-// costs are charged by the lock helpers in lock.ts.
+// Costs (docs/model.md): each block on or off a pcp list costs pcp_list_op;
+// each block taken from or merged into the buddy lists costs
+// zone_lock_per_block, plus buddy_level per order level split or merged;
+// check_new_page per struct page where 6.1 checks new pages (under
+// zone->lock only in rmqueue_bulk). Lock, pin and irq-save costs are
+// charged by the lock helpers (lock.ts, variants/common.ts).
 //
 // Simplified here, and said so where it matters: one zone; no CMA,
 // isolation or highatomic reserve; no lowmem_reserve (one zone);
@@ -120,9 +123,30 @@ function get_page_from_free_area(zone: Zone, order: number, migratetype: number,
   return mm.list_first_entry(head, fn);
 }
 
+/** Order levels split by expand() or merged by __free_one_page() since the
+ * caller last took the count: what buddy_level is charged for. One engine
+ * runs one simulation at a time, so a module counter is enough and keeps
+ * the buddy helpers free of cost plumbing. */
+let buddyLevels = 0;
+
+/** Takes (and resets) the buddy level count. */
+function takeBuddyLevels(): number {
+  const n = buddyLevels;
+  buddyLevels = 0;
+  return n;
+}
+
+/** What a block's buddy work under zone->lock costs: __rmqueue() or
+ * __free_one_page() on one block, and its order levels. */
+function chargeBuddyWork(x: Context, blocks: number): void {
+  const levels = takeBuddyLevels();
+  x.spend(blocks * draw(x.m.costs.zone_lock_per_block) + levels * draw(x.m.costs.buddy_level));
+}
+
 /** expand(), mm/page_alloc.c 6.1: the upper halves go back on the free lists. */
 function expand(zone: Zone, page: number, low: number, high: number, migratetype: number): void {
   try {
+    buddyLevels += high - low;
     let size = 1 << high;
     while (high > low) {
       high--;
@@ -253,6 +277,7 @@ export function __free_one_page(zone: Zone, page: number, order: number, migrate
       del_page_from_free_list(zone, buddy_pfn, order, "__free_one_page");
       page = buddy_pfn & page;
       order++;
+      buddyLevels++;
     }
     const to_tail = buddy_merge_likely(zone, page, buddy_pfn, order);
     add_to_free_list(zone, page, order, migratetype, to_tail, "__free_one_page");
@@ -268,6 +293,7 @@ function* rmqueue_bulk(x: Context, mm: Mm, order: number, count: number, list: n
   try {
     const zone = mm.zone;
     yield* mm.variant.zone_lock_under_pcp(x, zone);
+    takeBuddyLevels();
     let allocated = 0;
     for (let i = 0; i < count; ++i) {
       const page = __rmqueue(zone, order, migratetype);
@@ -277,7 +303,11 @@ function* rmqueue_bulk(x: Context, mm: Mm, order: number, count: number, list: n
       zone.memmap.list_add_tail(page, list, "rmqueue_bulk");
       allocated++;
     }
-    x.spend(allocated * (1 << order) * draw(x.m.costs.zone_lock_per_page));
+    chargeBuddyWork(x, allocated);
+    // check_pcp_refill() -> check_new_pages(), inside the lock in 6.1 (without
+    // CONFIG_DEBUG_VM): every struct page of every block. Halbuer's
+    // "mm: reduce lock contention of pcp buffer refill" (6.3) moved it out.
+    x.spend(allocated * (1 << order) * draw(x.m.costs.check_new_page));
     yield* mm.variant.zone_unlock_under_pcp(x, zone);
     if (allocated > 0 && mm.metrics.measuring) mm.metrics.pcpRefills++;
     return allocated;
@@ -329,9 +359,12 @@ function* rmqueue_buddy(x: Context, mm: Mm, order: number, migratetype: number):
   try {
     const zone = mm.zone;
     yield* spin_lock_irqsave(x, zone.lock);
+    takeBuddyLevels();
     const page = __rmqueue(zone, order, migratetype);
-    if (page >= 0) x.spend((1 << order) * draw(x.m.costs.zone_lock_per_page));
+    chargeBuddyWork(x, page >= 0 ? 1 : 0);
     yield* spin_unlock_irqrestore(x, zone.lock);
+    // check_new_pages() runs after the unlock here.
+    if (page >= 0) x.spend((1 << order) * draw(x.m.costs.check_new_page));
     return page;
   } catch (e) {
     throw unwind(e, "rmqueue_buddy");
@@ -432,8 +465,11 @@ export function* free_one_page(x: Context, mm: Mm, page: number, order: number, 
   try {
     const zone = mm.zone;
     yield* spin_lock_irqsave(x, zone.lock);
+    takeBuddyLevels();
     __free_one_page(zone, page, order, migratetype, x, mm.capc[x.cpu.id]!);
-    x.spend((1 << order) * draw(x.m.costs.zone_lock_per_page));
+    // Per block and merge level; the subpages were checked by
+    // free_pages_prepare() before any lock.
+    chargeBuddyWork(x, 1);
     yield* spin_unlock_irqrestore(x, zone.lock);
   } catch (e) {
     throw unwind(e, "free_one_page");
@@ -472,7 +508,8 @@ function* free_pcppages_bulk(x: Context, mm: Mm, count: number, pcp: PerCpuPages
     pindex = pindex - 1;
     const capc = mm.capc[x.cpu.id]!;
     yield* mm.variant.zone_lock_under_pcp(x, zone);
-    let moved = 0;
+    takeBuddyLevels();
+    let blocks = 0;
     while (count > 0) {
       let list: number;
       for (;;) {
@@ -495,11 +532,12 @@ function* free_pcppages_bulk(x: Context, mm: Mm, count: number, pcp: PerCpuPages
         memmap.setFlags(page, 0);
         count -= nr_pages;
         pcp.count -= nr_pages;
-        moved += nr_pages;
+        blocks++;
         __free_one_page(zone, page, order, mt, x, capc);
       } while (count > 0 && !memmap.list_empty(list, "free_pcppages_bulk"));
     }
-    x.spend(moved * draw(x.m.costs.zone_lock_per_page));
+    // bulkfree_pcp_prepare() checks only the head page (free_page_is_bad()).
+    chargeBuddyWork(x, blocks);
     yield* mm.variant.zone_unlock_under_pcp(x, zone);
     if (mm.metrics.measuring) mm.metrics.pcpDrains++;
   } catch (e) {
@@ -553,9 +591,11 @@ function* free_unref_page(x: Context, mm: Mm, page: number, order: number): Code
 /** __free_pages() -> free_the_page(), 6.1: pcp-sized blocks through free_unref_page(). */
 export function* __free_pages(x: Context, mm: Mm, page: number, order: number): Code {
   try {
+    const start = x.now;
     free_pages_prepare(mm, page, order, "__free_pages");
     if (pcp_allowed_order(order)) yield* free_unref_page(x, mm, page, order);
     else yield* free_one_page(x, mm, page, order, mm.zone.memmap.pcpMigratetype(page));
+    mm.metrics.freeTimed(x.now - start);
   } catch (e) {
     throw unwind(e, "__free_pages");
   }
@@ -625,8 +665,10 @@ function settled(waits: boolean): void {
   if (waits) throw new Error("engine: a nowait path had to wait; its precondition is wrong");
 }
 
-function pcp_lock_free(pcp: PerCpuPages): boolean {
-  return pcp.lock.owner === null && !pcp.lock.contended;
+/** Free, and its line already here: a lock whose line must come back
+ * from a remote drainer costs more than the plain paths' window. */
+function pcp_lock_free(x: Context, pcp: PerCpuPages): boolean {
+  return pcp.lock.owner === null && !pcp.lock.contended && !pcp.lock.wouldTransfer(x.cpu.id);
 }
 
 /** Whether __alloc_pages() would be a pcp hit that nothing can interrupt. */
@@ -635,14 +677,14 @@ export function pcp_alloc_nowait(x: Context, mm: Mm, order: number, migratetype:
   if (!pcp_allowed_order(order) || (mm.variant.bypassPcpInInterrupt && x.in_interrupt())) return false;
   if (!zone_watermark_fast(zone, order, wmark_pages(zone, ALLOC_WMARK_LOW), ALLOC_WMARK_LOW)) return false;
   const pcp = zone.per_cpu_pageset[x.cpu.id]!;
-  return pcp_lock_free(pcp) && !zone.memmap.list_empty(pcp.lists[order_to_pindex(migratetype, order)]!, "rmqueue_pcplist") && x.quietFor(x.m.nowaitNs);
+  return pcp_lock_free(x, pcp) && !zone.memmap.list_empty(pcp.lists[order_to_pindex(migratetype, order)]!, "rmqueue_pcplist") && x.quietFor(x.m.nowaitNs);
 }
 
 /** Whether __free_pages() would list the block on the pcp without a drain, with nothing able to interrupt. */
 export function pcp_free_nowait(x: Context, mm: Mm, order: number): boolean {
   if (!pcp_allowed_order(order) || (mm.variant.bypassPcpInInterrupt && x.in_interrupt())) return false;
   const pcp = mm.zone.per_cpu_pageset[x.cpu.id]!;
-  return pcp_lock_free(pcp) && pcp.count + (1 << order) < nr_pcp_high(pcp, mm.zone, pcp_free_high(pcp, order)) && x.quietFor(x.m.nowaitNs);
+  return pcp_lock_free(x, pcp) && pcp.count + (1 << order) < nr_pcp_high(pcp, mm.zone, pcp_free_high(pcp, order)) && x.quietFor(x.m.nowaitNs);
 }
 
 export const nowait = {
@@ -700,8 +742,10 @@ export const nowait = {
   /** __free_pages(), when pcp_free_nowait() */
   __free_pages(x: Context, mm: Mm, page: number, order: number): void {
     try {
+      const start = x.now;
       free_pages_prepare(mm, page, order, "__free_pages");
       nowait.free_unref_page(x, mm, page, order);
+      mm.metrics.freeTimed(x.now - start);
     } catch (e) {
       throw unwind(e, "__free_pages");
     }

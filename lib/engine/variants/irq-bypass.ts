@@ -1,29 +1,51 @@
 // irq-bypass: 374ad05ab64d "mm, page_alloc: only use per-cpu allocator for
-// irq-safe requests" (4.11-rc, reverted by d34b0733b452). Task context uses
-// the pcp lists as 6.1 does (irqsave here); allocations and frees from
-// hardirq or softirq never touch them: rmqueue() goes straight to the buddy
-// lists and free_hot_cold_page() to __free_pages_ok(), both under zone->lock.
+// irq-safe requests" (4.11-rc, reverted by d34b0733b452). Task context
+// protects the pcp lists with preempt_disable() alone, IRQs left on; so
+// allocations and frees from hardirq or softirq (in_interrupt()) never
+// touch them: rmqueue() goes straight to the buddy lists and
+// free_hot_cold_page() to __free_pages_ok(), both under zone->lock, and the
+// pcp paths take zone->lock irqsave, since an interrupt may now want it.
+//
+// Simplified: 4.11 had no pcp spinlock, only the pin. The model keeps 6.1's
+// pcp lock taken with a trylock (the pin and an uncontended spin_lock), so
+// the local trylock fails only while a remote drain holds it; 4.11 drained
+// from a workqueue on the owning CPU instead.
 import type { Code, Context } from "../context.ts";
+import { spin_unlock } from "../lock.ts";
 import { unwind } from "../oops.ts";
-import { free_one_page, free_unref_page_list_prepare, pcp_migratetype, type Mm, type Variant } from "../mm/page_alloc.ts";
-import { free_unref_page_list_61, irqsave } from "./irqsave.ts";
+import { free_one_page, free_unref_page_commit, free_unref_page_list_prepare, pcp_migratetype, type Mm, type Variant } from "../mm/page_alloc.ts";
+import { countListPage, pcp_trylock_counted } from "./common.ts";
+import { trylockLocking } from "./trylock.ts";
 
 /** free_hot_cold_page_list(), 4.11-rc: each page through free_hot_cold_page(),
- * which in interrupt context frees it straight to the buddy lists. */
+ * which pins the CPU per page in task context and frees straight to the
+ * buddy lists in interrupt context. */
 function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
   try {
-    if (!x.in_interrupt()) {
-      yield* free_unref_page_list_61(x, mm, list);
-      return;
-    }
     free_unref_page_list_prepare(mm, list);
     const memmap = mm.zone.memmap;
     for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
-      yield* free_one_page(x, mm, page, 0, pcp_migratetype(mm, page));
+      // 4.11 left the page's links for the next list_add to rewrite; unlinking
+      // it first frees the same pages in the same order.
+      memmap.list_del(page, "free_unref_page_list");
+      const migratetype = pcp_migratetype(mm, page);
+      if (x.in_interrupt()) {
+        yield* free_one_page(x, mm, page, 0, migratetype);
+        continue;
+      }
+      countListPage(mm);
+      if (x.mustYield()) yield x.pending;
+      const pcp = pcp_trylock_counted(x, mm, false, true);
+      if (!pcp) {
+        yield* free_one_page(x, mm, page, 0, migratetype);
+        continue;
+      }
+      yield* free_unref_page_commit(x, mm, pcp, page, migratetype, 0);
+      yield* spin_unlock(x, pcp.lock);
     }
   } catch (e) {
     throw unwind(e, "free_unref_page_list");
   }
 }
 
-export const irqBypass: Variant = { ...irqsave, name: "irq-bypass", bypassPcpInInterrupt: true, free_unref_page_list };
+export const irqBypass: Variant = { name: "irq-bypass", ...trylockLocking, bypassPcpInInterrupt: true, free_unref_page_list };

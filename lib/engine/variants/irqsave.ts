@@ -7,7 +7,7 @@ import { spin_lock, spin_lock_irqsave, spin_unlock, spin_unlock_irqrestore, unlo
 import { unwind } from "../oops.ts";
 import { free_unref_page_commit, free_unref_page_list_prepare, pcp_migratetype, type Mm, type Variant } from "../mm/page_alloc.ts";
 import { SWAP_CLUSTER_MAX, type PerCpuPages, type Zone } from "../mm/zone.ts";
-import { countListPage, pcp_trylock_counted } from "./common.ts";
+import { countListPage, pcp_trylock_counted, pcpu_task_pin } from "./common.ts";
 
 /** free_unref_page_list(), mm/page_alloc.c 6.1: a blocking irqsave pcp lock,
  * relocked every SWAP_CLUSTER_MAX pages. Pages are never list_del()ed from
@@ -23,6 +23,7 @@ export function* free_unref_page_list_61(x: Context, mm: Mm, list: number): Code
       countListPage(mm);
       if (!pcp) {
         pcp = mm.zone.per_cpu_pageset[x.cpu.id]!;
+        pcpu_task_pin(x); // pcp_spin_lock_irqsave()
         yield* spin_lock_irqsave(x, pcp.lock);
       }
       const migratetype = pcp_migratetype(mm, page);
@@ -30,6 +31,7 @@ export function* free_unref_page_list_61(x: Context, mm: Mm, list: number): Code
       if (++batch_count === SWAP_CLUSTER_MAX) {
         yield* spin_unlock_irqrestore(x, pcp.lock);
         batch_count = 0;
+        pcpu_task_pin(x);
         yield* spin_lock_irqsave(x, pcp.lock);
       }
     }
