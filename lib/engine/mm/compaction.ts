@@ -7,10 +7,9 @@
 //
 // Simplified, and said so: one zone; only order-0 movable pages migrate
 // (a larger movable block is skipped, as THP migration is not modelled);
-// a batch is isolated and migrated in one step, so no other CPU sees it
-// half-done; pages compaction migrated away from are released as a list
-// through free_unref_page_list(), as release_pages() does, and isolated
-// free pages it did not use go back one by one through __free_pages();
+// a batch of sources is isolated in one step; each page compaction migrated away from is freed through
+// free_unref_page() as soon as it is migrated, and isolated free pages it
+// did not use go back one by one through __free_pages();
 // ASYNC mode scans MOVABLE pageblocks only and never waits, SYNC_LIGHT
 // scans every pageblock. Scanning costs compaction_scan_per_page per pfn,
 // migrating migrate_per_page per page.
@@ -170,17 +169,17 @@ function isolate_migratepages_block(x: Context, mm: Mm, pfn: number, end: number
   }
 }
 
-/** migrate_pages(), mm/migrate.c 6.1: each page's contents move to an
- * isolated free page and its owner follows; the old pages are then freed
- * as a list, and those not migrated are put back (putback_movable_pages).
- * A page its owner freed meanwhile is simply gone. Returns false when
- * free pages ran out. */
+/** migrate_pages() -> unmap_and_move(), mm/migrate.c 6.1: one page at a
+ * time, its contents move to an isolated free page, its owner follows, and
+ * the old page is put_page()d at once, which for its last reference ends
+ * in free_unref_page() (__folio_put_small(), mm/swap.c), before the next
+ * page migrates. Pages not migrated are put back (putback_movable_pages).
+ * A page its owner freed meanwhile is simply gone. Returns false when free
+ * pages ran out. 6.1 has no batched migrate_pages_batch() yet. */
 function* migrate_pages(x: Context, mm: Mm, cc: CompactControl, sources: number[]): Code<boolean> {
   try {
     const memmap = mm.zone.memmap;
     if (cc.freepages.length < sources.length) yield* isolate_freepages(x, mm, cc, sources.length);
-    const list = memmap.newHead();
-    let n = 0;
     let ranOut = false;
     for (const page of sources) {
       const flags = memmap.flags(page);
@@ -190,18 +189,11 @@ function* migrate_pages(x: Context, mm: Mm, cc: CompactControl, sources: number[
         ranOut = true;
         continue;
       }
+      x.spend(draw(x.m.costs.migrate_per_page));
       mm.owners.migrate(page, cc.freepages.pop()!);
-      memmap.list_add_tail(page, list, "migrate_pages");
-      n++;
+      if (mm.metrics.measuring) mm.metrics.compactMigrated++;
+      yield* __free_pages(x, mm, page, 0);
     }
-    if (n === 0) {
-      memmap.releaseHead(list);
-      return !ranOut;
-    }
-    x.spend(n * draw(x.m.costs.migrate_per_page));
-    if (mm.metrics.measuring) mm.metrics.compactMigrated += n;
-    yield* mm.variant.free_unref_page_list(x, mm, list);
-    memmap.releaseHead(list);
     return !ranOut;
   } catch (e) {
     throw unwind(e, "migrate_pages");
