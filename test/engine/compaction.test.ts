@@ -33,3 +33,44 @@ describe("migrate_pages()", () => {
     expect(metrics["lock.pcp.acquisitions"]).toBeGreaterThanOrEqual(metrics["compaction.pages_migrated"]!);
   });
 });
+
+describe("compact_zone()", () => {
+  // THP faults on CPU 0 compact while three CPUs churn order-3 pages, which
+  // compact themselves (unmovable, non-costly) and keep zone->lock busy.
+  const text = `scenario "thp-churn" {
+  cpus 4
+  memory 64MiB
+  duration 40ms
+  fragmentation 100%
+  workload "thp" on cpus 0 in task {
+    every 1ms
+    alloc order 9 gfp GFP_TRANSHUGE_LIGHT | __GFP_DIRECT_RECLAIM | __GFP_NORETRY
+  }
+  workload "churn" on cpus 1,2,3 in task {
+    rate 1M/s
+    alloc order 3 gfp GFP_KERNEL
+    free after 1us
+  }
+}`;
+  const { events } = traced(text);
+  /** Each run: its mm_compaction_begin and mm_compaction_end, paired per CPU. */
+  const runs: { begin: TraceEvent; end: TraceEvent }[] = [];
+  const open = new Map<number, TraceEvent>();
+  for (const e of events) {
+    if (e.name === "mm_compaction_begin") open.set(e.cpu, e);
+    if (e.name === "mm_compaction_end") runs.push({ begin: open.get(e.cpu)!, end: e });
+  }
+  const ended = (status: string) => runs.filter((r) => r.end.status === status);
+
+  it("ends a run whose scanners met PARTIAL_SKIPPED unless it covered the whole zone", () => {
+    expect(ended("partial_skipped").length).toBeGreaterThan(0);
+    for (const r of ended("partial_skipped")) expect(r.begin.migrate_pfn).toBeGreaterThan(0);
+    expect(ended("complete").length).toBeGreaterThan(0);
+    for (const r of ended("complete")) expect(r.begin.migrate_pfn).toBe(0);
+  });
+
+  it("gives up an async run whose zone->lock trylock failed (COMPACT_CONTENDED), and never a sync one", () => {
+    expect(ended("contended").length).toBeGreaterThan(0);
+    for (const r of ended("contended")) expect(r.end.mode).toBe("async");
+  });
+});

@@ -15,7 +15,7 @@
 // migrating migrate_per_page per page.
 import { draw } from "../costs.ts";
 import type { Code, Context } from "../context.ts";
-import { spin_lock_irqsave, spin_unlock_irqrestore } from "../lock.ts";
+import { spin_lock_irqsave, spin_unlock_irqrestore, trylockNow, type Spinlock } from "../lock.ts";
 import { unwind } from "../oops.ts";
 import { PG_alloc, PG_buddy, PG_isolated } from "./memmap.ts";
 import {
@@ -47,6 +47,7 @@ const COMPACT_PRIO_SYNC_FULL = 0;
 const COMPACT_PRIO_SYNC_LIGHT = 1;
 const COMPACT_PRIO_ASYNC = 2;
 export const MIN_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_FULL;
+export const MIN_COMPACT_COSTLY_PRIORITY = COMPACT_PRIO_SYNC_LIGHT;
 export const DEF_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_LIGHT;
 export const INIT_COMPACT_PRIORITY = COMPACT_PRIO_ASYNC;
 const COMPACT_MAX_DEFER_SHIFT = 6;
@@ -65,6 +66,10 @@ interface CompactControl {
   freepages: number[];
   /** A direct compactor's capture_control. */
   capc: CaptureControl | null;
+  /** The run covers the zone from its start: meeting scanners mean COMPLETE. */
+  whole_zone: boolean;
+  /** An async trylock found a lock held (compact_lock_irqsave). */
+  contended: boolean;
 }
 
 /** defer_compaction(), mm/compaction.c 6.1 */
@@ -111,17 +116,20 @@ export function compaction_suitable(zone: Zone, order: number, alloc_flags: numb
   return COMPACT_CONTINUE;
 }
 
-/** __compact_finished(), mm/compaction.c 6.1 */
+/** __compact_finished(), mm/compaction.c 6.1: meeting scanners end the run,
+ * COMPLETE only when it covered the whole zone; otherwise a free block
+ * of the order (or a pageblock to steal) is SUCCESS, and failing that a
+ * contended run gives up. No watermark test: 6.1 has none here. The model
+ * steps whole pageblocks, so every check is at a pageblock boundary. */
 function __compact_finished(mm: Mm, cc: CompactControl): number {
   const zone = mm.zone;
   if (cc.free_pfn <= cc.migrate_pfn) {
-    // Let the next compaction start anew: __reset_isolation_suitable().
+    // Let the next compaction start anew: reset_cached_positions().
     zone.compact_cached_migrate_pfn = 0;
     zone.compact_cached_free_pfn = zone.lastPageblock;
-    return COMPACT_COMPLETE;
+    return cc.whole_zone ? COMPACT_COMPLETE : COMPACT_PARTIAL_SKIPPED;
   }
   if (cc.capc && cc.capc.page >= 0) return COMPACT_SUCCESS;
-  if (!__zone_watermark_ok(zone, cc.order, wmark_pages(zone, cc.alloc_flags), cc.alloc_flags, zone.nrFree)) return COMPACT_CONTINUE;
   for (let order = cc.order; order < MAX_ORDER; order++) {
     if (zone.free_area[order]!.nr_free === 0) continue;
     if (free_area_has(zone, order, cc.migratetype)) return COMPACT_SUCCESS;
@@ -130,7 +138,23 @@ function __compact_finished(mm: Mm, cc: CompactControl): number {
       for (let mt = 0; mt < MIGRATE_PCPTYPES; mt++) if (free_area_has(zone, order, mt)) return COMPACT_SUCCESS;
     }
   }
-  return COMPACT_CONTINUE;
+  // COMPACT_NO_SUITABLE_PAGE, which compact_finished() turns into CONTINUE.
+  return cc.contended ? COMPACT_CONTENDED : COMPACT_CONTINUE;
+}
+
+/** compact_lock_irqsave(), mm/compaction.c 6.1: async compaction tries the
+ * lock first and, finding it held, notes the contention (the run then
+ * gives up at its next __compact_finished()) but still takes the lock. */
+function* compact_lock_irqsave(x: Context, lock: Spinlock, cc: CompactControl): Code {
+  if (cc.async && !cc.contended) {
+    // spin_trylock_irqsave(): IRQs are saved, and restored on failure.
+    if (x.mustYield()) yield x.pending;
+    x.irqSaveNow();
+    if (trylockNow(x, lock)) return;
+    cc.contended = true;
+    if (x.irqRestoreNow()) yield 0;
+  }
+  yield* spin_lock_irqsave(x, lock);
 }
 
 /** suitable_migration_source(), mm/compaction.c 6.1: async compaction only
@@ -286,16 +310,15 @@ function* isolate_freepages(x: Context, mm: Mm, cc: CompactControl, want: number
   }
 }
 
-/** isolate_freepages_block(), mm/compaction.c 6.1: under zone->lock (async
- * compaction would trylock it and note contention; the model takes it),
- * each PageBuddy block is taken off its free list (__isolate_free_page)
+/** isolate_freepages_block(), mm/compaction.c 6.1: under zone->lock (taken
+ * by compact_lock_irqsave(), so async compaction notes contention), each PageBuddy block is taken off its free list (__isolate_free_page)
  * and split into order-0 pages for migration targets. */
 function* isolate_freepages_block(x: Context, mm: Mm, cc: CompactControl, block: number, want: number): Code {
   try {
     const zone = mm.zone;
     const memmap = zone.memmap;
     const end = Math.min(block + pageblock_nr_pages, zone.managedPages);
-    yield* spin_lock_irqsave(x, zone.lock);
+    yield* compact_lock_irqsave(x, zone.lock, cc);
     let scanned = 0;
     let isolated = 0;
     for (let pfn = block; pfn < end && cc.freepages.length < want; pfn++) {
@@ -332,8 +355,15 @@ function* compact_zone(x: Context, mm: Mm, cc: CompactControl): Code<number> {
     if (mm.tracepoint) trace(x, mm, "mm_compaction_suitable", { order: cc.order, ret: COMPACT_RESULT_NAMES[ret]! });
     if (ret === COMPACT_SUCCESS || ret === COMPACT_SKIPPED) return ret;
     if (mm.metrics.measuring) mm.metrics.compactAttempts++;
-    cc.migrate_pfn = zone.compact_cached_migrate_pfn;
-    cc.free_pfn = zone.compact_cached_free_pfn;
+    if (cc.whole_zone) {
+      cc.migrate_pfn = 0;
+      cc.free_pfn = zone.lastPageblock;
+    } else {
+      cc.migrate_pfn = zone.compact_cached_migrate_pfn;
+      cc.free_pfn = zone.compact_cached_free_pfn;
+      // compact_init_migrate_pfn: the one zone starts at pfn 0.
+      if (cc.migrate_pfn <= 0) cc.whole_zone = true;
+    }
     const mode = cc.async ? "async" : "sync_light";
     const who = cc.direct ? "direct" : "kcompactd";
     if (mm.tracepoint) trace(x, mm, "mm_compaction_begin", { order: cc.order, mode, who, migrate_pfn: cc.migrate_pfn, free_pfn: cc.free_pfn });
@@ -355,7 +385,8 @@ function* compact_zone(x: Context, mm: Mm, cc: CompactControl): Code<number> {
       if (x.mustYield()) yield x.pending;
     }
     yield* release_freepages(x, mm, cc);
-    if (ret !== COMPACT_COMPLETE) {
+    // Meeting scanners reset the cached positions already.
+    if (ret !== COMPACT_COMPLETE && ret !== COMPACT_PARTIAL_SKIPPED) {
       zone.compact_cached_migrate_pfn = cc.migrate_pfn;
       zone.compact_cached_free_pfn = cc.free_pfn;
     }
@@ -387,6 +418,7 @@ export function* try_to_compact_pages(x: Context, mm: Mm, order: number, migrate
     const cc: CompactControl = {
       order, migratetype, alloc_flags, async: prio === COMPACT_PRIO_ASYNC, direct: true,
       migrate_pfn: 0, free_pfn: 0, freepages: [], capc,
+      whole_zone: prio === MIN_COMPACT_PRIORITY, contended: false,
     };
     mm.capc[x.cpu.id] = capc;
     let status = COMPACT_SKIPPED;
@@ -418,7 +450,7 @@ export function* kcompactd_do_work(x: Context, mm: Mm, order: number): Code {
     if (compaction_suitable(zone, order, ALLOC_WMARK_MIN) !== COMPACT_CONTINUE) return;
     const cc: CompactControl = {
       order, migratetype: MIGRATE_MOVABLE, alloc_flags: ALLOC_WMARK_LOW, async: false, direct: false,
-      migrate_pfn: 0, free_pfn: 0, freepages: [], capc: null,
+      migrate_pfn: 0, free_pfn: 0, freepages: [], capc: null, whole_zone: false, contended: false,
     };
     const status = yield* compact_zone(x, mm, cc);
     if (status === COMPACT_SUCCESS) compaction_defer_reset(zone, order, false);

@@ -14,7 +14,7 @@ import type { Code, Context, Work } from "../context.ts";
 import { unwind } from "../oops.ts";
 import {
   COMPACT_DEFERRED, COMPACT_SKIPPED, DEF_COMPACT_PRIORITY, INIT_COMPACT_PRIORITY,
-  MIN_COMPACT_PRIORITY, compaction_defer_reset, kcompactd_do_work, try_to_compact_pages,
+  MIN_COMPACT_COSTLY_PRIORITY, MIN_COMPACT_PRIORITY, compaction_defer_reset, kcompactd_do_work, try_to_compact_pages,
 } from "./compaction.ts";
 import {
   ALLOC_HARDER, ALLOC_HIGH, ALLOC_KSWAPD, ALLOC_WMARK_LOW, ALLOC_WMARK_MIN, __zone_watermark_ok, drain_all_pages,
@@ -135,8 +135,12 @@ function* __alloc_pages_slowpath(x: Context, mm: Mm, order: number, gfp: number,
       if (page >= 0) return page;
       if (gfp & __GFP_NORETRY) return -1;
       if (costly_order && !(gfp & __GFP_RETRY_MAYFAIL)) return -1;
-      // should_reclaim_retry() / should_compact_retry(), simplified.
-      if (!progress && order > 0 && compact_priority > MIN_COMPACT_PRIORITY) compact_priority--;
+      // should_reclaim_retry() / should_compact_retry(), simplified: the
+      // priority rises whatever the result, as 6.1's check_priority does
+      // for COMPLETE, PARTIAL_SKIPPED, CONTENDED and DEFERRED alike; costly
+      // orders stop at MIN_COMPACT_COSTLY_PRIORITY.
+      const min_priority = costly_order ? MIN_COMPACT_COSTLY_PRIORITY : MIN_COMPACT_PRIORITY;
+      if (!progress && order > 0 && compact_priority > min_priority) compact_priority--;
       else if (!progress) return -1;
     }
     return -1; // where the kernel would call the OOM killer
