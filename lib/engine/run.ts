@@ -9,6 +9,7 @@ import { check_invariants } from "./mm/check_invariants.ts";
 import type { Mm, TraceEvent } from "./mm/page_alloc.ts";
 import { kthreads } from "./mm/page_alloc_slowpath.ts";
 import { Zone } from "./mm/zone.ts";
+import { Mutex } from "./mutex.ts";
 import type { Violation } from "./oops.ts";
 import type { PagePool } from "./page_owners.ts";
 import { Rng } from "./rng.ts";
@@ -108,6 +109,7 @@ export class Simulation {
       // The workloads own the pages; they exist once mm does.
       owners: { reclaim: (nr) => owners!.reclaim(nr), movable: (pfn) => owners!.movable(pfn), migrate: (a, b) => owners!.migrate(a, b) },
       capc: new Array(s.cpus).fill(null),
+      pcpu_drain_mutex: new Mutex("pcpu_drain_mutex"),
       kthreads: { kswapd: () => {}, kcompactd: () => {} },
       tracepoint: hooks.tracepoint,
     };

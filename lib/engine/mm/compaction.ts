@@ -455,7 +455,7 @@ export function* kcompactd_do_work(x: Context, mm: Mm, order: number): Code {
     const status = yield* compact_zone(x, mm, cc);
     if (status === COMPACT_SUCCESS) compaction_defer_reset(zone, order, false);
     else if (status === COMPACT_PARTIAL_SKIPPED || status === COMPACT_COMPLETE) {
-      yield* drain_all_pages(x, mm);
+      yield* drain_all_pages(x, mm, true);
       defer_compaction(zone, order);
     }
   } catch (e) {

@@ -91,7 +91,7 @@ function* __alloc_pages_direct_reclaim(x: Context, mm: Mm, order: number, migrat
     for (;;) {
       const page = yield* get_page_from_freelist(x, mm, order, migratetype, alloc_flags);
       if (page >= 0 || drained) return [page, progress];
-      yield* drain_all_pages(x, mm);
+      yield* drain_all_pages(x, mm, false);
       drained = true;
     }
   } catch (e) {
