@@ -7,9 +7,10 @@
 //
 // Simplified, and said so: one zone; only order-0 movable pages migrate
 // (a larger movable block is skipped, as THP migration is not modelled);
-// a batch of sources is isolated in one step; each page compaction migrated away from is freed through
-// free_unref_page() as soon as it is migrated, and isolated free pages it
-// did not use go back one by one through __free_pages();
+// a batch of sources is isolated in one step; each page compaction
+// migrated away from is freed through free_unref_page() as soon as it is
+// migrated, and isolated free pages it did not use go back one by one
+// through __free_pages();
 // ASYNC mode scans MOVABLE pageblocks only and never waits, SYNC_LIGHT
 // scans every pageblock. Scanning costs compaction_scan_per_page per pfn,
 // migrating migrate_per_page per page.
@@ -311,8 +312,9 @@ function* isolate_freepages(x: Context, mm: Mm, cc: CompactControl, want: number
 }
 
 /** isolate_freepages_block(), mm/compaction.c 6.1: under zone->lock (taken
- * by compact_lock_irqsave(), so async compaction notes contention), each PageBuddy block is taken off its free list (__isolate_free_page)
- * and split into order-0 pages for migration targets. */
+ * by compact_lock_irqsave(), so async compaction notes contention), each
+ * PageBuddy block is taken off its free list (__isolate_free_page) and
+ * split into order-0 pages for migration targets. */
 function* isolate_freepages_block(x: Context, mm: Mm, cc: CompactControl, block: number, want: number): Code {
   try {
     const zone = mm.zone;
