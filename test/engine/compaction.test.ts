@@ -35,10 +35,10 @@ describe("migrate_pages()", () => {
 });
 
 describe("compact_zone()", () => {
-  // THP faults on CPU 0 compact while three CPUs churn order-3 pages, which
+  // THP faults on CPU 0 compact while other CPUs churn order-3 pages, which
   // compact themselves (unmovable, non-costly) and keep zone->lock busy.
-  const text = `scenario "thp-churn" {
-  cpus 4
+  const churn = (cpus: number) => `scenario "thp-churn" {
+  cpus ${cpus}
   memory 64MiB
   duration 40ms
   fragmentation 100%
@@ -46,23 +46,26 @@ describe("compact_zone()", () => {
     every 1ms
     alloc order 9 gfp GFP_TRANSHUGE_LIGHT | __GFP_DIRECT_RECLAIM | __GFP_NORETRY
   }
-  workload "churn" on cpus 1,2,3 in task {
+  workload "churn" on cpus ${Array.from({ length: cpus - 1 }, (_, i) => i + 1).join(",")} in task {
     rate 1M/s
     alloc order 3 gfp GFP_KERNEL
     free after 1us
   }
 }`;
-  const { events } = traced(text);
   /** Each run: its mm_compaction_begin and mm_compaction_end, paired per CPU. */
-  const runs: { begin: TraceEvent; end: TraceEvent }[] = [];
-  const open = new Map<number, TraceEvent>();
-  for (const e of events) {
-    if (e.name === "mm_compaction_begin") open.set(e.cpu, e);
-    if (e.name === "mm_compaction_end") runs.push({ begin: open.get(e.cpu)!, end: e });
+  function compactions(cpus: number) {
+    const runs: { begin: TraceEvent; end: TraceEvent }[] = [];
+    const open = new Map<number, TraceEvent>();
+    for (const e of traced(churn(cpus)).events) {
+      if (e.name === "mm_compaction_begin") open.set(e.cpu, e);
+      if (e.name === "mm_compaction_end") runs.push({ begin: open.get(e.cpu)!, end: e });
+    }
+    return (status: string) => runs.filter((r) => r.end.status === status);
   }
-  const ended = (status: string) => runs.filter((r) => r.end.status === status);
 
   it("ends a run whose scanners met PARTIAL_SKIPPED unless it covered the whole zone", () => {
+    // 4 CPUs: 9 partial_skipped, 42 complete.
+    const ended = compactions(4);
     expect(ended("partial_skipped").length).toBeGreaterThan(0);
     for (const r of ended("partial_skipped")) expect(r.begin.migrate_pfn).toBeGreaterThan(0);
     expect(ended("complete").length).toBeGreaterThan(0);
@@ -70,6 +73,8 @@ describe("compact_zone()", () => {
   });
 
   it("gives up an async run whose zone->lock trylock failed (COMPACT_CONTENDED), and never a sync one", () => {
+    // 8 CPUs: 12 runs end contended.
+    const ended = compactions(8);
     expect(ended("contended").length).toBeGreaterThan(0);
     for (const r of ended("contended")) expect(r.end.mode).toBe("async");
   });
