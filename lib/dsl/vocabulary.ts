@@ -106,6 +106,8 @@ const METRIC_TABLE: [pattern: string, unit: MetricUnit, doc: string][] = [
   ["pcp.alloc_hits", "count", "allocations served from a pcp list"],
   ["pcp.refills", "count", "rmqueue_bulk calls"],
   ["pcp.drains", "count", "free_pcppages_bulk calls"],
+  ["drain.skipped", "count", "drain_all_pages calls without a zone that returned: a drain was running"],
+  ["drain.waited", "count", "drain_all_pages calls with a zone that slept on pcpu_drain_mutex"],
   ["pcp.trylock_fail", "count", "pcp trylocks that failed, all contexts"],
   ["pcp.trylock_fail.{task,softirq,hardirq}", "count", "pcp trylocks that failed, by context"],
   ["pcp.fallback_rate", "fraction", "pcp.trylock_fail / pcp-eligible operations"],

@@ -29,6 +29,10 @@ export class Metrics implements MachineMetrics {
   pcpAllocHits = 0;
   pcpRefills = 0;
   pcpDrains = 0;
+  /** drain_all_pages() calls without a zone that found a drain running and returned. */
+  drainSkipped = 0;
+  /** drain_all_pages() calls with a zone that slept on pcpu_drain_mutex. */
+  drainWaited = 0;
   /** pcp lock attempts by allocation and free paths: fallback_rate's denominator. */
   pcpEligible = 0;
   readonly trylockFail = [0, 0, 0];
@@ -165,6 +169,8 @@ export class Metrics implements MachineMetrics {
       "pcp.alloc_hits": this.pcpAllocHits,
       "pcp.refills": this.pcpRefills,
       "pcp.drains": this.pcpDrains,
+      "drain.skipped": this.drainSkipped,
+      "drain.waited": this.drainWaited,
       "pcp.trylock_fail": fails,
       "pcp.trylock_fail.task": this.trylockFail[0]!,
       "pcp.trylock_fail.softirq": this.trylockFail[1]!,

@@ -10,6 +10,7 @@ import type { Mm, TraceEvent } from "./mm/page_alloc.ts";
 import { kthreads } from "./mm/page_alloc_slowpath.ts";
 import { simulatedZone, type SimulatedZone } from "./mm/node.ts";
 import { Zone } from "./mm/zone.ts";
+import { Mutex } from "./mutex.ts";
 import type { Violation } from "./oops.ts";
 import type { PagePool } from "./page_owners.ts";
 import { Rng } from "./rng.ts";
@@ -113,6 +114,7 @@ export class Simulation {
       // The workloads own the pages; they exist once mm does.
       owners: { reclaim: (nr) => owners!.reclaim(nr), movable: (pfn) => owners!.movable(pfn), migrate: (a, b) => owners!.migrate(a, b) },
       capc: new Array(s.cpus).fill(null),
+      pcpu_drain_mutex: new Mutex("pcpu_drain_mutex"),
       kthreads: { kswapd: () => {}, kcompactd: () => {} },
       tracepoint: hooks.tracepoint,
     };

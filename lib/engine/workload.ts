@@ -122,7 +122,7 @@ export class Workloads implements Driver {
       if (h < 0) continue;
       if (!this.freedNowait(x, s, h)) return this.arriveFrom(x, s, i, n, h);
     }
-    if (s.workload.drain) return drain_all_pages(x, this.mm);
+    if (s.workload.drain) return drain_all_pages(x, this.mm, true);
   }
 
   /** The rest of an arrival, from its allocation `n`; `h` >= 0 when that
@@ -141,7 +141,7 @@ export class Workloads implements Driver {
       }
       if (!this.freedNowait(x, s, h)) yield* this.freeNow(x, s, h);
     }
-    if (s.workload.drain) yield* drain_all_pages(x, this.mm);
+    if (s.workload.drain) yield* drain_all_pages(x, this.mm, true);
   }
 
   /** Books an allocation: its metrics, the page's handle and LRU place, a

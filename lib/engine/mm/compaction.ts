@@ -7,16 +7,16 @@
 //
 // Simplified, and said so: one zone; only order-0 movable pages migrate
 // (a larger movable block is skipped, as THP migration is not modelled);
-// a batch is isolated and migrated in one step, so no other CPU sees it
-// half-done; pages compaction migrated away from are released as a list
-// through free_unref_page_list(), as release_pages() does, and isolated
-// free pages it did not use go back one by one through __free_pages();
+// a batch of sources is isolated in one step; each page compaction
+// migrated away from is freed through free_unref_page() as soon as it is
+// migrated, and isolated free pages it did not use go back one by one
+// through __free_pages();
 // ASYNC mode scans MOVABLE pageblocks only and never waits, SYNC_LIGHT
 // scans every pageblock. Scanning costs compaction_scan_per_page per pfn,
 // migrating migrate_per_page per page.
 import { draw } from "../costs.ts";
 import type { Code, Context } from "../context.ts";
-import { spin_lock_irqsave, spin_unlock_irqrestore } from "../lock.ts";
+import { spin_lock_irqsave, spin_unlock_irqrestore, trylockNow, type Spinlock } from "../lock.ts";
 import { unwind } from "../oops.ts";
 import { PG_alloc, PG_buddy, PG_isolated } from "./memmap.ts";
 import {
@@ -48,6 +48,7 @@ const COMPACT_PRIO_SYNC_FULL = 0;
 const COMPACT_PRIO_SYNC_LIGHT = 1;
 const COMPACT_PRIO_ASYNC = 2;
 export const MIN_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_FULL;
+export const MIN_COMPACT_COSTLY_PRIORITY = COMPACT_PRIO_SYNC_LIGHT;
 export const DEF_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_LIGHT;
 export const INIT_COMPACT_PRIORITY = COMPACT_PRIO_ASYNC;
 const COMPACT_MAX_DEFER_SHIFT = 6;
@@ -66,6 +67,10 @@ interface CompactControl {
   freepages: number[];
   /** A direct compactor's capture_control. */
   capc: CaptureControl | null;
+  /** The run covers the zone from its start: meeting scanners mean COMPLETE. */
+  whole_zone: boolean;
+  /** An async trylock found a lock held (compact_lock_irqsave). */
+  contended: boolean;
 }
 
 /** defer_compaction(), mm/compaction.c 6.1 */
@@ -112,17 +117,20 @@ export function compaction_suitable(zone: Zone, order: number, alloc_flags: numb
   return COMPACT_CONTINUE;
 }
 
-/** __compact_finished(), mm/compaction.c 6.1 */
+/** __compact_finished(), mm/compaction.c 6.1: meeting scanners end the run,
+ * COMPLETE only when it covered the whole zone; otherwise a free block
+ * of the order (or a pageblock to steal) is SUCCESS, and failing that a
+ * contended run gives up. No watermark test: 6.1 has none here. The model
+ * steps whole pageblocks, so every check is at a pageblock boundary. */
 function __compact_finished(mm: Mm, cc: CompactControl): number {
   const zone = mm.zone;
   if (cc.free_pfn <= cc.migrate_pfn) {
-    // Let the next compaction start anew: __reset_isolation_suitable().
+    // Let the next compaction start anew: reset_cached_positions().
     zone.compact_cached_migrate_pfn = 0;
     zone.compact_cached_free_pfn = zone.lastPageblock;
-    return COMPACT_COMPLETE;
+    return cc.whole_zone ? COMPACT_COMPLETE : COMPACT_PARTIAL_SKIPPED;
   }
   if (cc.capc && cc.capc.page >= 0) return COMPACT_SUCCESS;
-  if (!__zone_watermark_ok(zone, cc.order, wmark_pages(zone, cc.alloc_flags), cc.alloc_flags, zone.nrFree)) return COMPACT_CONTINUE;
   for (let order = cc.order; order < MAX_ORDER; order++) {
     if (zone.free_area[order]!.nr_free === 0) continue;
     if (free_area_has(zone, order, cc.migratetype)) return COMPACT_SUCCESS;
@@ -131,7 +139,23 @@ function __compact_finished(mm: Mm, cc: CompactControl): number {
       for (let mt = 0; mt < MIGRATE_PCPTYPES; mt++) if (free_area_has(zone, order, mt)) return COMPACT_SUCCESS;
     }
   }
-  return COMPACT_CONTINUE;
+  // COMPACT_NO_SUITABLE_PAGE, which compact_finished() turns into CONTINUE.
+  return cc.contended ? COMPACT_CONTENDED : COMPACT_CONTINUE;
+}
+
+/** compact_lock_irqsave(), mm/compaction.c 6.1: async compaction tries the
+ * lock first and, finding it held, notes the contention (the run then
+ * gives up at its next __compact_finished()) but still takes the lock. */
+function* compact_lock_irqsave(x: Context, lock: Spinlock, cc: CompactControl): Code {
+  if (cc.async && !cc.contended) {
+    // spin_trylock_irqsave(): IRQs are saved, and restored on failure.
+    if (x.mustYield()) yield x.pending;
+    x.irqSaveNow();
+    if (trylockNow(x, lock)) return;
+    cc.contended = true;
+    if (x.irqRestoreNow()) yield 0;
+  }
+  yield* spin_lock_irqsave(x, lock);
 }
 
 /** suitable_migration_source(), mm/compaction.c 6.1: async compaction only
@@ -170,17 +194,17 @@ function isolate_migratepages_block(x: Context, mm: Mm, pfn: number, end: number
   }
 }
 
-/** migrate_pages(), mm/migrate.c 6.1: each page's contents move to an
- * isolated free page and its owner follows; the old pages are then freed
- * as a list, and those not migrated are put back (putback_movable_pages).
- * A page its owner freed meanwhile is simply gone. Returns false when
- * free pages ran out. */
+/** migrate_pages() -> unmap_and_move(), mm/migrate.c 6.1: one page at a
+ * time, its contents move to an isolated free page, its owner follows, and
+ * the old page is put_page()d at once, which for its last reference ends
+ * in free_unref_page() (__folio_put_small(), mm/swap.c), before the next
+ * page migrates. Pages not migrated are put back (putback_movable_pages).
+ * A page its owner freed meanwhile is simply gone. Returns false when free
+ * pages ran out. 6.1 has no batched migrate_pages_batch() yet. */
 function* migrate_pages(x: Context, mm: Mm, cc: CompactControl, sources: number[]): Code<boolean> {
   try {
     const memmap = mm.zone.memmap;
     if (cc.freepages.length < sources.length) yield* isolate_freepages(x, mm, cc, sources.length);
-    const list = memmap.newHead();
-    let n = 0;
     let ranOut = false;
     for (const page of sources) {
       const flags = memmap.flags(page);
@@ -190,18 +214,11 @@ function* migrate_pages(x: Context, mm: Mm, cc: CompactControl, sources: number[
         ranOut = true;
         continue;
       }
+      x.spend(draw(x.m.costs.migrate_per_page));
       mm.owners.migrate(page, cc.freepages.pop()!);
-      memmap.list_add_tail(page, list, "migrate_pages");
-      n++;
+      if (mm.metrics.measuring) mm.metrics.compactMigrated++;
+      yield* __free_pages(x, mm, page, 0);
     }
-    if (n === 0) {
-      memmap.releaseHead(list);
-      return !ranOut;
-    }
-    x.spend(n * draw(x.m.costs.migrate_per_page));
-    if (mm.metrics.measuring) mm.metrics.compactMigrated += n;
-    yield* mm.variant.free_unref_page_list(x, mm, list);
-    memmap.releaseHead(list);
     return !ranOut;
   } catch (e) {
     throw unwind(e, "migrate_pages");
@@ -294,16 +311,16 @@ function* isolate_freepages(x: Context, mm: Mm, cc: CompactControl, want: number
   }
 }
 
-/** isolate_freepages_block(), mm/compaction.c 6.1: under zone->lock (async
- * compaction would trylock it and note contention; the model takes it),
- * each PageBuddy block is taken off its free list (__isolate_free_page)
- * and split into order-0 pages for migration targets. */
+/** isolate_freepages_block(), mm/compaction.c 6.1: under zone->lock (taken
+ * by compact_lock_irqsave(), so async compaction notes contention), each
+ * PageBuddy block is taken off its free list (__isolate_free_page) and
+ * split into order-0 pages for migration targets. */
 function* isolate_freepages_block(x: Context, mm: Mm, cc: CompactControl, block: number, want: number): Code {
   try {
     const zone = mm.zone;
     const memmap = zone.memmap;
     const end = Math.min(block + pageblock_nr_pages, zone.managedPages);
-    yield* spin_lock_irqsave(x, zone.lock);
+    yield* compact_lock_irqsave(x, zone.lock, cc);
     let scanned = 0;
     let isolatedBlocks = 0;
     for (let pfn = block; pfn < end && cc.freepages.length < want; pfn++) {
@@ -342,8 +359,15 @@ function* compact_zone(x: Context, mm: Mm, cc: CompactControl): Code<number> {
     if (mm.tracepoint) trace(x, mm, "mm_compaction_suitable", { order: cc.order, ret: COMPACT_RESULT_NAMES[ret]! });
     if (ret === COMPACT_SUCCESS || ret === COMPACT_SKIPPED) return ret;
     if (mm.metrics.measuring) mm.metrics.compactAttempts++;
-    cc.migrate_pfn = zone.compact_cached_migrate_pfn;
-    cc.free_pfn = zone.compact_cached_free_pfn;
+    if (cc.whole_zone) {
+      cc.migrate_pfn = 0;
+      cc.free_pfn = zone.lastPageblock;
+    } else {
+      cc.migrate_pfn = zone.compact_cached_migrate_pfn;
+      cc.free_pfn = zone.compact_cached_free_pfn;
+      // compact_init_migrate_pfn: the one zone starts at pfn 0.
+      if (cc.migrate_pfn <= 0) cc.whole_zone = true;
+    }
     const mode = cc.async ? "async" : "sync_light";
     const who = cc.direct ? "direct" : "kcompactd";
     if (mm.tracepoint) trace(x, mm, "mm_compaction_begin", { order: cc.order, mode, who, migrate_pfn: cc.migrate_pfn, free_pfn: cc.free_pfn });
@@ -365,7 +389,8 @@ function* compact_zone(x: Context, mm: Mm, cc: CompactControl): Code<number> {
       if (x.mustYield()) yield x.pending;
     }
     yield* release_freepages(x, mm, cc);
-    if (ret !== COMPACT_COMPLETE) {
+    // Meeting scanners reset the cached positions already.
+    if (ret !== COMPACT_COMPLETE && ret !== COMPACT_PARTIAL_SKIPPED) {
       zone.compact_cached_migrate_pfn = cc.migrate_pfn;
       zone.compact_cached_free_pfn = cc.free_pfn;
     }
@@ -397,6 +422,7 @@ export function* try_to_compact_pages(x: Context, mm: Mm, order: number, migrate
     const cc: CompactControl = {
       order, migratetype, alloc_flags, async: prio === COMPACT_PRIO_ASYNC, direct: true,
       migrate_pfn: 0, free_pfn: 0, freepages: [], capc,
+      whole_zone: prio === MIN_COMPACT_PRIORITY, contended: false,
     };
     mm.capc[x.cpu.id] = capc;
     let status = COMPACT_SKIPPED;
@@ -428,12 +454,12 @@ export function* kcompactd_do_work(x: Context, mm: Mm, order: number): Code {
     if (compaction_suitable(zone, order, ALLOC_WMARK_MIN) !== COMPACT_CONTINUE) return;
     const cc: CompactControl = {
       order, migratetype: MIGRATE_MOVABLE, alloc_flags: ALLOC_WMARK_LOW, async: false, direct: false,
-      migrate_pfn: 0, free_pfn: 0, freepages: [], capc: null,
+      migrate_pfn: 0, free_pfn: 0, freepages: [], capc: null, whole_zone: false, contended: false,
     };
     const status = yield* compact_zone(x, mm, cc);
     if (status === COMPACT_SUCCESS) compaction_defer_reset(zone, order, false);
     else if (status === COMPACT_PARTIAL_SKIPPED || status === COMPACT_COMPLETE) {
-      yield* drain_all_pages(x, mm);
+      yield* drain_all_pages(x, mm, true);
       defer_compaction(zone, order);
     }
   } catch (e) {

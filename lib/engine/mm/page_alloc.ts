@@ -17,6 +17,7 @@ import { draw } from "../costs.ts";
 import type { Code, Context } from "../context.ts";
 import { spin_lock_irqsave, spin_unlock_irqrestore } from "../lock.ts";
 import type { Metrics } from "../metrics.ts";
+import { mutex_lock, mutex_trylock, mutex_unlock, type Mutex } from "../mutex.ts";
 import { Oops, unwind } from "../oops.ts";
 import { PG_alloc, PG_buddy, PG_pcp } from "./memmap.ts";
 import {
@@ -75,6 +76,8 @@ export interface Mm {
   owners: PageOwners;
   /** current->capture_control, per CPU: set while its task compacts. */
   capc: (CaptureControl | null)[];
+  /** pcpu_drain_mutex, mm/page_alloc.c 6.1: one drain_all_pages() at a time. */
+  pcpu_drain_mutex: Mutex;
   /** The kthreads (vmscan.ts, compaction.ts), woken from allocations. */
   kthreads: { kswapd: (x: Context, order: number) => void; kcompactd: (x: Context, order: number) => void };
   /** Tests and tools: the slow path's tracepoints, named as the kernel's. */
@@ -635,14 +638,29 @@ export function* drain_pages_zone(x: Context, mm: Mm, cpu: number): Code {
 
 /** __drain_all_pages(zone, false), mm/page_alloc.c 6.1: since 443c2accd1b6 the
  * caller drains every CPU's pcp itself, taking each pcp->lock in turn. The
- * cpumask of CPUs with pages is read racily, as in the kernel. */
-export function* drain_all_pages(x: Context, mm: Mm): Code {
+ * cpumask of CPUs with pages is static, so pcpu_drain_mutex serialises the
+ * drains: a caller without a zone (direct reclaim) returns at once when a
+ * drain is running; one with a zone (kcompactd, the `drain` statement,
+ * like CMA and memory offlining) sleeps until it can drain. With one zone,
+ * drain_pages_zone() and drain_pages() are the same. The cpumask is read
+ * racily, as in the kernel. */
+export function* drain_all_pages(x: Context, mm: Mm, zone: boolean): Code {
   try {
+    if (x.mustYield()) yield x.pending;
+    if (!mutex_trylock(x, mm.pcpu_drain_mutex)) {
+      if (!zone) {
+        if (mm.metrics.measuring) mm.metrics.drainSkipped++;
+        return;
+      }
+      if (mm.metrics.measuring) mm.metrics.drainWaited++;
+      yield* mutex_lock(x, mm.pcpu_drain_mutex);
+    }
     const cpus: number[] = [];
     mm.zone.per_cpu_pageset.forEach((pcp, cpu) => {
       if (pcp.count > 0) cpus.push(cpu);
     });
     for (const cpu of cpus) yield* drain_pages_zone(x, mm, cpu);
+    yield* mutex_unlock(x, mm.pcpu_drain_mutex);
   } catch (e) {
     throw unwind(e, "drain_all_pages");
   }

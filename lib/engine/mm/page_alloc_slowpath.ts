@@ -14,7 +14,7 @@ import type { Code, Context, Work } from "../context.ts";
 import { unwind } from "../oops.ts";
 import {
   COMPACT_DEFERRED, COMPACT_SKIPPED, DEF_COMPACT_PRIORITY, INIT_COMPACT_PRIORITY,
-  MIN_COMPACT_PRIORITY, compaction_defer_reset, compaction_suitable, kcompactd_do_work, try_to_compact_pages,
+  MIN_COMPACT_COSTLY_PRIORITY, MIN_COMPACT_PRIORITY, compaction_defer_reset, kcompactd_do_work, try_to_compact_pages,
 } from "./compaction.ts";
 import {
   ALLOC_HARDER, ALLOC_HIGH, ALLOC_KSWAPD, ALLOC_WMARK_LOW, ALLOC_WMARK_MIN, __zone_watermark_ok, drain_all_pages,
@@ -43,17 +43,26 @@ function gfp_to_alloc_flags(gfp: number): number {
   return alloc_flags;
 }
 
+/** pgdat_balanced(), mm/vmscan.c 6.1: the high watermark alone, through
+ * zone_watermark_ok_safe() with alloc_flags 0, so an order above 0 also
+ * needs a free block of that order on a pcp migratetype's list. No
+ * compaction term: a zone with enough free pages but no such block is not
+ * balanced, and kswapd is woken. The one zone has no lowmem_reserve and no
+ * watermark boost (pgdat_watermark_boosted() is always false here). */
+function pgdat_balanced(mm: Mm, order: number): boolean {
+  const zone = mm.zone;
+  return __zone_watermark_ok(zone, order, zone.wmark.high, 0, zone.nrFree);
+}
+
 /** wake_all_kswapds() -> wakeup_kswapd(), mm/vmscan.c 6.1: a balanced or
  * hopeless node (kswapd failed MAX_RECLAIM_RETRIES times) wakes kcompactd
- * instead, for callers that cannot compact themselves. */
+ * instead, and only for callers that cannot compact themselves. */
 function wake_all_kswapds(x: Context, mm: Mm, order: number, gfp: number): void {
-  const zone = mm.zone;
-  const balanced =
-    zone.nrFree >= zone.wmark.high &&
-    (order === 0 || __zone_watermark_ok(zone, order, zone.wmark.high, 0, zone.nrFree) || compaction_suitable(zone, order, 0) !== COMPACT_SKIPPED);
-  const hopeless = zone.kswapd_failures >= MAX_RECLAIM_RETRIES;
+  const balanced = pgdat_balanced(mm, order);
+  const hopeless = mm.zone.kswapd_failures >= MAX_RECLAIM_RETRIES;
   if (mm.tracepoint) trace(x, mm, "mm_vmscan_wakeup_kswapd", { order, gfp_flags: gfp, balanced: balanced ? 1 : 0, hopeless: hopeless ? 1 : 0 });
   if (!balanced && !hopeless) mm.kthreads.kswapd(x, order);
+  // wakeup_kcompactd() returns at once for order 0.
   else if (order > 0 && !(gfp & __GFP_DIRECT_RECLAIM)) mm.kthreads.kcompactd(x, order);
 }
 
@@ -82,7 +91,7 @@ function* __alloc_pages_direct_reclaim(x: Context, mm: Mm, order: number, migrat
     for (;;) {
       const page = yield* get_page_from_freelist(x, mm, order, migratetype, alloc_flags);
       if (page >= 0 || drained) return [page, progress];
-      yield* drain_all_pages(x, mm);
+      yield* drain_all_pages(x, mm, false);
       drained = true;
     }
   } catch (e) {
@@ -126,8 +135,12 @@ function* __alloc_pages_slowpath(x: Context, mm: Mm, order: number, gfp: number,
       if (page >= 0) return page;
       if (gfp & __GFP_NORETRY) return -1;
       if (costly_order && !(gfp & __GFP_RETRY_MAYFAIL)) return -1;
-      // should_reclaim_retry() / should_compact_retry(), simplified.
-      if (!progress && order > 0 && compact_priority > MIN_COMPACT_PRIORITY) compact_priority--;
+      // should_reclaim_retry() / should_compact_retry(), simplified: the
+      // priority rises whatever the result, as 6.1's check_priority does
+      // for COMPLETE, PARTIAL_SKIPPED, CONTENDED and DEFERRED alike; costly
+      // orders stop at MIN_COMPACT_COSTLY_PRIORITY.
+      const min_priority = costly_order ? MIN_COMPACT_COSTLY_PRIORITY : MIN_COMPACT_PRIORITY;
+      if (!progress && order > 0 && compact_priority > min_priority) compact_priority--;
       else if (!progress) return -1;
     }
     return -1; // where the kernel would call the OOM killer
