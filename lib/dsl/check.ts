@@ -10,7 +10,7 @@ import type { Span } from "./source.ts";
 import { didYouMean } from "./suggest.ts";
 import { formatQuantity, formatTime, PAGE_SIZE, type Quantity } from "./units.ts";
 import {
-  CONTEXTS, COST_BY_NAME, METRIC_BY_NAME, VARIANT_NAMES, type Context, type MetricInfo,
+  CONTEXTS, COST_BY_NAME, METRIC_BY_NAME, RETIRED_COSTS, VARIANT_NAMES, type Context, type MetricInfo,
 } from "./vocabulary.ts";
 
 export const LIMITS = {
@@ -192,7 +192,9 @@ class Checker {
           break;
         case "cost": {
           if (!COST_BY_NAME.has(st.name.name)) {
-            this.report("E211", `unknown cost '${st.name.name}'${didYouMean(st.name.name, COST_BY_NAME.keys())}`, st.name.span);
+            const retired = RETIRED_COSTS.get(st.name.name);
+            const hint = retired ? `: ${retired}` : didYouMean(st.name.name, COST_BY_NAME.keys());
+            this.report("E211", `unknown cost '${st.name.name}'${hint}`, st.name.span);
             break;
           }
           if (!once(`cost ${st.name.name}`, st.span, `cost ${st.name.name}`)) break;

@@ -175,3 +175,10 @@ export const COSTS: readonly CostInfo[] = [
   { name: "reclaim_per_page", defaultNs: 1000, doc: "reclaiming one page", source: "assumption", assumption: true },
 ];
 export const COST_BY_NAME = new Map(COSTS.map((c) => [c.name, c]));
+
+/** Costs earlier engines had, and what a scenario that set one means now:
+ * a scenario written for them gets this in its E211, not a guess. */
+export const RETIRED_COSTS: ReadonlyMap<string, string> = new Map([
+  ["zone_lock_per_page", "pcplab 0.4.0 charges zone->lock per block: zone_lock_per_block, buddy_level and check_new_page"],
+  ["lock_handoff", "pcplab 0.4.0 charges cacheline_transfer when a lock's last holder was another CPU"],
+]);

@@ -30,6 +30,7 @@ const CASES: [Code, string, RegExp][] = [
   ["E209", scenario('  cpus 4\n  workload "w" on cpus 2-7 {\n    rate 1k/s\n    drain\n  }'), /cpu 7 is outside the machine: the machine has cpus 4/],
   ["E210", scenario("  duration 500"), /^duration needs a time such as 100us, got 500; did you mean 500ms\?$/],
   ["E211", scenario("  cost irq_entri 1us"), /unknown cost 'irq_entri'; did you mean irq_entry\?/],
+  ["E211", scenario("  cost zone_lock_per_page 40ns"), /unknown cost 'zone_lock_per_page': pcplab 0\.4\.0 charges zone->lock per block: zone_lock_per_block/],
   ["E212", scenario('  workload "w" on cpus all {\n    drain\n  }'), /needs 'rate R'/],
   ["E213", scenario('  kernel "6.2"'), /kernel "6.2" is not modelled/],
   ["E214", nic("alloc order 0 gfp GFP_ATOMIC", "hardriq"), /unknown context 'hardriq'; did you mean hardirq\?/],
