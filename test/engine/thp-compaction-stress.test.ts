@@ -1,7 +1,8 @@
 // Hugh Dickins' report on the v2 patch, re-run: THP compaction stress with
 // his gfp mask. The crash must come out of the modelled paths (reclaim's
-// drain_all_pages() taking a remote pcp lock while an IO completion frees a
-// page list in softirq), never from a special case.
+// drain_all_pages() taking a remote pcp lock while a page list is freed, in
+// task context by truncation or in softirq by an IO completion), never
+// from a special case.
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import type { Results } from "../../lib/engine/index.ts";
