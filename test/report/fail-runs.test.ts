@@ -7,6 +7,7 @@ import { runScenario, scenarioDigest, type Results } from "../../lib/engine/inde
 import { formatValue } from "../../lib/report/format.ts";
 import { renderReport } from "../../lib/report/render.ts";
 import { verify, type VerifyHooks } from "../../lib/report/verify.ts";
+import { pcplab } from "../support/pcplab-cli.ts";
 
 // The v2 defect (scenarios/v2-list-corruption.scn): seeds 3, 4 and 5 end
 // in list_del corruption for trylock-v2, seeds 1 and 2 complete.
@@ -151,5 +152,42 @@ describe("a variant whose every run crashed", () => {
       "",
     ]);
     expect(lines.some((l) => l.endsWith("  alloc.latency_ns.p99"))).toBe(false);
+  });
+});
+
+describe("a sweep where trylock-v2 crashes at one value", () => {
+  const { results, report } = run(scenario('seed 2\n  runs 2\n  compare trylock-v2, trylock\n  sweep "io".rate in 20k/s, 50k/s'));
+  const lines = report.split("\n");
+
+  it("prints a fail:runs table per class, then perf tables over complete runs", () => {
+    const at = lines.indexOf("dmesg.list_del_corruption (fail:runs)");
+    expect(lines.slice(at, at + 4)).toEqual([
+      "dmesg.list_del_corruption (fail:runs)",
+      '       "io".rate  trylock-v2     trylock',
+      "           20k/s          :2          :2",
+      "           50k/s         1:2          :2",
+    ]);
+    expect(at).toBeLessThan(lines.indexOf("pcp.fallback% (mean over complete runs)"));
+    const v2 = results.results.find((g) => g.variant === "trylock-v2" && g.sweep_value === 50000)!;
+    const complete = v2.runs.filter((r) => !r.violation);
+    expect(complete.map((r) => r.seed)).toEqual([2]);
+    const row = lines[lines.indexOf("alloc.latency_ns.p99 (mean over complete runs)") + 3]!;
+    expect(row.trim().split(/\s+/)).toEqual(["50k/s", formatValue("alloc.latency_ns.p99", complete[0]!.metrics["alloc.latency_ns.p99"]!), expect.any(String)]);
+    expect(lines).toContain("invariants.violations (mean over seeds)");
+  });
+});
+
+describe("pcplab run --json", () => {
+  it("marks runs completed or crashed and says over how many runs each summary is", () => {
+    const text = scenario("runs 5\n  compare trylock-v2, trylock");
+    const r = pcplab(["run", "--json", "-"], text);
+    expect(r.status).toBe(0);
+    const json = JSON.parse(r.stdout) as Results;
+    const v2 = json.results.find((g) => g.variant === "trylock-v2")!;
+    expect(v2.runs.map((x) => x.status)).toEqual(["completed", "completed", "crashed", "crashed", "crashed"]);
+    expect(v2.runs.map((x) => x.violation_class)).toEqual([null, null, "dmesg.list_del_corruption", "dmesg.list_del_corruption", "dmesg.list_del_corruption"]);
+    expect(v2.summary["alloc.requests"]!.runs).toBe(2);
+    expect(v2.summary["invariants.violations"]!.runs).toBe(5);
+    expect(json.expectations.find((e) => e.variant === "trylock-v2")).toMatchObject({ value: 0.6, runs: 5, passed: true });
   });
 });
