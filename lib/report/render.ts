@@ -1,6 +1,7 @@
 // The mail report (docs/report.md): plain ASCII, at most 76 columns, the
 // kernel test robot's comparison table (lib/compare.rb widths: 10 for
-// values, 6 for the error, %+10.1f%% for the change), lockstat names, violations as
+// values, 6 for the error, %+10.1f%% for the change; crashed runs only in
+// its fail:runs block), lockstat names, violations as
 // the kernel prints them, and the canonical scenario between two marker
 // lines that carry both digests, so `pcplab verify` can re-run it.
 import type { Scenario } from "../dsl/scenario.ts";

@@ -177,6 +177,17 @@ describe("a sweep where trylock-v2 crashes at one value", () => {
   });
 });
 
+describe("a sweep point whose every run crashed", () => {
+  it("prints - for its perf means and leaves it out of the charts, instead of failing", () => {
+    const { report } = run(scenario('seed 3\n  runs 1\n  compare trylock-v2, trylock\n  sweep "io".rate in 20k/s, 50k/s'));
+    const lines = report.split("\n");
+    const at = lines.indexOf("lock_stat.zone.contentions (mean over complete runs)");
+    expect(lines[at + 3]).toMatch(/^ {11}50k\/s {11}- +\d+$/);
+    expect(report).toContain("pcp.fallback% against \"io\".rate (mean over complete runs)");
+    expect(report).not.toContain("NaN");
+  });
+});
+
 describe("pcplab run --json", () => {
   it("marks runs completed or crashed and says over how many runs each summary is", () => {
     const text = scenario("runs 5\n  compare trylock-v2, trylock");
