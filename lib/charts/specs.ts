@@ -4,6 +4,7 @@
 // a description, which vega-embed turns into the SVG's accessible name.
 import type { Results, RunJson } from "../engine/index.ts";
 import { HEADLINE_METRICS } from "../dsl/vocabulary.ts";
+import { crashNote, crashedRuns, groupSummary } from "./crashes.ts";
 import { chartScale, formatTimeNs } from "./metrics.ts";
 import { labelExpr, shownSweepValue, sweepPoint, sweepValueLabel, wantsLogAxis } from "./sweep.ts";
 import { variantColourScale, variantOrder } from "./variants.ts";
@@ -106,18 +107,21 @@ export function headlineBars(results: Results, sweepValue?: number | null): Char
   const groups = atValue(results, sweepValue);
   const titles: string[] = [];
   const rows = HEADLINE_METRICS.flatMap((metric) => {
-    const present = groups.filter((g) => g.summary[metric]);
+    const present = groups.filter((g) => groupSummary(g)[metric]);
     // One unit per facet, chosen to fit the tallest error bar.
-    const { factor, title } = chartScale(metric, present.map((g) => g.summary[metric]!.mean + g.summary[metric]!.stddev));
+    const { factor, title } = chartScale(metric, present.map((g) => groupSummary(g)[metric]!.mean + groupSummary(g)[metric]!.stddev));
     titles.push(title);
     return present.map((g) => {
-      const s = g.summary[metric]!;
-      return { metric: title, variant: g.variant, mean: s.mean * factor, low: (s.mean - s.stddev) * factor, high: (s.mean + s.stddev) * factor };
+      const s = groupSummary(g)[metric]!;
+      const over = `${s.runs} of ${g.runs.length} runs${crashedRuns(g) > 0 && s.runs! < g.runs.length ? ", the rest crashed" : ""}`;
+      return { metric: title, variant: g.variant, mean: s.mean * factor, low: (s.mean - s.stddev) * factor, high: (s.mean + s.stddev) * factor, over };
     });
   });
   return {
     title: `Headline metrics per variant${suffix(results, sweepValue)}`,
-    description: "Bar charts, one per headline metric, each titled with its unit: the mean over seeds for each lock variant, with an error bar of one standard deviation.",
+    description:
+      "Bar charts, one per headline metric, each titled with its unit: the mean over seeds for each lock variant, with an error bar of one standard deviation; a run that crashed counts only in the violations, every other mean is over the complete runs." +
+      crashNote(groups),
     data: { values: rows },
     facet: { field: "metric", type: "nominal", title: null, sort: titles, header: { labelLimit: 200 } },
     columns: 3,
@@ -127,7 +131,13 @@ export function headlineBars(results: Results, sweepValue?: number | null): Char
       height: 110,
       layer: [
         // A metric that is zero in every variant gets the tick "0", not "0.000000".
-        { mark: "bar", encoding: { y: { field: "mean", type: "quantitative", title: null, axis: { labelExpr: "datum.value === 0 ? '0' : datum.label" } } } },
+        {
+          mark: "bar",
+          encoding: {
+            y: { field: "mean", type: "quantitative", title: null, axis: { labelExpr: "datum.value === 0 ? '0' : datum.label" } },
+            tooltip: [{ field: "variant", type: "nominal" }, { field: "mean", type: "quantitative", format: ".4~g" }, { field: "over", type: "nominal", title: "over" }],
+          },
+        },
         { mark: { type: "rule" }, encoding: { y: { field: "low", type: "quantitative" }, y2: { field: "high" } } },
       ],
       encoding: {
@@ -148,16 +158,16 @@ export function sweepLines(results: Results): ChartSpec | null {
   if (!sweep) return null;
   const titles: string[] = [];
   const rows = SWEPT_METRICS.flatMap((metric) => {
-    const present = results.results.filter((g) => g.summary[metric]);
-    const { factor, title } = chartScale(metric, present.map((g) => g.summary[metric]!.mean));
+    const present = results.results.filter((g) => groupSummary(g)[metric]);
+    const { factor, title } = chartScale(metric, present.map((g) => groupSummary(g)[metric]!.mean));
     titles.push(title);
-    return present.map((g) => ({ metric: title, variant: g.variant, value: g.sweep_value, mean: g.summary[metric]!.mean * factor }));
+    return present.map((g) => ({ metric: title, variant: g.variant, value: g.sweep_value, mean: groupSummary(g)[metric]!.mean * factor }));
   });
   const log = wantsLogAxis(sweep.values);
   const label = (v: number) => sweepValueLabel(sweep.param, v);
   return {
     title: `Headline metrics against ${sweep.param}`,
-    description: `Line charts, one per headline metric, each titled with its unit, against the swept ${sweep.param} (${sweep.values.map(label).join(", ")}${log ? ", on a log scale" : ""}), one line per lock variant, mean over seeds.`,
+    description: `Line charts, one per headline metric, each titled with its unit, against the swept ${sweep.param} (${sweep.values.map(label).join(", ")}${log ? ", on a log scale" : ""}), one line per lock variant, mean over seeds (complete runs only).${crashNote(results.results, (g) => `${g.variant} at ${label(g.sweep_value!)}`)}`,
     data: { values: rows },
     facet: { field: "metric", type: "nominal", title: null, sort: titles, header: { labelLimit: 240 } },
     columns: 2,
@@ -197,21 +207,23 @@ function decades(values: number[]): number[] {
 
 /** (4) IRQ and allocation latency percentiles per variant. */
 export function latencyPercentiles(results: Results, sweepValue?: number | null): ChartSpec {
-  const rows = atValue(results, sweepValue).flatMap((group) =>
+  const groups = atValue(results, sweepValue);
+  // A variant whose every run crashed has no latency to draw, not a zero.
+  const rows = groups.flatMap((group) =>
     (["irq", "alloc"] as const).flatMap((kind) =>
-      (["p50", "p99", "max"] as const).map((p) => ({
-        latency: kind === "irq" ? "IRQ latency (raise to handler)" : "allocation latency",
-        percentile: p,
-        variant: group.variant,
-        ns: group.summary[`${kind}.latency_ns.${p}`]?.mean ?? 0,
-      })),
+      (["p50", "p99", "max"] as const).flatMap((p) => {
+        const s = groupSummary(group)[`${kind}.latency_ns.${p}`];
+        if (!s) return [];
+        return [{ latency: kind === "irq" ? "IRQ latency (raise to handler)" : "allocation latency", percentile: p, variant: group.variant, ns: s.mean }];
+      }),
     ),
   );
   const ticks = decades(rows.map((r) => r.ns));
   return {
     title: `IRQ and allocation latency percentiles${suffix(results, sweepValue)}`,
     description:
-      "Grouped bar charts: IRQ latency and allocation latency at p50, p99 and max for each lock variant, mean over seeds, on a symmetric log scale with a tick per power of ten.",
+      "Grouped bar charts: IRQ latency and allocation latency at p50, p99 and max for each lock variant, mean over the complete runs, on a symmetric log scale with a tick per power of ten." +
+      crashNote(groups),
     data: { values: rows },
     facet: { row: { field: "latency", type: "nominal", title: null, sort: ["IRQ latency (raise to handler)", "allocation latency"] } },
     resolve: { scale: { y: "independent" } },

@@ -4,7 +4,8 @@ import { sha256Hex } from "./sha256.ts";
 
 export { simulate, applySweep, Simulation, sweepParamName, type RunSpec, type RunResult, type RunHooks } from "./run.ts";
 export type { TraceEvent } from "./mm/page_alloc.ts";
-export { arrivalsPerSecond, assemble, longestFirst, plan, runScenario, resultsDigest, unexpectedViolations, type Results, type RunJson, type VariantResult } from "./results.ts";
+export { arrivalsPerSecond, assemble, longestFirst, plan, runScenario, resultsDigest, summarizeGroup, unexpectedViolations, type Results, type RunJson, type RunSummary, type VariantResult } from "./results.ts";
+export { crashed, failureCounts, isFailureMetric, violationClass } from "./crash.ts";
 export { COSTS_IN_USE } from "./costs.ts";
 export { nodeSetup, simulatedZone, type NodeSetup, type SimulatedZone, type ZoneSetup } from "./mm/node.ts";
 export { Cancelled, MAX_BACKLOG, MAX_TOUCHED_PAGES, Overloaded } from "./limits.ts";

@@ -4,6 +4,7 @@
 // match (never the wall clock).
 import type { Expectation, Scenario } from "../dsl/scenario.ts";
 import { digest } from "./canonical.ts";
+import { crashed, isFailureMetric, violationClass } from "./crash.ts";
 import type { Violation } from "./oops.ts";
 import type { Series } from "./metrics.ts";
 import { applySweep, simulate, sweepParamName, type RunHooks, type RunResult, type RunSpec } from "./run.ts";
@@ -12,23 +13,42 @@ import { ENGINE_VERSION } from "./version.ts";
 
 export interface RunJson {
   seed: number;
+  /** "crashed" when a violation ended the run (an lkp incomplete run).
+   * Derived from `violation`, so outside the digest; results stored
+   * before it was added lack it. */
+  status?: "completed" | "crashed";
+  /** The violation's class as an lkp dmesg key, or null. */
+  violation_class?: string | null;
   metrics: Record<string, number>;
   series: Series;
   violation: Violation | null;
+}
+
+/** A metric over the runs it is taken over: every run for a failure
+ * metric, the complete runs for the rest (lib/engine/crash.ts). */
+export interface RunSummary extends Summary {
+  /** How many runs; absent in results stored before it was added. */
+  runs?: number;
 }
 
 export interface VariantResult {
   variant: string;
   sweep_value: number | null;
   runs: RunJson[];
-  summary: Record<string, Summary>;
+  /** A perf metric is absent when every run crashed. */
+  summary: Record<string, RunSummary>;
 }
 
 interface ExpectationResult {
   text: string;
   variant: string;
   sweep_value: number | null;
-  value: number;
+  /** The mean compared; null when every run crashed and the metric is a
+   * perf metric, which then fails with `note` saying why. */
+  value: number | null;
+  /** How many runs the mean is over. */
+  runs?: number;
+  note?: string;
   passed: boolean;
 }
 
@@ -110,6 +130,20 @@ export function resultsDigest(results: VariantResult[]): string {
   );
 }
 
+/** Every metric's summary, as lkp's compare takes it: failure metrics over
+ * every run, perf metrics over the complete runs only (none when every run
+ * crashed). */
+export function summarizeGroup(runs: readonly RunJson[]): Record<string, RunSummary> {
+  const complete = runs.filter((r) => !crashed(r));
+  const summary: Record<string, RunSummary> = {};
+  for (const name of Object.keys(runs[0]!.metrics)) {
+    const over = isFailureMetric(name) ? runs : complete;
+    if (over.length === 0) continue;
+    summary[name] = { ...summarize(over.map((r) => r.metrics[name]!)), runs: over.length };
+  }
+  return summary;
+}
+
 export function assemble(s: Scenario, scenarioDigest: string, runs: RunResult[]): Results {
   const specs = plan(s);
   if (runs.length !== specs.length) throw new Error(`expected ${specs.length} runs, got ${runs.length}`);
@@ -121,19 +155,22 @@ export function assemble(s: Scenario, scenarioDigest: string, runs: RunResult[])
       results.push(group);
     }
     const r = runs[i]!;
-    group.runs.push({ seed: r.seed, metrics: r.metrics, series: r.series, violation: r.violation });
+    const status = r.violation ? "crashed" : "completed";
+    group.runs.push({ seed: r.seed, status, violation_class: r.violation ? violationClass(r.violation) : null, metrics: r.metrics, series: r.series, violation: r.violation });
   });
-  for (const group of results) {
-    for (const name of Object.keys(group.runs[0]!.metrics)) {
-      group.summary[name] = summarize(group.runs.map((r) => r.metrics[name]!));
-    }
-  }
+  for (const group of results) group.summary = summarizeGroup(group.runs);
   const expectations: ExpectationResult[] = [];
   for (const e of s.expects) {
     for (const group of results) {
       if (e.variant !== null && e.variant !== group.variant) continue;
-      const value = group.summary[e.metric]!.mean;
-      expectations.push({ text: e.text, variant: group.variant, sweep_value: group.sweep_value, value, passed: compare(e.op, value, e.value) });
+      const at = { text: e.text, variant: group.variant, sweep_value: group.sweep_value };
+      const summary = group.summary[e.metric];
+      if (!summary) {
+        const n = group.runs.length;
+        expectations.push({ ...at, value: null, runs: 0, note: `no run completed (${n} of ${n} crashed)`, passed: false });
+        continue;
+      }
+      expectations.push({ ...at, value: summary.mean, runs: summary.runs!, passed: compare(e.op, summary.mean, e.value) });
     }
   }
   return {

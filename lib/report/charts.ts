@@ -92,12 +92,14 @@ function againstSweep(s: Scenario, results: Results, metric: string): Plot {
   const xOf = (i: number) => (values.length === 1 ? Math.floor(PLOT_WIDTH / 2) : Math.round((i * (PLOT_WIDTH - 1)) / (values.length - 1)));
   const scale = metric.endsWith("_rate") ? 100 : 1;
   return {
-    title: `${reportName(metric)} against ${results.sweep!.param} (mean over seeds)`,
+    title: `${reportName(metric)} against ${results.sweep!.param} (${results.results.some((g) => g.runs.some((r) => r.violation)) ? "mean over complete runs" : "mean over seeds"})`,
     lines: s.variants.map((variant) => ({
       name: variant,
       points: values.map((v, i) => {
         const group = results.results.find((g) => g.variant === variant && g.sweep_value === v)!;
-        return { x: xOf(i), y: group.summary[metric]!.mean * scale };
+        // No point where every run crashed: there is no perf value to draw.
+        const m = group.summary[metric];
+        return m ? { x: xOf(i), y: m.mean * scale } : null;
       }),
     })),
     xLabels: values.map((v, i) => ({ x: xOf(i), text: sweepValueText(s, v) })),

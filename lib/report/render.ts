@@ -1,12 +1,13 @@
 // The mail report (docs/report.md): plain ASCII, at most 76 columns, the
 // kernel test robot's comparison table (lib/compare.rb widths: 10 for
-// values, 6 for the error, %+10.1f%% for the change), lockstat names, violations as
+// values, 6 for the error, %+10.1f%% for the change; crashed runs only in
+// its fail:runs block), lockstat names, violations as
 // the kernel prints them, and the canonical scenario between two marker
 // lines that carry both digests, so `pcplab verify` can re-run it.
 import type { Scenario } from "../dsl/scenario.ts";
 import { formatSize, formatTime } from "../dsl/units.ts";
 import { COSTS, HEADLINE_METRICS } from "../dsl/vocabulary.ts";
-import { COSTS_IN_USE, MODEL, type Results, type VariantResult } from "../engine/index.ts";
+import { COSTS_IN_USE, failureCounts, isFailureMetric, MODEL, type Results, type RunSummary, type VariantResult } from "../engine/index.ts";
 import { reportCharts } from "./charts.ts";
 import { formatValue, isPercent, reportName, sweepValueText, WIDTH, wrap } from "./format.ts";
 import type { ReportLine } from "./lines.ts";
@@ -61,13 +62,62 @@ class Section {
   }
 }
 
+/** lkp's fail:runs block (lib/compare.rb show_failure_header and
+ * show_failure_change): per violation class, how many runs it ended out of
+ * how many, and between columns the change in reproduction rate, in
+ * percentage points, against the base. Nothing when no run crashed. */
+function failureBlock(groups: VariantResult[]): { layout: string[]; rows: string[] } {
+  const counts = groups.map((g) => failureCounts(g.runs));
+  const keys = [...new Set(counts.flatMap((c) => [...c.keys()]))];
+  if (keys.length === 0) return { layout: [], rows: [] };
+  const layout = ["       fail:runs" + "  %reproduction    fail:runs".repeat(groups.length - 1), "           |" + "             |             |".repeat(groups.length - 1)];
+  const rows = keys.map((key) => {
+    const base = (counts[0]!.get(key) ?? 0) / groups[0]!.runs.length;
+    let row = "";
+    groups.forEach((g, i) => {
+      const f = counts[i]!.get(key) ?? 0;
+      // compare.rb divides by runs[i - 1] here, harmless only when every
+      // column has as many runs; this divides by the column's own.
+      if (i > 0) row += `${(100 * (f / g.runs.length - base)).toFixed(0)}%`.padStart(11) + " ";
+      row += (f === 0 ? "" : String(f)).padStart(11) + `:${String(g.runs.length).padEnd(4)}`;
+    });
+    return `${row}  ${key}`;
+  });
+  return { layout, rows };
+}
+
+/** A perf value, or blanks where every run crashed (lkp prints no value
+ * for a commit without a complete run). */
+function valueField(metric: string, s: RunSummary | undefined): string {
+  return s ? formatValue(metric, s.mean).padStart(10) + errorField(s.mean, s.stddev) : " ".repeat(16);
+}
+
+/** "means over complete runs only: trylock-v2 2 of 5" when a run crashed. */
+function completeRunsNote(groups: VariantResult[]): string[] {
+  const partial = groups.filter((g) => g.runs.some((r) => r.violation));
+  if (partial.length === 0) return [];
+  const parts = partial.map((g) => `${g.variant} ${g.runs.filter((r) => !r.violation).length} of ${g.runs.length}`);
+  return wrap(`perf means over complete runs only: ${parts.join(", ")}`);
+}
+
+/** Perf rows: every metric but the failure ones (shown as fail:runs). */
+function perfMetrics(groups: VariantResult[]): string[] {
+  const names = new Set(groups.flatMap((g) => Object.keys(g.summary)));
+  return [...names].filter((m) => !isFailureMetric(m));
+}
+
 /** One variant: its values alone, in the same columns as the base's. */
 function singleTable(base: VariantResult): ReportLine[] {
-  const out = new Section(`${base.variant} table`).text(base.variant.padStart(16)).layout("-".repeat(16), "         %stddev", "             \\");
-  for (const metric of Object.keys(base.summary)) {
-    const a = base.summary[metric]!;
-    if (!showRow(metric, a.mean, a.mean === 0 ? 0 : Infinity)) continue;
-    out.text((formatValue(metric, a.mean).padStart(10) + errorField(a.mean, a.stddev) + "  " + reportName(metric)).trimEnd());
+  const out = new Section(`${base.variant} table`).text(base.variant.padStart(16)).layout("-".repeat(16));
+  const fails = failureBlock([base]);
+  out.layout(...fails.layout).text(...fails.rows).text(...completeRunsNote([base]));
+  // Without a complete run there is no perf value to show.
+  if (base.runs.every((r) => r.violation)) return out.text("").lines;
+  out.layout("         %stddev", "             \\");
+  for (const metric of perfMetrics([base])) {
+    const a = base.summary[metric];
+    if (a && !showRow(metric, a.mean, a.mean === 0 ? 0 : Infinity)) continue;
+    out.text((valueField(metric, a) + "  " + reportName(metric)).trimEnd());
   }
   return out.text("").lines;
 }
@@ -75,19 +125,16 @@ function singleTable(base: VariantResult): ReportLine[] {
 function comparisonTable(base: VariantResult, other: VariantResult): ReportLine[] {
   const out = new Section(`${base.variant} vs ${other.variant} table`)
     .text(`${base.variant.padStart(16)} ${other.variant.padStart(27)}`)
-    .layout(`${"-".repeat(16)} ${"-".repeat(27)}`, "         %stddev     %change         %stddev", "             \\          |                \\");
-  for (const metric of Object.keys(base.summary)) {
-    const a = base.summary[metric]!;
-    const b = other.summary[metric]!;
-    if (!showRow(metric, a.mean, b.mean)) continue;
-    const row =
-      formatValue(metric, a.mean).padStart(10) +
-      errorField(a.mean, a.stddev) +
-      changeField(metric, a.mean, b.mean) +
-      formatValue(metric, b.mean).padStart(10) +
-      errorField(b.mean, b.stddev) +
-      "  " +
-      reportName(metric);
+    .layout(`${"-".repeat(16)} ${"-".repeat(27)}`);
+  const fails = failureBlock([base, other]);
+  out.layout(...fails.layout).text(...fails.rows).text(...completeRunsNote([base, other]));
+  out.layout("         %stddev     %change         %stddev", "             \\          |                \\");
+  for (const metric of perfMetrics([base, other])) {
+    const a = base.summary[metric];
+    const b = other.summary[metric];
+    if (a && b && !showRow(metric, a.mean, b.mean)) continue;
+    if (!a && !b) continue;
+    const row = valueField(metric, a) + (a && b ? changeField(metric, a.mean, b.mean) : " ".repeat(12)) + valueField(metric, b) + "  " + reportName(metric);
     out.text(row.trimEnd());
   }
   return out.text("").lines;
@@ -99,13 +146,30 @@ const SWEEP_METRICS = ["pcp.fallback_rate", "lock.zone.contentions", "irq.latenc
 function sweepTables(s: Scenario, results: Results): ReportLine[] {
   const lines: ReportLine[] = [];
   const colWidth = Math.max(12, ...s.variants.map((v) => v.length + 2));
-  for (const metric of SWEEP_METRICS) {
-    const out = new Section(`${reportName(metric)} sweep table`)
-      .layout(reportName(metric) + " (mean over seeds)", results.sweep!.param.padStart(16) + s.variants.map((v) => v.padStart(colWidth)).join(""));
+  const groupAt = (v: string, value: number) => results.results.find((r) => r.variant === v && r.sweep_value === value)!;
+  const head = results.sweep!.param.padStart(16) + s.variants.map((v) => v.padStart(colWidth)).join("");
+  // fail:runs first, as lkp's compare prints it: one table per class.
+  const keys = [...new Set(results.results.flatMap((g) => [...failureCounts(g.runs).keys()]))];
+  for (const key of keys) {
+    const out = new Section(`${key} sweep table`).layout(`${key} (fail:runs)`, head);
     for (const value of s.sweep!.values) {
       const cells = s.variants.map((v) => {
-        const group = results.results.find((r) => r.variant === v && r.sweep_value === value)!;
-        return formatValue(metric, group.summary[metric]!.mean).padStart(colWidth);
+        const group = groupAt(v, value);
+        const f = failureCounts(group.runs).get(key) ?? 0;
+        return `${f === 0 ? "" : f}:${group.runs.length}`.padStart(colWidth);
+      });
+      out.text(sweepValueText(s, value).padStart(16) + cells.join(""));
+    }
+    lines.push(...out.text("").lines);
+  }
+  const anyCrash = keys.length > 0;
+  for (const metric of SWEEP_METRICS) {
+    const over = isFailureMetric(metric) || !anyCrash ? "(mean over seeds)" : "(mean over complete runs)";
+    const out = new Section(`${reportName(metric)} sweep table`).layout(`${reportName(metric)} ${over}`, head);
+    for (const value of s.sweep!.values) {
+      const cells = s.variants.map((v) => {
+        const m = groupAt(v, value).summary[metric];
+        return (m ? formatValue(metric, m.mean) : "-").padStart(colWidth);
       });
       out.text(sweepValueText(s, value).padStart(16) + cells.join(""));
     }
@@ -202,7 +266,10 @@ export function renderReportLines(s: Scenario, canonicalText: string, results: R
     const out = new Section("expectations").layout("expectations:");
     for (const e of results.expectations) {
       const at = e.sweep_value === null ? "" : ` at ${e.sweep_value}`;
-      out.text(...wrap(`${e.passed ? "PASS" : "FAIL"} ${e.text} (${e.variant}${at}: ${formatExpectValue(e.text, e.value)})`, WIDTH, "     "));
+      const group = results.results.find((g) => g.variant === e.variant && g.sweep_value === e.sweep_value);
+      const total = group?.runs.length ?? 0;
+      const value = e.value === null ? (e.note ?? "no run completed") : formatExpectValue(e.text, e.value) + (e.runs !== undefined && e.runs < total ? `, over ${e.runs} of ${total} runs` : "");
+      out.text(...wrap(`${e.passed ? "PASS" : "FAIL"} ${e.text} (${e.variant}${at}: ${value})`, WIDTH, "     "));
     }
     lines.push(...out.text("").lines);
   }

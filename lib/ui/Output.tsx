@@ -4,13 +4,10 @@
 // their units, as the charts do; a wide one (a sweep) scrolls sideways
 // inside its own box, never the page.
 import type { Results } from "../engine/index.ts";
-import { formatMetric, metricInfo } from "../charts/metrics.ts";
-import { HEADLINE_METRICS } from "../dsl/vocabulary.ts";
 import { sweepValueLabel } from "../charts/sweep.ts";
-import { reportName, violations } from "../report/render.ts";
+import { violations } from "../report/render.ts";
 import { Charts } from "./Charts.tsx";
-
-type Group = Results["results"][number];
+import { summaryTable } from "./summary-table.ts";
 
 /** Column heads: the variant, and under it the sweep value in the
  * scenario's unit (1k/s) when there is a sweep. */
@@ -60,7 +57,7 @@ function Heads({ results }: { results: Results }) {
 }
 
 function SummaryTable({ results }: { results: Results }) {
-  const groups = results.results;
+  const model = summaryTable(results);
   return (
     <div className="table-scroll" role="region" aria-label="Summary table" tabIndex={0}>
       <table className="summary" aria-label="Summary of headline metrics">
@@ -68,26 +65,41 @@ function SummaryTable({ results }: { results: Results }) {
           <Heads results={results} />
         </thead>
         <tbody>
-          {HEADLINE_METRICS.map((metric) => (
-            <tr key={metric}>
-              <th scope="row" title={`${metric} (in the mail report: ${reportName(metric)})`}>
-                {metricInfo(metric).words}
+          {model.crashes && (
+            <tr className="crashes">
+              <th scope="row" title="runs that ended in a violation: they count only in the violations; every other value is over the complete runs">
+                runs crashed
               </th>
-              {groups.map((g: Group, i) => {
-                const s = g.summary[metric];
-                return (
-                  <td key={i}>
-                    {s ? formatMetric(metric, s.mean) : "-"}
-                    {s && s.stddev > 0 && <span className="sd"> &plusmn;{formatMetric(metric, s.stddev)}</span>}
-                  </td>
-                );
-              })}
+              {model.crashes.map((c, i) => (
+                <td key={i}>{c}</td>
+              ))}
+            </tr>
+          )}
+          {model.rows.map((row) => (
+            <tr key={row.metric}>
+              <th scope="row" title={row.title}>
+                {row.words}
+              </th>
+              {row.cells.map((cell, i) => (
+                <td key={i} title={cell.over ?? undefined}>
+                  {cell.text}
+                  {cell.sd && <span className="sd"> &plusmn;{cell.sd}</span>}
+                </td>
+              ))}
             </tr>
           ))}
         </tbody>
       </table>
     </div>
   );
+}
+
+/** The mean an expectation compared, and over how many runs when some
+ * crashed; why there is none when every run crashed. */
+function expectationValue(results: Results, e: Results["expectations"][number]): string {
+  if (e.value === null) return e.note ?? "no run completed";
+  const total = results.results.find((g) => g.variant === e.variant && g.sweep_value === e.sweep_value)?.runs.length ?? 0;
+  return e.runs !== undefined && e.runs < total ? `${e.value}, over ${e.runs} of ${total} runs` : String(e.value);
 }
 
 export function Output({ results, stale, ranAt }: { results: Results; stale: boolean; ranAt: string }) {
@@ -111,7 +123,7 @@ export function Output({ results, stale, ranAt }: { results: Results; stale: boo
           {results.expectations.map((e, i) => (
             <li key={i} className={e.passed ? "pass" : "fail"}>
               {e.passed ? "pass" : "FAIL"}: {e.text} ({e.variant}
-              {e.sweep_value === null || !results.sweep ? "" : `, ${results.sweep.param} = ${sweepValueLabel(results.sweep.param, e.sweep_value)}`}: {e.value})
+              {e.sweep_value === null || !results.sweep ? "" : `, ${results.sweep.param} = ${sweepValueLabel(results.sweep.param, e.sweep_value)}`}: {expectationValue(results, e)})
             </li>
           ))}
         </ul>
