@@ -7,25 +7,9 @@ import { runScenario } from "../../lib/engine/index.ts";
 import { formatMetric } from "../../lib/charts/metrics.ts";
 import { summaryTable } from "../../lib/ui/summary-table.ts";
 import { scenarioOf } from "../support/scenario-runs.ts";
+import { v2CrashScenario } from "../support/v2-crash.ts";
 
-// scenarios/v2-list-corruption.scn, shorter: trylock-v2 crashes in seeds
-// 3, 4 and 5 with list_del corruption; trylock never does.
-const text = (head: string) => `scenario "v2" {
-  cpus 4
-  memory 1GiB
-  duration 50ms
-  ${head}
-  workload "io" on cpus 0-2 in task {
-    rate 50k/s
-    alloc order 0 gfp GFP_HIGHUSER_MOVABLE
-    free batch 64 after exp(200us) in softirq
-  }
-  workload "drainer" on cpus 3 in task {
-    every 20us
-    drain
-  }
-  expect invariants.violations > 0 for trylock-v2
-}`;
+const text = (head: string) => v2CrashScenario(head);
 const results = runScenario(scenarioOf(text("runs 5\n  compare trylock-v2, trylock")), "sha256:x");
 const v2 = results.results[0]!;
 const complete = v2.runs.filter((r) => !r.violation);

@@ -5,7 +5,12 @@ import { describe, expect, it } from "vitest";
 import { SOFTIRQ, TASK } from "../../lib/engine/context.ts";
 import type { Cpu } from "../../lib/engine/cpu.ts";
 import { simulate, Simulation } from "../../lib/engine/index.ts";
+import { COST_BY_NAME } from "../../lib/dsl/vocabulary.ts";
 import { metricsOf, scenarioOf } from "../support/scenario-runs.ts";
+
+// What an irqsave pcp lock round trip costs besides pcp_list_op, one CPU:
+// pcpu_task_pin(), local_irq_save() and the spinlock (docs/model.md).
+const PIN_SAVE_LOCK = ["preempt", "irq_save", "spin_lock"].reduce((ns, c) => ns + COST_BY_NAME.get(c)!.defaultNs, 0);
 
 const spec = { variant: "irqsave", sweepValue: null, seed: 1 };
 const TICK = 4_000_000; // HZ=250
@@ -56,7 +61,7 @@ function trace(text: string, variant = spec.variant) {
 
 describe("__do_softirq() on irq_exit", () => {
   it("stops after MAX_SOFTIRQ_RESTART (10) passes and wakes ksoftirqd", () => {
-    // 55.36 us of work raised every 50 us: each pass finds one or two
+    // 55.3 us of work raised every 50 us: each pass finds one or two
     // softirqs raised during the last, so ten passes end well before a tick.
     const { runs, wakeups, metrics } = trace(flood("2750ns"));
     const first = runs[0]!;
@@ -71,16 +76,16 @@ describe("__do_softirq() on irq_exit", () => {
   });
 
   it("restarts only while jiffies have not reached the next tick (HZ=250), then hands the rest to ksoftirqd", () => {
-    // 100.36 us of work raised every 50 us: passes of 1, 2, 4, 8, 16 and 32
+    // 100.3 us of work raised every 50 us: passes of 1, 2, 4, 8, 16 and 32
     // softirqs. The sixth starts at 3.16 ms, before the tick at 4 ms, and
-    // ends at 6.38 ms, after it: no seventh pass; ksoftirqd takes the rest.
+    // ends at 6.37 ms, after it: no seventh pass; ksoftirqd takes the rest.
     const { runs, wakeups, metrics } = trace(flood("5us"));
     const first = runs[0]!;
     expect(first.inKsoftirqd).toBe(false);
     expect(first.passes).toHaveLength(6);
     expect(first.passes[5]!).toBeLessThan(TICK);
     expect(wakeups[0]).toBeGreaterThanOrEqual(TICK);
-    expect(wakeups[0]).toBe(first.passes[5]! + 32 * (10 * 2 * (8 + 10 + 5000)));
+    expect(wakeups[0]).toBe(first.passes[5]! + 32 * (10 * 2 * (PIN_SAVE_LOCK + 5000)));
     expect(metrics["softirq.count"]! - metrics["softirq.ksoftirqd"]!).toBe(1 + 2 + 4 + 8 + 16 + 32);
   });
 
@@ -98,7 +103,7 @@ describe("__do_softirq() on irq_exit", () => {
   it("on an idle CPU, stops when task work is waiting (need_resched()), and the task runs before ksoftirqd", () => {
     // The task's 5.5 us of work every 20 us leaves the CPU idle at 50 us,
     // when the first softirq starts; the task's work of 60 us then waits
-    // until the pass ends at 105.36 us with the softirq of 100 us pending.
+    // until the pass ends at 105.3 us with the softirq of 100 us pending.
     const task = `
   workload "task" on cpus all {
     every 20us
@@ -116,10 +121,10 @@ describe("__do_softirq() on irq_exit", () => {
     while (sim.step());
     const first = runs.filter((r) => r.call === 1);
     expect(first).toEqual([{ call: 1, ksoftirqd: 0, pass: 1, time: 50_000 }]);
-    expect(wake).toBe(50_000 + 55_360);
-    // One piece of task work, an allocation and a free of 8 + 10 + 2750 ns
+    expect(wake).toBe(50_000 + 10 * 2 * (PIN_SAVE_LOCK + 2750));
+    // One piece of task work, an allocation and a free of PIN_SAVE_LOCK + 2750 ns
     // each, runs before ksoftirqd does.
-    expect(runs.find((r) => r.ksoftirqd === 1)!.time).toBe(wake + 2 * (8 + 10 + 2750));
+    expect(runs.find((r) => r.ksoftirqd === 1)!.time).toBe(wake + 2 * (PIN_SAVE_LOCK + 2750));
   });
 
   it("runs again on interrupt exit once ksoftirqd has emptied the queue", () => {
@@ -170,8 +175,8 @@ describe("ksoftirqd", () => {
 
   it("runs softirq context: irq-bypass keeps its allocations off the pcp lists", () => {
     // in_interrupt() is true in ksoftirqd's __do_softirq() (softirq_handle_begin()).
-    // Bypassing, each allocation and free is a page under zone->lock, at 5 us.
-    const m = metricsOf(flood("5us").replace("lock irqsave", "lock irq-bypass").replace("pcp_list_op", "zone_lock_per_page"));
+    // Bypassing, each allocation and free is a block under zone->lock, at 5 us.
+    const m = metricsOf(flood("5us").replace("lock irqsave", "lock irq-bypass").replace("pcp_list_op", "zone_lock_per_block"));
     expect(m["softirq.ksoftirqd"]).toBeGreaterThan(100);
     expect(m["alloc.requests"]).toBeGreaterThan(1000);
     expect(m["pcp.alloc_hits"]).toBe(0);
@@ -207,7 +212,7 @@ describe("a task interrupted by a softirq storm", () => {
   duration 200ms
   lock trylock
   cost pcp_list_op 5us
-  cost zone_lock_per_page 3us
+  cost zone_lock_per_block 3us
   cost irq_entry 0ns
   workload "task" on cpus all {
     every 100us

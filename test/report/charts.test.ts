@@ -6,6 +6,7 @@ import { analyze, format } from "../../lib/dsl/index.ts";
 import { runScenario, scenarioDigest, type Results } from "../../lib/engine/index.ts";
 import { outputOf, reportFor } from "../../lib/notebook/outputs.ts";
 import { renderReport } from "../../lib/report/render.ts";
+import { v2CrashScenario } from "../support/v2-crash.ts";
 
 const SCENARIO = `scenario "small" {
   cpus 2
@@ -91,23 +92,7 @@ describe("a comparison report draws the headline over time", () => {
   });
 
   it("a run stopped by a violation draws nothing after it", () => {
-    const v2 = run(`scenario "v2" {
-  duration 20ms
-  seed 7
-  lock trylock-v2
-
-  workload "io" on cpus 0-2 in task {
-    rate 50k/s
-    alloc order 0 gfp GFP_HIGHUSER_MOVABLE
-    free batch 64 after exp(200us) in softirq
-  }
-
-  workload "drainer" on cpus 3 in task {
-    every 20us
-    drain
-  }
-}
-`);
+    const v2 = run(v2CrashScenario("seed 3\n  lock trylock-v2"));
     const violation = v2.results.results[0]!.runs[0]!.violation!;
     expect(violation).not.toBeNull();
     const rows = plotRows(chart(v2.report, "zone->lock contentions per ms"));

@@ -7,6 +7,7 @@ import { analyze, format } from "../../lib/dsl/index.ts";
 import { runScenario, scenarioDigest } from "../../lib/engine/index.ts";
 import { renderReport } from "../../lib/report/render.ts";
 import { formatDifferences, verify, type VerifyHooks, type VerifyOutcome } from "../../lib/report/verify.ts";
+import { v2CrashScenario } from "../support/v2-crash.ts";
 
 const SCENARIO = `scenario "small" {
   description "a quick one"
@@ -193,25 +194,7 @@ describe("verify forgives what mail does to a report, and nothing else", () => {
 
 describe("a results digest that differs is explained by the lines that differ", () => {
   // v2's list corruption in one cheap run: a violation to print.
-  const V2 = `scenario "v2" {
-  cpus 4
-  memory 1GiB
-  duration 20ms
-  seed 7
-  compare trylock-v2, irqsave
-
-  workload "io" on cpus 0-2 in task {
-    rate 50k/s
-    alloc order 0 gfp GFP_HIGHUSER_MOVABLE
-    free batch 64 after exp(200us) in softirq
-  }
-
-  workload "drainer" on cpus 3 in task {
-    every 20us
-    drain
-  }
-}
-`;
+  const V2 = v2CrashScenario("seed 3\n  compare trylock-v2, irqsave");
   const v2 = report(V2);
 
   it("the call trace, quoted both ways", async () => {
