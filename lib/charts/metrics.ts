@@ -20,6 +20,10 @@ const FIXED: Record<string, MetricInfo> = {
   "alloc.failed": { words: "failed allocations", unit: "count" },
   "free.requests": { words: "free requests", unit: "count" },
   "free.pages": { words: "pages freed", unit: "pages" },
+  "free.latency_ns.mean": { words: "free latency, mean", unit: "time" },
+  "alloc_free.pair_ns.mean": { words: "allocation and free pair, mean", unit: "time" },
+  "drain.skipped": { words: "drains skipped: another was running", unit: "count" },
+  "drain.waited": { words: "drains that waited for another", unit: "count" },
   "pcp.alloc_hits": { words: "allocations served from pcp lists", unit: "count" },
   "pcp.refills": { words: "pcp list refills from the zone", unit: "count" },
   "pcp.drains": { words: "pcp list drains", unit: "count" },
@@ -52,6 +56,8 @@ const LOCK_FIELDS: Record<string, MetricInfo> = {
   "wait_ns.max": { words: "wait, longest", unit: "time" },
   "hold_ns.mean": { words: "hold time, mean", unit: "time" },
   "hold_ns.max": { words: "hold time, longest", unit: "time" },
+  transfers: { words: "cache-line transfers", unit: "count" },
+  spin_share: { words: "spin share of CPU time", unit: "percent" },
 };
 
 const PERCENTILES: Record<string, string> = { mean: "mean", p50: "median", p99: "p99", max: "worst" };

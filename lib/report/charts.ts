@@ -6,7 +6,7 @@
 import type { Scenario } from "../dsl/scenario.ts";
 import type { Results, RunJson, VariantResult } from "../engine/index.ts";
 import { plotLines, PLOT_WIDTH, type Plot } from "./ascii-plot.ts";
-import { formatValue, reportName, sweepValueText } from "./format.ts";
+import { formatValue, isPercent, reportName, sweepValueText } from "./format.ts";
 import type { ReportLine } from "./lines.ts";
 
 const OVER_TIME = [
@@ -90,7 +90,7 @@ function overTime(results: Results, groups: VariantResult[], what: string, key: 
 function againstSweep(s: Scenario, results: Results, metric: string): Plot {
   const values = results.sweep!.values;
   const xOf = (i: number) => (values.length === 1 ? Math.floor(PLOT_WIDTH / 2) : Math.round((i * (PLOT_WIDTH - 1)) / (values.length - 1)));
-  const scale = metric.endsWith("_rate") ? 100 : 1;
+  const scale = isPercent(metric) ? 100 : 1;
   return {
     title: `${reportName(metric)} against ${results.sweep!.param} (${results.results.some((g) => g.runs.some((r) => r.violation)) ? "mean over complete runs" : "mean over seeds"})`,
     lines: s.variants.map((variant) => ({

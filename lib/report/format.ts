@@ -1,11 +1,12 @@
 // How the report writes numbers and names, shared by its tables and charts.
 import type { Scenario } from "../dsl/scenario.ts";
 import { formatSize } from "../dsl/units.ts";
+import { METRIC_BY_NAME } from "../dsl/vocabulary.ts";
 
 export const WIDTH = 76;
 
 /** The name a metric carries in the report: lockstat's for locks, a
- * trailing % for rates (whose change is shown in absolute points). */
+ * trailing % for fractions (whose change is shown in absolute points). */
 export function reportName(metric: string): string {
   const lock = /^lock\.(pcp|zone)\.(.+)$/.exec(metric);
   if (lock) {
@@ -17,6 +18,7 @@ export function reportName(metric: string): string {
       "wait_ns.max": "waittime-max",
       "hold_ns.mean": "holdtime-avg",
       "hold_ns.max": "holdtime-max",
+      spin_share: "spin%",
     };
     return `lock_stat.${lock[1]}.${field[lock[2]!] ?? lock[2]}`;
   }
@@ -25,7 +27,7 @@ export function reportName(metric: string): string {
 }
 
 export function isPercent(metric: string): boolean {
-  return metric.endsWith("_rate");
+  return METRIC_BY_NAME.get(metric)?.unit === "fraction";
 }
 
 /** printf("%.4g") for large values, as C prints it (two-digit exponent). */
