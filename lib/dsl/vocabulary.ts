@@ -125,7 +125,7 @@ const METRIC_TABLE: [pattern: string, unit: MetricUnit, doc: string][] = [
   ["softirq.ksoftirqd", "count", "softirq work items run by ksoftirqd, not on irq_exit"],
   ["softirq.ksoftirqd_wakeups", "count", "times ksoftirqd was woken"],
   ["softirq.delay_ns.{p50,p99,max}", "ns", "softirq raise to the start of its work"],
-  ["compaction.{attempts,success,fail}", "count", "compaction runs, direct and kcompactd"],
+  ["compaction.{attempts,success,fail}", "count", "compaction runs, direct and kcompactd, counted as they end"],
   ["compaction.pages_migrated", "count", "pages moved by compaction"],
   ["reclaim.{direct,kswapd}_pages", "count", "pages reclaimed by direct reclaim and by kswapd"],
   ["zone.free_pages.{min,end}", "pages", "lowest and final free pages of the zone"],

@@ -358,7 +358,6 @@ function* compact_zone(x: Context, mm: Mm, cc: CompactControl): Code<number> {
     let ret = compaction_suitable(zone, cc.order, cc.alloc_flags);
     if (mm.tracepoint) trace(x, mm, "mm_compaction_suitable", { order: cc.order, ret: COMPACT_RESULT_NAMES[ret]! });
     if (ret === COMPACT_SUCCESS || ret === COMPACT_SKIPPED) return ret;
-    if (mm.metrics.measuring) mm.metrics.compactAttempts++;
     if (cc.whole_zone) {
       cc.migrate_pfn = 0;
       cc.free_pfn = zone.lastPageblock;
@@ -394,7 +393,10 @@ function* compact_zone(x: Context, mm: Mm, cc: CompactControl): Code<number> {
       zone.compact_cached_migrate_pfn = cc.migrate_pfn;
       zone.compact_cached_free_pfn = cc.free_pfn;
     }
+    // Counted as it ends, so a run begun in warmup counts whole and
+    // attempts = success + fail.
     if (mm.metrics.measuring) {
+      mm.metrics.compactAttempts++;
       if (ret === COMPACT_SUCCESS) mm.metrics.compactSuccess++;
       else mm.metrics.compactFail++;
     }
