@@ -103,6 +103,12 @@ export class AstBuilder {
           batch: c["Kw_batch"] ? this.value(this.nodes(c, "value").at(-1)!) : null,
           span,
         };
+      case "configStmt": {
+        const names = this.tokens(c, "Identifier");
+        const name = this.name(this.tokenAt(names, 0));
+        const setting = c["value"] ? this.value(this.node(c, "value")) : this.name(this.tokenAt(names, 1));
+        return { kind: "config", name, setting, span };
+      }
       case "costStmt":
         return { kind: "cost", name: this.name(this.token(c, "Identifier")), dist: this.dist(this.node(c, "dist")), span };
       case "workload":

@@ -84,6 +84,7 @@ export type Statement =
   | { kind: "compare"; variants: Name[]; span: Span }
   | { kind: "sweep"; param: SweepParamNode; values: Value[]; span: Span }
   | { kind: "pcp"; high: Value | null; batch: Value | null; span: Span }
+  | { kind: "config"; name: Name; setting: Name | Value; span: Span }
   | { kind: "cost"; name: Name; dist: Dist; span: Span }
   | WorkloadNode
   | ExpectNode;

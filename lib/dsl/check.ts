@@ -10,7 +10,7 @@ import type { Span } from "./source.ts";
 import { didYouMean } from "./suggest.ts";
 import { formatQuantity, formatTime, PAGE_SIZE, type Quantity } from "./units.ts";
 import {
-  CONTEXTS, COST_BY_NAME, METRIC_BY_NAME, RETIRED_COSTS, VARIANT_NAMES, type Context, type MetricInfo,
+  CONFIG_NAMES, CONTEXTS, COST_BY_NAME, METRIC_BY_NAME, RETIRED_COSTS, VARIANT_NAMES, type ConfigName, type Context, type MetricInfo,
 } from "./vocabulary.ts";
 
 export const LIMITS = {
@@ -129,6 +129,7 @@ class Checker {
       sweep: null,
       pcp: { high: null, batch: null },
       fragmentation: 0,
+      config: { DEBUG_LIST: true, SMP: true, DEBUG_SPINLOCK: false },
       costs: {},
       workloads: [],
       expects: [],
@@ -149,6 +150,7 @@ class Checker {
     const workloadNodes: A.WorkloadNode[] = [];
     const expectNodes: A.ExpectNode[] = [];
     let sweepNode: Extract<A.Statement, { kind: "sweep" }> | null = null;
+    const configSet = new Map<ConfigName, { on: boolean; span: Span }>();
 
     for (const st of ast.statements) {
       switch (st.kind) {
@@ -190,6 +192,19 @@ class Checker {
           if (st.high) s.pcp.high = this.int(st.high, "pcp high", LIMITS.pcpHigh);
           if (st.batch) s.pcp.batch = this.int(st.batch, "pcp batch", LIMITS.pcpBatch);
           break;
+        case "config":
+          if (!CONFIG_NAMES.includes(st.name.name as ConfigName)) {
+            this.report("E221", `unknown config option '${st.name.name}'${didYouMean(st.name.name, CONFIG_NAMES)} (options: ${CONFIG_NAMES.join(", ")})`, st.name.span);
+            break;
+          }
+          if (!once(`config ${st.name.name}`, st.span, `config ${st.name.name}`)) break;
+          if (!("name" in st.setting) || (st.setting.name !== "on" && st.setting.name !== "off")) {
+            const got = "name" in st.setting ? st.setting.name : st.setting.quantity ? formatQuantity(st.setting.quantity) : "a number";
+            this.report("E222", `config ${st.name.name} is on or off, got '${got}'`, st.setting.span);
+            break;
+          }
+          configSet.set(st.name.name as ConfigName, { on: st.setting.name === "on", span: st.span });
+          break;
         case "cost": {
           if (!COST_BY_NAME.has(st.name.name)) {
             const retired = RETIRED_COSTS.get(st.name.name);
@@ -212,6 +227,7 @@ class Checker {
     }
 
     if (sweepNode) s.sweep = this.sweep(sweepNode, workloadNodes);
+    this.kernelConfig(s, configSet, seen.get("cpus"));
     this.fragmentedPages(s);
     const cpuCounts = s.sweep?.param.kind === "cpus" ? s.sweep.values : [s.cpus];
     const names = new Set<string>();
@@ -229,6 +245,22 @@ class Checker {
       if (x) s.expects.push(x);
     }
     return s;
+  }
+
+  /** Fills s.config; SMP off means one CPU, as a !CONFIG_SMP kernel has. */
+  private kernelConfig(s: Scenario, set: Map<ConfigName, { on: boolean; span: Span }>, cpusAt: Span | undefined): void {
+    const smp = set.get("SMP");
+    s.config.DEBUG_LIST = set.get("DEBUG_LIST")?.on ?? true;
+    s.config.SMP = smp?.on ?? true;
+    // Kconfig: DEBUG_SPINLOCK is independent of SMP, but a UP kernel without
+    // it has no spinlock at all to model, so the default follows !SMP.
+    s.config.DEBUG_SPINLOCK = set.get("DEBUG_SPINLOCK")?.on ?? !s.config.SMP;
+    if (!smp || smp.on) return;
+    if (s.sweep?.param.kind === "cpus") {
+      this.report("E223", "config SMP off runs one CPU; a sweep of cpus needs SMP on", smp.span);
+    } else if (cpusAt && s.cpus !== 1) {
+      this.report("E223", `config SMP off runs one CPU, but cpus is ${s.cpus}; drop cpus or set it to 1`, smp.span);
+    } else s.cpus = 1;
   }
 
   private fragmentationAt: { span: Span; percent: number } | null = null;

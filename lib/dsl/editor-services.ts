@@ -11,7 +11,7 @@ import type { Span } from "./source.ts";
 import * as T from "./tokens.ts";
 import { describeQuantity, parseInteger, parseQuantity, UNITS } from "./units.ts";
 import {
-  CONTEXTS, COST_BY_NAME, COSTS, METRICS, METRIC_BY_NAME, SCENARIO_STATEMENTS, STATEMENT_EXAMPLES, VARIANTS,
+  CONFIG_OPTIONS, CONTEXTS, COST_BY_NAME, COSTS, METRICS, METRIC_BY_NAME, SCENARIO_STATEMENTS, STATEMENT_EXAMPLES, VARIANTS,
   VARIANT_NAMES, WORKLOAD_STATEMENTS,
 } from "./vocabulary.ts";
 
@@ -166,7 +166,7 @@ export function complete(text: string, offset: number): Completion[] {
 }
 
 const STATEMENT_RULES = new Set([
-  "textStmt", "settingStmt", "lockStmt", "compareStmt", "sweepStmt", "pcpStmt", "costStmt", "workload", "expectStmt",
+  "textStmt", "settingStmt", "lockStmt", "compareStmt", "sweepStmt", "pcpStmt", "configStmt", "costStmt", "workload", "expectStmt",
   "workloadStatement", "arrivalStmt", "allocStmt", "freeStmt",
 ]);
 
@@ -264,6 +264,10 @@ function identifierCandidates(rule: string | undefined, before: IToken[]): Omit<
       return METRICS.filter((m) => m.deterministic).map((m) => ({
         label: m.name, kind: "metric", detail: m.unit, documentation: m.doc, insertText: m.name,
       }));
+    case "configStmt":
+      return previous?.tokenType === T.Kw.config
+        ? CONFIG_OPTIONS.map((o) => ({ label: o.name, kind: "param", detail: `default ${o.byDefault}`, documentation: o.doc, insertText: o.name }))
+        : ["on", "off"].map((v) => ({ label: v, kind: "keyword", detail: "", documentation: "", insertText: v }));
     case "costStmt":
       return COSTS.map((c) => ({ label: c.name, kind: "cost", detail: `${c.defaultNs}ns`, documentation: `${c.doc} (${c.source})`, insertText: c.name }));
     case "workload":
@@ -312,6 +316,8 @@ export function hover(text: string, offset: number): Hover | null {
   }
   const variant = VARIANTS.find((v) => v.name === token.image);
   if (variant) return { span, text: `${variant.name}: models ${variant.models}\n${variant.summary}` };
+  const option = CONFIG_OPTIONS.find((o) => o.name === token.image);
+  if (option) return { span, text: `config ${option.name} (default ${option.byDefault}): ${option.doc}` };
   const cost = COST_BY_NAME.get(token.image);
   if (cost) return { span, text: `cost ${cost.name}: ${cost.doc}; default ${cost.defaultNs}ns (${cost.source})` };
   const example = STATEMENT_EXAMPLES[token.image];

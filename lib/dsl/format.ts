@@ -134,6 +134,8 @@ export function printStatement(s: A.Statement): string {
       return `sweep ${printSweepParam(s.param)} in ${s.values.map((v) => printValue(v)).join(", ")}`;
     case "pcp":
       return ["pcp", s.high && `high ${printValue(s.high)}`, s.batch && `batch ${printValue(s.batch)}`].filter(Boolean).join(" ");
+    case "config":
+      return `config ${s.name.name} ${"name" in s.setting ? s.setting.name : printValue(s.setting)}`;
     case "cost":
       return `cost ${s.name.name} ${printDist(s.dist)}`;
     case "workload":

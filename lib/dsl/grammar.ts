@@ -28,6 +28,7 @@ const RULE_EXPECTS: Record<string, string> = {
   string: "a string",
   freeStmt: "'batch N', 'after T' or 'immediately'",
   settingStmt: "a setting",
+  configStmt: "on or off",
 };
 
 /** "; did you mean order?" when a name found where keywords were expected is
@@ -121,6 +122,7 @@ class ScenarioParser extends CstParser {
       { ALT: () => this.SUBRULE(this.compareStmt) },
       { ALT: () => this.SUBRULE(this.sweepStmt) },
       { ALT: () => this.SUBRULE(this.pcpStmt) },
+      { ALT: () => this.SUBRULE(this.configStmt) },
       { ALT: () => this.SUBRULE(this.costStmt) },
       { ALT: () => this.SUBRULE(this.workload) },
       { ALT: () => this.SUBRULE(this.expectStmt) },
@@ -202,6 +204,14 @@ class ScenarioParser extends CstParser {
       this.CONSUME(Kw.batch);
       this.SUBRULE2(this.value);
     });
+  });
+
+  // The setting is taken loosely (any name or number) so that "config SMP 0"
+  // is told "on or off" by the checker rather than a syntax error.
+  configStmt = this.RULE("configStmt", () => {
+    this.CONSUME(Kw.config);
+    this.CONSUME(T.Identifier);
+    this.OR([{ ALT: () => this.CONSUME2(T.Identifier) }, { ALT: () => this.SUBRULE(this.value) }]);
   });
 
   costStmt = this.RULE("costStmt", () => {

@@ -5,7 +5,7 @@ import { didYouMean } from "./suggest.ts";
 
 export const SCENARIO_STATEMENTS = [
   "description", "kernel", "cpus", "memory", "duration", "warmup", "seed", "runs", "lock",
-  "compare", "sweep", "pcp", "fragmentation", "cost", "workload", "expect",
+  "compare", "sweep", "pcp", "fragmentation", "config", "cost", "workload", "expect",
 ] as const;
 export const WORKLOAD_STATEMENTS = ["rate", "every", "alloc", "free", "drain"] as const;
 
@@ -23,6 +23,7 @@ export const STATEMENT_EXAMPLES: Record<string, string> = {
   sweep: 'sweep cpus in 1, 2, 4  (or memory, pcp.high, pcp.batch, "workload".rate)',
   pcp: "pcp high 512 batch 63",
   fragmentation: "fragmentation 30%",
+  config: "config DEBUG_LIST off  (or SMP, DEBUG_SPINLOCK; on or off)",
   cost: "cost zone_lock_per_block 40ns",
   workload: 'workload "name" on cpus 0-3 in task { ... }',
   expect: "expect pcp.fallback_rate < 5% for trylock",
@@ -32,6 +33,15 @@ export const STATEMENT_EXAMPLES: Record<string, string> = {
   free: "free batch 31 after exp(5ms) in softirq",
   drain: "drain",
 };
+
+/** The kernel config options a scenario may set (scenario.ts KernelConfig). */
+export const CONFIG_OPTIONS = [
+  { name: "DEBUG_LIST", byDefault: "on", doc: "CONFIG_DEBUG_LIST: list_add and list_del check their neighbours and report list corruption; off, list_del only poisons the links and a stale link faults where it is followed" },
+  { name: "SMP", byDefault: "on", doc: "CONFIG_SMP: off builds a uniprocessor kernel, so the machine has one CPU" },
+  { name: "DEBUG_SPINLOCK", byDefault: "on when SMP is off, else off", doc: "CONFIG_DEBUG_SPINLOCK: spinlocks keep an owner and check it" },
+] as const;
+export type ConfigName = (typeof CONFIG_OPTIONS)[number]["name"];
+export const CONFIG_NAMES: readonly ConfigName[] = CONFIG_OPTIONS.map((o) => o.name);
 
 export function suggestStatement(word: string, where: "scenario" | "workload"): string {
   const own: readonly string[] = where === "scenario" ? SCENARIO_STATEMENTS : WORKLOAD_STATEMENTS;

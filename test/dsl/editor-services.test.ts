@@ -13,7 +13,7 @@ describe("completion", () => {
   it("offers the statements valid at the scenario level", () => {
     expect(labels('scenario "x" {\n  |')).toEqual([
       "description", "kernel", "cpus", "memory", "duration", "warmup", "seed", "runs", "fragmentation",
-      "lock", "compare", "sweep", "pcp", "cost", "workload", "expect",
+      "lock", "compare", "sweep", "pcp", "config", "cost", "workload", "expect",
     ]);
     expect(labels('scenario "x" {\n  cp|')).toEqual(["cpus"]);
   });
