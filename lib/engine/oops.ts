@@ -43,6 +43,20 @@ export class Oops extends Error {
   }
 }
 
+/** A walk that cannot end. The model walks in no time, so it reports what
+ * the kernel's watchdog would after 2 * watchdog_thresh (kernel/watchdog.c,
+ * 6.1: 20 s; reports read 22 s or 23 s) rather than spin. */
+export class SoftLockup extends Oops {
+  constructor(fn: string) {
+    super("watchdog: BUG: soft lockup", fn);
+  }
+}
+
+/** kernel/watchdog.c (6.1) watchdog_timer_fn(), without the task's comm. */
+export function softLockupMessage(cpu: number): string {
+  return `watchdog: BUG: soft lockup - CPU#${cpu} stuck for 22s!`;
+}
+
 /** Called from a kernel function's catch as `throw unwind(e, "rmqueue")`:
  * an Oops leaving that function gets its name in the call trace (once, when
  * a function and the kernel helper it stands for share it); anything else
@@ -55,7 +69,8 @@ export function unwind(e: unknown, fn: string): unknown {
 /** The report of an Oops caught at `time_ns` on a CPU's context; a check
  * that fired outside any kernel function traces to itself. */
 export function oopsReport(e: Oops, time_ns: number, cpu: number, context: string): Violation {
-  return { time_ns, cpu, context, function: e.fn, message: e.message, trace: e.trace.length > 0 ? e.trace : [e.fn] };
+  const message = e instanceof SoftLockup ? softLockupMessage(cpu) : e.message;
+  return { time_ns, cpu, context, function: e.fn, message, trace: e.trace.length > 0 ? e.trace : [e.fn] };
 }
 
 // x86-64 layout, as the addresses in a real report would read.

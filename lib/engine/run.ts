@@ -123,6 +123,7 @@ export class Simulation {
     const sweep = spec.sweepValue === null ? "" : ` at ${sweepParamName(scenario)} ${spec.sweepValue}`;
     const m = new Machine(s.cpus, rng, makeCosts(s.costs, rng), metrics, `run ${spec.variant}, seed ${spec.seed}${sweep}`);
     zone.memmap.full = () => m.outOfFrames();
+    zone.memmap.debugList = s.config.DEBUG_LIST;
     if (!hooks.generatorsOnly) m.allowPlainPaths(variant.pcpLockSavesIrqs);
     const workloads = new Workloads(m, mm, rng, s);
     owners = workloads.pages;

@@ -9,12 +9,14 @@
 // uses, not the size of the zone.
 //
 // Link values: a pfn (>= 0) for a page, a negative id (<= -3) for a list
-// head, POISON1 / POISON2 (-1 / -2) after list_del(). Every list operation
-// makes the checks of CONFIG_DEBUG_LIST (lib/list_debug.c, 6.1) and reports
-// with its messages; following a poisoned link is a general protection
-// fault at the address the kernel would touch.
+// head, POISON1 / POISON2 (-1 / -2) after list_del(). With debugList (the
+// default) every list operation makes the checks of CONFIG_DEBUG_LIST
+// (lib/list_debug.c, 6.1) and reports with its messages; without it they
+// only write the links, as include/linux/list.h does. Either way, following
+// a poisoned link is a general protection fault at the address the kernel
+// would touch, and a walk longer than the memory map is a loop: a soft lockup.
 import { MAX_TOUCHED_PAGES } from "../limits.ts";
-import { gpfMessage, LIST_POISON1, LIST_POISON2, LRU_OFFSET, Oops, pageLruAddress, px, unwind } from "../oops.ts";
+import { gpfMessage, LIST_POISON1, LIST_POISON2, LRU_OFFSET, Oops, pageLruAddress, px, SoftLockup, unwind } from "../oops.ts";
 
 const POISON1 = -1;
 const POISON2 = -2;
@@ -60,6 +62,8 @@ export class MemMap {
   full: () => never = () => {
     throw new Error(`MemMap: more than ${MAX_TOUCHED_PAGES} pages touched`);
   };
+  /** CONFIG_DEBUG_LIST: list_add/list_del check their neighbours. */
+  debugList = true;
   private headNext = new Float64Array(256);
   private headPrev = new Float64Array(256);
   private headAddresses: bigint[] = [];
@@ -209,6 +213,10 @@ export class MemMap {
   // ---- include/linux/list.h with CONFIG_DEBUG_LIST ----------------------------
 
   private __list_add(entry: number, prev: number, next: number, fn: string): void {
+    if (!this.debugList) {
+      this.__list_add_links(entry, prev, next, fn);
+      return;
+    }
     try {
       // __list_add_valid()
       const nextPrev = this.prev(next, fn);
@@ -231,6 +239,14 @@ export class MemMap {
     }
   }
 
+  /** __list_add() of include/linux/list.h (6.1) without CONFIG_DEBUG_LIST. */
+  private __list_add_links(entry: number, prev: number, next: number, fn: string): void {
+    this.setPrev(next, entry, fn);
+    this.setNext(entry, next, fn);
+    this.setPrev(entry, prev, fn);
+    this.setNext(prev, entry, fn);
+  }
+
   list_add(entry: number, head: number, fn: string): void {
     this.__list_add(entry, head, this.next(head, fn), fn);
   }
@@ -240,6 +256,17 @@ export class MemMap {
   }
 
   list_del(entry: number, fn: string): void {
+    if (!this.debugList) {
+      // list_del() of include/linux/list.h (6.1): __list_del_entry() writes
+      // through whatever the links hold, then poisons them.
+      const prev = this.prev(entry, fn);
+      const next = this.next(entry, fn);
+      this.setPrev(next, prev, fn);
+      this.setNext(prev, next, fn);
+      this.setNext(entry, POISON1, fn);
+      this.setPrev(entry, POISON2, fn);
+      return;
+    }
     try {
       // __list_del_entry_valid()
       const prev = this.prev(entry, fn);
@@ -267,7 +294,11 @@ export class MemMap {
    * body may move the page to another list (which is how 6.1 and v2's
    * free_unref_page_list get away without list_del). */
   *list_for_each_entry_safe(head: number, fn: string): Generator<number, void, void> {
+    // No list holds more entries than there are pages: a longer walk goes
+    // round a loop that misses the head, and the kernel would spin there.
+    let steps = 0;
     for (let page = this.next(head, fn), next: number; page !== head; page = next) {
+      if (++steps > this.nrPages) throw new SoftLockup(fn);
       this.entry(page, fn);
       next = this.next(page, fn);
       yield page;
