@@ -128,6 +128,7 @@ class Checker {
       variants: [...DEFAULTS.variants],
       sweep: null,
       pcp: { high: null, batch: null },
+      config: { DEBUG_LIST: true, SMP: true, DEBUG_SPINLOCK: false },
       fragmentation: 0,
       costs: {},
       workloads: [],

@@ -53,10 +53,21 @@ export interface Scenario {
   pcp: { high: number | null; batch: number | null };
   /** 0..1 */
   fragmentation: number;
+  /** Kernel config options the model honours (docs/language.md, config). */
+  config: KernelConfig;
   /** Overrides only; the rest are the defaults of vocabulary.ts COSTS. */
   costs: Record<string, Dist>;
   workloads: Workload[];
   expects: Expectation[];
+}
+
+export interface KernelConfig {
+  /** CONFIG_DEBUG_LIST: list_add/list_del check their neighbours. */
+  DEBUG_LIST: boolean;
+  /** CONFIG_SMP; off implies cpus 1. */
+  SMP: boolean;
+  /** CONFIG_DEBUG_SPINLOCK; on by default when SMP is off. */
+  DEBUG_SPINLOCK: boolean;
 }
 
 export const DEFAULTS = {
