@@ -5,7 +5,7 @@
 // exists.
 import { describe, expect, it } from "vitest";
 import type { Scenario } from "../../lib/dsl/index.ts";
-import { simulate } from "../../lib/engine/index.ts";
+import { resultsDigest, runScenario, simulate } from "../../lib/engine/index.ts";
 import { scenarioOf } from "../support/scenario-runs.ts";
 
 const UP = `scenario "up-pcp-corruption" {
@@ -72,5 +72,18 @@ describe("CONFIG_SMP=n", () => {
     ]);
     expect(r.metrics["pcp.trylock_fail.softirq"]).toBeGreaterThan(0);
     expect(run("trylock-2026", { SMP: false, DEBUG_SPINLOCK: true }).messages).toBeUndefined();
+  });
+});
+
+describe("kernel messages in the results", () => {
+  it("are part of a run's JSON and its digest only when logged", () => {
+    const s = scenarioOf(UP.replace("duration 20ms", "duration 2ms").replace("compare trylock, irqsave, trylock-2026", "lock trylock"));
+    s.config = { ...s.config, SMP: false, DEBUG_SPINLOCK: true };
+    const logged = runScenario(s, "sha256:test");
+    expect(logged.results[0]!.runs[0]!.messages?.[0]).toBe("BUG: spinlock trylock failure on UP on CPU#0, softirq");
+    const withoutMessages = logged.results.map((g) => ({ ...g, runs: g.runs.map(({ messages: _m, ...run }) => run) }));
+    expect(resultsDigest(logged.results)).not.toBe(resultsDigest(withoutMessages));
+    const quiet = runScenario(scenarioOf(UP.replace("duration 20ms", "duration 2ms")), "sha256:test");
+    expect(quiet.results.every((g) => g.runs.every((run) => !("messages" in run)))).toBe(true);
   });
 });
