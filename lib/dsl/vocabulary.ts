@@ -81,6 +81,11 @@ export const VARIANTS: readonly VariantInfo[] = [
     models: "374ad05ab64d (4.11-rc, reverted)",
     summary: "hardirq and softirq allocations never use the pcp lists; pcp lock as irqsave",
   },
+  {
+    name: "trylock-2026",
+    models: "038a102535eb (January 2026), the SMP=n fix to 5749077415994",
+    summary: "as trylock, with IRQs disabled around the drain paths' pcp lock on UP, where spin_trylock always succeeds",
+  },
 ];
 export const VARIANT_NAMES = VARIANTS.map((v) => v.name);
 

@@ -11,7 +11,7 @@
 // nothing. Only the lock's own line is modelled; the lines the holder then
 // touches are in the per-block cost.
 import { draw } from "./costs.ts";
-import { WAIT, type Code, type Context } from "./context.ts";
+import { CONTEXT_NAMES, WAIT, type Code, type Context } from "./context.ts";
 import { EV_GRANT } from "./events.ts";
 
 /** What a lock needs to know about whoever takes it. */
@@ -43,8 +43,28 @@ export interface Measuring {
   readonly measuring: boolean;
 }
 
+/** The kernel config a run's locks follow. */
+export interface LockConfig {
+  /** CONFIG_SMP. Off: one CPU, spinlocks are preempt_disable(). */
+  readonly SMP: boolean;
+  /** CONFIG_DEBUG_SPINLOCK: on UP, a real lock word and spin_bug(). */
+  readonly DEBUG_SPINLOCK: boolean;
+}
+
+export const SMP_LOCKS: LockConfig = { SMP: true, DEBUG_SPINLOCK: false };
+
+/** Kernel messages a run logged without stopping (printk at KERN_EMERG). */
+export class KernelLog {
+  readonly messages: string[] = [];
+  /** debug_locks: spin_bug() prints only while it is set, and clears it. */
+  debug_locks = true;
+}
+
 export class Spinlock {
   owner: LockOwner | null = null;
+  /** UP: acquisitions of the held lock by a nested context on the one CPU,
+   * which the no-op arch lock let through; each release undoes one first. */
+  nested = 0;
   /** The CPU whose cache holds the lock's line: its last holder's; -1 before any. */
   lastCpu = -1;
   /** Whether the latest acquisition fetched the line from another CPU. */
@@ -87,6 +107,11 @@ export class Spinlock {
 
   /** spin_unlock(): returns the waiter the lock now belongs to, if any. */
   release(who: LockOwner, now: number): LockOwner | null {
+    // Contexts of one CPU nest, so the inner one releases first.
+    if (this.nested > 0) {
+      this.nested--;
+      return null;
+    }
     if (this.owner !== who) throw new Error(`${this.name}: unlock by a context that does not hold it`);
     const held = now - this.acquiredAt;
     if (this.gate.measuring) {
@@ -143,12 +168,58 @@ export class Spinlock {
 /** What the context that just got `lock` pays: the lock and unlock, and the
  * line's transfer when it came from another CPU. */
 function acquired(x: Context, lock: Spinlock): void {
+  if (!x.m.kernel.SMP) return; // lockUp() paid the preempt_disable()
   x.pending += draw(x.m.costs.spin_lock);
   if (lock.transferred) x.pending += draw(x.m.costs.cacheline_transfer);
 }
 
+// ---- CONFIG_SMP=n ------------------------------------------------------------
+// include/linux/spinlock_up.h 6.1: without CONFIG_DEBUG_SPINLOCK the arch
+// lock is a no-op, so spin_lock() is preempt_disable() and spin_trylock()
+// always succeeds, held or not; with it, the lock word is real
+// (arch_spin_trylock() fails on a held lock) and kernel/locking/
+// spinlock_debug.c reports what must not happen on UP. The model does not
+// name tasks: where the kernel prints current->comm/pid it prints the
+// context (task, softirq, hardirq).
+
+/** spin_dump() via spin_bug(), kernel/locking/spinlock_debug.c 6.1: printed
+ * once per boot (debug_locks_off()); the kernel goes on. */
+function spin_bug(x: Context, lock: Spinlock, msg: string): void {
+  const log = x.m.log;
+  if (!log.debug_locks) return;
+  log.debug_locks = false;
+  const owner = lock.owner as Context | null;
+  const ownerName = owner ? CONTEXT_NAMES[owner.kind] : "<none>";
+  log.messages.push(
+    `BUG: spinlock ${msg} on CPU#${x.cpu.id}, ${CONTEXT_NAMES[x.kind]}`,
+    ` lock: ${lock.name}, .magic: dead4ead, .owner: ${ownerName}, .owner_cpu: ${owner ? owner.cpu.id : -1}`,
+  );
+}
+
+/** UP spin_lock()/spin_trylock() of a held lock: whether it goes through. */
+function nestUp(x: Context, lock: Spinlock, trylock: boolean): boolean {
+  if (x.m.kernel.DEBUG_SPINLOCK) {
+    // do_raw_spin_trylock(): SPIN_BUG_ON(!ret, lock, "trylock failure on UP")
+    // and the trylock fails. do_raw_spin_lock(): debug_spin_lock_before()
+    // finds current (the interrupted task) the owner; the UP arch lock
+    // does not spin, so the lock is taken anyway.
+    spin_bug(x, lock, trylock ? "trylock failure on UP" : "recursion");
+    if (trylock) return lock.tryAcquire(x, x.m.now);
+  }
+  lock.nested++;
+  return true;
+}
+
+/** Takes `lock` on UP: never waits. */
+function lockUp(x: Context, lock: Spinlock, trylock: boolean): boolean {
+  x.pending += draw(x.m.costs.preempt);
+  if (lock.owner === null) return lock.tryAcquire(x, x.m.now);
+  return nestUp(x, lock, trylock);
+}
+
 /** spin_trylock() now. */
 export function trylockNow(x: Context, lock: Spinlock): boolean {
+  if (!x.m.kernel.SMP) return lockUp(x, lock, true);
   const ok = lock.tryAcquire(x, x.m.now);
   if (ok) acquired(x, lock);
   return ok;
@@ -163,6 +234,7 @@ export function unlockNow(x: Context, lock: Spinlock): void {
 
 /** Takes a free lock now, or joins its queue (the caller then yields WAIT). */
 function takeOrQueue(x: Context, lock: Spinlock): boolean {
+  if (!x.m.kernel.SMP) return lockUp(x, lock, false);
   if (lock.tryAcquire(x, x.m.now)) return true;
   lock.enqueue(x, x.m.now);
   return false;

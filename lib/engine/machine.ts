@@ -5,6 +5,7 @@ import { Cpu } from "./cpu.ts";
 import { EV_CALL, EV_END, EV_GRANT, EV_STEP, EV_ARRIVAL, EV_TIMER } from "./events.ts";
 import { EventHeap } from "./heap.ts";
 import { backlogFull, Cancelled, framesFull } from "./limits.ts";
+import { KernelLog, SMP_LOCKS, type LockConfig } from "./lock.ts";
 import { Oops, oopsReport, type Violation } from "./oops.ts";
 import type { Rng } from "./rng.ts";
 import type { TraceEvent } from "./mm/page_alloc.ts";
@@ -29,6 +30,10 @@ export class Machine {
   readonly cpus: Cpu[];
   private readonly heap = new EventHeap(4096);
   violation: Violation | null = null;
+  /** CONFIG_SMP and CONFIG_DEBUG_SPINLOCK as the locks follow them. */
+  kernel: LockConfig = SMP_LOCKS;
+  /** Kernel messages that did not stop the run. */
+  readonly log = new KernelLog();
   private stopped = false;
   private started = false;
   driver: Driver | null = null;

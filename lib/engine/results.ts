@@ -22,6 +22,9 @@ export interface RunJson {
   metrics: Record<string, number>;
   series: Series;
   violation: Violation | null;
+  /** Kernel messages the run logged and went on (a spinlock BUG); absent
+   * when none, so results from before they existed keep their digest. */
+  messages?: string[];
 }
 
 /** A metric over the runs it is taken over: every run for a failure
@@ -124,7 +127,8 @@ export function resultsDigest(results: VariantResult[]): string {
       sweep_value: r.sweep_value,
       runs: r.runs.map((run) => {
         const { ["engine.wall_ms"]: _wall, ...metrics } = run.metrics;
-        return { seed: run.seed, metrics, series: run.series, violation: run.violation };
+        const reproduced = { seed: run.seed, metrics, series: run.series, violation: run.violation };
+        return run.messages ? { ...reproduced, messages: run.messages } : reproduced;
       }),
     })),
   );
@@ -156,7 +160,9 @@ export function assemble(s: Scenario, scenarioDigest: string, runs: RunResult[])
     }
     const r = runs[i]!;
     const status = r.violation ? "crashed" : "completed";
-    group.runs.push({ seed: r.seed, status, violation_class: r.violation ? violationClass(r.violation) : null, metrics: r.metrics, series: r.series, violation: r.violation });
+    const run: RunJson = { seed: r.seed, status, violation_class: r.violation ? violationClass(r.violation) : null, metrics: r.metrics, series: r.series, violation: r.violation };
+    if (r.messages) run.messages = r.messages;
+    group.runs.push(run);
   });
   for (const group of results) group.summary = summarizeGroup(group.runs);
   const expectations: ExpectationResult[] = [];

@@ -28,6 +28,8 @@ export interface RunResult {
   metrics: Record<string, number>;
   series: Series;
   violation: Violation | null;
+  /** Kernel messages logged without stopping the run; absent when none. */
+  messages?: string[];
   /** The zone this run simulated, as the kernel would have set it up. */
   zone: SimulatedZone;
 }
@@ -123,8 +125,12 @@ export class Simulation {
     const sweep = spec.sweepValue === null ? "" : ` at ${sweepParamName(scenario)} ${spec.sweepValue}`;
     const m = new Machine(s.cpus, rng, makeCosts(s.costs, rng), metrics, `run ${spec.variant}, seed ${spec.seed}${sweep}`);
     zone.memmap.full = () => m.outOfFrames();
-    zone.memmap.debugList = s.config.DEBUG_LIST;
-    if (!hooks.generatorsOnly) m.allowPlainPaths(variant.pcpLockSavesIrqs);
+    // Scenario objects stored before `config` existed have none.
+    const config = s.config ?? { DEBUG_LIST: true, SMP: true, DEBUG_SPINLOCK: false };
+    zone.memmap.debugList = config.DEBUG_LIST;
+    m.kernel = { SMP: config.SMP, DEBUG_SPINLOCK: config.DEBUG_SPINLOCK };
+    // On UP pcp_trylock_prepare() saves IRQs in every variant.
+    if (!hooks.generatorsOnly) m.allowPlainPaths(variant.pcpLockSavesIrqs || !config.SMP);
     const workloads = new Workloads(m, mm, rng, s);
     owners = workloads.pages;
     m.driver = workloads;
@@ -168,6 +174,8 @@ export class Simulation {
     metrics.sampleFreePages(this.end, zone.nrFree);
     const table = metrics.table(zone.nrFreeMin, zone.nrFree, m.events, violation ? 1 : 0);
     table["engine.wall_ms"] = this.hooks.clock ? Math.round(this.hooks.clock() - this.started) : 0;
-    return { seed: this.spec.seed, metrics: table, series: metrics.series, violation, zone: this.zone };
+    const out: RunResult = { seed: this.spec.seed, metrics: table, series: metrics.series, violation, zone: this.zone };
+    if (m.log.messages.length > 0) out.messages = m.log.messages;
+    return out;
   }
 }

@@ -30,7 +30,7 @@ describe("completion", () => {
   });
 
   it("completes variants, metrics, costs, contexts and units", () => {
-    expect(labels('scenario "x" {\n  compare irqsave, tr|')).toEqual(["trylock", "trylock-v2"]);
+    expect(labels('scenario "x" {\n  compare irqsave, tr|')).toEqual(["trylock", "trylock-v2", "trylock-2026"]);
     expect(labels('scenario "x" {\n  expect pcp.trylock_fail.h|')).toEqual(["pcp.trylock_fail.hardirq"]);
     expect(labels('scenario "x" {\n  expect invariants.violations == 0 for irq-|')).toEqual(["irq-bypass"]);
     expect(labels('scenario "x" {\n  cost zone|')).toEqual(["zone_lock_per_block"]);

@@ -172,7 +172,7 @@ describe("recovery", () => {
     expect(diagnostics(text).map((d) => [d.code, d.line, d.message])).toEqual([
       ["E104", 4, "unknown gfp flag GFP_KERNL; did you mean GFP_KERNEL?"],
       ["E106", 5, "unknown workload statement 'lock'; 'lock' belongs at the scenario level"],
-      ["E206", 5, "unknown lock variant 'trylok'; did you mean trylock? (variants: irqsave, trylock, trylock-v2, irq-bypass)"],
+      ["E206", 5, "unknown lock variant 'trylok'; did you mean trylock? (variants: irqsave, trylock, trylock-v2, irq-bypass, trylock-2026)"],
       ["E106", 6, "unknown workload statement 'duration'; 'duration' belongs at the scenario level"],
       ["E210", 6, "duration needs a time such as 100us, got 500; did you mean 500ms?"],
       ["E106", 7, "unknown workload statement 'workload'; 'workload' belongs at the scenario level"],

@@ -22,15 +22,20 @@ function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
     let pcp: PerCpuPages | null = null;
     let locked = false; // locked_zone != NULL
     let batch_count = 0;
+    // pcp_trylock_prepare(UP_flags): local_irq_save() on UP only.
+    const up = !x.m.kernel.SMP;
     for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
       memmap.list_del(page, "free_unref_page_list");
       const migratetype = pcp_migratetype(mm, page);
       countListPage(mm);
       if (!locked || batch_count === SWAP_CLUSTER_MAX) {
-        if (pcp) yield* spin_unlock(x, pcp.lock);
+        if (pcp) {
+          yield* spin_unlock(x, pcp.lock);
+          if (up && x.irqRestoreNow()) yield 0; // pcp_trylock_finish()
+        }
         batch_count = 0;
         if (x.mustYield()) yield x.pending;
-        pcp = pcp_trylock_counted(x, mm, false, true);
+        pcp = pcp_trylock_counted(x, mm, up, true);
         if (!pcp) {
           yield* free_one_page(x, mm, page, 0, migratetype);
           locked = false;
@@ -41,7 +46,10 @@ function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
       yield* free_unref_page_commit(x, mm, pcp!, page, migratetype, 0);
       batch_count++;
     }
-    if (pcp) yield* spin_unlock(x, pcp.lock);
+    if (pcp) {
+      yield* spin_unlock(x, pcp.lock);
+      if (up && x.irqRestoreNow()) yield 0;
+    }
   } catch (e) {
     throw unwind(e, "free_unref_page_list");
   }
@@ -50,10 +58,12 @@ function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
 export const trylockLocking = {
   bypassPcpInInterrupt: false,
   pcpLockSavesIrqs: false,
-  pcp_spin_trylock: (x: Context, mm: Mm) => pcp_trylock_counted(x, mm, false),
+  // pcp_trylock_prepare/finish(), 6.2: local_irq_save/restore on UP only,
+  // where "spin_trylock always succeeds".
+  pcp_spin_trylock: (x: Context, mm: Mm) => pcp_trylock_counted(x, mm, !x.m.kernel.SMP),
   pcp_spin_unlock: (x: Context, pcp: PerCpuPages) => {
     unlockNow(x, pcp.lock);
-    return false;
+    return !x.m.kernel.SMP && x.irqRestoreNow();
   },
   // IRQs are on under the pcp lock now, so zone->lock must be irqsave.
   zone_lock_under_pcp: (x: Context, zone: Zone) => spin_lock_irqsave(x, zone.lock),
