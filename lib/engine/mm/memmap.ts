@@ -300,6 +300,7 @@ export class MemMap {
     for (let page = this.next(head, fn), next: number; page !== head; page = next) {
       if (++steps > this.nrPages) throw new SoftLockup(fn);
       this.entry(page, fn);
+      if (page < 0) this.leftItsList(page, fn);
       next = this.next(page, fn);
       yield page;
     }
@@ -311,12 +312,28 @@ export class MemMap {
 
   /** list_first_entry(): the page at head->next. */
   list_first_entry(head: number, fn: string): number {
-    return this.entry(this.next(head, fn), fn);
+    const first = this.entry(this.next(head, fn), fn);
+    if (first < 0 && first !== head) this.leftItsList(first, fn);
+    return first;
   }
 
   /** list_last_entry(): the page at head->prev. */
   list_last_entry(head: number, fn: string): number {
-    return this.entry(this.prev(head, fn), fn);
+    const last = this.entry(this.prev(head, fn), fn);
+    if (last < 0 && last !== head) this.leftItsList(last, fn);
+    return last;
+  }
+
+  /** A corrupted link (possible only without CONFIG_DEBUG_LIST) led to
+   * another list's head. The kernel would take the memory around it (in
+   * struct zone or struct per_cpu_pages) for a struct page, with effects
+   * the model cannot know, so the run ends here, saying so in its own words
+   * rather than guessing the kernel's. */
+  private leftItsList(head: number, fn: string): never {
+    throw new Oops(
+      `pcplab: a list walk reached another list's head at ${px(this.address(head))} and would take ${px(this.address(head) - LRU_OFFSET)} for a struct page; the model stops here`,
+      fn,
+    );
   }
 
   private px(id: number): string {
