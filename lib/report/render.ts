@@ -71,7 +71,7 @@ function failureBlock(groups: VariantResult[]): { layout: string[]; rows: string
   const keys = [...new Set(counts.flatMap((c) => [...c.keys()]))];
   if (keys.length === 0) return { layout: [], rows: [] };
   const layout = ["       fail:runs" + "  %reproduction    fail:runs".repeat(groups.length - 1), "           |" + "             |             |".repeat(groups.length - 1)];
-  const rows = keys.map((key) => {
+  const rows = keys.flatMap((key) => {
     const base = (counts[0]!.get(key) ?? 0) / groups[0]!.runs.length;
     let row = "";
     groups.forEach((g, i) => {
@@ -81,7 +81,13 @@ function failureBlock(groups: VariantResult[]): { layout: string[]; rows: string
       if (i > 0) row += `${(100 * (f / g.runs.length - base)).toFixed(0)}%`.padStart(11) + " ";
       row += (f === 0 ? "" : String(f)).padStart(11) + `:${String(g.runs.length).padEnd(4)}`;
     });
-    return `${row}  ${key}`;
+    // A key too long for the mail's width goes on the lines below its
+    // counts, cut where it must be (keys have no spaces to break at).
+    if (row.length + 2 + key.length <= WIDTH) return [`${row}  ${key}`];
+    const indent = "    ";
+    const pieces = [];
+    for (let at = 0; at < key.length; at += WIDTH - indent.length) pieces.push(indent + key.slice(at, at + WIDTH - indent.length));
+    return [row.trimEnd(), ...pieces];
   });
   return { layout, rows };
 }
@@ -103,7 +109,8 @@ function completeRunsNote(groups: VariantResult[]): string[] {
 /** Perf rows: every metric but the failure ones (shown as fail:runs). */
 function perfMetrics(groups: VariantResult[]): string[] {
   const names = new Set(groups.flatMap((g) => Object.keys(g.summary)));
-  return [...names].filter((m) => !isFailureMetric(m));
+  // engine.* describe the simulation, not the kernel: never a report row.
+  return [...names].filter((m) => !isFailureMetric(m) && !m.startsWith("engine."));
 }
 
 /** One variant: its values alone, in the same columns as the base's. */

@@ -181,3 +181,22 @@ describe("pcplab run --json", () => {
     expect(json.expectations.find((e) => e.variant === "trylock-v2")).toMatchObject({ value: 0.6, runs: 5, passed: true });
   });
 });
+
+describe("a fail:runs key too long for the mail's width", () => {
+  it("goes under its counts, cut to 76 columns, and reads whole when joined", () => {
+    const text = scenario("runs 5\n  compare trylock-v2, trylock");
+    const a = analyze(text);
+    const f = format(text);
+    if (!a.scenario || !f.ok) throw new Error(JSON.stringify(a.diagnostics));
+    const results = runScenario(a.scenario, scenarioDigest(f.text));
+    // Nothing cuts this head short (no ". ", ", " or ": "): an 89-character key.
+    const message = "a list walk reached another list head at ffff888100000000 and would take it for a page";
+    for (const g of results.results) for (const r of g.runs) if (r.violation) r.violation = { ...r.violation, message };
+    const lines = renderReport(a.scenario, f.text, results).split("\n");
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(76);
+    const at = lines.indexOf("          3:5          -60%            :5");
+    expect(at).toBeGreaterThan(0);
+    const key = "dmesg.a_list_walk_reached_another_list_head_at_ffff888100000000_and_would_take_it_for_a_page";
+    expect(lines[at + 1]! + lines[at + 2]!.trimStart()).toBe(`    ${key}`);
+  });
+});
