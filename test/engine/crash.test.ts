@@ -11,7 +11,7 @@ describe("violationClass", () => {
     ["list_add corruption. next->prev should be prev (ffffea0000001008), but was ffffea0000002008. (next=ffffea0000003008).", "dmesg.list_add_corruption"],
     ["BUG: Bad page state: pfn:1f2 freed while PageBuddy", "dmesg.BUG:Bad_page_state"],
     ["general protection fault, probably for non-canonical address 0xdead0000000000f8: 0000 [#1] PREEMPT SMP", "dmesg.general_protection_fault"],
-    ["BUG: pcp->count is 12 but every pcp list is empty", "dmesg.BUG:pcp->count_is#but_every_pcp_list_is_empty"],
+    ["BUG: pcp lists empty, 12 pages left to free (pcp->count 0)", "dmesg.BUG:pcp_lists_empty"],
   ])("%s", (message, key) => {
     expect(violationClass({ message })).toBe(key);
   });

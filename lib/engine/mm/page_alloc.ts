@@ -523,7 +523,7 @@ function* free_pcppages_bulk(x: Context, mm: Mm, count: number, pcp: PerCpuPages
         if (pindex === min_pindex) min_pindex++;
         if (min_pindex > max_pindex) {
           // The kernel would spin here for ever: the count says pages are left.
-          throw new Oops(`BUG: pcp->count is ${pcp.count} but every pcp list is empty`, "free_pcppages_bulk");
+          throw new Oops(`BUG: pcp lists empty, ${count} pages left to free (pcp->count ${pcp.count})`, "free_pcppages_bulk");
         }
       }
       const order = pindex_to_order(pindex);
