@@ -33,7 +33,7 @@ describe("pcplab check", () => {
 
   it("reads stdin as -", () => {
     const r = pcplab(["check", "-"], 'scenario "x" {\n  lock trylok\n}\n');
-    expect(r).toMatchObject({ status: 2, stderr: "<stdin>:2:8: error E206: unknown lock variant 'trylok'; did you mean trylock? (variants: irqsave, trylock, trylock-v2, irq-bypass)\n" });
+    expect(r).toMatchObject({ status: 2, stderr: "<stdin>:2:8: error E206: unknown lock variant 'trylok'; did you mean trylock? (variants: irqsave, trylock, trylock-v2, irq-bypass, trylock-2026)\n" });
   });
 
   it("prints warnings but exits 0", () => {
