@@ -9,8 +9,7 @@ import { summaryTable } from "../../lib/ui/summary-table.ts";
 import { scenarioOf } from "../support/scenario-runs.ts";
 import { v2CrashScenario } from "../support/v2-crash.ts";
 
-const text = (head: string) => v2CrashScenario(head);
-const results = runScenario(scenarioOf(text("runs 5\n  compare trylock-v2, trylock")), "sha256:x");
+const results = runScenario(scenarioOf(v2CrashScenario("runs 5\n  compare trylock-v2, trylock")), "sha256:x");
 const v2 = results.results[0]!;
 const complete = v2.runs.filter((r) => !r.violation);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -29,7 +28,7 @@ describe("charts of a comparison where some runs crashed", () => {
   });
 
   it("draws no latency bars, rather than zeros, for a variant whose every run crashed", () => {
-    const all = runScenario(scenarioOf(text("seed 3\n  runs 1\n  compare trylock-v2, trylock")), "sha256:x");
+    const all = runScenario(scenarioOf(v2CrashScenario("seed 3\n  runs 1\n  compare trylock-v2, trylock")), "sha256:x");
     const rows = (latencyPercentiles(all).data as { values: { variant: string }[] }).values;
     expect(rows.some((r) => r.variant === "trylock-v2")).toBe(false);
     expect(rows.some((r) => r.variant === "trylock")).toBe(true);
@@ -52,7 +51,7 @@ describe("the notebook's summary table", () => {
   });
 
   it("has no crash row when nothing crashed", () => {
-    const clean = runScenario(scenarioOf(text("runs 2\n  compare trylock, irqsave").replace("expect invariants.violations > 0 for trylock-v2", "")), "sha256:x");
+    const clean = runScenario(scenarioOf(v2CrashScenario("runs 2\n  compare trylock, irqsave").replace("expect invariants.violations > 0 for trylock-v2", "")), "sha256:x");
     expect(summaryTable(clean).crashes).toBe(null);
   });
 });

@@ -32,6 +32,14 @@ const flood = (op: string, extra = "") => `scenario "softirq-flood" {
   }${extra}
 }`;
 
+// A task allocating and freeing one page every 20 us, beside the flood.
+const TASK_WORKLOAD = `
+  workload "task" on cpus all {
+    every 20us
+    alloc order 0 gfp GFP_KERNEL
+    free immediately
+  }`;
+
 interface DoSoftirq {
   inKsoftirqd: boolean;
   /** When each pass started (its first softirq_entry). */
@@ -104,15 +112,9 @@ describe("__do_softirq() on irq_exit", () => {
     // The task's 5.5 us of work every 20 us leaves the CPU idle at 50 us,
     // when the first softirq starts; the task's work of 60 us then waits
     // until the pass ends at 105.3 us with the softirq of 100 us pending.
-    const task = `
-  workload "task" on cpus all {
-    every 20us
-    alloc order 0 gfp GFP_KERNEL
-    free immediately
-  }`;
     const runs: { call: number; ksoftirqd: number; pass: number; time: number }[] = [];
     let wake = -1;
-    const sim = new Simulation(scenarioOf(flood("2750ns", task)), spec, {
+    const sim = new Simulation(scenarioOf(flood("2750ns", TASK_WORKLOAD)), spec, {
       tracepoint: (e) => {
         if (e.name === "sched_wakeup" && wake < 0) wake = e.time_ns;
         if (e.name === "softirq_entry") runs.push({ call: e.call as number, ksoftirqd: e.ksoftirqd as number, pass: e.pass as number, time: e.time_ns });
@@ -146,15 +148,9 @@ describe("ksoftirqd", () => {
     // The task holds the pcp lock (IRQs on, trylock) for 5 us of every
     // 10 us it runs. A softirq run on irq_exit can interrupt it there and
     // fail its trylocks; ksoftirqd runs only between the task's work.
-    const task = `
-  workload "task" on cpus all {
-    every 20us
-    alloc order 0 gfp GFP_KERNEL
-    free immediately
-  }`;
     let aboveTask = 0;
     let ranInKsoftirqd = 0;
-    const text = flood("5us", task);
+    const text = flood("5us", TASK_WORKLOAD);
     const sim = new Simulation(scenarioOf(text), { ...spec, variant: "trylock" }, {
       afterEvent: (_mm, m) => {
         const cpu = m.cpus[0]!;
