@@ -1,11 +1,11 @@
 // trylock-v2: "[PATCH v2] mm/page_alloc: Leave IRQs enabled for per-cpu page
 // allocations" as posted on 2022-11-04 (Message-ID
-// 20221104142259.5hohev5hzvwanbi2@techsingularity.net), rebuilt from the
-// thread (Hugh's diagnosis, Vlastimil's review, the v3 changelog): the v2
-// mail itself was not in the archives searched, so the relock every
-// SWAP_CLUSTER_MAX pages (drop the lock, retake it with a trylock on the
-// next page) is a reconstruction. Locking as trylock,
-// but with v2's free_unref_page_list(): a page committed to a pcp list is
+// 20221104142259.5hohev5hzvwanbi2@techsingularity.net), whose diff Hugh
+// Dickins' reply of 2022-11-06 quotes whole
+// (97b7ae87-797c-4ebb-d2d3-9415975188@google.com). Locking as trylock,
+// but with v2's free_unref_page_list(): the lock is dropped every
+// SWAP_CLUSTER_MAX pages and retaken with a trylock on the next page; a
+// page committed to a pcp list is
 // never list_del()ed from the temporary list, while a page whose trylock
 // fails is list_del()ed and freed with the stale migratetype. page->lru and
 // page->pcp_list are one union, so a failure after a commit rewires the pcp
@@ -31,11 +31,14 @@ function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
     const memmap = mm.zone.memmap;
     let pcp: PerCpuPages | null = null;
     let batch_count = 0;
+    // pcp_trylock_prepare/finish(UP_flags) around every hold, as v2's diff
+    // has them: local_irq_save/restore on UP only.
+    const up = !x.m.kernel.SMP;
     for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
       countListPage(mm);
       if (!pcp) {
         if (x.mustYield()) yield x.pending;
-        pcp = pcp_trylock_counted(x, mm, false, true);
+        pcp = pcp_trylock_counted(x, mm, up, true);
         if (!pcp) {
           memmap.list_del(page, "free_unref_page_list");
           yield* free_one_page(x, mm, page, 0, migratetype);
@@ -44,15 +47,20 @@ function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
       }
       migratetype = pcp_migratetype(mm, page);
       yield* free_unref_page_commit(x, mm, pcp, page, migratetype, 0);
-      // "Guard against excessive IRQ disabled times when we get a large list
-      // of pages to free." The lock is retaken on the next iteration.
+      // "Guard against excessive IRQ disabled times when freeing a large
+      // list of pages. Lock will be reacquired if necessary on the next
+      // iteration."
       if (++batch_count === SWAP_CLUSTER_MAX) {
         yield* spin_unlock(x, pcp.lock);
+        if (up && x.irqRestoreNow()) yield 0;
         batch_count = 0;
         pcp = null;
       }
     }
-    if (pcp) yield* spin_unlock(x, pcp.lock);
+    if (pcp) {
+      yield* spin_unlock(x, pcp.lock);
+      if (up && x.irqRestoreNow()) yield 0;
+    }
   } catch (e) {
     throw unwind(e, "free_unref_page_list");
   }
