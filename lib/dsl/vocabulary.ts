@@ -37,8 +37,8 @@ export const STATEMENT_EXAMPLES: Record<string, string> = {
 /** The kernel config options a scenario may set (scenario.ts KernelConfig). */
 export const CONFIG_OPTIONS = [
   { name: "DEBUG_LIST", byDefault: "on", doc: "CONFIG_DEBUG_LIST: list_add and list_del check their neighbours and report list corruption; off, list_del only poisons the links and a stale link faults where it is followed" },
-  { name: "SMP", byDefault: "on", doc: "CONFIG_SMP: off builds a uniprocessor kernel, so the machine has one CPU" },
-  { name: "DEBUG_SPINLOCK", byDefault: "on when SMP is off, else off", doc: "CONFIG_DEBUG_SPINLOCK: spinlocks keep an owner and check it" },
+  { name: "SMP", byDefault: "on", doc: "CONFIG_SMP: off builds a uniprocessor kernel: one CPU, spin_lock is preempt_disable and spin_trylock always succeeds, even on a held lock" },
+  { name: "DEBUG_SPINLOCK", byDefault: "on when SMP is off, else off", doc: "CONFIG_DEBUG_SPINLOCK: spinlocks keep an owner and check it; on UP a trylock of a held lock fails with \"BUG: spinlock trylock failure on UP\", printed once" },
 ] as const;
 export type ConfigName = (typeof CONFIG_OPTIONS)[number]["name"];
 export const CONFIG_NAMES: readonly ConfigName[] = CONFIG_OPTIONS.map((o) => o.name);

@@ -38,6 +38,14 @@ describe("completion", () => {
     expect(labels('scenario "x" {\n  duration 100|')).toEqual(["ns", "us", "ms", "s"]);
     expect(labels('scenario "x" {\n  sweep pcp.|')).toEqual(["high", "batch"]);
   });
+
+  it("completes config options, then on or off", () => {
+    expect(labels('scenario "x" {\n  config |')).toEqual(["DEBUG_LIST", "SMP", "DEBUG_SPINLOCK"]);
+    expect(labels('scenario "x" {\n  config DEBUG_L|')).toEqual(["DEBUG_LIST"]);
+    expect(labels('scenario "x" {\n  config SMP |')).toEqual(["on", "off"]);
+    const [smp] = complete('scenario "x" {\n  config S', 'scenario "x" {\n  config S'.length);
+    expect(smp).toMatchObject({ label: "SMP", detail: "default on" });
+  });
 });
 
 describe("completion stays out of the way", () => {
@@ -74,6 +82,13 @@ describe("completion stays out of the way", () => {
 });
 
 describe("hover", () => {
+  it("explains a config option and its default", () => {
+    const cfg = 'scenario "x" {\n  config DEBUG_SPINLOCK on\n}\n';
+    const h = hover(cfg, cfg.indexOf("SPINLOCK"))!;
+    expect(h.text).toMatch(/^config DEBUG_SPINLOCK \(default .+\): CONFIG_DEBUG_SPINLOCK/);
+    expect(cfg.slice(h.span.start, h.span.end)).toBe("DEBUG_SPINLOCK");
+  });
+
   const text = inWorkload("alloc order 9 gfp GFP_TRANSHUGE_LIGHT | __GFP_RECLAIM | __GFP_NORETRY\n    rate 1.5k/s\n  }\n}\n");
 
   it("decodes the whole gfp mask under the cursor", () => {
