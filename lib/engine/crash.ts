@@ -24,9 +24,10 @@ export function crashed(run: RunLike): boolean {
 
 /** The kernel's message up to where its details start: the first ". ",
  * ", " or ": " after any "BUG: " or "WARNING: " prefix ("list_del
- * corruption. prev->next should be ..." is "list_del corruption"). */
+ * corruption. prev->next should be ..." is "list_del corruption"), or
+ * the "pcplab: " of an end the model words itself. */
 function messageHead(message: string): string {
-  const prefix = /^(BUG|WARNING): /.exec(message)?.[0] ?? "";
+  const prefix = /^(BUG|WARNING|pcplab): /.exec(message)?.[0] ?? "";
   const rest = message.slice(prefix.length);
   const cut = /\.\s|,\s|:\s/.exec(rest);
   return prefix + (cut ? rest.slice(0, cut.index) : rest);

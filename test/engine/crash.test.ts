@@ -11,7 +11,8 @@ describe("violationClass", () => {
     ["list_add corruption. next->prev should be prev (ffffea0000001008), but was ffffea0000002008. (next=ffffea0000003008).", "dmesg.list_add_corruption"],
     ["BUG: Bad page state: pfn:1f2 freed while PageBuddy", "dmesg.BUG:Bad_page_state"],
     ["general protection fault, probably for non-canonical address 0xdead0000000000f8: 0000 [#1] PREEMPT SMP", "dmesg.general_protection_fault"],
-    ["BUG: pcp lists empty, 12 pages left to free (pcp->count 0)", "dmesg.BUG:pcp_lists_empty"],
+    ["pcplab: pcp lists empty, 12 pages left to free (pcp->count 0): free_pcppages_bulk would index past pcp->lists[]", "dmesg.pcplab:pcp_lists_empty"],
+    ["pcplab: list walk left its list, at another list's head ffff888100000010: the kernel would take ffff888100000008 for a struct page", "dmesg.pcplab:list_walk_left_its_list"],
   ])("%s", (message, key) => {
     expect(violationClass({ message })).toBe(key);
   });

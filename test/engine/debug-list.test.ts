@@ -87,7 +87,7 @@ describe("DEBUG_LIST off", () => {
   };
 
   it("v2's stale list_del splices the temporary list into the pcp list: the drain walks onto its head", () => {
-    expect(v2Walk(false)).toMatchObject({ message: expect.stringMatching(/^pcplab: a list walk reached another list's head at /), function: "free_pcppages_bulk" });
+    expect(v2Walk(false)).toMatchObject({ message: expect.stringMatching(/^pcplab: list walk left its list, at another list's head /), function: "free_pcppages_bulk" });
     expect(v2Walk(true)?.message).toMatch(/^list_del corruption\. prev->next should be ffffea0000000048, but was /);
   });
 
@@ -115,7 +115,7 @@ describe("DEBUG_LIST off", () => {
     const v = oopsOf(() => {
       for (const _ of mm.list_for_each_entry_safe(head, "free_pcppages_bulk"));
     });
-    expect(v?.message).toMatch(/^pcplab: a list walk reached another list's head at ffff[0-9a-f]+ and would take ffff[0-9a-f]+ for a struct page; the model stops here$/);
+    expect(v?.message).toMatch(/^pcplab: list walk left its list, at another list's head ffff[0-9a-f]+: the kernel would take ffff[0-9a-f]+ for a struct page$/);
     expect(v?.function).toBe("free_pcppages_bulk");
   });
 });

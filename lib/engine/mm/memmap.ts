@@ -331,7 +331,7 @@ export class MemMap {
    * rather than guessing the kernel's. */
   private leftItsList(head: number, fn: string): never {
     throw new Oops(
-      `pcplab: a list walk reached another list's head at ${px(this.address(head))} and would take ${px(this.address(head) - LRU_OFFSET)} for a struct page; the model stops here`,
+      `pcplab: list walk left its list, at another list's head ${px(this.address(head))}: the kernel would take ${px(this.address(head) - LRU_OFFSET)} for a struct page`,
       fn,
     );
   }

@@ -522,8 +522,10 @@ function* free_pcppages_bulk(x: Context, mm: Mm, count: number, pcp: PerCpuPages
         if (pindex === max_pindex) max_pindex--;
         if (pindex === min_pindex) min_pindex++;
         if (min_pindex > max_pindex) {
-          // The kernel would spin here for ever: the count says pages are left.
-          throw new Oops(`BUG: pcp lists empty, ${count} pages left to free (pcp->count ${pcp.count})`, "free_pcppages_bulk");
+          // The kernel's round robin would go on past the last list
+          // (min_pindex > max_pindex) into the memory after pcp->lists[],
+          // with effects the model cannot know: it says so in its own words.
+          throw new Oops(`pcplab: pcp lists empty, ${count} pages left to free (pcp->count ${pcp.count}): free_pcppages_bulk would index past pcp->lists[]`, "free_pcppages_bulk");
         }
       }
       const order = pindex_to_order(pindex);
