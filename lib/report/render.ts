@@ -7,7 +7,7 @@
 import type { Scenario } from "../dsl/scenario.ts";
 import { formatSize, formatTime } from "../dsl/units.ts";
 import { COSTS, HEADLINE_METRICS } from "../dsl/vocabulary.ts";
-import { COSTS_IN_USE, failureCounts, isFailureMetric, MODEL, type Results, type RunSummary, type VariantResult } from "../engine/index.ts";
+import { COSTS_IN_USE, failureCounts, isFailureMetric, MODEL, type Results, type RunSummary, type VariantResult, type Violation } from "../engine/index.ts";
 import { reportCharts } from "./charts.ts";
 import { formatValue, isPercent, reportName, sweepValueText, WIDTH, wrap } from "./format.ts";
 import type { ReportLine } from "./lines.ts";
@@ -185,18 +185,40 @@ function sweepTables(s: Scenario, results: Results): ReportLine[] {
   return lines;
 }
 
+/** One kernel log line under a two-space indent, wrapped to the mail's
+ * width with its own leading spaces kept (" lock: ...", " <IRQ>"). */
+function kernelLine(line: string): string[] {
+  const lead = /^ */.exec(line)![0];
+  return wrap(line, WIDTH - 2 - lead.length).map((l) => `  ${lead}${l}`);
+}
+
+/** An oops as the kernel prints it, without what the model does not have
+ * (registers, offsets, the task's name): the message, the function it
+ * stopped in (RIP), and the call trace inside the stack's markers. */
+function oopsLines(v: Violation): string[] {
+  const [rip, ...callers] = v.trace;
+  const stack = v.context === "task" ? "TASK" : "IRQ";
+  const lines = [...v.message.split("\n"), `CPU: ${v.cpu} (${v.context})`, `RIP: ${rip}`];
+  if (callers.length > 0) lines.push("Call Trace:", ` <${stack}>`, ...callers.map((f) => ` ${f}`), ` </${stack}>`);
+  return lines.flatMap(kernelLine);
+}
+
+/** The kernel log of the first run per variant (and sweep value) that
+ * crashed, or failing that logged something and went on: what the run
+ * printed, then its oops. */
 export function violations(results: Results): string[] {
   const lines: string[] = [];
   for (const group of results.results) {
-    const bad = group.runs.filter((r) => r.violation);
-    if (bad.length === 0) continue;
-    const first = bad[0]!;
-    const v = first.violation!;
+    const shown = group.runs.find((r) => r.violation) ?? group.runs.find((r) => r.messages);
+    if (!shown) continue;
+    const v = shown.violation;
     const at = group.sweep_value === null ? "" : ` at ${results.sweep!.param} ${group.sweep_value}`;
-    lines.push(...wrap(`${group.variant}${at}, seed ${first.seed}, at ${(v.time_ns / 1e6).toFixed(6)} ms on CPU ${v.cpu} (${v.context}), in ${v.function}:`, WIDTH, "  "));
-    lines.push(...wrap(v.message, WIDTH - 2, "").map((l) => "  " + l));
-    lines.push(...wrap(`Call Trace: ${v.trace.join(" < ")}`, WIDTH - 2, "  ").map((l) => "  " + l));
-    if (bad.length > 1) lines.push(`  (also seeds ${bad.slice(1).map((r) => r.seed).join(", ")} of ${group.runs.length})`);
+    const when = v ? `crashed at ${(v.time_ns / 1e6).toFixed(6)} ms` : "completed";
+    lines.push(...wrap(`${group.variant}${at}, seed ${shown.seed}, ${when}:`, WIDTH, "  "));
+    for (const message of shown.messages ?? []) lines.push(...kernelLine(message));
+    if (v) lines.push(...oopsLines(v));
+    const alike = group.runs.filter((r) => r !== shown && (v ? r.violation : r.messages));
+    if (alike.length > 0) lines.push(...wrap(`(also seeds ${alike.map((r) => r.seed).join(", ")} of ${group.runs.length})`, WIDTH - 2, " ").map((l) => "  " + l));
     else lines.push(`  (1 of ${group.runs.length} runs)`);
   }
   return lines;
@@ -268,7 +290,7 @@ export function renderReportLines(s: Scenario, canonicalText: string, results: R
   }
   lines.push(...reportCharts(s, results));
   const v = violations(results);
-  if (v.length > 0) lines.push(...new Section("violations").text("correctness violations (first per variant):", ...v, "").lines);
+  if (v.length > 0) lines.push(...new Section("violations").text("kernel log, first run per variant that crashed or logged:", ...v, "").lines);
   if (results.expectations.length > 0) {
     const out = new Section("expectations").layout("expectations:");
     for (const e of results.expectations) {
