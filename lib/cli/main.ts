@@ -2,7 +2,10 @@
 // and an IO object, so tests drive them directly and bin/pcplab is a shim.
 import { analyze, DEFAULTS, format, formatDiagnostic, type LocatedDiagnostic, type Scenario } from "../dsl/index.ts";
 import { LIMITS, MODEL_LIMITS } from "../dsl/check.ts";
-import { assemble, Overloaded, scenarioDigest, unexpectedViolations, type Results } from "../engine/index.ts";
+import {
+  assemble, ENGINE_VERSION, mergeShardRuns, Overloaded, parseShard, plan, readShardPart, scenarioDigest, shardIndices, shardPart,
+  unexpectedViolations, type NamedPart, type Results, type Shard,
+} from "../engine/index.ts";
 import { DEFAULT_EVENTS_PER_SECOND, estimateBytes, estimateSeconds, estimateWork } from "../engine/estimate.ts";
 import { describeSource, mailReports, NOT_FOUND, type MailReport } from "../report/mail.ts";
 import { renderReport } from "../report/render.ts";
@@ -29,11 +32,14 @@ const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 const USAGE = `usage: pcplab <command> [options]
 
 commands:
-  run FILE.scn [--json] [--runs N] [--seed S] [--threads N]
+  run FILE.scn [--json] [--runs N] [--seed S] [--threads N] [--shard K/N]
                            run it and print the mail report (the results
                            JSON with --json); --threads N runs on N threads
                            from the start, instead of adding one per core
-                           once the runs left are long enough
+                           once the runs left are long enough; --shard K/N
+                           --json runs part K of N of the runs, for merge
+  merge PART... [--json]   put the N shards of a run back together: the
+                           report (or results JSON) one machine would print
   verify MAIL [--yes] [--budget-seconds N] [--budget-mib N]
                            find every report in pasted text, a saved message
                            (.eml) or an mbox thread (quoted at any depth,
@@ -58,6 +64,8 @@ export async function main(argv: string[], io: IO): Promise<number> {
       return run(rest, io);
     case "verify":
       return verifyCommand(rest, io);
+    case "merge":
+      return merge(rest, io);
     case "check":
       return check(rest, io);
     case "fmt":
@@ -80,16 +88,36 @@ interface Parsed {
   file: string;
   flags: Set<string>;
   values: Map<string, number>;
+  texts: Map<string, string>;
 }
 
-/** `allowed` flags; `numeric` options take a whole number after them. */
-function parseArgs(command: string, args: string[], allowed: string[], io: IO, numeric: string[] = []): Parsed | null {
+/** `allowed` flags; `numeric` options take a whole number after them,
+ * `textual` ones any word. */
+function parseArgs(command: string, args: string[], allowed: string[], io: IO, numeric: string[] = [], textual: string[] = []): Parsed | null {
+  const parsed = parseArgList(command, args, allowed, io, numeric, textual);
+  if (!parsed) return null;
+  if (parsed.files.length !== 1) {
+    io.stderr(`pcplab ${command}: expected one FILE (or - for stdin)\n${USAGE}`);
+    return null;
+  }
+  return { ...parsed, file: parsed.files[0]! };
+}
+
+function parseArgList(command: string, args: string[], allowed: string[], io: IO, numeric: string[], textual: string[]) {
   const flags = new Set<string>();
   const values = new Map<string, number>();
+  const texts = new Map<string, string>();
   const files: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (numeric.includes(a)) {
+    if (textual.includes(a)) {
+      const v = args[++i];
+      if (v === undefined) {
+        io.stderr(`pcplab ${command}: ${a} needs a value\n`);
+        return null;
+      }
+      texts.set(a, v);
+    } else if (numeric.includes(a)) {
       const v = args[++i];
       if (v === undefined || !/^[0-9]+$/.test(v) || Number(v) > 2 ** 32 - 1) {
         io.stderr(`pcplab ${command}: ${a} needs a whole number, got ${v ?? "nothing"}\n`);
@@ -104,11 +132,7 @@ function parseArgs(command: string, args: string[], allowed: string[], io: IO, n
       flags.add(a);
     } else files.push(a);
   }
-  if (files.length !== 1) {
-    io.stderr(`pcplab ${command}: expected one FILE (or - for stdin)\n${USAGE}`);
-    return null;
-  }
-  return { file: files[0]!, flags, values };
+  return { files, flags, values, texts };
 }
 
 async function readSource(file: string, io: IO): Promise<string | null> {
@@ -159,8 +183,22 @@ async function fmt(args: string[], io: IO): Promise<number> {
 }
 
 async function run(args: string[], io: IO): Promise<number> {
-  const a = parseArgs("run", args, ["--json"], io, ["--runs", "--seed", "--threads"]);
+  const a = parseArgs("run", args, ["--json"], io, ["--runs", "--seed", "--threads"], ["--shard"]);
   if (!a) return EXIT.usage;
+  let shard: Shard | undefined;
+  const shardText = a.texts.get("--shard");
+  if (shardText !== undefined) {
+    const parsed = parseShard(shardText);
+    if (typeof parsed === "string") {
+      io.stderr(`pcplab run: ${parsed}\n`);
+      return EXIT.usage;
+    }
+    if (!a.flags.has("--json")) {
+      io.stderr("pcplab run: --shard makes one part of the results, for pcplab merge: add --json\n");
+      return EXIT.usage;
+    }
+    shard = parsed;
+  }
   const text = await readSource(a.file, io);
   if (text === null) return EXIT.usage;
   const analysis = analyze(text);
@@ -184,9 +222,10 @@ async function run(args: string[], io: IO): Promise<number> {
     : undefined;
   // The report carries the scenario as run, so --runs and --seed show in it.
   const canonical = printScenarioWith(formatted.text, scenario);
+  const indices = shard ? shardIndices(plan(scenario).length, shard) : undefined;
   let runResults: Awaited<ReturnType<typeof runAll>> | string;
   try {
-    runResults = await overloadAsError(runAll(scenario, { threads, onRunDone: progress }));
+    runResults = await overloadAsError(runAll(scenario, { threads, onRunDone: progress, indices }));
   } catch (e) {
     // A crash is exit 2 like any run that cannot finish, never exit 1, which
     // would read as a failed expect.
@@ -198,10 +237,56 @@ async function run(args: string[], io: IO): Promise<number> {
     io.stderr(`pcplab run: ${displayName(a.file)}: ${runResults}\n`);
     return EXIT.usage;
   }
-  const results = assemble(scenario, scenarioDigest(canonical), runResults);
-  io.stdout(a.flags.has("--json") ? JSON.stringify(results, null, 2) + "\n" : renderReport(scenario, canonical, results));
+  if (shard) {
+    // Expectations and violations are judged once the parts are merged.
+    const about = { name: scenario.name, digest: scenarioDigest(canonical), canonical };
+    io.stdout(JSON.stringify(shardPart(ENGINE_VERSION, about, shard, plan(scenario), indices!, runResults)) + "\n");
+    return EXIT.ok;
+  }
+  return output(scenario, canonical, assemble(scenario, scenarioDigest(canonical), runResults), a.flags.has("--json"), io);
+}
+
+/** What `run` prints and its exit status, for a run or merged shards. */
+function output(scenario: Scenario, canonical: string, results: Results, json: boolean, io: IO): number {
+  io.stdout(json ? JSON.stringify(results, null, 2) + "\n" : renderReport(scenario, canonical, results));
   const failed = results.expectations.some((e) => !e.passed) || unexpectedViolations(scenario, results).length > 0;
   return failed ? EXIT.failed : EXIT.ok;
+}
+
+async function merge(args: string[], io: IO): Promise<number> {
+  const a = parseArgList("merge", args, ["--json"], io, [], []);
+  if (!a) return EXIT.usage;
+  if (a.files.length === 0) {
+    io.stderr(`pcplab merge: expected the parts, PART...\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const refuse = (why: string) => {
+    io.stderr(`pcplab merge: ${why}\n`);
+    return EXIT.usage;
+  };
+  const parts: NamedPart[] = [];
+  for (const file of a.files) {
+    const text = await readSource(file, io);
+    if (text === null) return EXIT.usage;
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch (e) {
+      return refuse(`${displayName(file)}: not JSON (${e instanceof Error ? e.message : String(e)})`);
+    }
+    const part = readShardPart(data);
+    if (typeof part === "string") return refuse(`${displayName(file)}: ${part}`);
+    if (part.engine !== ENGINE_VERSION) return refuse(`${displayName(file)} was made by ${part.engine}; this is ${ENGINE_VERSION}, and a merge renders with the engine that ran the parts`);
+    if (scenarioDigest(part.scenario.canonical) !== part.scenario.digest) return refuse(`${displayName(file)}: its scenario text does not match its digest ${part.scenario.digest.slice(0, 19)}`);
+    parts.push({ name: displayName(file), part });
+  }
+  const canonical = parts[0]!.part.scenario.canonical;
+  const analysis = analyze(canonical);
+  if (!analysis.scenario) return refuse(`${parts[0]!.name}: its scenario does not check: ${analysis.diagnostics[0]?.message ?? "unknown error"}`);
+  const scenario = analysis.scenario;
+  const runs = mergeShardRuns(parts, plan(scenario));
+  if (typeof runs === "string") return refuse(runs);
+  return output(scenario, canonical, assemble(scenario, parts[0]!.part.scenario.digest, runs), a.flags.has("--json"), io);
 }
 
 /** The canonical text with --runs/--seed applied, so the report re-runs as

@@ -35,6 +35,9 @@ export interface PoolOptions {
   /** Threads to use from the start; by default, every core once it pays. */
   threads?: number;
   onRunDone?: (done: number, total: number) => void;
+  /** Plan indices to run (a shard); every run by default. The results
+   * come back in this order. */
+  indices?: number[];
   /** Tests: start the workers when this much serial time is left (ms). */
   workersPayAfterMs?: number;
 }
@@ -63,16 +66,18 @@ export function simulateOne(scenario: Scenario, spec: RunSpec): RunResult {
 
 export async function runAll(scenario: Scenario, opts: PoolOptions = {}, stats: PoolStats = { workers: 0 }): Promise<RunResult[]> {
   const specs = plan(scenario);
-  const threads = Math.min(opts.threads ?? availableParallelism(), specs.length);
+  const indices = opts.indices ?? specs.map((_, i) => i);
+  const threads = Math.max(1, Math.min(opts.threads ?? availableParallelism(), indices.length));
   const workerCount = workerAvailable() ? threads - 1 : 0;
   // Every thread takes the next run from a shared counter, so a worker never
   // waits for this thread to finish a run before it gets its next one.
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const arrivals = specs.map((spec) => arrivalsPerSecond(scenario, spec));
-  const order = longestFirst(scenario, specs, arrivals);
+  const chosen = new Set(indices);
+  const order = longestFirst(scenario, specs, arrivals).filter((i) => chosen.has(i));
   // + 1: a scenario without workloads still has runs to count.
   const weight = arrivals.map((a) => a + 1);
-  const totalWeight = weight.reduce((a, b) => a + b, 0);
+  const totalWeight = order.reduce((a, i) => a + weight[i]!, 0);
   const take = () => Atomics.add(counter, 0, 1);
   const results: RunResult[] = new Array(specs.length);
   let done = 0;
@@ -81,8 +86,8 @@ export async function runAll(scenario: Scenario, opts: PoolOptions = {}, stats: 
   const finished = (index: number, result: RunResult) => {
     results[index] = result;
     done++;
-    opts.onRunDone?.(done, specs.length);
-    if (done === specs.length) allDone();
+    opts.onRunDone?.(done, order.length);
+    if (done === order.length) allDone();
   };
   const workers: Worker[] = [];
   let fail = (_: unknown) => {};
@@ -107,7 +112,8 @@ export async function runAll(scenario: Scenario, opts: PoolOptions = {}, stats: 
     const started = performance.now();
     let firstMs = -1;
     let weightDone = 0;
-    for (let next = take(); next < specs.length; next = take()) {
+    if (order.length === 0) allDone();
+    for (let next = take(); next < order.length; next = take()) {
       const index = order[next]!;
       finished(index, simulateOne(scenario, specs[index]!));
       weightDone += weight[index]!;
@@ -127,5 +133,5 @@ export async function runAll(scenario: Scenario, opts: PoolOptions = {}, stats: 
   } finally {
     for (const w of workers) void w.terminate();
   }
-  return results;
+  return indices.map((i) => results[i]!);
 }

@@ -11,7 +11,7 @@ const { scenario, specs, order, counter } = workerData as { scenario: Scenario; 
 const post = (msg: WorkerMessage) => parentPort!.postMessage(msg);
 let index = -1;
 try {
-  for (let next = Atomics.add(counter, 0, 1); next < specs.length; next = Atomics.add(counter, 0, 1)) {
+  for (let next = Atomics.add(counter, 0, 1); next < order.length; next = Atomics.add(counter, 0, 1)) {
     index = order[next]!;
     post({ index, result: simulateOne(scenario, specs[index]!) });
   }

@@ -5,6 +5,7 @@ import { sha256Hex } from "./sha256.ts";
 export { simulate, applySweep, Simulation, sweepParamName, type RunSpec, type RunResult, type RunHooks } from "./run.ts";
 export type { TraceEvent } from "./mm/page_alloc.ts";
 export { arrivalsPerSecond, assemble, longestFirst, plan, runScenario, resultsDigest, summarizeGroup, unexpectedViolations, type Results, type RunJson, type RunSummary, type VariantResult } from "./results.ts";
+export { mergeShardRuns, parseShard, readShardPart, shardIndices, shardPart, MAX_SHARDS, SHARD_FORMAT, type NamedPart, type Shard, type ShardPart } from "./shard.ts";
 export { crashed, failureCounts, isFailureMetric, violationClass } from "./crash.ts";
 export { COSTS_IN_USE } from "./costs.ts";
 export { nodeSetup, simulatedZone, type NodeSetup, type SimulatedZone, type ZoneSetup } from "./mm/node.ts";

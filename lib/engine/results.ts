@@ -148,7 +148,9 @@ export function summarizeGroup(runs: readonly RunJson[]): Record<string, RunSumm
   return summary;
 }
 
-export function assemble(s: Scenario, scenarioDigest: string, runs: RunResult[]): Results {
+/** The results of the scenario's runs, given in plan order (only what a
+ * run contributes is read, so merged shards assemble as a local run). */
+export function assemble(s: Scenario, scenarioDigest: string, runs: Pick<RunResult, "seed" | "metrics" | "series" | "violation" | "messages">[]): Results {
   const specs = plan(s);
   if (runs.length !== specs.length) throw new Error(`expected ${specs.length} runs, got ${runs.length}`);
   const results: VariantResult[] = [];
