@@ -21,49 +21,55 @@ import { SWAP_CLUSTER_MAX, type PerCpuPages } from "../mm/zone.ts";
 import { countListPage, pcp_trylock_counted } from "./common.ts";
 import { trylockLocking } from "./trylock.ts";
 
-/** free_unref_page_list(), v2. With one zone, locked_zone only matters as
- * "is the lock held"; v2 drops the lock every SWAP_CLUSTER_MAX pages and
- * lets the next iteration take it again with a trylock. */
-function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
-  try {
-    // The first loop leaves `migratetype` set to the last page's type.
-    let migratetype = free_unref_page_list_prepare(mm, list);
-    const memmap = mm.zone.memmap;
-    let pcp: PerCpuPages | null = null;
-    let batch_count = 0;
-    // pcp_trylock_prepare/finish(UP_flags) around every hold, as v2's diff
-    // has them: local_irq_save/restore on UP only.
-    const up = !x.m.kernel.SMP;
-    for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
-      countListPage(mm);
-      if (!pcp) {
-        if (x.mustYield()) yield x.pending;
-        pcp = pcp_trylock_counted(x, mm, up, true);
+/** free_unref_page_list(), v2, and v2 with c3e58a70425a "mm/page_alloc:
+ * always remove pages from temporary list" (`alwaysRemove`), the fix Mel
+ * Gorman split out of Hugh's diagnosis as v3's first patch: every page
+ * leaves the temporary list before it goes anywhere. With one zone,
+ * locked_zone only matters as "is the lock held"; v2 drops the lock every
+ * SWAP_CLUSTER_MAX pages and lets the next iteration take it again with a
+ * trylock. */
+export const v2_free_unref_page_list = (alwaysRemove: boolean) =>
+  function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
+    try {
+      // The first loop leaves `migratetype` set to the last page's type.
+      let migratetype = free_unref_page_list_prepare(mm, list);
+      const memmap = mm.zone.memmap;
+      let pcp: PerCpuPages | null = null;
+      let batch_count = 0;
+      // pcp_trylock_prepare/finish(UP_flags) around every hold, as v2's diff
+      // has them: local_irq_save/restore on UP only.
+      const up = !x.m.kernel.SMP;
+      for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
+        if (alwaysRemove) memmap.list_del(page, "free_unref_page_list");
+        countListPage(mm);
         if (!pcp) {
-          memmap.list_del(page, "free_unref_page_list");
-          yield* free_one_page(x, mm, page, 0, migratetype);
-          continue;
+          if (x.mustYield()) yield x.pending;
+          pcp = pcp_trylock_counted(x, mm, up, true);
+          if (!pcp) {
+            if (!alwaysRemove) memmap.list_del(page, "free_unref_page_list");
+            yield* free_one_page(x, mm, page, 0, migratetype);
+            continue;
+          }
+        }
+        migratetype = pcp_migratetype(mm, page);
+        yield* free_unref_page_commit(x, mm, pcp, page, migratetype, 0);
+        // "Guard against excessive IRQ disabled times when freeing a large
+        // list of pages. Lock will be reacquired if necessary on the next
+        // iteration."
+        if (++batch_count === SWAP_CLUSTER_MAX) {
+          yield* spin_unlock(x, pcp.lock);
+          if (up && x.irqRestoreNow()) yield 0;
+          batch_count = 0;
+          pcp = null;
         }
       }
-      migratetype = pcp_migratetype(mm, page);
-      yield* free_unref_page_commit(x, mm, pcp, page, migratetype, 0);
-      // "Guard against excessive IRQ disabled times when freeing a large
-      // list of pages. Lock will be reacquired if necessary on the next
-      // iteration."
-      if (++batch_count === SWAP_CLUSTER_MAX) {
+      if (pcp) {
         yield* spin_unlock(x, pcp.lock);
         if (up && x.irqRestoreNow()) yield 0;
-        batch_count = 0;
-        pcp = null;
       }
+    } catch (e) {
+      throw unwind(e, "free_unref_page_list");
     }
-    if (pcp) {
-      yield* spin_unlock(x, pcp.lock);
-      if (up && x.irqRestoreNow()) yield 0;
-    }
-  } catch (e) {
-    throw unwind(e, "free_unref_page_list");
-  }
-}
+  };
 
-export const trylockV2: Variant = { name: "trylock-v2", ...trylockLocking, free_unref_page_list };
+export const trylockV2: Variant = { name: "trylock-v2", ...trylockLocking, free_unref_page_list: v2_free_unref_page_list(false) };
