@@ -33,6 +33,39 @@ const FAST_PATH = `scenario "fast-path" {
 }
 `;
 
+/** Issue 23's fast-path scenario: the speed targets are set on it. */
+const FAST_PATH_2CPU = `scenario "fast-path-2cpu" {
+  cpus 2
+  memory 1GiB
+  duration 50ms
+  compare irqsave, trylock
+  workload "task" on cpus all in task {
+    rate 500k/s
+    alloc order 0 gfp GFP_KERNEL
+    free after exp(50us)
+  }
+  workload "nic-rx" on cpus all in hardirq {
+    rate 40k/s
+    alloc 2 x order 0 gfp GFP_ATOMIC
+    free immediately
+  }
+}
+`;
+
+/** Issue 23's interrupt-heavy large case. */
+const IRQ_HEAVY = `scenario "irq-heavy" {
+  cpus 64
+  memory 16GiB
+  duration 10ms
+  lock trylock
+  workload "nic-rx" on cpus all in hardirq {
+    every 1us
+    alloc 64 x order 0 gfp GFP_ATOMIC
+    free immediately
+  }
+}
+`;
+
 export const RSS_1TIB = `scenario "one-tebibyte" {
   cpus 4
   memory 1TiB
@@ -114,6 +147,83 @@ export function fastPath(): void {
   console.log(
     `engine: ceiling in the same minutes, a bare arrival loop on the engine's heap, RNG and checked lists (no allocator, locks, contexts or metrics): ${(bestBare / 1e6).toFixed(2)} M arrivals/s, ${((bestBare * eventsPerArrival) / 1e6).toFixed(2)} M events/s at the fast path's ${eventsPerArrival.toFixed(2)} events per arrival; the engine runs at ${((100 * best) / (bestBare * eventsPerArrival)).toFixed(0)}% of it`,
   );
+}
+
+/** On issue 23's fast-path scenario, per variant: simulated allocations
+ * per wall second on one core (best of 3), against the bare loop's
+ * ceiling measured in the same minutes. */
+export function fastPathTargets(): void {
+  const s = analyze(FAST_PATH_2CPU).scenario!;
+  for (const variant of s.variants) {
+    const spec = (seed: number) => ({ variant, sweepValue: null, seed });
+    simulate(s, spec(1)); // warm the JIT
+    let best = 0;
+    let bestEvents = 0;
+    let bestBare = 0;
+    let arrivals = 0;
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      const r = simulate(s, spec(i + 2));
+      const seconds = (performance.now() - t0) / 1000;
+      best = Math.max(best, r.metrics["alloc.requests"]! / seconds);
+      bestEvents = Math.max(bestEvents, r.metrics["engine.events"]! / seconds);
+      arrivals = r.metrics["engine.events"]!;
+      bestBare = Math.max(bestBare, bareArrivals(2e6));
+    }
+    const eventsPerArrival = arrivals / ((arrivalsPerSecond(s, spec(2)) * s.durationNs) / 1e9);
+    const share = (100 * bestEvents) / (bestBare * eventsPerArrival);
+    console.log(
+      `engine: issue 23 fast path (2 CPUs, 1 GiB, 50 ms), ${variant}: ${(best / 1e6).toFixed(2)} M simulated allocations per wall second (target >= 1.0 M); ${share.toFixed(0)}% of the bare-loop ceiling measured in the same minutes (target >= 50%)`,
+    );
+  }
+}
+
+/** Issue 23's interrupt-heavy case: 64 CPUs, a hardirq every 1 us each
+ * making 64 GFP_ATOMIC allocations, 10 ms simulated. */
+export function irqHeavy(): void {
+  const s = analyze(IRQ_HEAVY).scenario!;
+  const t0 = performance.now();
+  const r = simulate(s, { variant: "trylock", sweepValue: null, seed: 1 });
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(`engine: issue 23 interrupt-heavy case (64 CPUs, 64 allocations per hardirq every 1 us, 10 ms): ${seconds.toFixed(1)} s on one core, ${r.metrics["alloc.requests"]} allocations (43 s when the issue was filed; target 4x faster)`);
+}
+
+/** Wall and CPU time (worker threads included) of `pcplab run` in a child
+ * process that runs the bundled CLI in-process. */
+function cliTimes(dir: string, file: string, threads: number): { wall: number; cpu: number } {
+  const script = join(dir, "times.mjs");
+  writeFileSync(
+    script,
+    `const m = await import(${JSON.stringify(join(root, "node_modules/.cache/pcplab/cli.mjs"))});
+const io = { ...m.nodeIO(), stdout: () => {} };
+const t0 = performance.now();
+await m.main(["run", process.argv[2], "--threads", process.argv[3]], io);
+const wall = performance.now() - t0;
+const u = process.cpuUsage();
+console.log(JSON.stringify({ wall, cpu: (u.user + u.system) / 1000 }));`,
+  );
+  return JSON.parse(spawnSync(process.execPath, [script, file, String(threads)], { encoding: "utf8" }).stdout);
+}
+
+/** Issue 23's parallel targets, on real scenarios: the speed-up of every
+ * core over one thread, and what a thread costs in CPU time, medians of
+ * three alternated pairs. */
+export function parallelTargets(): void {
+  const dir = mkdtempSync(join(tmpdir(), "pcplab-bench-"));
+  wall(["check", join(root, "scenarios", "irq-rate-sweep.scn")]); // build the bundle outside the timing
+  const threads = availableParallelism();
+  for (const name of ["thp-compaction-stress", "irq-rate-sweep"]) {
+    const file = join(root, "scenarios", `${name}.scn`);
+    const pairs = [0, 1, 2].map(() => {
+      const one = cliTimes(dir, file, 1);
+      const all = cliTimes(dir, file, threads);
+      return { ratio: one.wall / all.wall, overhead: all.cpu / one.cpu - 1, one, all };
+    });
+    const median = pairs.sort((a, b) => a.ratio - b.ratio)[1]!;
+    console.log(
+      `engine: ${name} --threads 1 ${(median.one.wall / 1000).toFixed(2)} s, --threads ${threads} ${(median.all.wall / 1000).toFixed(2)} s: speed-up ${median.ratio.toFixed(2)}x (target >= 1.6x), CPU time ${median.overhead >= 0 ? "+" : ""}${(100 * median.overhead).toFixed(0)}% with the threads (target < 10%); ratios ${pairs.map((p) => p.ratio.toFixed(2)).join(", ")}`,
+    );
+  }
 }
 
 function wall(args: string[]): number {
@@ -203,12 +313,12 @@ function thpCompactionStress(): void {
   console.log(`engine: thp-compaction-stress crashes: ${crashes.join("; ") || "none"}`);
 }
 
-/** On a 50 ms cut of the fast-path scenario: the bytes the engine
- * allocates per simulated allocation (V8's sampling heap profiler, counting
- * what the garbage collector has since freed), and the share of
- * allocations that take the plain paths (`nowait`) rather than generators. */
-async function allocation(): Promise<void> {
-  const s = analyze(FAST_PATH.replace("duration 200ms", "duration 50ms")).scenario!;
+/** On issue 23's fast-path scenario: the bytes the engine allocates per
+ * simulated allocation (V8's sampling heap profiler, counting what the
+ * garbage collector has since freed), and the share of allocations that
+ * take the plain paths (`nowait`) rather than generators. */
+export async function allocation(): Promise<void> {
+  const s = analyze(FAST_PATH_2CPU).scenario!;
   const spec = { variant: "trylock", sweepValue: null, seed: 2 };
   simulate(s, spec); // warm the JIT
   const session = new Session();
@@ -232,7 +342,7 @@ async function allocation(): Promise<void> {
     nowait.__alloc_pages = original;
   }
   console.log(
-    `engine: fast-path memory allocated: about ${(bytes(profile.head) / 1e6).toFixed(0)} MB per 50 ms run, ${(bytes(profile.head) / allocations).toFixed(0)} bytes per simulated allocation; ${((100 * plain) / allocations).toFixed(0)}% of allocations on the plain paths`,
+    `engine: issue 23 fast path, trylock: about ${(bytes(profile.head) / 1e6).toFixed(0)} MB allocated per 50 ms run, ${(bytes(profile.head) / allocations).toFixed(0)} bytes per simulated allocation (target < 32); ${((100 * plain) / allocations).toFixed(0)}% of allocations on the plain paths`,
   );
 }
 
@@ -243,8 +353,11 @@ interface SamplingNode {
 
 export async function benchEngine(): Promise<void> {
   fastPath();
+  fastPathTargets();
   await allocation();
   parallel();
+  parallelTargets();
+  irqHeavy();
   examples();
   rss();
   thpCompactionStress();
