@@ -148,9 +148,13 @@ export function summarizeGroup(runs: readonly RunJson[]): Record<string, RunSumm
   return summary;
 }
 
-/** The results of the scenario's runs, given in plan order (only what a
- * run contributes is read, so merged shards assemble as a local run). */
-export function assemble(s: Scenario, scenarioDigest: string, runs: Pick<RunResult, "seed" | "metrics" | "series" | "violation" | "messages">[]): Results {
+/** What a run contributes to the results: RunResult without what only the
+ * machine that ran it needs. */
+export type RunOutcome = Pick<RunResult, "seed" | "metrics" | "series" | "violation" | "messages">;
+
+/** The results of the scenario's runs, given in plan order (merged shards
+ * assemble as a local run). */
+export function assemble(s: Scenario, scenarioDigest: string, runs: RunOutcome[]): Results {
   const specs = plan(s);
   if (runs.length !== specs.length) throw new Error(`expected ${specs.length} runs, got ${runs.length}`);
   const results: VariantResult[] = [];

@@ -9,6 +9,7 @@
 // fit the others is refused with a sentence naming it.
 import type { Series } from "./metrics.ts";
 import type { Violation } from "./oops.ts";
+import type { RunOutcome } from "./results.ts";
 import type { RunResult, RunSpec } from "./run.ts";
 
 export const SHARD_FORMAT = "pcplab-shard/1";
@@ -41,16 +42,12 @@ export function shardIndices(total: number, shard: Shard): number[] {
   return out;
 }
 
-/** What a run contributes to the results (RunResult without what only the
- * machine that ran it needs). */
-export type ShardRunResult = Pick<RunResult, "seed" | "metrics" | "series" | "violation" | "messages">;
-
 export interface ShardRun {
   /** Its place in the scenario's plan. */
   index: number;
   variant: string;
   sweep_value: number | null;
-  result: ShardRunResult;
+  result: RunOutcome;
 }
 
 export interface ShardPart {
@@ -72,7 +69,7 @@ export function shardPart(
 ): ShardPart {
   const runs = indices.map((index, i) => {
     const { seed, metrics, series, violation, messages } = results[i]!;
-    const result: ShardRunResult = { seed, metrics, series, violation };
+    const result: RunOutcome = { seed, metrics, series, violation };
     if (messages) result.messages = messages;
     return { index, variant: specs[index]!.variant, sweep_value: specs[index]!.sweepValue, result };
   });
@@ -121,7 +118,7 @@ function readViolation(v: unknown, what: string): Violation | null {
   };
 }
 
-function readResult(v: unknown, what: string): ShardRunResult {
+function readResult(v: unknown, what: string): RunOutcome {
   const o = obj(v, what);
   const metricsIn = obj(o.metrics, `${what}.metrics`);
   const metrics: Record<string, number> = {};
@@ -129,7 +126,7 @@ function readResult(v: unknown, what: string): ShardRunResult {
   const seriesIn = obj(o.series, `${what}.series`);
   const series = {} as Series;
   for (const k of SERIES_KEYS) series[k] = arr(seriesIn[k], `${what}.series.${k}`).map((x, i) => num(x, `${what}.series.${k}[${i}]`));
-  const result: ShardRunResult = { seed: int(o.seed, `${what}.seed`), metrics, series, violation: readViolation(o.violation, `${what}.violation`) };
+  const result: RunOutcome = { seed: int(o.seed, `${what}.seed`), metrics, series, violation: readViolation(o.violation, `${what}.violation`) };
   if (o.messages !== undefined) result.messages = arr(o.messages, `${what}.messages`).map((m, i) => str(m, `${what}.messages[${i}]`));
   return result;
 }
@@ -182,7 +179,7 @@ export interface NamedPart {
  * names them. `specs` is the plan of the parts' scenario. An error sentence
  * naming the parts otherwise.
  */
-export function mergeShardRuns(parts: NamedPart[], specs: RunSpec[]): ShardRunResult[] | string {
+export function mergeShardRuns(parts: NamedPart[], specs: RunSpec[]): RunOutcome[] | string {
   const [first, ...rest] = parts;
   if (!first) return "no parts to merge";
   for (const p of rest) {
@@ -202,7 +199,12 @@ export function mergeShardRuns(parts: NamedPart[], specs: RunSpec[]): ShardRunRe
   const missing = [];
   for (let k = 1; k <= n; k++) if (!byIndex.has(k)) missing.push(`${k}/${n}`);
   if (missing.length > 0) return `shard${missing.length > 1 ? "s" : ""} ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", ..." : ""} missing: merge needs all ${n}`;
-  const out: ShardRunResult[] = new Array(specs.length);
+  const out: RunOutcome[] = new Array(specs.length);
+  // Every run of an engine reports the same metrics; one that does not
+  // would leave holes in the summaries.
+  const names = (r: RunOutcome) => Object.keys(r.metrics).sort().join(",");
+  const firstRun = parts.flatMap((p) => p.part.runs)[0];
+  const metricNames = firstRun ? names(firstRun.result) : "";
   for (const p of parts) {
     if (p.part.runs_total !== specs.length) return `${p.name} counts ${p.part.runs_total} runs where its scenario plans ${specs.length}`;
     const want = shardIndices(specs.length, p.part.shard);
@@ -212,6 +214,7 @@ export function mergeShardRuns(parts: NamedPart[], specs: RunSpec[]): ShardRunRe
       if (run.index !== want[i] || run.variant !== spec.variant || run.sweep_value !== spec.sweepValue || run.result.seed !== spec.seed) {
         return `${p.name}'s run ${i + 1} is not run ${want[i]! + 1} of the plan (${spec.variant}, seed ${spec.seed}${spec.sweepValue === null ? "" : `, sweep ${spec.sweepValue}`})`;
       }
+      if (names(run.result) !== metricNames) return `${p.name}'s run ${i + 1} reports other metrics than the other parts' runs`;
       out[run.index] = run.result;
     }
   }

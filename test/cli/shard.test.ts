@@ -112,6 +112,8 @@ describe("pcplab merge refuses", () => {
     expect(refusal([text, ...parts.slice(1)])).toMatch(/text\.json: its scenario text does not match its digest sha256:/);
     const swapped = edit("swapped.json", parts[0]!, (p) => (p.runs[0].result.seed = 99));
     expect(refusal([swapped, ...parts.slice(1)])).toContain("swapped.json's run 1 is not run 1 of the plan (trylock-v2, seed 1, sweep 20000)");
+    const short = edit("short.json", parts[1]!, (p) => delete p.runs[1].result.metrics["alloc.requests"]);
+    expect(refusal([parts[0]!, short, ...parts.slice(2)])).toContain("short.json's run 2 reports other metrics than the other parts' runs");
   });
 });
 
