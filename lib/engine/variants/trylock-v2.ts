@@ -2,15 +2,15 @@
 // allocations" as posted on 2022-11-04 (Message-ID
 // 20221104142259.5hohev5hzvwanbi2@techsingularity.net), whose diff Hugh
 // Dickins' reply of 2022-11-06 quotes whole
-// (97b7ae87-797c-4ebb-d2d3-9415975188@google.com). Locking as trylock,
-// but with v2's free_unref_page_list(): the lock is dropped every
+// (97b7ae87-797c-4ebb-d2d3-9415975188@google.com). Locking as trylock, but
+// with v2's free_unref_page_list(): the lock is dropped every
 // SWAP_CLUSTER_MAX pages and retaken with a trylock on the next page; a
-// page committed to a pcp list is
-// never list_del()ed from the temporary list, while a page whose trylock
-// fails is list_del()ed and freed with the stale migratetype. page->lru and
-// page->pcp_list are one union, so a failure after a commit rewires the pcp
-// list into the temporary list: the corruption Hugh Dickins diagnosed on
-// 2022-11-08 (486a93d7-4140-60c9-1aa8-8dafc8c66210@google.com).
+// page committed to a pcp list is never list_del()ed from the temporary
+// list, while a page whose trylock fails is list_del()ed and freed with
+// the stale migratetype. page->lru and page->pcp_list are one union, so a
+// failure after a commit rewires the pcp list into the temporary list: the
+// corruption Hugh Dickins diagnosed on 2022-11-08
+// (486a93d7-4140-60c9-1aa8-8dafc8c66210@google.com).
 import type { Code, Context } from "../context.ts";
 import { spin_unlock } from "../lock.ts";
 import { unwind } from "../oops.ts";
