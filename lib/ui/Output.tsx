@@ -1,5 +1,5 @@
 "use client";
-// A scenario cell's output: stale badge, summary table, violations in the
+// A scenario cell's output: stale badge, summary table, the kernel log in the
 // kernel's words, and the charts. The table names metrics in words with
 // their units, as the charts do; a wide one (a sweep) scrolls sideways
 // inside its own box, never the page.
@@ -104,6 +104,8 @@ function expectationValue(results: Results, e: Results["expectations"][number]):
 
 export function Output({ results, stale, ranAt }: { results: Results; stale: boolean; ranAt: string }) {
   const lines = violations(results);
+  // An alert only when a run crashed; a run that logged and went on is news, not an alarm.
+  const crashed = results.results.some((g) => g.runs.some((r) => r.violation));
   const failed = results.expectations.filter((e) => !e.passed);
   return (
     <section className="output" aria-label="Run output">
@@ -129,8 +131,8 @@ export function Output({ results, stale, ranAt }: { results: Results; stale: boo
         </ul>
       )}
       {lines.length > 0 && (
-        <section className="violations" role="alert" aria-label="Violations">
-          <h4>Violations</h4>
+        <section className="violations" role={crashed ? "alert" : undefined} aria-label="Kernel log">
+          <h4>Kernel log</h4>
           <pre>{lines.join("\n")}</pre>
         </section>
       )}

@@ -122,5 +122,9 @@ describe("charts and tables at 800 px", () => {
     expect(await p99.getAttribute("title")).toBe("over 1 of 5 runs");
     const bars = cell.getByRole("figure", { name: "Headline metrics per variant", exact: true });
     expect(await bars.locator("figcaption").innerText()).toContain("trylock-v2: 4 of 5 runs crashed (dmesg.list_del_corruption), its values are from the 1 complete run.");
+    // The first crash's oops, as the mail report prints it.
+    const log = cell.getByRole("alert", { name: "Kernel log" });
+    expect(await log.locator("h4").innerText()).toBe("Kernel log");
+    expect(await log.locator("pre").innerText()).toMatch(/^trylock-v2, seed 1, crashed at [\d.]+ ms:\n {2}list_del corruption\. [^]*\n {2}RIP: __list_del_entry_valid\n {2}Call Trace:\n {3}<IRQ>\n {3}free_unref_page_list\n/);
   }, 120_000);
 });
