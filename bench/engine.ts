@@ -6,7 +6,7 @@ import { Session } from "node:inspector/promises";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { analyze } from "../lib/dsl/index.ts";
+import { analyze, type Scenario } from "../lib/dsl/index.ts";
 import { EventHeap } from "../lib/engine/heap.ts";
 import { arrivalsPerSecond, simulate } from "../lib/engine/index.ts";
 import { MemMap } from "../lib/engine/mm/memmap.ts";
@@ -109,71 +109,63 @@ function bareArrivals(count: number): number {
   return count / seconds;
 }
 
-export function fastPath(): void {
-  const s = analyze(FAST_PATH).scenario!;
-  simulate(s, { variant: "trylock", sweepValue: null, seed: 1 }); // warm the JIT
+/** Three runs of `variant` (seeds 2 to 4, after one to warm the JIT),
+ * each followed by the bare loop: this VM's speed drifts by a third within
+ * minutes, so the engine's figures and the ceiling come from the same
+ * minutes. Rates are the best of the three, counts the last run's. */
+function bestOfThree(s: Scenario, variant: string) {
+  const spec = (seed: number) => ({ variant, sweepValue: null, seed });
+  simulate(s, spec(1));
   bareArrivals(1e6);
-  let best = 0;
-  let bestCalls = 0;
-  let bestCpu = 0;
-  let bestBare = 0;
+  let eventsPerSecond = 0;
+  let allocsPerSecond = 0;
+  let callsPerSecond = 0;
+  let eventsPerCpuSecond = 0;
+  let bareArrivalsPerSecond = 0;
   let events = 0;
   let calls = 0;
-  // This VM's speed drifts by a third within minutes: the bare loop runs
-  // between the engine's runs, so the two figures come from the same minutes.
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    const r = simulate(s, { variant: "trylock", sweepValue: null, seed: i + 2 });
+    const { metrics } = simulate(s, spec(i + 2));
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
-    events = r.metrics["engine.events"]!;
-    calls = r.metrics["alloc.requests"]! + r.metrics["free.requests"]!;
-    best = Math.max(best, events / seconds);
-    bestCalls = Math.max(bestCalls, calls / seconds);
-    bestCpu = Math.max(bestCpu, events / ((cpu.user + cpu.system) / 1e6));
-    bestBare = Math.max(bestBare, bareArrivals(2e6));
+    events = metrics["engine.events"]!;
+    calls = metrics["alloc.requests"]! + metrics["free.requests"]!;
+    eventsPerSecond = Math.max(eventsPerSecond, events / seconds);
+    allocsPerSecond = Math.max(allocsPerSecond, metrics["alloc.requests"]! / seconds);
+    callsPerSecond = Math.max(callsPerSecond, calls / seconds);
+    eventsPerCpuSecond = Math.max(eventsPerCpuSecond, events / ((cpu.user + cpu.system) / 1e6));
+    bareArrivalsPerSecond = Math.max(bareArrivalsPerSecond, bareArrivals(2e6));
   }
-  const spec = { variant: "trylock", sweepValue: null, seed: 2 };
-  const eventsPerArrival = events / ((arrivalsPerSecond(s, spec) * (s.warmupNs + s.durationNs)) / 1e9);
-  console.log(`engine: fast-path events/s (one core, best of 3, ${events} events per run): ${(best / 1e6).toFixed(2)} M/s (target >= 5 M/s)`);
+  const eventsPerArrival = events / ((arrivalsPerSecond(s, spec(2)) * (s.warmupNs + s.durationNs)) / 1e9);
+  const ceilingShare = (100 * eventsPerSecond) / (bareArrivalsPerSecond * eventsPerArrival);
+  return { eventsPerSecond, allocsPerSecond, callsPerSecond, eventsPerCpuSecond, bareArrivalsPerSecond, events, calls, eventsPerArrival, ceilingShare };
+}
+
+export function fastPath(): void {
+  const b = bestOfThree(analyze(FAST_PATH).scenario!, "trylock");
+  console.log(`engine: fast-path events/s (one core, best of 3, ${b.events} events per run): ${(b.eventsPerSecond / 1e6).toFixed(2)} M/s (target >= 5 M/s)`);
   // CPU time (this process, GC threads included) is steadier than wall time
   // on a shared VM, for comparing one engine change with another.
-  console.log(`engine: fast-path events per CPU-second (best of 3): ${(bestCpu / 1e6).toFixed(2)} M`);
+  console.log(`engine: fast-path events per CPU-second (best of 3): ${(b.eventsPerCpuSecond / 1e6).toFixed(2)} M`);
   // An event may carry several kernel steps (the clock moves on without one
   // when nothing can intervene), so the allocator calls simulated per second
   // say more about speed than events do.
-  console.log(`engine: fast-path allocator calls simulated per wall second: ${(bestCalls / 1e6).toFixed(2)} M/s (${calls} alloc+free calls per run)`);
+  console.log(`engine: fast-path allocator calls simulated per wall second: ${(b.callsPerSecond / 1e6).toFixed(2)} M/s (${b.calls} alloc+free calls per run)`);
   console.log(
-    `engine: ceiling in the same minutes, a bare arrival loop on the engine's heap, RNG and checked lists (no allocator, locks, contexts or metrics): ${(bestBare / 1e6).toFixed(2)} M arrivals/s, ${((bestBare * eventsPerArrival) / 1e6).toFixed(2)} M events/s at the fast path's ${eventsPerArrival.toFixed(2)} events per arrival; the engine runs at ${((100 * best) / (bestBare * eventsPerArrival)).toFixed(0)}% of it`,
+    `engine: ceiling in the same minutes, a bare arrival loop on the engine's heap, RNG and checked lists (no allocator, locks, contexts or metrics): ${(b.bareArrivalsPerSecond / 1e6).toFixed(2)} M arrivals/s, ${((b.bareArrivalsPerSecond * b.eventsPerArrival) / 1e6).toFixed(2)} M events/s at the fast path's ${b.eventsPerArrival.toFixed(2)} events per arrival; the engine runs at ${b.ceilingShare.toFixed(0)}% of it`,
   );
 }
 
 /** On issue 23's fast-path scenario, per variant: simulated allocations
- * per wall second on one core (best of 3), against the bare loop's
- * ceiling measured in the same minutes. */
+ * per wall second on one core, against the bare loop's ceiling. */
 export function fastPathTargets(): void {
   const s = analyze(FAST_PATH_2CPU).scenario!;
   for (const variant of s.variants) {
-    const spec = (seed: number) => ({ variant, sweepValue: null, seed });
-    simulate(s, spec(1)); // warm the JIT
-    let best = 0;
-    let bestEvents = 0;
-    let bestBare = 0;
-    let arrivals = 0;
-    for (let i = 0; i < 3; i++) {
-      const t0 = performance.now();
-      const r = simulate(s, spec(i + 2));
-      const seconds = (performance.now() - t0) / 1000;
-      best = Math.max(best, r.metrics["alloc.requests"]! / seconds);
-      bestEvents = Math.max(bestEvents, r.metrics["engine.events"]! / seconds);
-      arrivals = r.metrics["engine.events"]!;
-      bestBare = Math.max(bestBare, bareArrivals(2e6));
-    }
-    const eventsPerArrival = arrivals / ((arrivalsPerSecond(s, spec(2)) * s.durationNs) / 1e9);
-    const share = (100 * bestEvents) / (bestBare * eventsPerArrival);
+    const b = bestOfThree(s, variant);
     console.log(
-      `engine: issue 23 fast path (2 CPUs, 1 GiB, 50 ms), ${variant}: ${(best / 1e6).toFixed(2)} M simulated allocations per wall second (target >= 1.0 M); ${share.toFixed(0)}% of the bare-loop ceiling measured in the same minutes (target >= 50%)`,
+      `engine: issue 23 fast path (2 CPUs, 1 GiB, 50 ms), ${variant}: ${(b.allocsPerSecond / 1e6).toFixed(2)} M simulated allocations per wall second (target >= 1.0 M); ${b.ceilingShare.toFixed(0)}% of the bare-loop ceiling measured in the same minutes (target >= 50%)`,
     );
   }
 }
@@ -188,9 +180,10 @@ export function irqHeavy(): void {
   console.log(`engine: issue 23 interrupt-heavy case (64 CPUs, 64 allocations per hardirq every 1 us, 10 ms): ${seconds.toFixed(1)} s on one core, ${r.metrics["alloc.requests"]} allocations (43 s when the issue was filed; target 4x faster)`);
 }
 
-/** Wall and CPU time (worker threads included) of `pcplab run` in a child
- * process that runs the bundled CLI in-process. */
-function cliTimes(dir: string, file: string, threads: number): { wall: number; cpu: number } {
+/** A script that runs the bundled CLI in-process on a scenario and prints
+ * `pcplab run`'s wall time and this process's CPU time, worker threads
+ * included. */
+function cliTimesScript(dir: string): string {
   const script = join(dir, "times.mjs");
   writeFileSync(
     script,
@@ -202,6 +195,10 @@ const wall = performance.now() - t0;
 const u = process.cpuUsage();
 console.log(JSON.stringify({ wall, cpu: (u.user + u.system) / 1000 }));`,
   );
+  return script;
+}
+
+function cliTimes(script: string, file: string, threads: number): { wall: number; cpu: number } {
   return JSON.parse(spawnSync(process.execPath, [script, file, String(threads)], { encoding: "utf8" }).stdout);
 }
 
@@ -209,14 +206,14 @@ console.log(JSON.stringify({ wall, cpu: (u.user + u.system) / 1000 }));`,
  * core over one thread, and what a thread costs in CPU time, medians of
  * three alternated pairs. */
 export function parallelTargets(): void {
-  const dir = mkdtempSync(join(tmpdir(), "pcplab-bench-"));
+  const script = cliTimesScript(mkdtempSync(join(tmpdir(), "pcplab-bench-")));
   wall(["check", join(root, "scenarios", "irq-rate-sweep.scn")]); // build the bundle outside the timing
   const threads = availableParallelism();
   for (const name of ["thp-compaction-stress", "irq-rate-sweep"]) {
     const file = join(root, "scenarios", `${name}.scn`);
     const pairs = [0, 1, 2].map(() => {
-      const one = cliTimes(dir, file, 1);
-      const all = cliTimes(dir, file, threads);
+      const one = cliTimes(script, file, 1);
+      const all = cliTimes(script, file, threads);
       return { ratio: one.wall / all.wall, overhead: all.cpu / one.cpu - 1, one, all };
     });
     const median = pairs.sort((a, b) => a.ratio - b.ratio)[1]!;

@@ -155,8 +155,8 @@ export function readShardPart(data: unknown): ShardPart | string {
         return { index: int(run.index, `runs[${i}].index`), variant: str(run.variant, `runs[${i}].variant`), sweep_value: sweep, result: readResult(run.result, `runs[${i}].result`) };
       }),
     };
-    const bad = parseShard(`${part.shard.index}/${part.shard.count}`);
-    if (typeof bad === "string") return `its shard ${part.shard.index}/${part.shard.count} is not one: K must be 1 to N`;
+    const { index, count } = part.shard;
+    if (index < 1 || index > count || count > MAX_SHARDS) return `its shard ${index}/${count} is not one: K must be 1 to N`;
     return part;
   } catch (e) {
     if (e instanceof Bad) return `it is damaged: ${e.message}`;
@@ -174,19 +174,21 @@ export interface NamedPart {
 
 /**
  * The runs of every part in plan order, once each part is known to belong:
- * one scenario, one engine, one split, every shard there exactly once, and
- * each shard holding exactly the runs the split gives it, as the plan
- * names them. `specs` is the plan of the parts' scenario. An error sentence
- * naming the parts otherwise.
+ * one scenario, made by `engine` (the one that renders them), one split,
+ * every shard there exactly once, and each shard holding exactly the runs
+ * the split gives it, as the plan names them. `specs` is the plan of the
+ * parts' scenario. An error sentence naming the parts otherwise.
  */
-export function mergeShardRuns(parts: NamedPart[], specs: RunSpec[]): RunOutcome[] | string {
+export function mergeShardRuns(parts: NamedPart[], specs: RunSpec[], engine: string): RunOutcome[] | string {
   const [first, ...rest] = parts;
   if (!first) return "no parts to merge";
+  for (const p of parts) {
+    if (p.part.engine !== engine) return `${p.name} was made by ${p.part.engine}; this is ${engine}, and a merge renders with the engine that ran the parts`;
+  }
   for (const p of rest) {
     if (p.part.scenario.digest !== first.part.scenario.digest) {
       return `${p.name} is a shard of another scenario ("${p.part.scenario.name}", ${p.part.scenario.digest.slice(0, 19)}) than ${first.name} ("${first.part.scenario.name}", ${first.part.scenario.digest.slice(0, 19)})`;
     }
-    if (p.part.engine !== first.part.engine) return `${p.name} was made by ${p.part.engine} and ${first.name} by ${first.part.engine}: shards of one results come from one engine version`;
     if (p.part.shard.count !== first.part.shard.count) return `${p.name} is shard ${p.part.shard.index}/${p.part.shard.count} and ${first.name} shard ${first.part.shard.index}/${first.part.shard.count}: the parts split the runs differently`;
   }
   const n = first.part.shard.count;

@@ -4,6 +4,7 @@
 // their units, as the charts do; a wide one (a sweep) scrolls sideways
 // inside its own box, never the page.
 import type { Results } from "../engine/index.ts";
+import { crashedRuns } from "../charts/crashes.ts";
 import { sweepValueLabel } from "../charts/sweep.ts";
 import { violations } from "../report/render.ts";
 import { Charts } from "./Charts.tsx";
@@ -105,7 +106,7 @@ function expectationValue(results: Results, e: Results["expectations"][number]):
 export function Output({ results, stale, ranAt }: { results: Results; stale: boolean; ranAt: string }) {
   const lines = violations(results);
   // An alert only when a run crashed; a run that logged and went on is news, not an alarm.
-  const crashed = results.results.some((g) => g.runs.some((r) => r.violation));
+  const crashed = results.results.some((g) => crashedRuns(g) > 0);
   const failed = results.expectations.filter((e) => !e.passed);
   return (
     <section className="output" aria-label="Run output">

@@ -4,7 +4,7 @@
 // and the Kubernetes Indexed Job's container command run as each pod.
 // Each must merge into the report one machine prints.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -83,7 +83,7 @@ describe("Kubernetes Indexed Job", () => {
     expect(command).toBeDefined();
     const shards = Number(env("SHARDS"));
     const out = join(dir, "k8s");
-    sh("mkdir", ["-p", out]);
+    mkdirSync(out, { recursive: true });
     for (let index = 0; index < shards; index++) {
       const r = sh("sh", ["-c", command!], { JOB_COMPLETION_INDEX: String(index), SCENARIO: scenario, SHARDS: String(shards), OUT: out, PATH: `${root}bin:${process.env.PATH}` });
       expect(r.status, r.stderr).toBe(0);
@@ -97,7 +97,7 @@ describe("Kubernetes Indexed Job", () => {
   // resource offline, so it catches YAML kubectl would not take.
   it.skipIf(!kubectl)("is read by kubectl kustomize as one batch/v1 Job", () => {
     const k = join(dir, "kustomize");
-    sh("mkdir", ["-p", k]);
+    mkdirSync(k, { recursive: true });
     writeFileSync(join(k, "job.yaml"), yaml);
     writeFileSync(join(k, "kustomization.yaml"), "resources:\n  - job.yaml\n");
     const r = sh("kubectl", ["kustomize", k]);

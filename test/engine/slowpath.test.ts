@@ -2,15 +2,8 @@
 // each: read from the engine's tracepoints (named as the kernel's) and its
 // metrics, with scenario text in.
 import { describe, expect, it } from "vitest";
-import { simulate, type TraceEvent } from "../../lib/engine/index.ts";
-import { scenarioOf } from "../support/scenario-runs.ts";
-
-function traced(text: string, hooks: Parameters<typeof simulate>[2] = {}) {
-  const events: TraceEvent[] = [];
-  const s = scenarioOf(text);
-  const { metrics } = simulate(s, { variant: "irqsave", sweepValue: null, seed: 1 }, { ...hooks, tracepoint: (e) => events.push(e) });
-  return { metrics, events };
-}
+import type { TraceEvent } from "../../lib/engine/index.ts";
+import { fragmentedThp as thp, traced } from "../support/scenario-runs.ts";
 
 /** The events of each allocation on `cpu`: from after one mm_page_alloc to the next, inclusive. */
 function perAllocation(events: TraceEvent[], cpu: number): TraceEvent[][] {
@@ -29,19 +22,6 @@ function perAllocation(events: TraceEvent[], cpu: number): TraceEvent[][] {
 
 const count = (w: TraceEvent[], name: string) => w.filter((e) => e.name === name).length;
 const failed = (w: TraceEvent[]) => w.at(-1)!.pfn === -1;
-
-/** 64 MiB with every max-order block broken by movable page cache: order 9 needs compaction. */
-const thp = (gfp: string, extra = "") => `scenario "thp" {
-  cpus 2
-  memory 64MiB
-  duration 20ms
-  fragmentation 100%
-  ${extra}
-  workload "thp" on cpus 0 in task {
-    every 1ms
-    alloc order 9 gfp ${gfp}
-  }
-}`;
 
 describe("GFP_TRANSHUGE_LIGHT", () => {
   it("never reclaims, compacts or wakes kswapd, and fails fast on fragmented memory", () => {

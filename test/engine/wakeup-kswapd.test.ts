@@ -3,25 +3,12 @@
 // pages but no free block of the order asked for is not balanced and kswapd
 // is woken, not kcompactd.
 import { describe, expect, it } from "vitest";
-import { simulate, type TraceEvent } from "../../lib/engine/index.ts";
-import { scenarioOf } from "../support/scenario-runs.ts";
+import { fragmentedThp, traced } from "../support/scenario-runs.ts";
 
-/** 64 MiB (high watermark 1227 pages) with every max-order block broken by
- * movable page cache: thousands of free pages, no free order-9 block. */
-const text = `scenario "thp-kswapd" {
-  cpus 2
-  memory 64MiB
-  duration 20ms
-  fragmentation 100%
-  workload "thp" on cpus 0 in task {
-    every 1ms
-    alloc order 9 gfp GFP_TRANSHUGE_LIGHT | __GFP_KSWAPD_RECLAIM
-  }
-}`;
-
+// 64 MiB (high watermark 1227 pages) with every max-order block broken by
+// movable page cache: thousands of free pages, no free order-9 block.
 describe("wakeup_kswapd()", () => {
-  const events: TraceEvent[] = [];
-  const { metrics } = simulate(scenarioOf(text), { variant: "irqsave", sweepValue: null, seed: 1 }, { tracepoint: (e) => events.push(e) });
+  const { metrics, events } = traced(fragmentedThp("GFP_TRANSHUGE_LIGHT | __GFP_KSWAPD_RECLAIM"));
 
   it("finds a zone above its high watermark but without a free order-9 block unbalanced, and wakes kswapd", () => {
     const first = events.find((e) => e.name === "mm_vmscan_wakeup_kswapd")!;
