@@ -9,6 +9,7 @@ import {
 import { DEFAULT_EVENTS_PER_SECOND, estimateBytes, estimateSeconds, estimateWork } from "../engine/estimate.ts";
 import { describeSource, mailReports, NOT_FOUND, type MailReport } from "../report/mail.ts";
 import { renderReport } from "../report/render.ts";
+import { scenarioZoneinfo } from "../report/zoneinfo.ts";
 import { differsHeadline, extractReport, formatDifferences, verify, type VerifyHooks, type VerifyOutcome } from "../report/verify.ts";
 import { availableParallelism } from "node:os";
 import { EngineFailure, engineFailureLine, reasonOf } from "./engine-failure.ts";
@@ -48,6 +49,9 @@ commands:
                            over N seconds (default 120) or N MiB of memory
                            (default 2048) unless --yes
   check FILE.scn           parse and check a scenario (FILE may be - for stdin)
+  zoneinfo FILE.scn        the zones the model gives the scenario's machine,
+                           in /proc/zoneinfo's layout, to diff against a
+                           real machine's
   fmt FILE.scn [--write]   print the canonical form (--write rewrites FILE)
 
 exit status: 0 ok (verify: every report reproduced); 1 an expect failed, a
@@ -70,6 +74,8 @@ export async function main(argv: string[], io: IO): Promise<number> {
       return check(rest, io);
     case "fmt":
       return fmt(rest, io);
+    case "zoneinfo":
+      return zoneinfo(rest, io);
     case "--help":
     case "-h":
     case "help":
@@ -161,6 +167,20 @@ async function check(args: string[], io: IO): Promise<number> {
   const { diagnostics, scenario } = analyze(text);
   printDiagnostics(a.file, diagnostics, io);
   return scenario ? EXIT.ok : EXIT.usage;
+}
+
+async function zoneinfo(args: string[], io: IO): Promise<number> {
+  const a = parseArgs("zoneinfo", args, [], io);
+  if (!a) return EXIT.usage;
+  const text = await readSource(a.file, io);
+  if (text === null) return EXIT.usage;
+  const { diagnostics, scenario } = analyze(text);
+  printDiagnostics(a.file, diagnostics, io);
+  if (!scenario) return EXIT.usage;
+  const out = scenarioZoneinfo(scenario);
+  io.stdout(out.text);
+  for (const note of out.notes) io.stderr(`pcplab zoneinfo: ${note}\n`);
+  return EXIT.ok;
 }
 
 async function fmt(args: string[], io: IO): Promise<number> {

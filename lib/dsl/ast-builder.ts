@@ -148,6 +148,8 @@ export class AstBuilder {
     switch (key) {
       case "arrivalStmt":
         return { kind: "arrival", key: c["Kw_rate"] ? "rate" : "every", value: this.value(this.node(c, "value")), span };
+      case "arrivalsStmt":
+        return { kind: "arrivals", value: this.value(this.node(c, "value")), span };
       case "allocStmt": {
         const countToken = real(this.tokens(c, "Integer")[0]);
         return {
@@ -163,7 +165,7 @@ export class AstBuilder {
         return {
           kind: "free",
           batch: c["Kw_batch"] ? this.value(this.node(c, "value")) : null,
-          after: c["Kw_after"] ? this.dist(this.node(c, "dist")) : null,
+          after: c["Kw_last"] ? "last" : c["Kw_after"] ? this.dist(this.node(c, "dist")) : null,
           context: contextToken ? this.name(contextToken) : null,
           span,
         };

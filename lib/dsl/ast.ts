@@ -50,8 +50,9 @@ export type CpuSetNode = { all: true; span: Span } | { all: false; ranges: CpuRa
 
 export type WorkloadStatement =
   | { kind: "arrival"; key: "rate" | "every"; value: Value; span: Span }
+  | { kind: "arrivals"; value: Value; span: Span }
   | { kind: "alloc"; count: Value | null; order: Value; gfp: GfpExpr; span: Span }
-  | { kind: "free"; batch: Value | null; after: Dist | null; context: Name | null; span: Span }
+  | { kind: "free"; batch: Value | null; after: Dist | "last" | null; context: Name | null; span: Span }
   | { kind: "drain"; span: Span };
 
 export interface WorkloadNode {

@@ -23,6 +23,7 @@ export const LIMITS = {
   timeNs: [0, 3600e9],
   ratePerSecond: [0, 1e8],
   count: [1, 1024],
+  arrivals: [1, 1e9],
   pcpHigh: [0, 1 << 24],
   pcpBatch: [1, 1 << 16],
   // Each page `fragmentation` breaks up is a page frame, a free-list entry
@@ -439,6 +440,7 @@ class Checker {
     const cpus = this.cpuset(w.cpus, cpuCounts, sweep);
 
     let arrival: Workload["arrival"] | null = null;
+    let arrivals: number | null = null;
     let alloc: Workload["alloc"] = null;
     let free: Workload["free"] = null;
     let drain = false;
@@ -465,13 +467,17 @@ class Checker {
             else arrival = { kind: "every", ns: t };
           }
           break;
+        case "arrivals":
+          arrivals = this.int(st.value, "arrivals", LIMITS.arrivals);
+          if (arrivals === null) ok = false;
+          break;
         case "alloc":
           alloc = this.alloc(st, context);
           if (!alloc) ok = false;
           break;
         case "free": {
           const batch = st.batch ? this.int(st.batch, "free batch", LIMITS.count) : null;
-          const after = st.after ? this.dist(st.after, "free after") : "immediately";
+          const after = st.after === "last" ? "last" : st.after ? this.dist(st.after, "free after") : "immediately";
           const freeContext = st.context ? this.context(st.context) : context;
           if ((st.batch && batch === null) || after === null || freeContext === null) ok = false;
           else free = { batch, after, context: freeContext };
@@ -499,8 +505,12 @@ class Checker {
       this.report("E212", `${label} frees but never allocates: add 'alloc ...' or drop 'free'`, seen.get("free")!);
       ok = false;
     }
+    if (free?.after === "last" && !seen.has("arrivals")) {
+      this.report("E212", `${label} frees 'after last' but its arrivals never end: add 'arrivals N'`, seen.get("free")!);
+      ok = false;
+    }
     if (!ok || !arrival || context === null || cpus === null) return null;
-    return { name: w.name.value, cpus, context, arrival, alloc, free, drain };
+    return { name: w.name.value, cpus, context, arrival, arrivals, alloc, free, drain };
   }
 
   private cpuset(c: A.CpuSetNode, cpuCounts: number[], sweep: Scenario["sweep"]): Workload["cpus"] | null {

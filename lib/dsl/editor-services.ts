@@ -167,7 +167,7 @@ export function complete(text: string, offset: number): Completion[] {
 
 const STATEMENT_RULES = new Set([
   "textStmt", "settingStmt", "lockStmt", "compareStmt", "sweepStmt", "pcpStmt", "configStmt", "costStmt", "workload", "expectStmt",
-  "workloadStatement", "arrivalStmt", "allocStmt", "freeStmt",
+  "workloadStatement", "arrivalStmt", "arrivalsStmt", "allocStmt", "freeStmt",
 ]);
 
 function startsStatement(keyword: string, rule: string | undefined): boolean {

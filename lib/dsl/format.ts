@@ -88,13 +88,15 @@ function printWorkloadStatement(s: A.WorkloadStatement): string {
   switch (s.kind) {
     case "arrival":
       return `${s.key} ${printValue(s.value)}`;
+    case "arrivals":
+      return `arrivals ${printValue(s.value)}`;
     case "alloc": {
       const count = s.count ? `${printValue(s.count)} x ` : "";
       return `alloc ${count}order ${printValue(s.order)} gfp ${printGfp(s.gfp)}`;
     }
     case "free": {
       const batch = s.batch ? ` batch ${printValue(s.batch)}` : "";
-      const when = s.after ? ` after ${printDist(s.after)}` : " immediately";
+      const when = s.after === "last" ? " after last" : s.after ? ` after ${printDist(s.after)}` : " immediately";
       const context = s.context ? ` in ${s.context.name}` : "";
       return `free${batch}${when}${context}`;
     }

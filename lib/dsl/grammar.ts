@@ -261,6 +261,7 @@ class ScenarioParser extends CstParser {
   workloadStatement = this.RULE("workloadStatement", () => {
     this.OR([
       { ALT: () => this.SUBRULE(this.arrivalStmt) },
+      { ALT: () => this.SUBRULE(this.arrivalsStmt) },
       { ALT: () => this.SUBRULE(this.allocStmt) },
       { ALT: () => this.SUBRULE(this.freeStmt) },
       { ALT: () => this.CONSUME(Kw.drain) },
@@ -270,6 +271,11 @@ class ScenarioParser extends CstParser {
 
   arrivalStmt = this.RULE("arrivalStmt", () => {
     this.OR([{ ALT: () => this.CONSUME(Kw.rate) }, { ALT: () => this.CONSUME(Kw.every) }]);
+    this.SUBRULE(this.value);
+  });
+
+  arrivalsStmt = this.RULE("arrivalsStmt", () => {
+    this.CONSUME(Kw.arrivals);
     this.SUBRULE(this.value);
   });
 
@@ -295,7 +301,7 @@ class ScenarioParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(Kw.after);
-          this.SUBRULE(this.dist);
+          this.OR2([{ ALT: () => this.CONSUME(Kw.last) }, { ALT: () => this.SUBRULE(this.dist) }]);
         },
       },
       { ALT: () => this.CONSUME(Kw.immediately) },

@@ -22,8 +22,11 @@ export interface Workload {
   cpus: "all" | number[];
   context: Context;
   arrival: { kind: "rate"; perSecond: number } | { kind: "every"; ns: number };
+  /** `arrivals N`: each CPU's arrivals stop after N; null, they go on. */
+  arrivals: number | null;
   alloc: { count: number; order: number; gfp: number } | null;
-  free: { batch: number | null; after: Dist | "immediately"; context: Context } | null;
+  /** "last": every page still held is freed once the CPU's last arrival is done. */
+  free: { batch: number | null; after: Dist | "immediately" | "last"; context: Context } | null;
   drain: boolean;
 }
 

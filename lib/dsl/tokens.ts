@@ -23,7 +23,7 @@ const KEYWORDS = [
   "scenario", "description", "kernel", "cpus", "memory", "duration", "warmup", "seed", "runs",
   "lock", "compare", "sweep", "in", "pcp", "high", "batch", "fragmentation", "cost",
   "workload", "on", "all", "rate", "every", "alloc", "x", "order", "gfp", "free", "after",
-  "immediately", "drain", "expect", "for", "exp", "uniform", "pages", "config",
+  "immediately", "drain", "expect", "for", "exp", "uniform", "pages", "config", "arrivals", "last",
 ] as const;
 export type Keyword = (typeof KEYWORDS)[number];
 

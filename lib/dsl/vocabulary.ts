@@ -7,7 +7,7 @@ export const SCENARIO_STATEMENTS = [
   "description", "kernel", "cpus", "memory", "duration", "warmup", "seed", "runs", "lock",
   "compare", "sweep", "pcp", "fragmentation", "config", "cost", "workload", "expect",
 ] as const;
-export const WORKLOAD_STATEMENTS = ["rate", "every", "alloc", "free", "drain"] as const;
+export const WORKLOAD_STATEMENTS = ["rate", "every", "arrivals", "alloc", "free", "drain"] as const;
 
 export const STATEMENT_EXAMPLES: Record<string, string> = {
   description: 'description "what this models"',
@@ -29,6 +29,8 @@ export const STATEMENT_EXAMPLES: Record<string, string> = {
   expect: "expect pcp.fallback_rate < 5% for trylock",
   rate: "rate 20k/s",
   every: "every 1ms",
+  arrivals: "arrivals 25600  (on each CPU; then the workload stops there)",
+  last: "free batch 15 after last: once the last arrival has allocated, free every page still held, in allocation order",
   alloc: "alloc 4 x order 0 gfp GFP_ATOMIC",
   free: "free batch 31 after exp(5ms) in softirq",
   drain: "drain",
@@ -121,6 +123,9 @@ const METRIC_TABLE: [pattern: string, unit: MetricUnit, doc: string][] = [
   ["pcp.alloc_hits", "count", "allocations served from a pcp list"],
   ["pcp.refills", "count", "rmqueue_bulk calls"],
   ["pcp.drains", "count", "free_pcppages_bulk calls"],
+  ["pcp.refill_pages", "count", "pages rmqueue_bulk put on pcp lists (mm_page_alloc_zone_locked, percpu_refill=1)"],
+  ["pcp.drain_pages", "count", "pages free_pcppages_bulk took off pcp lists (mm_page_pcpu_drain)"],
+  ["free.batched_pages", "count", "pages release_pages handed to free_unref_page_list (mm_page_free_batched)"],
   ["drain.skipped", "count", "drain_all_pages calls without a zone that returned: a drain was running"],
   ["drain.waited", "count", "drain_all_pages calls with a zone that slept on pcpu_drain_mutex"],
   ["pcp.trylock_fail", "count", "pcp trylocks that failed, all contexts"],

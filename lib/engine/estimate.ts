@@ -101,8 +101,9 @@ export function runBytes(scenario: Scenario, spec: RunSpec): number {
     const cpus = w.cpus === "all" ? s.cpus : w.cpus.length;
     const perSecond = w.arrival.kind === "rate" ? w.arrival.perSecond : 1e9 / w.arrival.ns;
     const pagesPerArrival = w.alloc.count * (1 << w.alloc.order);
-    const holdNs = w.free === null ? runNs : w.free.after === "immediately" ? 0 : Math.min(runNs, meanNs(w.free.after));
-    pages += cpus * (perSecond * pagesPerArrival * holdNs) / 1e9;
+    const holdNs = w.free === null || w.free.after === "last" ? runNs : w.free.after === "immediately" ? 0 : Math.min(runNs, meanNs(w.free.after));
+    // `arrivals N` bounds what a CPU ever holds.
+    pages += cpus * Math.min((perSecond * holdNs) / 1e9, w.arrivals ?? Infinity) * pagesPerArrival;
     if (w.free?.batch) pages += cpus * w.free.batch * pagesPerArrival;
   }
   // zone_highsize() gives each CPU at least four batches, a batch at most 63 pages.

@@ -29,6 +29,14 @@ export class Metrics implements MachineMetrics {
   pcpAllocHits = 0;
   pcpRefills = 0;
   pcpDrains = 0;
+  /** Pages rmqueue_bulk() put on pcp lists and free_pcppages_bulk() took off
+   * them: the kernel's mm_page_alloc_zone_locked (percpu_refill=1) and
+   * mm_page_pcpu_drain tracepoints, one hit a page at order 0. */
+  pcpRefillPages = 0;
+  pcpDrainPages = 0;
+  /** Pages release_pages() handed to free_unref_page_list(): its
+   * mm_page_free_batched tracepoint. */
+  freeBatchedPages = 0;
   /** drain_all_pages() calls without a zone that found a drain running and returned. */
   drainSkipped = 0;
   /** drain_all_pages() calls with a zone that slept on pcpu_drain_mutex. */
@@ -169,6 +177,9 @@ export class Metrics implements MachineMetrics {
       "pcp.alloc_hits": this.pcpAllocHits,
       "pcp.refills": this.pcpRefills,
       "pcp.drains": this.pcpDrains,
+      "pcp.refill_pages": this.pcpRefillPages,
+      "pcp.drain_pages": this.pcpDrainPages,
+      "free.batched_pages": this.freeBatchedPages,
       "drain.skipped": this.drainSkipped,
       "drain.waited": this.drainWaited,
       "pcp.trylock_fail": fails,

@@ -95,7 +95,10 @@ export function arrivalsPerSecond(scenario: Scenario, spec: RunSpec): number {
   let perSecond = 0;
   for (const w of s.workloads) {
     const cpus = w.cpus === "all" ? s.cpus : w.cpus.length;
-    perSecond += cpus * (w.arrival.kind === "rate" ? w.arrival.perSecond : 1e9 / w.arrival.ns) * (w.alloc?.count ?? 1);
+    let rate = w.arrival.kind === "rate" ? w.arrival.perSecond : 1e9 / w.arrival.ns;
+    // `arrivals N` ends a CPU's arrivals early: its mean rate over the run.
+    if (w.arrivals !== null) rate = Math.min(rate, (w.arrivals * 1e9) / (s.warmupNs + s.durationNs));
+    perSecond += cpus * rate * (w.alloc?.count ?? 1);
   }
   return perSecond;
 }

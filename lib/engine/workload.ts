@@ -29,6 +29,12 @@ interface Source {
   batch: number[];
   /** `free immediately`, unbatched, in the allocating context. */
   freedAtOnce: boolean;
+  /** Arrivals still to come (`arrivals N`; Infinity without). */
+  arrivalsLeft: number;
+  /** Allocations still to be made before `free after last` frees `held`. */
+  allocationsLeft: number;
+  /** `free after last`: the handles held, in allocation order. */
+  held: number[];
 }
 
 export class Workloads implements Driver {
@@ -52,6 +58,9 @@ export class Workloads implements Driver {
           migratetype: w.alloc ? gfp_migratetype(w.alloc.gfp) : 0,
           batch: [],
           freedAtOnce: w.free?.after === "immediately" && w.free.batch === null && (w.free.context ?? w.context) === w.context,
+          arrivalsLeft: w.arrivals ?? Infinity,
+          allocationsLeft: (w.arrivals ?? Infinity) * (w.alloc?.count ?? 0),
+          held: [],
         });
       }
     }
@@ -84,7 +93,7 @@ export class Workloads implements Driver {
 
   onArrival(i: number): void {
     const s = this.sources[i]!;
-    this.m.schedule(this.gap(s), EV_ARRIVAL, i);
+    if (--s.arrivalsLeft > 0) this.m.schedule(this.gap(s), EV_ARRIVAL, i);
     this.deliver(s.cpu, s.context, this.arriveWork, i);
   }
 
@@ -150,6 +159,10 @@ export class Workloads implements Driver {
     const { order } = s.workload.alloc!;
     const free = s.workload.free;
     this.mm.metrics.allocated(x.now, x.now - start, 1 << order, page >= 0);
+    const last = --s.allocationsLeft === 0 && free?.after === "last";
+    // An event, not a call: the frees go to their context's queue from the
+    // machine, never from inside the allocating code (see freeNow()).
+    if (last) this.m.at(x.now, () => this.freeHeld(s));
     if (page < 0) return -1;
     // A page freed as soon as it is allocated never reaches the LRU (in
     // the kernel it would still sit in the per-CPU lru_add batch).
@@ -159,8 +172,16 @@ export class Workloads implements Driver {
     if (onLru) this.pages.lruAdd(h);
     if (!free) return -1;
     if (free.after === "immediately") return h;
-    this.m.schedule(x.now + sample(this.rng, free.after), EV_TIMER, h);
+    if (free.after === "last") s.held.push(h);
+    else this.m.schedule(x.now + sample(this.rng, free.after), EV_TIMER, h);
     return -1;
+  }
+
+  /** `free after last`: every page still held, in allocation order (as
+   * truncation walks a file), in lists of `batch` with the last one short. */
+  private freeHeld(s: Source): void {
+    for (const h of s.held.splice(0)) this.queueFree(s, h);
+    if (s.batch.length > 0) this.deliver(s.cpu, s.freeContext, this.freeListWork, this.putList(s.batch.splice(0)));
   }
 
   /** freeNow() as a plain call, when it is a free here and now that cannot wait. */
@@ -242,7 +263,10 @@ export class Workloads implements Driver {
         memmap.list_add_tail(pfn, list, "release_pages");
         pages++;
       }
-      if (pages > 0) yield* this.mm.variant.free_unref_page_list(x, this.mm, list);
+      if (pages > 0) {
+        if (this.mm.metrics.measuring) this.mm.metrics.freeBatchedPages += pages;
+        yield* this.mm.variant.free_unref_page_list(x, this.mm, list);
+      }
       memmap.releaseHead(list);
       this.mm.metrics.freed(pages, pages);
     } catch (e) {

@@ -218,7 +218,8 @@ export function violations(results: Results): string[] {
     for (const message of shown.messages ?? []) lines.push(...kernelLine(message));
     if (v) lines.push(...oopsLines(v));
     const alike = group.runs.filter((r) => r !== shown && (v ? r.violation : r.messages));
-    if (alike.length > 0) lines.push(...wrap(`(also seeds ${alike.map((r) => r.seed).join(", ")} of ${group.runs.length})`, WIDTH - 2, " ").map((l) => "  " + l));
+    const seeds = alike.length === 1 ? "seed" : "seeds";
+    if (alike.length > 0) lines.push(...wrap(`(also ${seeds} ${alike.map((r) => r.seed).join(", ")} of ${group.runs.length})`, WIDTH - 2, " ").map((l) => "  " + l));
     else lines.push(`  (1 of ${group.runs.length} runs)`);
   }
   return lines;

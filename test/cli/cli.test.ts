@@ -103,10 +103,10 @@ describe("pcplab run", () => {
   });
 
   it("exits 1 on a violation that no expectation allows, and lists it", () => {
-    const text = readFileSync(join(scenarios, "v2-list-corruption.scn"), "utf8").replace(/\n  expect[^\n]*/g, "").replace("runs 5", "runs 1").replace("compare trylock-v2, trylock, irqsave", "lock trylock-v2").replace("duration 50ms", "duration 50ms\n  seed 1");
+    const text = readFileSync(join(scenarios, "v2-list-corruption.scn"), "utf8").replace(/\n  expect[^\n]*/g, "").replace("runs 5", "runs 1").replace("compare trylock-v2, trylock, irqsave", "lock trylock-v2").replace("duration 50ms", "duration 50ms\n  seed 2");
     const r = pcplab(["run", temp("v2.scn", text)]);
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/trylock-v2, seed 1, crashed at [\d.]+ ms:\n  list_del corruption/);
+    expect(r.stdout).toMatch(/trylock-v2, seed 2, crashed at [\d.]+ ms:\n  list_del corruption/);
   });
 
   it("exits 2 when a run asks more of a CPU than it can do, saying which run and CPU, on one thread or two", () => {

@@ -38,7 +38,7 @@ describe("a checked scenario", () => {
     });
     expect(s.workloads).toEqual([
       {
-        name: "nic-rx", cpus: [0, 1, 2, 3, 6], context: "hardirq", arrival: { kind: "rate", perSecond: 20000 },
+        name: "nic-rx", cpus: [0, 1, 2, 3, 6], context: "hardirq", arrival: { kind: "rate", perSecond: 20000 }, arrivals: null,
         alloc: { count: 4, order: 0, gfp: 0xa20 },
         free: { batch: 8, after: { kind: "uniform", minNs: 50_000, maxNs: 150_000 }, context: "softirq" },
         drain: false,

@@ -19,7 +19,7 @@ describe("completion", () => {
   });
 
   it("offers workload statements inside a workload", () => {
-    expect(labels(inWorkload("|"))).toEqual(["rate", "every", "alloc", "free", "drain"]);
+    expect(labels(inWorkload("|"))).toEqual(["rate", "every", "arrivals", "alloc", "free", "drain"]);
   });
 
   it("completes gfp names with their values", () => {

@@ -23,12 +23,23 @@ const MEASURED: { memory: number; cpus: number; minFreeKbytes: number; zones: Zo
     memory: 8 * GiB, cpus: 8, minFreeKbytes: 67584,
     zones: [["DMA", 3840, 31, 38, 45, 4, 1], ["DMA32", 754602, 6260, 7825, 9390, 978, 63], ["Normal", 1274129, 10603, 13253, 15903, 1656, 63]],
   },
+  { memory: 2 * GiB, cpus: 16, minFreeKbytes: 45056, zones: [["DMA", 3840, 86, 107, 128, 6, 1], ["DMA32", 498829, 11177, 13971, 16765, 873, 63]] },
+  { memory: 3 * GiB, cpus: 2, minFreeKbytes: 45056, zones: [["DMA", 3840, 57, 71, 85, 35, 1], ["DMA32", 756977, 11206, 14007, 16808, 7003, 63]] },
+  {
+    memory: 12 * GiB, cpus: 3, minFreeKbytes: 67584,
+    zones: [["DMA", 3840, 21, 26, 31, 8, 1], ["DMA32", 754602, 4154, 5192, 6230, 1730, 63], ["Normal", 2303558, 12720, 15900, 19080, 5300, 63]],
+  },
+  {
+    memory: 16 * GiB, cpus: 16, minFreeKbytes: 67584,
+    zones: [["DMA", 3840, 15, 18, 21, 4, 1], ["DMA32", 754602, 3107, 3883, 4659, 252, 63], ["Normal", 3334941, 13773, 17216, 20659, 1076, 63]],
+  },
 ];
 
 // /proc/zoneinfo's managed counts come after free_initmem() and the
 // initramfs went back to DMA32: pages the watermark initcalls did not see.
-// 2250 pages fits every row (2241 to 2285 do).
-const FREED_AFTER_INIT = 2250;
+// 2254 pages, the boot log's 9016K (initramfs 1008K, the unused kernel
+// image 8008K), fits every row.
+const FREED_AFTER_INIT = 2254;
 
 const label = (r: (typeof MEASURED)[number]) => `${r.memory / MiB} MiB, ${r.cpus} cpu`;
 
@@ -42,20 +53,21 @@ describe("init_per_zone_wmark_min(), given the managed pages the kernel had at t
 });
 
 describe("nodeSetup(): the node of a scenario's memory and cpus", () => {
-  it.each(MEASURED.map((r) => [label(r), r] as const))("%s: managed pages within 1%% of the kernel's, watermarks as measured", (_, row) => {
+  it.each(MEASURED.map((r) => [label(r), r] as const))("%s: managed pages within 8 of the kernel's, watermarks as measured", (_, row) => {
     const node = nodeSetup(row.memory, row.cpus);
     const populated = node.zones.filter((z) => z.managedPages > 0);
     expect(populated.map((z) => z.name)).toEqual(row.zones.map((z) => z[0]));
-    row.zones.forEach(([, managed], i) => expect(Math.abs(populated[i]!.managedPages - managed) / managed).toBeLessThan(0.01));
+    row.zones.forEach(([, managed], i) => expect(Math.abs(populated[i]!.managedPages - managed)).toBeLessThanOrEqual(8));
     expect(node.minFreeKbytes).toBe(row.minFreeKbytes);
     // The rows of 1 GiB show the model's own boot-time estimate is close
     // enough for the exact watermarks too.
     expect(populated.map((z) => [z.min, z.low, z.high, z.pcpHigh, z.pcpBatch])).toEqual(row.zones.map((z) => z.slice(2)));
   });
 
-  it("simulates DMA32 up to 4 GiB, Normal above, DMA on a machine too small for DMA32", () => {
+  it("simulates DMA32 while all RAM is below 4 GiB, Normal once some is above, DMA on a machine too small for DMA32", () => {
     expect([4 * MiB, 16 * MiB, 64 * MiB, 1 * GiB, 4 * GiB, 4 * GiB + 4 * MiB, 1024 * GiB].map((m) => nodeSetup(m, 2).simulated.name)).toEqual([
-      "DMA", "DMA", "DMA32", "DMA32", "DMA32", "Normal", "Normal",
+      // From 3.5 GiB QEMU's pc maps 3 GiB below 4 GiB and the rest above.
+      "DMA", "DMA", "DMA32", "DMA32", "Normal", "Normal", "Normal",
     ]);
   });
 
@@ -72,8 +84,8 @@ describe("nodeSetup(): the node of a scenario's memory and cpus", () => {
   it("turns THP off, and with it khugepaged's min_free_kbytes, under 512 MiB of managed pages", () => {
     expect(nodeSetup(512 * MiB, 1).thp).toBe(false);
     expect(nodeSetup(1 * GiB, 1).thp).toBe(true);
-    // 64 MiB: int_sqrt((3840 + 10296) * 4 * 16), no recommendation.
-    expect(nodeSetup(64 * MiB, 1).minFreeKbytes).toBe(951);
+    // 64 MiB: int_sqrt((3840 + 10265) * 4 * 16), no recommendation.
+    expect(nodeSetup(64 * MiB, 1).minFreeKbytes).toBe(950);
   });
 });
 
@@ -95,8 +107,8 @@ describe("a run's zone", () => {
     expect(r.zone).toMatchObject({ name: "DMA32", minFreeKbytes: 45056, min: 11086, low: 13857, high: 16628, pcpHigh: 3464, pcpBatch: 63 });
     // The zone holds its managed pages, not the whole of `memory`: all
     // free at the end but what each CPU's first pcp refill (63 pages) keeps.
-    expect(r.zone.managedPages).toBe(242072);
-    expect(r.metrics["zone.free_pages.end"]).toBe(242072 - 4 * 63);
+    expect(r.zone.managedPages).toBe(241908);
+    expect(r.metrics["zone.free_pages.end"]).toBe(241908 - 4 * 63);
   });
 
   it("memory 8GiB on 8 CPUs: Normal, as the kernel sets it up", () => {

@@ -40,7 +40,7 @@ describe("a crashed run's oops", () => {
       "   free_unref_page_list",
       "   release_pages",
       "   </IRQ>",
-      "  (also seeds 4, 5 of 5)",
+      "  (also seed 4 of 5)",
     ]);
   });
 

@@ -1,7 +1,7 @@
 // A comparison where trylock-v2 crashes in some seeds and not others:
 // scenarios/v2-list-corruption.scn, shorter and with drains every 30 us.
-// With `runs 5` trylock-v2 ends seeds 3, 4 and 5 in list_del corruption
-// and completes seeds 1 and 2; at `"io".rate` 20k/s every seed completes.
+// With `runs 5` trylock-v2 ends seeds 3 and 4 in list_del corruption
+// and completes seeds 1, 2 and 5; at `"io".rate` 20k/s every seed completes.
 // Tests that count crashed runs build on it; HEAD goes after `duration`.
 export const v2CrashScenario = (head: string, expects = "") => `scenario "v2-crash" {
   cpus 4

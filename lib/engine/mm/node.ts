@@ -15,6 +15,9 @@ const MAX_DMA_PFN = 16 * MiB_PAGES;
 const MAX_DMA32_PFN = 4 * GiB_PAGES;
 
 export const ZONE_NAMES = ["DMA", "DMA32", "Normal"] as const;
+/** Every zone of Debian's 6.1 x86-64 config (MAX_NR_ZONES 5), as
+ * /proc/zoneinfo lists them: Movable and Device are never populated here. */
+export const ZONEINFO_ZONES = [...ZONE_NAMES, "Movable", "Device"] as const;
 export type ZoneName = (typeof ZONE_NAMES)[number];
 
 /** What __setup_per_zone_wmarks() and zone_pcp_update() give a zone. */
@@ -51,6 +54,8 @@ export interface NodeSetup {
   minFreeKbytes: number;
   /** DMA, DMA32, Normal, empty ones included (all pages 0). */
   zones: ZoneSetup[];
+  /** lowmem_reserve[] of every zone in ZONEINFO_ZONES (zoneinfo's "protection"). */
+  protection: number[][];
   /** The zone the model simulates: Normal above 4 GiB, else DMA32 (DMA on tiny machines). */
   simulated: ZoneSetup;
 }
@@ -137,23 +142,72 @@ export function init_per_zone_wmark_min(managed: readonly number[], cpus: number
   return { minFreeKbytes, thp, zones };
 }
 
-// What the kernel keeps for itself, estimated from the Debian 6.1.192
-// guests of docs/model.md "Zones and watermarks" (QEMU pc, 512 MiB to 8 GiB):
-// the model's managed pages come within 0.1% of theirs.
-/** Kernel image, initramfs and early boot allocations (about 53 MiB), in the
- * first zone above DMA, where the kernel is loaded (CONFIG_PHYSICAL_START 16 MiB). */
-const KERNEL_RESERVED_PAGES = 13650;
-/** Of those, freed once the initcalls have run (free_initmem(), the
- * initramfs): they raise managed but come after the watermarks were set. */
-const FREED_AFTER_INIT_PAGES = 2250;
-/** struct page (64 bytes) and the boot-time hash tables, about 7.5 bytes
- * more, per page of RAM: 71.5 bytes a page, memblock's top-down allocation
- * puts them in the highest zone. */
-const MEMMAP_BYTES_PER_PAGE_X2 = 143;
+/** sysctl_lowmem_reserve_ratio[], mm/page_alloc.c 6.1: DMA, DMA32, Normal,
+ * Movable, Device. */
+const sysctl_lowmem_reserve_ratio = [256, 256, 32, 0, 0];
+
+/** setup_per_zone_lowmem_reserve(), mm/page_alloc.c 6.1, run by
+ * init_per_zone_wmark_min() with the managed pages of that time: how many
+ * pages an allocation that could use a higher zone must leave in each lower
+ * one. Indexed [zone][the allocation's highest zone], as zoneinfo prints it. */
+export function setup_per_zone_lowmem_reserve(managed: readonly number[]): number[][] {
+  const nrZones = sysctl_lowmem_reserve_ratio.length;
+  const managedOf = (j: number) => managed[j] ?? 0;
+  return Array.from({ length: nrZones }, (_, i) => {
+    const reserve = new Array<number>(nrZones).fill(0);
+    if (i === nrZones - 1) return reserve;
+    const ratio = sysctl_lowmem_reserve_ratio[i]!;
+    const clear = !ratio || !managedOf(i);
+    let managed_pages = 0;
+    for (let j = i + 1; j < nrZones; j++) {
+      managed_pages += managedOf(j);
+      reserve[j] = clear ? 0 : Math.floor(managed_pages / ratio);
+    }
+    return reserve;
+  });
+}
+
+// The machine is QEMU's pc machine with SeaBIOS, as the conformance suite
+// (test/kernel/) boots it, and what the kernel keeps for itself is Debian's
+// 6.1.0-57 (6.1.192) kernel's, booted with nokaslr (with physical KASLR the
+// image lands in DMA32 or Normal at random above 4 GiB). Each reservation is
+// what that kernel's boot log reports; the two constants that the log does
+// not give are fitted to its /proc/zoneinfo over 512 MiB..16 GiB and 1..16
+// CPUs, where every zone's managed pages come within 6 pages of the kernel's.
+
+/** The e820 RAM ranges of QEMU pc with SeaBIOS, in pfns: below 640 KiB, then
+ * from 1 MiB to the end of low RAM less the 128 KiB SeaBIOS keeps there, then
+ * the RAM above 4 GiB. pfn 0 is the kernel's own (trim_bios_range()). */
+function ramRanges(lowPages: number, highPages: number): [number, number][] {
+  const ranges: [number, number][] = [[1, Math.min(0x9f, lowPages)], [0x100, lowPages - 32]];
+  if (highPages > 0) ranges.push([MAX_DMA32_PFN, MAX_DMA32_PFN + highPages]);
+  return ranges.filter(([a, b]) => b > a);
+}
+
+/** SECTION_SIZE_BITS 27 on x86-64: the vmemmap is populated a 128 MiB
+ * section at a time, 64 bytes of struct page per page: 512 pages a section. */
+const PAGES_PER_SECTION = 32768;
+const MEMMAP_PAGES_PER_SECTION = (PAGES_PER_SECTION * 64) / PAGE_SIZE;
+
+/** "percpu: Embedded 62 pages/cpu" (s217088 r8192 d28672), the top zone. */
+const PERCPU_PAGES_PER_CPU = 62;
+/** The kernel image (text, data, bss), the initramfs and what early boot
+ * allocates low, in DMA32 where the image is loaded (CONFIG_PHYSICAL_START
+ * 16 MiB): fitted, 53 MiB. */
+const KERNEL_LOW_PAGES = 13572;
+/** Of those, what the boot frees once the initcalls have run, so after the
+ * watermarks were set: the initramfs (1008K) and the unused kernel image
+ * (decrypted 2036K, initmem 2824K, text/rodata 2040K, rodata/data 1108K). */
+const FREED_AFTER_INIT_PAGES = 2254;
+/** Early allocations in the top zone besides the memmap, hashes and percpu
+ * areas (page tables, memblock's own arrays): fitted. */
+const TOP_ZONE_OTHER_PAGES = 62;
 /** IO_TLB_DEFAULT_SIZE, 6.1 include/linux/swiotlb.h: pci_swiotlb_detect()
- * (arch/x86/kernel/pci-dma.c) turns swiotlb on when RAM reaches past 4 GiB,
- * and its bounce buffer is taken below 4 GiB. */
+ * (arch/x86/kernel/pci-dma.c) turns swiotlb on when RAM reaches past 4 GiB;
+ * its buffer is taken below 4 GiB, its 32768 slots' metadata (24 bytes each)
+ * in the top zone. */
 const SWIOTLB_PAGES = 64 * MiB_PAGES;
+const SWIOTLB_SLOTS_PAGES = (32768 * 24) / PAGE_SIZE;
 /** The measured guests had 512 MiB or more. Smaller machines run smaller
  * kernels: below 512 MiB the model scales the kernel's own pages with RAM
  * (an assumption, so that small scenarios keep most of their memory). */
@@ -166,10 +220,26 @@ function lowRamPages(pages: number): number {
   return pages >= 3.5 * GiB_PAGES ? 3 * GiB_PAGES : pages;
 }
 
+function roundup_pow_of_two(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/** alloc_large_system_hash(), mm/page_alloc.c 6.1, for the two HASH_EARLY
+ * tables (dcache_init_early() scale 13, inode_init_early() scale 14, 8-byte
+ * buckets; one node, so not hashdist): pages taken from memblock. */
+function earlyHashPages(nr_kernel_pages: number, scale: number): number {
+  let numentries = Math.ceil(nr_kernel_pages / 256) * 256;
+  numentries = Math.floor(numentries / (1 << (scale - 12)));
+  numentries = Math.max(roundup_pow_of_two(numentries), PAGE_SIZE / 8);
+  return (numentries * 8) / PAGE_SIZE;
+}
+
 /**
  * The node a scenario's `memory` and `cpus` describe: zone spans as
- * zone_sizes_init() (arch/x86/mm/init.c, 6.1) cuts them, managed pages
- * estimated as above, and the watermarks and pcp sizes of
+ * zone_sizes_init() (arch/x86/mm/init.c, 6.1) cuts QEMU pc's RAM map,
+ * managed pages as above, and the watermarks and pcp sizes of
  * init_per_zone_wmark_min(). One call gives everything /proc/zoneinfo
  * would show for these zones.
  */
@@ -177,41 +247,52 @@ export function nodeSetup(memoryBytes: number, cpus: number): NodeSetup {
   const pages = Math.floor(memoryBytes / PAGE_SIZE);
   const low = lowRamPages(pages);
   const high = pages - low;
-  // zone_sizes_init(): the zones end at MAX_DMA_PFN, MAX_DMA32_PFN and the last pfn.
-  const maxPfn = high > 0 ? MAX_DMA32_PFN + high : low;
-  const ends = [Math.min(MAX_DMA_PFN, maxPfn), Math.min(MAX_DMA32_PFN, maxPfn), maxPfn];
-  const present = [Math.min(MAX_DMA_PFN, low), Math.max(0, Math.min(MAX_DMA32_PFN, low) - MAX_DMA_PFN), high];
-  const spans = ends.map((end, i) => (i === 0 ? end : Math.max(0, end - ends[i - 1]!)));
+  const ram = ramRanges(low, high);
+  // zone_sizes_init(): DMA and DMA32 end at MAX_DMA_PFN and MAX_DMA32_PFN, each
+  // zone spans from its first RAM pfn to the last one below its end.
+  const bounds = [[0, MAX_DMA_PFN], [MAX_DMA_PFN, MAX_DMA32_PFN], [MAX_DMA32_PFN, Infinity]] as const;
+  const maxPfn = ram[ram.length - 1]![1];
+  const present = bounds.map(([lo, hi]) => ram.reduce((n, [a, b]) => n + Math.max(0, Math.min(b, hi) - Math.max(a, lo)), 0));
+  const starts = bounds.map(([lo], i) => (i === 0 ? ram[0]![0] : lo));
+  const spans = bounds.map(([, hi], i) => (present[i]! > 0 ? Math.min(hi, i < 2 && high > 0 ? hi : maxPfn) - starts[i]! : 0));
+
+  // free_area_init_core(): nr_kernel_pages, which sizes the early hashes, is
+  // present less the memmap calc_memmap_size() charges for the span.
+  const nr_kernel_pages = present.reduce((n, p, i) => n + p - Math.ceil((spans[i]! * 64) / PAGE_SIZE), 0);
+  const sections = new Set<number>();
+  for (const [a, b] of ram) for (let s = Math.floor(a / PAGES_PER_SECTION); s * PAGES_PER_SECTION < b; s++) sections.add(s);
 
   // Reservations, each in its zone, spilling to lower zones if that one is too small.
-  const scale = Math.min(1, pages / KERNEL_MEASURED_FROM_PAGES);
-  const managed = [...present];
   const boot = [...present];
-  const take = (arr: number[], from: number, n: number) => {
+  const take = (from: number, n: number) => {
     for (let z = from; z >= 0 && n > 0; z--) {
-      const t = Math.min(arr[z]!, n);
-      arr[z] = arr[z]! - t;
+      const t = Math.min(boot[z]!, n);
+      boot[z] = boot[z]! - t;
       n -= t;
     }
   };
-  const top = managed[2]! > 0 ? 2 : managed[1]! > 0 ? 1 : 0;
-  const kernelZone = managed[1]! > 0 ? 1 : 0;
-  const memmap = Math.floor((pages * MEMMAP_BYTES_PER_PAGE_X2) / (2 * PAGE_SIZE));
-  const kernel = Math.floor(KERNEL_RESERVED_PAGES * scale);
-  const freed = Math.floor(FREED_AFTER_INIT_PAGES * scale);
-  for (const arr of [managed, boot]) {
-    take(arr, 0, Math.min(arr[0]!, MiB_PAGES)); // the first 1 MiB, 6.1 arch/x86/realmode/init.c reserve_real_mode()
-    take(arr, top, memmap);
-    if (high > 0) take(arr, 1, SWIOTLB_PAGES);
+  const scale = Math.min(1, pages / KERNEL_MEASURED_FROM_PAGES);
+  const top = boot[2]! > 0 ? 2 : boot[1]! > 0 ? 1 : 0;
+  const kernelZone = boot[1]! > 0 ? 1 : 0;
+  take(0, Math.min(0x9f, low) - 1); // the first 1 MiB, 6.1 arch/x86/realmode/init.c reserve_real_mode()
+  // Below the measured sizes the section-sized memmap and the percpu areas
+  // would leave a few MiB of RAM nothing: scaled like the kernel image.
+  take(top, scale < 1 ? Math.ceil((pages * 64) / PAGE_SIZE) : sections.size * MEMMAP_PAGES_PER_SECTION);
+  take(top, earlyHashPages(nr_kernel_pages, 13) + earlyHashPages(nr_kernel_pages, 14));
+  take(top, Math.floor((PERCPU_PAGES_PER_CPU * cpus + TOP_ZONE_OTHER_PAGES) * scale));
+  if (high > 0) {
+    take(1, SWIOTLB_PAGES);
+    take(top, SWIOTLB_SLOTS_PAGES);
   }
-  take(boot, kernelZone, kernel);
-  take(managed, kernelZone, kernel - freed);
+  const freed = Math.floor(FREED_AFTER_INIT_PAGES * scale);
+  take(kernelZone, Math.floor(KERNEL_LOW_PAGES * scale));
+  const managed = boot.map((m, i) => (i === kernelZone ? m + Math.min(freed, present[i]! - m) : m));
 
   const init = init_per_zone_wmark_min(boot, cpus);
   const zones: ZoneSetup[] = ZONE_NAMES.map((name, idx) => ({
     name,
     idx,
-    startPfn: idx === 0 ? 0 : ends[idx - 1]!,
+    startPfn: starts[idx]!,
     spannedPages: spans[idx]!,
     presentPages: present[idx]!,
     managedPages: managed[idx]!,
@@ -221,8 +302,11 @@ export function nodeSetup(memoryBytes: number, cpus: number): NodeSetup {
   // Allocations start in the highest zone and fall back to lower ones; the
   // model keeps one zone, so on a machine too small for DMA32 to outgrow DMA
   // (under about 36 MiB) it keeps DMA, the zone such a machine mostly uses.
-  const sim = pages > MAX_DMA32_PFN ? 2 : zones[1]!.managedPages > zones[0]!.managedPages ? 1 : 0;
-  return { memoryBytes, cpus, lowRamBytes: low * PAGE_SIZE, thp: init.thp, minFreeKbytes: init.minFreeKbytes, zones, simulated: zones[sim]! };
+  const sim = high > 0 ? 2 : zones[1]!.managedPages > zones[0]!.managedPages ? 1 : 0;
+  return {
+    memoryBytes, cpus, lowRamBytes: low * PAGE_SIZE, thp: init.thp, minFreeKbytes: init.minFreeKbytes, zones,
+    protection: setup_per_zone_lowmem_reserve(boot), simulated: zones[sim]!,
+  };
 }
 
 /** The zone a run simulates, pcp high and batch as the scenario may set them. */

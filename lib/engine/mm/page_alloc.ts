@@ -312,7 +312,10 @@ function* rmqueue_bulk(x: Context, mm: Mm, order: number, count: number, list: n
     // "mm: reduce lock contention of pcp buffer refill" (6.3) moved it out.
     x.spend(allocated * (1 << order) * draw(x.m.costs.check_new_page));
     yield* mm.variant.zone_unlock_under_pcp(x, zone);
-    if (allocated > 0 && mm.metrics.measuring) mm.metrics.pcpRefills++;
+    if (allocated > 0 && mm.metrics.measuring) {
+      mm.metrics.pcpRefills++;
+      mm.metrics.pcpRefillPages += allocated << order;
+    }
     return allocated;
   } catch (e) {
     throw unwind(e, "rmqueue_bulk");
@@ -513,6 +516,7 @@ function* free_pcppages_bulk(x: Context, mm: Mm, count: number, pcp: PerCpuPages
     yield* mm.variant.zone_lock_under_pcp(x, zone);
     takeBuddyLevels();
     let blocks = 0;
+    let drained = 0;
     while (count > 0) {
       let list: number;
       for (;;) {
@@ -537,6 +541,7 @@ function* free_pcppages_bulk(x: Context, mm: Mm, count: number, pcp: PerCpuPages
         memmap.setFlags(page, 0);
         count -= nr_pages;
         pcp.count -= nr_pages;
+        drained += nr_pages;
         blocks++;
         __free_one_page(zone, page, order, mt, x, capc);
       } while (count > 0 && !memmap.list_empty(list, "free_pcppages_bulk"));
@@ -544,7 +549,10 @@ function* free_pcppages_bulk(x: Context, mm: Mm, count: number, pcp: PerCpuPages
     // bulkfree_pcp_prepare() checks only the head page (free_page_is_bad()).
     chargeBuddyWork(x, blocks);
     yield* mm.variant.zone_unlock_under_pcp(x, zone);
-    if (mm.metrics.measuring) mm.metrics.pcpDrains++;
+    if (mm.metrics.measuring) {
+      mm.metrics.pcpDrains++;
+      mm.metrics.pcpDrainPages += drained;
+    }
   } catch (e) {
     throw unwind(e, "free_pcppages_bulk");
   }
