@@ -130,7 +130,7 @@ class Checker {
       sweep: null,
       pcp: { high: null, batch: null },
       fragmentation: 0,
-      config: { DEBUG_LIST: true, SMP: true, DEBUG_SPINLOCK: false },
+      config: { DEBUG_LIST: true, SMP: true, DEBUG_SPINLOCK: false, PCP_BATCH_SCALE_MAX: null },
       costs: {},
       workloads: [],
       expects: [],
@@ -152,6 +152,7 @@ class Checker {
     const expectNodes: A.ExpectNode[] = [];
     let sweepNode: Extract<A.Statement, { kind: "sweep" }> | null = null;
     const configSet = new Map<ConfigName, { on: boolean; span: Span }>();
+    let pcpBatchScaleMax: number | null = null;
 
     for (const st of ast.statements) {
       switch (st.kind) {
@@ -199,6 +200,11 @@ class Checker {
             break;
           }
           if (!once(`config ${st.name.name}`, st.span, `config ${st.name.name}`)) break;
+          if (st.name.name === "PCP_BATCH_SCALE_MAX") {
+            if ("name" in st.setting) this.report("E222", `config PCP_BATCH_SCALE_MAX is a number from 0 to 6, got '${st.setting.name}'`, st.setting.span);
+            else pcpBatchScaleMax = this.int(st.setting, "config PCP_BATCH_SCALE_MAX", [0, 6]);
+            break;
+          }
           if (!("name" in st.setting) || (st.setting.name !== "on" && st.setting.name !== "off")) {
             const got = "name" in st.setting ? st.setting.name : st.setting.quantity ? formatQuantity(st.setting.quantity) : "a number";
             this.report("E222", `config ${st.name.name} is on or off, got '${got}'`, st.setting.span);
@@ -229,6 +235,7 @@ class Checker {
 
     if (sweepNode) s.sweep = this.sweep(sweepNode, workloadNodes);
     this.kernelConfig(s, configSet, seen.get("cpus"));
+    s.config.PCP_BATCH_SCALE_MAX = pcpBatchScaleMax;
     this.fragmentedPages(s);
     const cpuCounts = s.sweep?.param.kind === "cpus" ? s.sweep.values : [s.cpus];
     const names = new Set<string>();

@@ -39,7 +39,7 @@ export const CODES = {
   E219: "unknown sweep parameter",
   E220: "beyond the model's limits",
   E221: "unknown config option",
-  E222: "config option is not on or off",
+  E222: "config value of the wrong kind",
   E223: "config conflicts with the machine",
   W301: "gfp mask asks for both MOVABLE and RECLAIMABLE",
   W302: "gfp zone modifier has no effect in a one-zone model",

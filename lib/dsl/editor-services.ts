@@ -265,6 +265,8 @@ function identifierCandidates(rule: string | undefined, before: IToken[]): Omit<
         label: m.name, kind: "metric", detail: m.unit, documentation: m.doc, insertText: m.name,
       }));
     case "configStmt":
+      // A number follows PCP_BATCH_SCALE_MAX; on and off would be wrong there.
+      if (previous?.image === "PCP_BATCH_SCALE_MAX") return [];
       return previous?.tokenType === T.Kw.config
         ? CONFIG_OPTIONS.map((o) => ({ label: o.name, kind: "param", detail: `default ${o.byDefault}`, documentation: o.doc, insertText: o.name }))
         : ["on", "off"].map((v) => ({ label: v, kind: "keyword", detail: "", documentation: "", insertText: v }));

@@ -71,6 +71,8 @@ export interface KernelConfig {
   SMP: boolean;
   /** CONFIG_DEBUG_SPINLOCK; on by default when SMP is off. */
   DEBUG_SPINLOCK: boolean;
+  /** CONFIG_PCP_BATCH_SCALE_MAX (6.1.y stable); null: 6.1.0, no cap. */
+  PCP_BATCH_SCALE_MAX: number | null;
 }
 
 export const DEFAULTS = {

@@ -119,6 +119,7 @@ export class Simulation {
       pcpu_drain_mutex: new Mutex("pcpu_drain_mutex"),
       kthreads: { kswapd: () => {}, kcompactd: () => {} },
       tracepoint: hooks.tracepoint,
+      pcpBatchScaleMax: s.config?.PCP_BATCH_SCALE_MAX ?? null,
     };
     mm.kthreads = kthreads(mm);
     // Named as the report names a run.

@@ -8,10 +8,11 @@ import { describe, expect, it } from "vitest";
 import { nodeSetup } from "../../lib/engine/index.ts";
 import { metricsOf } from "../support/scenario-runs.ts";
 
-const fileWriteRemove = (pages: number, batch = 15, context = "") => `scenario "write-remove" {
+const fileWriteRemove = (pages: number, batch = 15, context = "", config = "") => `scenario "write-remove" {
   cpus 1
   memory 1GiB
   duration 40ms
+  ${config}
   workload "dd-then-rm" on cpus 0 {
     every 1us
     arrivals ${pages}
@@ -22,7 +23,7 @@ const fileWriteRemove = (pages: number, batch = 15, context = "") => `scenario "
 
 /** What free_unref_page_commit()'s drains add up to for `frees` frees from
  * an empty-ish pcp list holding `start` pages, computed here from the rule. */
-function drainedBy6_1(start: number, frees: number, high: number, batch: number): number {
+function drainedBy6_1(start: number, frees: number, high: number, batch: number, scaleMax = Infinity): number {
   let count = start;
   let factor = 0;
   let drained = 0;
@@ -30,7 +31,7 @@ function drainedBy6_1(start: number, frees: number, high: number, batch: number)
     if (++count < high) continue;
     const max = high - batch;
     let n = batch * 2 ** factor;
-    if (n < max) factor++;
+    if (n < max && factor < scaleMax) factor++;
     n = Math.min(Math.max(n, batch), max);
     count -= n;
     drained += n;
@@ -56,6 +57,16 @@ describe("arrivals N, then free after last", () => {
     expect(m["pcp.refill_pages"]).toBe(refills * pcpBatch);
     expect(m["pcp.drain_pages"]).toBe(drainedBy6_1(refills * pcpBatch - 25600, 25600, pcpHigh, pcpBatch));
     expect(m["pcp.drain_pages"]).toBeGreaterThan(0);
+  });
+
+  it("stops doubling the drain batch at batch << PCP_BATCH_SCALE_MAX, as 6.1.y stable does", () => {
+    const { pcpHigh, pcpBatch } = nodeSetup(2 ** 30, 1).simulated;
+    const start = Math.ceil(25600 / pcpBatch) * pcpBatch - 25600;
+    const capped = metricsOf(fileWriteRemove(25600, 15, "", "config PCP_BATCH_SCALE_MAX 5"));
+    // The drains a Debian 6.1.192 guest logs for this file: 63, 126, 252, 504, 1008, then 2016 five times.
+    expect(capped["pcp.drain_pages"]).toBe(drainedBy6_1(start, 25600, pcpHigh, pcpBatch, 5));
+    expect(capped["pcp.drain_pages"]).toBe(63 + 126 + 252 + 504 + 1008 + 5 * 2016);
+    expect(metricsOf(fileWriteRemove(25600))["pcp.drain_pages"]).toBe(63 + 126 + 252 + 504 + 1008 + 2016 + 4032 + 8064);
   });
 
   it("frees in another context when told to", () => {

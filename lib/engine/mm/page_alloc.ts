@@ -82,6 +82,8 @@ export interface Mm {
   kthreads: { kswapd: (x: Context, order: number) => void; kcompactd: (x: Context, order: number) => void };
   /** Tests and tools: the slow path's tracepoints, named as the kernel's. */
   tracepoint?: (event: TraceEvent) => void;
+  /** CONFIG_PCP_BATCH_SCALE_MAX, or null for 6.1.0's uncapped doubling. */
+  pcpBatchScaleMax: number | null;
 }
 
 /** One tracepoint hit: the kernel's event name, where and when, and its fields. */
@@ -482,14 +484,18 @@ export function* free_one_page(x: Context, mm: Mm, page: number, order: number, 
   }
 }
 
-/** nr_pcp_free(), mm/page_alloc.c 6.1 */
-export function nr_pcp_free(pcp: PerCpuPages, high: number, batch: number, free_high: boolean): number {
+/** nr_pcp_free(), mm/page_alloc.c 6.1; with `scaleMax`, as 6.1.y stable has
+ * it after "mm: restrict the pcp batch scale factor to avoid too long
+ * latency" (CONFIG_PCP_BATCH_SCALE_MAX): free_factor stops growing there.
+ * Simplification: that backport's other half, drain_pages_zone() freeing
+ * in chunks of batch << scaleMax, is not modelled. */
+export function nr_pcp_free(pcp: PerCpuPages, high: number, batch: number, free_high: boolean, scaleMax: number | null = null): number {
   if (free_high) return pcp.count;
   if (high < batch) return 1;
   const min_nr_free = batch;
   const max_nr_free = high - batch;
   batch <<= pcp.free_factor;
-  if (batch < max_nr_free) pcp.free_factor++;
+  if (batch < max_nr_free && (scaleMax === null || pcp.free_factor < scaleMax)) pcp.free_factor++;
   return Math.min(Math.max(batch, min_nr_free), max_nr_free);
 }
 
@@ -570,7 +576,7 @@ export function* free_unref_page_commit(x: Context, mm: Mm, pcp: PerCpuPages, pa
     if (nowait.free_unref_page_commit(x, mm, pcp, page, migratetype, order)) {
       const free_high = pcp_free_high(pcp, order);
       const high = nr_pcp_high(pcp, mm.zone, free_high);
-      yield* free_pcppages_bulk(x, mm, nr_pcp_free(pcp, high, pcp.batch, free_high), pcp, order_to_pindex(migratetype, order));
+      yield* free_pcppages_bulk(x, mm, nr_pcp_free(pcp, high, pcp.batch, free_high, mm.pcpBatchScaleMax), pcp, order_to_pindex(migratetype, order));
     }
   } catch (e) {
     throw unwind(e, "free_unref_page_commit");
