@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // The kernel conformance suite boots QEMU: `npm run conformance`.
+    exclude: ["test/kernel/**", "**/node_modules/**"],
     testTimeout: 60_000,
     globalSetup: ["test/support/global-setup.ts"],
     // Browser and server tests wait for what a person would wait for; a
