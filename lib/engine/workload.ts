@@ -59,7 +59,7 @@ export class Workloads implements Driver {
           batch: [],
           freedAtOnce: w.free?.after === "immediately" && w.free.batch === null && (w.free.context ?? w.context) === w.context,
           arrivalsLeft: w.arrivals ?? Infinity,
-          allocationsLeft: (w.arrivals ?? Infinity) * (w.alloc?.count ?? 0),
+          allocationsLeft: w.alloc ? (w.arrivals ?? Infinity) * w.alloc.count : 0,
           held: [],
         });
       }

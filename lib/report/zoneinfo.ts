@@ -5,7 +5,7 @@
 // printed; the kernel's vmstat counters, boost, cma and per-CPU stat
 // thresholds are left out rather than made up.
 import type { Scenario } from "../dsl/scenario.ts";
-import { applySweep, nodeSetup, sweepParamName, ZONEINFO_ZONES, zone_highsize, type NodeSetup } from "../engine/index.ts";
+import { applySweep, nodeSetup, simulatedZone, sweepParamName, ZONEINFO_ZONES, type NodeSetup } from "../engine/index.ts";
 import { sweepValueText } from "./format.ts";
 
 export interface ZoneinfoPageset {
@@ -37,10 +37,8 @@ export function zoneinfoOf(node: NodeSetup, pcp: { high: number | null; batch: n
       // ZONE_MOVABLE and ZONE_DEVICE: configured in Debian's kernel, never populated here.
       return { name, free: 0, min: 0, low: 0, high: 0, spanned: 0, present: 0, managed: 0, protection: node.protection[idx]!, pagesets: [], startPfn: null };
     }
-    const simulated = z === node.simulated;
-    const batch = simulated && pcp.batch !== null ? pcp.batch : z.pcpBatch;
-    // A batch of the scenario's own moves zone_highsize()'s floor of 4 x batch.
-    const high = simulated && pcp.high !== null ? pcp.high : simulated && pcp.batch !== null ? zone_highsize(z.low, batch, node.cpus) : z.pcpHigh;
+    // The scenario's `pcp high/batch` apply to the zone the runs simulate only.
+    const { pcpHigh: high, pcpBatch: batch } = z === node.simulated ? simulatedZone(node.memoryBytes, node.cpus, pcp) : z;
     const pagesets = z.presentPages > 0 ? Array.from({ length: node.cpus }, (_, cpu) => ({ cpu, count: 0, high, batch })) : [];
     return {
       name,

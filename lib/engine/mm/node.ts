@@ -56,7 +56,7 @@ export interface NodeSetup {
   zones: ZoneSetup[];
   /** lowmem_reserve[] of every zone in ZONEINFO_ZONES (zoneinfo's "protection"). */
   protection: number[][];
-  /** The zone the model simulates: Normal above 4 GiB, else DMA32 (DMA on tiny machines). */
+  /** The zone the model simulates: Normal once RAM lies above 4 GiB, else DMA32 (DMA on tiny machines). */
   simulated: ZoneSetup;
 }
 
