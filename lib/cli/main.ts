@@ -3,13 +3,13 @@
 import { analyze, DEFAULTS, format, formatDiagnostic, type LocatedDiagnostic, type Scenario } from "../dsl/index.ts";
 import { LIMITS, MODEL_LIMITS } from "../dsl/check.ts";
 import {
-  assemble, ENGINE_VERSION, mergeShardRuns, Overloaded, parseShard, plan, readShardPart, scenarioDigest, shardIndices, shardPart,
+  assemble, ENGINE_VERSION, mergeShardRuns, nodeSetup, Overloaded, parseShard, plan, readShardPart, scenarioDigest, shardIndices, shardPart,
   unexpectedViolations, type NamedPart, type Results, type Shard,
 } from "../engine/index.ts";
 import { DEFAULT_EVENTS_PER_SECOND, estimateBytes, estimateSeconds, estimateWork } from "../engine/estimate.ts";
 import { describeSource, mailReports, NOT_FOUND, type MailReport } from "../report/mail.ts";
 import { renderReport } from "../report/render.ts";
-import { scenarioZoneinfo } from "../report/zoneinfo.ts";
+import { compareZoneinfo, parseZoneinfo, scenarioZoneinfo, zoneinfoOf } from "../report/zoneinfo.ts";
 import { differsHeadline, extractReport, formatDifferences, verify, type VerifyHooks, type VerifyOutcome } from "../report/verify.ts";
 import { availableParallelism } from "node:os";
 import { EngineFailure, engineFailureLine, reasonOf } from "./engine-failure.ts";
@@ -49,9 +49,11 @@ commands:
                            over N seconds (default 120) or N MiB of memory
                            (default 2048) unless --yes
   check FILE.scn           parse and check a scenario (FILE may be - for stdin)
-  zoneinfo FILE.scn        the zones the model gives the scenario's machine,
-                           in /proc/zoneinfo's layout, to diff against a
-                           real machine's
+  zoneinfo FILE.scn [--against ZONEINFO]
+                           the zones the model gives the scenario's machine,
+                           in /proc/zoneinfo's layout; --against compares
+                           them with a real machine's /proc/zoneinfo, field
+                           by field (exit 1 if one differs)
   fmt FILE.scn [--write]   print the canonical form (--write rewrites FILE)
 
 exit status: 0 ok (verify: every report reproduced); 1 an expect failed, a
@@ -170,17 +172,46 @@ async function check(args: string[], io: IO): Promise<number> {
 }
 
 async function zoneinfo(args: string[], io: IO): Promise<number> {
-  const a = parseArgs("zoneinfo", args, [], io);
+  const a = parseArgs("zoneinfo", args, [], io, [], ["--against"]);
   if (!a) return EXIT.usage;
   const text = await readSource(a.file, io);
   if (text === null) return EXIT.usage;
   const { diagnostics, scenario } = analyze(text);
   printDiagnostics(a.file, diagnostics, io);
   if (!scenario) return EXIT.usage;
+  const against = a.texts.get("--against");
+  if (against === "-" && a.file === "-") {
+    io.stderr("pcplab zoneinfo: the scenario and --against cannot both be stdin\n");
+    return EXIT.usage;
+  }
+  if (against !== undefined) return zoneinfoAgainst(scenario, against, io);
   const out = scenarioZoneinfo(scenario);
   io.stdout(out.text);
   for (const note of out.notes) io.stderr(`pcplab zoneinfo: ${note}\n`);
   return EXIT.ok;
+}
+
+async function zoneinfoAgainst(scenario: Scenario, file: string, io: IO): Promise<number> {
+  if (scenario.sweep && ["memory", "cpus", "pcp.high", "pcp.batch"].includes(scenario.sweep.param.kind)) {
+    io.stderr("pcplab zoneinfo: --against compares one machine; this scenario sweeps its setup\n");
+    return EXIT.usage;
+  }
+  const text = await readSource(file, io);
+  if (text === null) return EXIT.usage;
+  const real = parseZoneinfo(text);
+  if (real.errors.length > 0 || real.zones.length === 0) {
+    const why = real.errors.length > 0 ? real.errors.map((e) => `${file}: ${e}`).join("\n") : `${file}: no "Node 0, zone" lines: not a /proc/zoneinfo`;
+    io.stderr(`pcplab zoneinfo: ${why}\n`);
+    return EXIT.usage;
+  }
+  const { differences, matches } = compareZoneinfo(real.zones, zoneinfoOf(nodeSetup(scenario.memoryBytes, scenario.cpus), scenario.pcp));
+  for (const d of differences) io.stdout(d + "\n");
+  io.stdout(
+    matches
+      ? `pcplab zoneinfo: every field the model has matches${differences.length ? " (managed pages within 1%)" : ""}\n`
+      : `pcplab zoneinfo: ${differences.length} field${differences.length === 1 ? "" : "s"} differ\n`,
+  );
+  return matches ? EXIT.ok : EXIT.failed;
 }
 
 async function fmt(args: string[], io: IO): Promise<number> {

@@ -174,3 +174,39 @@ export function scenarioZoneinfo(s: Scenario): ScenarioZoneinfo {
   });
   return { text: blocks.map((b) => b.text).join(""), notes: blocks.map((b) => b.note) };
 }
+
+export interface ZoneinfoComparison {
+  /** One line a field that differs, the real figure first. */
+  differences: string[];
+  /** Every field equal, but managed pages within 1% (the kernel's own
+   * reservations are estimated). */
+  matches: boolean;
+}
+
+/** The model's zones against a real /proc/zoneinfo, field by field, for the
+ * fields the model has but runtime state (pages free, pcp count). */
+export function compareZoneinfo(real: readonly ZoneinfoZone[], model: readonly ZoneinfoZone[]): ZoneinfoComparison {
+  const differences: string[] = [];
+  let matches = true;
+  const differ = (what: string, here: unknown, ours: unknown, tolerated = false) => {
+    differences.push(`${what}: ${String(here)} here, ${String(ours)} in the model`);
+    if (!tolerated) matches = false;
+  };
+  const names = (zs: readonly ZoneinfoZone[]) => zs.map((z) => z.name).join(", ");
+  if (names(real) !== names(model)) differ("zones", names(real), names(model));
+  for (const z of model) {
+    const k = real.find((r) => r.name === z.name);
+    if (!k) continue;
+    for (const f of ["min", "low", "high", "spanned", "present", "startPfn"] as const) {
+      if (k[f] !== z[f]) differ(`zone ${z.name} ${f === "startPfn" ? "start_pfn" : f}`, k[f], z[f]);
+    }
+    if (k.managed !== z.managed) differ(`zone ${z.name} managed`, k.managed, z.managed, Math.abs(k.managed - z.managed) <= k.managed / 100);
+    if (k.protection.join(", ") !== z.protection.join(", ")) differ(`zone ${z.name} protection`, `(${k.protection.join(", ")})`, `(${z.protection.join(", ")})`);
+    if (k.pagesets.length !== z.pagesets.length) differ(`zone ${z.name} cpus`, k.pagesets.length, z.pagesets.length);
+    k.pagesets.forEach((p, i) => {
+      const q = z.pagesets[i];
+      if (q && (p.high !== q.high || p.batch !== q.batch)) differ(`zone ${z.name} cpu ${p.cpu} pcp high/batch`, `${p.high}/${p.batch}`, `${q.high}/${q.batch}`);
+    });
+  }
+  return { differences, matches };
+}

@@ -64,6 +64,29 @@ describe("pcplab zoneinfo", () => {
     expect(r.stderr).toContain("memory 8GiB: min_free_kbytes 67584; the runs simulate zone Normal");
   });
 
+  it("--against a real /proc/zoneinfo: lists each field that differs, exit 0 when all match", () => {
+    const real = new URL("fixtures/proc-zoneinfo-1G-4.txt", import.meta.url).pathname;
+    const same = pcplab(["zoneinfo", "-", "--against", real], 'scenario "z" {\n  cpus 4\n  memory 1GiB\n}\n');
+    expect(same).toEqual({
+      status: 0,
+      stdout: "zone DMA32 managed: 241910 here, 241908 in the model\npcplab zoneinfo: every field the model has matches (managed pages within 1%)\n",
+      stderr: "",
+    });
+    const other = pcplab(["zoneinfo", "-", "--against", real], 'scenario "z" {\n  cpus 4\n  memory 1GiB\n  pcp batch 31\n}\n');
+    expect(other.status).toBe(1);
+    expect(other.stdout.split("\n").filter((l) => l.startsWith("zone DMA32 cpu"))).toEqual(
+      [0, 1, 2, 3].map((cpu) => `zone DMA32 cpu ${cpu} pcp high/batch: 3464/63 here, 3464/31 in the model`),
+    );
+    expect(other.stdout).toMatch(/pcplab zoneinfo: 5 fields differ\n$/);
+  });
+
+  it("--against refuses what is not a /proc/zoneinfo, a missing file, and stdin twice", () => {
+    const scn = new URL("../../scenarios/remote-drain.scn", import.meta.url).pathname;
+    expect(pcplab(["zoneinfo", scn, "--against", scn])).toMatchObject({ status: 2, stderr: expect.stringContaining('no "Node 0, zone" lines: not a /proc/zoneinfo') });
+    expect(pcplab(["zoneinfo", scn, "--against", "/nonexistent/zoneinfo"])).toMatchObject({ status: 2, stderr: expect.stringContaining("cannot read /nonexistent/zoneinfo") });
+    expect(pcplab(["zoneinfo", "-", "--against", "-"], 'scenario "z" {\n}\n')).toMatchObject({ status: 2, stderr: expect.stringContaining("both be stdin") });
+  });
+
   it("refuses a broken scenario with its positioned error, and prints nothing", () => {
     const r = pcplab(["zoneinfo", "-"], 'scenario "z" {\n  memory 3KiB\n}\n');
     expect(r.status).toBe(2);
