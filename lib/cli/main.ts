@@ -9,6 +9,7 @@ import {
 import { DEFAULT_EVENTS_PER_SECOND, estimateBytes, estimateSeconds, estimateWork } from "../engine/estimate.ts";
 import { describeSource, mailReports, NOT_FOUND, type MailReport } from "../report/mail.ts";
 import { renderReport } from "../report/render.ts";
+import { SETUP_SWEEPS } from "../report/zone.ts";
 import { compareZoneinfo, parseZoneinfo, scenarioZoneinfo, zoneinfoOf } from "../report/zoneinfo.ts";
 import { differsHeadline, extractReport, formatDifferences, verify, type VerifyHooks, type VerifyOutcome } from "../report/verify.ts";
 import { availableParallelism } from "node:os";
@@ -192,7 +193,7 @@ async function zoneinfo(args: string[], io: IO): Promise<number> {
 }
 
 async function zoneinfoAgainst(scenario: Scenario, file: string, io: IO): Promise<number> {
-  if (scenario.sweep && ["memory", "cpus", "pcp.high", "pcp.batch"].includes(scenario.sweep.param.kind)) {
+  if (scenario.sweep && SETUP_SWEEPS.has(scenario.sweep.param.kind)) {
     io.stderr("pcplab zoneinfo: --against compares one machine; this scenario sweeps its setup\n");
     return EXIT.usage;
   }

@@ -12,9 +12,11 @@ function describe(z: SimulatedZone): string {
   );
 }
 
+/** Sweeps that change the machine's zone setup. */
+export const SETUP_SWEEPS: ReadonlySet<string> = new Set(["memory", "cpus", "pcp.high", "pcp.batch"]);
+
 export function zoneLines(s: Scenario): string[] {
-  const kind = s.sweep?.param.kind;
-  if (!s.sweep || !(kind === "memory" || kind === "cpus" || kind === "pcp.high" || kind === "pcp.batch")) {
+  if (!s.sweep || !SETUP_SWEEPS.has(s.sweep.param.kind)) {
     return [describe(simulatedZone(s.memoryBytes, s.cpus, s.pcp))];
   }
   return s.sweep.values.map((v) => {

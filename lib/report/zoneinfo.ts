@@ -7,6 +7,7 @@
 import type { Scenario } from "../dsl/scenario.ts";
 import { applySweep, nodeSetup, simulatedZone, sweepParamName, ZONEINFO_ZONES, type NodeSetup } from "../engine/index.ts";
 import { sweepValueText } from "./format.ts";
+import { SETUP_SWEEPS } from "./zone.ts";
 
 export interface ZoneinfoPageset {
   cpu: number;
@@ -155,7 +156,6 @@ export interface ScenarioZoneinfo {
   notes: string[];
 }
 
-const SETUP_SWEEPS = new Set(["memory", "cpus", "pcp.high", "pcp.batch"]);
 
 export function scenarioZoneinfo(s: Scenario): ScenarioZoneinfo {
   const one = (at: Scenario) => {

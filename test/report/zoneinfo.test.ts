@@ -85,6 +85,8 @@ describe("pcplab zoneinfo", () => {
     expect(pcplab(["zoneinfo", scn, "--against", scn])).toMatchObject({ status: 2, stderr: expect.stringContaining('no "Node 0, zone" lines: not a /proc/zoneinfo') });
     expect(pcplab(["zoneinfo", scn, "--against", "/nonexistent/zoneinfo"])).toMatchObject({ status: 2, stderr: expect.stringContaining("cannot read /nonexistent/zoneinfo") });
     expect(pcplab(["zoneinfo", "-", "--against", "-"], 'scenario "z" {\n}\n')).toMatchObject({ status: 2, stderr: expect.stringContaining("both be stdin") });
+    const sweep = 'scenario "z" {\n  sweep memory in 1GiB, 2GiB\n}\n';
+    expect(pcplab(["zoneinfo", "-", "--against", scn], sweep)).toMatchObject({ status: 2, stderr: expect.stringContaining("sweeps its setup") });
   });
 
   it("refuses a broken scenario with its positioned error, and prints nothing", () => {
