@@ -10,7 +10,7 @@ import type { Span } from "./source.ts";
 import { didYouMean } from "./suggest.ts";
 import { formatQuantity, formatTime, PAGE_SIZE, type Quantity } from "./units.ts";
 import {
-  CONFIG_NAMES, CONTEXTS, COST_BY_NAME, METRIC_BY_NAME, RETIRED_COSTS, VARIANT_NAMES, type ConfigName, type Context, type MetricInfo,
+  CONFIG_NAMES, configRange, CONTEXTS, COST_BY_NAME, METRIC_BY_NAME, RETIRED_COSTS, VARIANT_NAMES, type ConfigName, type Context, type MetricInfo,
 } from "./vocabulary.ts";
 
 export const LIMITS = {
@@ -152,7 +152,7 @@ class Checker {
     const expectNodes: A.ExpectNode[] = [];
     let sweepNode: Extract<A.Statement, { kind: "sweep" }> | null = null;
     const configSet = new Map<ConfigName, { on: boolean; span: Span }>();
-    let pcpBatchScaleMax: number | null = null;
+    const configNumbers = new Map<ConfigName, number | null>();
 
     for (const st of ast.statements) {
       switch (st.kind) {
@@ -200,9 +200,11 @@ class Checker {
             break;
           }
           if (!once(`config ${st.name.name}`, st.span, `config ${st.name.name}`)) break;
-          if (st.name.name === "PCP_BATCH_SCALE_MAX") {
-            if ("name" in st.setting) this.report("E222", `config PCP_BATCH_SCALE_MAX is a number from 0 to 6, got '${st.setting.name}'`, st.setting.span);
-            else pcpBatchScaleMax = this.int(st.setting, "config PCP_BATCH_SCALE_MAX", [0, 6]);
+          const range = configRange(st.name.name);
+          if (range) {
+            const what = `config ${st.name.name}`;
+            if ("name" in st.setting) this.report("E222", `${what} is a number from ${range[0]} to ${range[1]}, got '${st.setting.name}'`, st.setting.span);
+            else configNumbers.set(st.name.name as ConfigName, this.int(st.setting, what, range));
             break;
           }
           if (!("name" in st.setting) || (st.setting.name !== "on" && st.setting.name !== "off")) {
@@ -235,7 +237,7 @@ class Checker {
 
     if (sweepNode) s.sweep = this.sweep(sweepNode, workloadNodes);
     this.kernelConfig(s, configSet, seen.get("cpus"));
-    s.config.PCP_BATCH_SCALE_MAX = pcpBatchScaleMax;
+    s.config.PCP_BATCH_SCALE_MAX = configNumbers.get("PCP_BATCH_SCALE_MAX") ?? null;
     this.fragmentedPages(s);
     const cpuCounts = s.sweep?.param.kind === "cpus" ? s.sweep.values : [s.cpus];
     const names = new Set<string>();

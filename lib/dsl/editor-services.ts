@@ -11,7 +11,7 @@ import type { Span } from "./source.ts";
 import * as T from "./tokens.ts";
 import { describeQuantity, parseInteger, parseQuantity, UNITS } from "./units.ts";
 import {
-  CONFIG_OPTIONS, CONTEXTS, COST_BY_NAME, COSTS, METRICS, METRIC_BY_NAME, SCENARIO_STATEMENTS, STATEMENT_EXAMPLES, VARIANTS,
+  CONFIG_OPTIONS, configRange, CONTEXTS, COST_BY_NAME, COSTS, METRICS, METRIC_BY_NAME, SCENARIO_STATEMENTS, STATEMENT_EXAMPLES, VARIANTS,
   VARIANT_NAMES, WORKLOAD_STATEMENTS,
 } from "./vocabulary.ts";
 
@@ -265,8 +265,8 @@ function identifierCandidates(rule: string | undefined, before: IToken[]): Omit<
         label: m.name, kind: "metric", detail: m.unit, documentation: m.doc, insertText: m.name,
       }));
     case "configStmt":
-      // A number follows PCP_BATCH_SCALE_MAX; on and off would be wrong there.
-      if (previous?.image === "PCP_BATCH_SCALE_MAX") return [];
+      // An option that takes a number has no words to offer.
+      if (previous && configRange(previous.image)) return [];
       return previous?.tokenType === T.Kw.config
         ? CONFIG_OPTIONS.map((o) => ({ label: o.name, kind: "param", detail: `default ${o.byDefault}`, documentation: o.doc, insertText: o.name }))
         : ["on", "off"].map((v) => ({ label: v, kind: "keyword", detail: "", documentation: "", insertText: v }));

@@ -41,10 +41,16 @@ export const CONFIG_OPTIONS = [
   { name: "DEBUG_LIST", byDefault: "on", doc: "CONFIG_DEBUG_LIST: list_add and list_del check their neighbours and report list corruption; off, list_del only poisons the links and a stale link faults where it is followed" },
   { name: "SMP", byDefault: "on", doc: "CONFIG_SMP: off builds a uniprocessor kernel: one CPU, spin_lock is preempt_disable and spin_trylock always succeeds, even on a held lock" },
   { name: "DEBUG_SPINLOCK", byDefault: "on when SMP is off, else off", doc: "CONFIG_DEBUG_SPINLOCK: spinlocks keep an owner and check it; on UP a trylock of a held lock fails with \"BUG: spinlock trylock failure on UP\", printed once" },
-  { name: "PCP_BATCH_SCALE_MAX", byDefault: "unset", doc: "CONFIG_PCP_BATCH_SCALE_MAX (0 to 6): a run of frees doubles the pages each pcp drain frees at most N times (batch << N), as \"mm: restrict the pcp batch scale factor to avoid too long latency\" (2024, in 6.1.y stable; Debian's 6.1 sets 5); unset, it doubles up to high - batch as 6.1.0 does" },
+  { name: "PCP_BATCH_SCALE_MAX", byDefault: "unset", range: [0, 6], doc: "CONFIG_PCP_BATCH_SCALE_MAX (0 to 6): a run of frees doubles the pages each pcp drain frees at most N times (batch << N), as \"mm: restrict the pcp batch scale factor to avoid too long latency\" (2024, in 6.1.y stable; Debian's 6.1 sets 5); unset, it doubles up to high - batch as 6.1.0 does" },
 ] as const;
 export type ConfigName = (typeof CONFIG_OPTIONS)[number]["name"];
 export const CONFIG_NAMES: readonly ConfigName[] = CONFIG_OPTIONS.map((o) => o.name);
+
+/** The numbers an option takes, or null for one that is on or off. */
+export function configRange(name: string): readonly [number, number] | null {
+  const option = CONFIG_OPTIONS.find((o) => o.name === name);
+  return option && "range" in option ? option.range : null;
+}
 
 export function suggestStatement(word: string, where: "scenario" | "workload"): string {
   const own: readonly string[] = where === "scenario" ? SCENARIO_STATEMENTS : WORKLOAD_STATEMENTS;

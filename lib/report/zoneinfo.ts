@@ -98,29 +98,28 @@ export function parseZoneinfo(text: string): ParsedZoneinfo {
   const errors: string[] = [];
   let zone: ZoneinfoZone | null = null;
   let pageset: ZoneinfoPageset | null = null;
-  const lines = text.split("\n");
-  lines.forEach((raw, i) => {
+  for (const [i, raw] of text.split("\n").entries()) {
     const line = raw.trim();
     const head = /^Node (\d+), zone\s+(\S+)$/.exec(line);
     if (head) {
       pageset = null;
       zone = head[1] === "0" ? { name: head[2]!, free: 0, min: 0, low: 0, high: 0, spanned: 0, present: 0, managed: 0, protection: [], pagesets: [], startPfn: null } : null;
       if (zone) zones.push(zone);
-      return;
+      continue;
     }
-    if (!zone) return;
-    const z: ZoneinfoZone = zone;
+    if (!zone) continue;
+    const z = zone;
     const field = /^(pages free|min|low|high|spanned|present|managed|count:|high:|batch:|cpu:|start_pfn:)\s+(\S+)$/.exec(line);
     const protection = /^protection: \(([-\d, ]*)\)$/.exec(line);
     if (protection) {
       z.protection = protection[1]!.split(",").map((v) => Number(v.trim()));
-      return;
+      continue;
     }
-    if (!field) return;
+    if (!field) continue;
     const [, key, value] = field;
     if (!NUMBER.test(value!)) {
       errors.push(`line ${i + 1}: ${key} is not a number: ${value}`);
-      return;
+      continue;
     }
     const n = Number(value);
     switch (key) {
@@ -136,15 +135,13 @@ export function parseZoneinfo(text: string): ParsedZoneinfo {
         pageset = { cpu: n, count: 0, high: 0, batch: 0 };
         z.pagesets.push(pageset);
         break;
-      default: {
-        const p = pageset as ZoneinfoPageset | null;
-        if (!p) errors.push(`line ${i + 1}: ${key} outside a pageset`);
-        else if (key === "count:") p.count = n;
-        else if (key === "high:") p.high = n;
-        else p.batch = n;
-      }
+      default:
+        if (!pageset) errors.push(`line ${i + 1}: ${key} outside a pageset`);
+        else if (key === "count:") pageset.count = n;
+        else if (key === "high:") pageset.high = n;
+        else pageset.batch = n;
     }
-  });
+  }
   return { zones, errors };
 }
 

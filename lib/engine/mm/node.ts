@@ -254,7 +254,7 @@ export function nodeSetup(memoryBytes: number, cpus: number): NodeSetup {
   const maxPfn = ram[ram.length - 1]![1];
   const present = bounds.map(([lo, hi]) => ram.reduce((n, [a, b]) => n + Math.max(0, Math.min(b, hi) - Math.max(a, lo)), 0));
   const starts = bounds.map(([lo], i) => (i === 0 ? ram[0]![0] : lo));
-  const spans = bounds.map(([, hi], i) => (present[i]! > 0 ? Math.min(hi, i < 2 && high > 0 ? hi : maxPfn) - starts[i]! : 0));
+  const spans = bounds.map(([, hi], i) => (present[i]! > 0 ? Math.min(hi, maxPfn) - starts[i]! : 0));
 
   // free_area_init_core(): nr_kernel_pages, which sizes the early hashes, is
   // present less the memmap calc_memmap_size() charges for the span.
