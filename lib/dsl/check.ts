@@ -567,9 +567,8 @@ class Checker {
     if (d.migratetype === "MIGRATE_HIGHATOMIC") {
       this.report("W301", "gfp mask sets both __GFP_MOVABLE and __GFP_RECLAIMABLE: gfp_migratetype() warns (VM_WARN_ON) and the result is MIGRATE_HIGHATOMIC", st.gfp.span);
     }
-    const zoneBits = d.flags.filter((f) => f === "__GFP_DMA" || f === "__GFP_DMA32");
-    if (zoneBits.length > 0) {
-      this.report("W302", `${zoneBits.join(" | ")} has no effect here: the model has one zone, ZONE_NORMAL`, st.gfp.span);
+    if (d.flags.includes("__GFP_DMA")) {
+      this.report("W302", "__GFP_DMA allocates from ZONE_DMA32 here: the model does not simulate ZONE_DMA", st.gfp.span);
     }
     if (d.noFail && order > 3) {
       this.report("W303", `__GFP_NOFAIL on order ${order} (> PAGE_ALLOC_COSTLY_ORDER): the kernel warns, and the allocation may loop for the whole run`, st.gfp.span);

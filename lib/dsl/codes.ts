@@ -42,7 +42,7 @@ export const CODES = {
   E222: "config value of the wrong kind",
   E223: "config conflicts with the machine",
   W301: "gfp mask asks for both MOVABLE and RECLAIMABLE",
-  W302: "gfp zone modifier has no effect in a one-zone model",
+  W302: "ZONE_DMA is not simulated: __GFP_DMA allocates from ZONE_DMA32",
   W303: "__GFP_NOFAIL on a costly order",
   W304: "line too wide for a mail report",
 } as const;

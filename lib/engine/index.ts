@@ -8,7 +8,7 @@ export { arrivalsPerSecond, assemble, longestFirst, plan, runScenario, resultsDi
 export { mergeShardRuns, parseShard, readShardPart, shardIndices, shardPart, MAX_SHARDS, SHARD_FORMAT, type NamedPart, type Shard, type ShardPart } from "./shard.ts";
 export { crashed, failureCounts, isFailureMetric, violationClass } from "./crash.ts";
 export { COSTS_IN_USE } from "./costs.ts";
-export { nodeSetup, simulatedZone, ZONEINFO_ZONES, type NodeSetup, type SimulatedZone, type ZoneSetup } from "./mm/node.ts";
+export { nodeSetup, simulatedZones, ZONEINFO_ZONES, type NodeSetup, type SimulatedZone, type ZoneSetup } from "./mm/node.ts";
 export { Cancelled, MAX_BACKLOG, MAX_TOUCHED_PAGES, Overloaded } from "./limits.ts";
 export type { Violation } from "./oops.ts";
 export { ENGINE_VERSION, MODEL } from "./version.ts";

@@ -8,8 +8,9 @@ import { Metrics, SERIES_BUCKETS, type Series } from "./metrics.ts";
 import { check_invariants } from "./mm/check_invariants.ts";
 import type { Mm, TraceEvent } from "./mm/page_alloc.ts";
 import { kthreads } from "./mm/page_alloc_slowpath.ts";
-import { simulatedZone, type SimulatedZone } from "./mm/node.ts";
-import { Zone } from "./mm/zone.ts";
+import { CHUNK_PAGES, MemMap } from "./mm/memmap.ts";
+import { simulatedZones, type SimulatedZone } from "./mm/node.ts";
+import { MIGRATE_MOVABLE, NodeFree, Zone } from "./mm/zone.ts";
 import { Mutex } from "./mutex.ts";
 import type { Violation } from "./oops.ts";
 import type { PagePool } from "./page_owners.ts";
@@ -30,8 +31,8 @@ export interface RunResult {
   violation: Violation | null;
   /** Kernel messages logged without stopping the run; absent when none. */
   messages?: string[];
-  /** The zone this run simulated, as the kernel would have set it up. */
-  zone: SimulatedZone;
+  /** The zones this run simulated, as the kernel would have set them up, in zonelist order. */
+  zones: SimulatedZone[];
 }
 
 export interface RunHooks {
@@ -91,7 +92,7 @@ export function simulate(scenario: Scenario, spec: RunSpec, hooks: RunHooks = {}
 export class Simulation {
   readonly machine: Machine;
   readonly mm: Mm;
-  private readonly zone: SimulatedZone;
+  private readonly zones: SimulatedZone[];
   private readonly started: number;
   private readonly end: number;
 
@@ -104,15 +105,31 @@ export class Simulation {
     const s = applySweep(scenario, spec.sweepValue);
     const rng = new Rng(spec.seed);
     const metrics = new Metrics(s.warmupNs, s.durationNs, s.cpus);
-    this.zone = simulatedZone(s.memoryBytes, s.cpus, s.pcp);
-    const zone = new Zone(this.zone, s.cpus, metrics.pcpLock, metrics.zoneLock, metrics, (now) =>
-      metrics.zoneContention(now),
+    this.zones = simulatedZones(s.memoryBytes, s.cpus, s.pcp);
+    // One mem_map over the node: the zones' managed pages one after the
+    // other in node order (DMA32 first), each from a max-order boundary.
+    const inNodeOrder = [...this.zones].reverse();
+    const bases: number[] = [];
+    let nrPages = 0;
+    for (const z of inNodeOrder) {
+      bases.push(nrPages);
+      nrPages += Math.ceil(z.managedPages / CHUNK_PAGES) * CHUNK_PAGES;
+    }
+    const memmap = new MemMap(nrPages, MIGRATE_MOVABLE);
+    const node = new NodeFree();
+    const node_zones = inNodeOrder.map(
+      (z, slot) => new Zone(z, memmap, bases[slot]!, slot, s.cpus, metrics.pcpLock, metrics.zoneLock, metrics, (now) => metrics.zoneContention(now), node),
     );
+    const zonelist = [...node_zones].reverse();
+    const dma32 = zonelist.filter((z) => z.idx <= 1);
     const variant = VARIANT_IMPLEMENTATIONS[spec.variant];
     if (!variant) throw new Error(`unknown variant ${spec.variant}`);
     let owners: PagePool | null = null;
     const mm: Mm = {
-      zone, variant, metrics,
+      node_zones, memmap, node, kswapd_failures: 0, variant, metrics,
+      ac: { zonelist, highest_zoneidx: zonelist[0]!.idx },
+      // Every node the model builds has DMA32 (or DMA alone, on tiny machines).
+      acDma32: { zonelist: dma32, highest_zoneidx: dma32[0]!.idx },
       // The workloads own the pages; they exist once mm does.
       owners: { reclaim: (nr) => owners!.reclaim(nr), movable: (pfn) => owners!.movable(pfn), migrate: (a, b) => owners!.migrate(a, b) },
       capc: new Array(s.cpus).fill(null),
@@ -125,26 +142,26 @@ export class Simulation {
     // Named as the report names a run.
     const sweep = spec.sweepValue === null ? "" : ` at ${sweepParamName(scenario)} ${spec.sweepValue}`;
     const m = new Machine(s.cpus, rng, makeCosts(s.costs, rng), metrics, `run ${spec.variant}, seed ${spec.seed}${sweep}`);
-    zone.memmap.full = () => m.outOfFrames();
+    memmap.full = () => m.outOfFrames();
     // Scenario objects stored before `config` existed have none.
     const config = s.config ?? { DEBUG_LIST: true, SMP: true, DEBUG_SPINLOCK: false };
-    zone.memmap.debugList = config.DEBUG_LIST;
+    memmap.debugList = config.DEBUG_LIST;
     m.kernel = { SMP: config.SMP, DEBUG_SPINLOCK: config.DEBUG_SPINLOCK };
     // On UP pcp_trylock_prepare() saves IRQs in every variant.
     if (!hooks.generatorsOnly) m.allowPlainPaths(variant.pcpLockSavesIrqs || !config.SMP);
     const workloads = new Workloads(m, mm, rng, s);
     owners = workloads.pages;
     m.driver = workloads;
-    zone.fragment(s.fragmentation, (pfn) => owners!.holdPageCache(pfn));
+    for (const zone of node_zones) zone.fragment(s.fragmentation, (pfn) => owners!.holdPageCache(pfn));
 
     this.end = s.warmupNs + s.durationNs;
     m.preset(s.warmupNs, () => {
       metrics.measuring = true;
-      zone.nrFreeMin = zone.nrFree;
+      node.nrFreeMin = node.nrFree;
     });
     for (let b = 0; b < SERIES_BUCKETS; b++) {
       const t = s.warmupNs + Math.floor((b * s.durationNs) / SERIES_BUCKETS);
-      m.preset(t, () => metrics.sampleFreePages(t, zone.nrFree));
+      m.preset(t, () => metrics.sampleFreePages(t, node.nrFree));
     }
     m.tracepoint = hooks.tracepoint;
     if (hooks.afterEvent) m.afterEvent = () => hooks.afterEvent!(mm, m);
@@ -163,7 +180,7 @@ export class Simulation {
   result(): RunResult {
     const { machine: m, mm } = this;
     if (!m.done) throw new Error("Simulation.result: the run is not over; step() until it returns false");
-    const zone = mm.zone;
+    const node = mm.node;
     const metrics = mm.metrics;
     let violation = m.violation;
     if (!violation) {
@@ -172,10 +189,10 @@ export class Simulation {
         violation = { time_ns: m.now, cpu: 0, context: "task", function: "check_invariants", message: problem, trace: ["check_invariants"] };
       }
     }
-    metrics.sampleFreePages(this.end, zone.nrFree);
-    const table = metrics.table(zone.nrFreeMin, zone.nrFree, m.events, violation ? 1 : 0);
+    metrics.sampleFreePages(this.end, node.nrFree);
+    const table = metrics.table(node.nrFreeMin, node.nrFree, m.events, violation ? 1 : 0);
     table["engine.wall_ms"] = this.hooks.clock ? Math.round(this.hooks.clock() - this.started) : 0;
-    const out: RunResult = { seed: this.spec.seed, metrics: table, series: metrics.series, violation, zone: this.zone };
+    const out: RunResult = { seed: this.spec.seed, metrics: table, series: metrics.series, violation, zones: this.zones };
     if (m.log.messages.length > 0) out.messages = m.log.messages;
     return out;
   }

@@ -11,8 +11,8 @@ import { HARDIRQ, SOFTIRQ, TASK, type Code, type Context, type Work } from "./co
 import type { Cpu } from "./cpu.ts";
 import { EV_ARRIVAL, EV_TIMER } from "./events.ts";
 import type { Driver, Machine } from "./machine.ts";
-import { __free_pages, drain_all_pages, nowait, pcp_alloc_nowait, pcp_free_nowait, type Mm } from "./mm/page_alloc.ts";
-import { __alloc_pages } from "./mm/page_alloc_slowpath.ts";
+import { __free_pages, drain_all_pages, nowait, pcp_alloc_nowait, pcp_free_nowait, type AllocContext, type Mm } from "./mm/page_alloc.ts";
+import { __alloc_pages, alloc_context } from "./mm/page_alloc_slowpath.ts";
 import { MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE } from "./mm/zone.ts";
 import { PagePool } from "./page_owners.ts";
 import { sample, type Rng } from "./rng.ts";
@@ -25,6 +25,8 @@ interface Source {
   context: number;
   freeContext: number;
   migratetype: number;
+  /** The zones its allocations may use (gfp_zone()). */
+  ac: AllocContext;
   /** Frees gathered for free_unref_page_list. */
   batch: number[];
   /** `free immediately`, unbatched, in the allocating context. */
@@ -56,6 +58,7 @@ export class Workloads implements Driver {
           context: CONTEXT_OF[w.context],
           freeContext: CONTEXT_OF[w.free?.context ?? w.context],
           migratetype: w.alloc ? gfp_migratetype(w.alloc.gfp) : 0,
+          ac: alloc_context(mm, w.alloc?.gfp ?? 0),
           batch: [],
           freedAtOnce: w.free?.after === "immediately" && w.free.batch === null && (w.free.context ?? w.context) === w.context,
           arrivalsLeft: w.arrivals ?? Infinity,
@@ -65,7 +68,7 @@ export class Workloads implements Driver {
       }
     }
     this.pages = new PagePool(
-      mm.zone.memmap,
+      mm.memmap,
       this.sources.map((s) => s.migratetype === MIGRATE_MOVABLE),
       this.sources.map((s) => !!s.workload.free),
     );
@@ -117,10 +120,11 @@ export class Workloads implements Driver {
   private arrive(x: Context, s: Source, i: number): Code | void {
     const alloc = s.workload.alloc;
     for (let n = 0; alloc && n < alloc.count; n++) {
-      if (!pcp_alloc_nowait(x, this.mm, alloc.order, s.migratetype)) return this.arriveFrom(x, s, i, n, -1);
+      const zone = pcp_alloc_nowait(x, this.mm, alloc.order, s.migratetype, s.ac);
+      if (!zone) return this.arriveFrom(x, s, i, n, -1);
       const start = x.now;
-      const page = nowait.__alloc_pages(x, this.mm, alloc.order, alloc.gfp, s.migratetype);
-      if (s.freedAtOnce && pcp_free_nowait(x, this.mm, alloc.order)) {
+      const page = nowait.__alloc_pages(x, this.mm, zone, alloc.order, alloc.gfp, s.migratetype);
+      if (s.freedAtOnce && pcp_free_nowait(x, this.mm, page, alloc.order)) {
         // Freed here and now, and plainly: the page needs no handle, which
         // would be taken and given back with nothing in between.
         this.mm.metrics.allocated(x.now, x.now - start, 1 << alloc.order, true);
@@ -131,7 +135,12 @@ export class Workloads implements Driver {
       if (h < 0) continue;
       if (!this.freedNowait(x, s, h)) return this.arriveFrom(x, s, i, n, h);
     }
-    if (s.workload.drain) return drain_all_pages(x, this.mm, true);
+    if (s.workload.drain) return this.drain(x);
+  }
+
+  /** `drain`: drain_all_pages(zone) for each simulated zone, lowest first. */
+  private *drain(x: Context): Code {
+    for (const zone of this.mm.node_zones) yield* drain_all_pages(x, this.mm, zone);
   }
 
   /** The rest of an arrival, from its allocation `n`; `h` >= 0 when that
@@ -142,15 +151,16 @@ export class Workloads implements Driver {
       // After a step that waited, the next may not have to.
       if (h < 0) {
         const start = x.now;
-        const page = pcp_alloc_nowait(x, this.mm, alloc.order, s.migratetype)
-          ? nowait.__alloc_pages(x, this.mm, alloc.order, alloc.gfp, s.migratetype)
+        const zone = pcp_alloc_nowait(x, this.mm, alloc.order, s.migratetype, s.ac);
+        const page = zone
+          ? nowait.__alloc_pages(x, this.mm, zone, alloc.order, alloc.gfp, s.migratetype)
           : yield* __alloc_pages(x, this.mm, alloc.order, alloc.gfp, s.migratetype);
         h = this.allocated(x, s, i, start, page);
         if (h < 0) continue;
       }
       if (!this.freedNowait(x, s, h)) yield* this.freeNow(x, s, h);
     }
-    if (s.workload.drain) yield* drain_all_pages(x, this.mm, true);
+    if (s.workload.drain) yield* this.drain(x);
   }
 
   /** Books an allocation: its metrics, the page's handle and LRU place, a
@@ -224,7 +234,7 @@ export class Workloads implements Driver {
   private freeOneNowait(x: Context, h: number): boolean {
     const order = this.pages.order(h);
     const pfn = this.pages.pfn(h);
-    if (pfn < 0 || !pcp_free_nowait(x, this.mm, order)) return false;
+    if (pfn < 0 || !pcp_free_nowait(x, this.mm, pfn, order)) return false;
     this.pages.release(h);
     this.freePageNowait(x, pfn, order);
     return true;
@@ -249,7 +259,7 @@ export class Workloads implements Driver {
    * temporary list threaded through page->lru; larger blocks one by one. */
   private *freeList(x: Context, handles: number[]): Code {
     try {
-      const memmap = this.mm.zone.memmap;
+      const memmap = this.mm.memmap;
       if (this.pages.order(handles[0]!) !== 0) {
         for (const h of handles) yield* this.freeOne(x, h);
         return;

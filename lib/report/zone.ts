@@ -1,15 +1,16 @@
-// The header's account of the zone a run simulates (docs/model.md "Zones
+// The header's account of the zones a run simulates (docs/model.md "Zones
 // and watermarks"): a function of memory and cpus, so a sweep of either
 // gets one line per value.
 import type { Scenario } from "../dsl/scenario.ts";
-import { applySweep, simulatedZone, sweepParamName, type SimulatedZone } from "../engine/index.ts";
+import { applySweep, simulatedZones, sweepParamName, type SimulatedZone } from "../engine/index.ts";
 import { sweepValueText } from "./format.ts";
 
-function describe(z: SimulatedZone): string {
-  return (
-    `zone ${z.name}: ${z.managedPages} pages, min/low/high ${z.min}/${z.low}/${z.high}, ` +
-    `pcp high/batch ${z.pcpHigh}/${z.pcpBatch}, min_free_kbytes ${z.minFreeKbytes}`
+/** The zones in zonelist order (the one allocations try first leads). */
+function describe(zones: SimulatedZone[]): string {
+  const each = zones.map(
+    (z) => `zone ${z.name}: ${z.managedPages} pages, min/low/high ${z.min}/${z.low}/${z.high}, pcp high/batch ${z.pcpHigh}/${z.pcpBatch}`,
   );
+  return `${each.join("; ")}, min_free_kbytes ${zones[0]!.minFreeKbytes}`;
 }
 
 /** Sweeps that change the machine's zone setup. */
@@ -17,10 +18,10 @@ export const SETUP_SWEEPS: ReadonlySet<string> = new Set(["memory", "cpus", "pcp
 
 export function zoneLines(s: Scenario): string[] {
   if (!s.sweep || !SETUP_SWEEPS.has(s.sweep.param.kind)) {
-    return [describe(simulatedZone(s.memoryBytes, s.cpus, s.pcp))];
+    return [describe(simulatedZones(s.memoryBytes, s.cpus, s.pcp))];
   }
   return s.sweep.values.map((v) => {
     const at = applySweep(s, v);
-    return `${sweepParamName(s)} ${sweepValueText(s, v)}: ${describe(simulatedZone(at.memoryBytes, at.cpus, at.pcp))}`;
+    return `${sweepParamName(s)} ${sweepValueText(s, v)}: ${describe(simulatedZones(at.memoryBytes, at.cpus, at.pcp))}`;
   });
 }

@@ -5,7 +5,7 @@
 // printed; the kernel's vmstat counters, boost, cma and per-CPU stat
 // thresholds are left out rather than made up.
 import type { Scenario } from "../dsl/scenario.ts";
-import { applySweep, nodeSetup, simulatedZone, sweepParamName, ZONEINFO_ZONES, type NodeSetup } from "../engine/index.ts";
+import { applySweep, nodeSetup, simulatedZones, sweepParamName, ZONEINFO_ZONES, type NodeSetup } from "../engine/index.ts";
 import { sweepValueText } from "./format.ts";
 import { SETUP_SWEEPS } from "./zone.ts";
 
@@ -38,8 +38,9 @@ export function zoneinfoOf(node: NodeSetup, pcp: { high: number | null; batch: n
       // ZONE_MOVABLE and ZONE_DEVICE: configured in Debian's kernel, never populated here.
       return { name, free: 0, min: 0, low: 0, high: 0, spanned: 0, present: 0, managed: 0, protection: node.protection[idx]!, pagesets: [], startPfn: null };
     }
-    // The scenario's `pcp high/batch` apply to the zone the runs simulate only.
-    const { pcpHigh: high, pcpBatch: batch } = z === node.simulated ? simulatedZone(node.memoryBytes, node.cpus, pcp) : z;
+    // The scenario's `pcp high/batch` apply to the zones the runs simulate only.
+    const simulated = simulatedZones(node.memoryBytes, node.cpus, pcp).find((sz) => sz.idx === z.idx);
+    const { pcpHigh: high, pcpBatch: batch } = simulated ?? z;
     const pagesets = z.presentPages > 0 ? Array.from({ length: node.cpus }, (_, cpu) => ({ cpu, count: 0, high, batch })) : [];
     return {
       name,
@@ -159,7 +160,12 @@ export function scenarioZoneinfo(s: Scenario): ScenarioZoneinfo {
     const node = nodeSetup(at.memoryBytes, at.cpus);
     return { node, text: formatZoneinfo(zoneinfoOf(node, at.pcp)) };
   };
-  const describe = (node: NodeSetup) => `min_free_kbytes ${node.minFreeKbytes}; the runs simulate zone ${node.simulated.name}, the others only shape its watermarks`;
+  const describe = (node: NodeSetup) => {
+    const names = node.simulated.map((z) => z.name);
+    const zones = names.length > 1 ? `zones ${names.join(" and ")}` : `zone ${names[0]}`;
+    const others = names.length > 1 ? "their" : "its";
+    return `min_free_kbytes ${node.minFreeKbytes}; the runs simulate ${zones}, the others only shape ${others} watermarks`;
+  };
   if (!s.sweep || !SETUP_SWEEPS.has(s.sweep.param.kind)) {
     const { node, text } = one(s);
     return { text, notes: [describe(node)] };

@@ -46,7 +46,7 @@ const CASES: [Code, string, RegExp][] = [
   ["E223", scenario("  cpus 4\n  config SMP off"), /^config SMP off runs one CPU, but cpus is 4; drop cpus or set it to 1$/],
   ["E223", scenario("  config SMP off\n  sweep cpus in 1, 2"), /a sweep of cpus needs SMP on/],
   ["W301", nic("alloc order 0 gfp __GFP_MOVABLE | __GFP_RECLAIMABLE"), /MIGRATE_HIGHATOMIC/],
-  ["W302", nic("alloc order 0 gfp GFP_DMA32"), /one zone/],
+  ["W302", nic("alloc order 0 gfp GFP_DMA"), /does not simulate ZONE_DMA/],
   ["W303", nic("alloc order 9 gfp GFP_KERNEL | __GFP_NOFAIL"), /__GFP_NOFAIL on order 9/],
   ["W304", scenario(`  description "${"x".repeat(80)}"`), /^this line is 96 columns in canonical form; a mail report keeps to 76/],
 ];

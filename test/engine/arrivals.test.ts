@@ -51,7 +51,7 @@ describe("arrivals N, then free after last", () => {
 
   it("counts pcp traffic as the kernel's kmem tracepoints would", () => {
     const m = metricsOf(fileWriteRemove(25600));
-    const { pcpHigh, pcpBatch } = nodeSetup(2 ** 30, 1).simulated;
+    const { pcpHigh, pcpBatch } = nodeSetup(2 ** 30, 1).simulated[0]!;
     const refills = Math.ceil(25600 / pcpBatch);
     expect(m["pcp.refills"]).toBe(refills);
     expect(m["pcp.refill_pages"]).toBe(refills * pcpBatch);
@@ -60,7 +60,7 @@ describe("arrivals N, then free after last", () => {
   });
 
   it("stops doubling the drain batch at batch << PCP_BATCH_SCALE_MAX, as 6.1.y stable does", () => {
-    const { pcpHigh, pcpBatch } = nodeSetup(2 ** 30, 1).simulated;
+    const { pcpHigh, pcpBatch } = nodeSetup(2 ** 30, 1).simulated[0]!;
     const start = Math.ceil(25600 / pcpBatch) * pcpBatch - 25600;
     const capped = metricsOf(fileWriteRemove(25600, 15, "", "config PCP_BATCH_SCALE_MAX 5"));
     // The drains a Debian 6.1.192 guest logs for this file: 63, 126, 252, 504, 1008, then 2016 five times.

@@ -31,7 +31,7 @@ function checkerSays(corrupt: (mm: Mm, lists: number[]) => void): string | null 
   try {
     simulate(TWO_CPUS, { variant: "irqsave", sweepValue: null, seed: 1 }, {
       afterEvent: (mm) => {
-        const pcps = mm.zone.per_cpu_pageset;
+        const pcps = mm.node_zones[0]!.per_cpu_pageset;
         if (pcps.some((pcp) => pcp.lock.owner !== null || pcp.count < 3)) return;
         expect(check_invariants(mm)).toBeNull();
         corrupt(mm, pcps.map((pcp) => pcp.lists[order_to_pindex(MIGRATE_UNMOVABLE, 0)]!));
@@ -49,7 +49,7 @@ describe("check_invariants", () => {
   it("finds a page added to a second list without list_del (a double list_add CONFIG_DEBUG_LIST cannot see)", () => {
     let pfn = -1;
     const said = checkerSays((mm, [cpu0, cpu1]) => {
-      const memmap = mm.zone.memmap;
+      const memmap = mm.memmap;
       pfn = memmap.list_first_entry(cpu0!, "test");
       memmap.list_add(pfn, cpu1!, "test");
     });
@@ -61,7 +61,7 @@ describe("check_invariants", () => {
   it("finds a page listed twice on one list", () => {
     let pfn = -1;
     const said = checkerSays((mm, [cpu0]) => {
-      const memmap = mm.zone.memmap;
+      const memmap = mm.memmap;
       pfn = memmap.list_first_entry(cpu0!, "test");
       memmap.list_add_tail(pfn, cpu0!, "test");
     });
@@ -71,7 +71,7 @@ describe("check_invariants", () => {
   it("finds a pcp list that holds a page in another state", () => {
     let pfn = -1;
     const said = checkerSays((mm, [, cpu1]) => {
-      const memmap = mm.zone.memmap;
+      const memmap = mm.memmap;
       pfn = memmap.list_first_entry(cpu1!, "test");
       memmap.setFlags(pfn, 0);
     });
@@ -80,8 +80,8 @@ describe("check_invariants", () => {
 
   it("finds counts that disagree with the lists", () => {
     let count = 0;
-    expect(checkerSays((mm) => (count = ++mm.zone.per_cpu_pageset[1]!.count))).toBe(`pcp->count is ${count} on cpu 1 but its lists hold ${count - 1} pages`);
-    expect(checkerSays((mm) => mm.zone.free_area[3]!.nr_free++)).toMatch(/^free_area\[3\]\.nr_free is \d+ but its lists hold \d+ blocks$/);
-    expect(checkerSays((mm) => mm.zone.nrFree--)).toMatch(/^NR_FREE_PAGES is (\d+) but the buddy lists hold (\d+) pages$/);
+    expect(checkerSays((mm) => (count = ++mm.node_zones[0]!.per_cpu_pageset[1]!.count))).toBe(`pcp->count is ${count} on cpu 1 but its lists hold ${count - 1} pages`);
+    expect(checkerSays((mm) => mm.node_zones[0]!.free_area[3]!.nr_free++)).toMatch(/^free_area\[3\]\.nr_free is \d+ but its lists hold \d+ blocks$/);
+    expect(checkerSays((mm) => mm.node_zones[0]!.nrFree--)).toMatch(/^NR_FREE_PAGES is (\d+) but the buddy lists hold (\d+) pages$/);
   });
 });

@@ -52,9 +52,9 @@ describe("pcpu_drain_mutex", () => {
         if (cpu.stack.length > 0) return;
         injected = true;
         cpu.queueTask(function* (x: Context) {
-          yield* drain_all_pages(x, mm, false);
+          yield* drain_all_pages(x, mm, null);
           seen.push(mm.pcpu_drain_mutex.owner === x ? "null: holds" : "null: returned");
-          yield* drain_all_pages(x, mm, true);
+          yield* drain_all_pages(x, mm, mm.node_zones[0]!);
           seen.push("zone: drained");
         }, 0);
       },

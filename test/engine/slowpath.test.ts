@@ -159,8 +159,8 @@ describe("order 0 under pressure", () => {
     let batch = 0;
     traced(hog("GFP_KERNEL"), {
       afterEvent: (mm) => {
-        if (!mm.zone.reclaimActive) return;
-        for (const pcp of mm.zone.per_cpu_pageset) {
+        if (!mm.node_zones[0]!.reclaimActive) return;
+        for (const pcp of mm.node_zones[0]!.per_cpu_pageset) {
           batch = pcp.batch;
           whileReclaiming = Math.max(whileReclaiming, pcp.count);
         }

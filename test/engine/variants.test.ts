@@ -113,7 +113,7 @@ describe("v2's free_unref_page_list", () => {
     expect(crashed.length).toBeGreaterThanOrEqual(2);
     const implementations = VARIANT_IMPLEMENTATIONS as Record<string, Variant>;
     const v2 = implementations["trylock-v2"]!;
-    implementations["trylock-v2"] = { ...v2, free_unref_page_list: v2_free_unref_page_list(true) };
+    implementations["trylock-v2"] = { ...v2, free_unref_page_list: v2_free_unref_page_list({ alwaysRemove: true }) };
     try {
       for (const seed of crashed) {
         const r = simulate(scenarioOf(text), { variant: "trylock-v2", sweepValue: null, seed });

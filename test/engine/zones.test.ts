@@ -64,19 +64,21 @@ describe("nodeSetup(): the node of a scenario's memory and cpus", () => {
     expect(populated.map((z) => [z.min, z.low, z.high, z.pcpHigh, z.pcpBatch])).toEqual(row.zones.map((z) => z.slice(2)));
   });
 
-  it("simulates DMA32 while all RAM is below 4 GiB, Normal once some is above, DMA on a machine too small for DMA32", () => {
-    expect([4 * MiB, 16 * MiB, 64 * MiB, 1 * GiB, 4 * GiB, 4 * GiB + 4 * MiB, 1024 * GiB].map((m) => nodeSetup(m, 2).simulated.name)).toEqual([
+  it("simulates DMA32 while all RAM is below 4 GiB, Normal then DMA32 once some is above, DMA on a machine too small for DMA32", () => {
+    const zonelist = (m: number) => nodeSetup(m, 2).simulated.map((z) => z.name).join(" ");
+    expect([4 * MiB, 16 * MiB, 64 * MiB, 1 * GiB, 4 * GiB, 4 * GiB + 4 * MiB, 1024 * GiB].map(zonelist)).toEqual([
       // From 3.5 GiB QEMU's pc maps 3 GiB below 4 GiB and the rest above.
-      "DMA", "DMA", "DMA32", "DMA32", "Normal", "Normal", "Normal",
+      "DMA", "DMA", "DMA32", "DMA32", "Normal DMA32", "Normal DMA32", "Normal DMA32",
     ]);
   });
 
   it("leaves every size the language accepts (4 MiB to 4 TiB) a zone with pages and watermarks in order", () => {
     for (let m = 4 * MiB; m <= 4 * 1024 * GiB; m *= 2) {
       for (const extra of [0, 4 * MiB]) {
-        const z = nodeSetup(m + extra, 64).simulated;
-        expect(z.managedPages, `${m + extra}`).toBeGreaterThan(0);
-        expect(0 < z.min && z.min < z.low && z.low < z.high && z.high < z.managedPages, `${m + extra}`).toBe(true);
+        for (const z of nodeSetup(m + extra, 64).simulated) {
+          expect(z.managedPages, `${m + extra}`).toBeGreaterThan(0);
+          expect(0 < z.min && z.min < z.low && z.low < z.high && z.high < z.managedPages, `${m + extra}`).toBe(true);
+        }
       }
     }
   });
@@ -104,16 +106,23 @@ const spec = { variant: "irqsave", sweepValue: null, seed: 1 };
 describe("a run's zone", () => {
   it("memory 1GiB on 4 CPUs: DMA32 with the kernel's watermarks 11086/13857/16628 and pcp high 3464", () => {
     const r = simulate(scenarioOf(scenario("1GiB", 4)), spec);
-    expect(r.zone).toMatchObject({ name: "DMA32", minFreeKbytes: 45056, min: 11086, low: 13857, high: 16628, pcpHigh: 3464, pcpBatch: 63 });
+    expect(r.zones).toHaveLength(1);
+    expect(r.zones[0]).toMatchObject({ name: "DMA32", minFreeKbytes: 45056, min: 11086, low: 13857, high: 16628, pcpHigh: 3464, pcpBatch: 63 });
     // The zone holds its managed pages, not the whole of `memory`: all
     // free at the end but what each CPU's first pcp refill (63 pages) keeps.
-    expect(r.zone.managedPages).toBe(241908);
+    expect(r.zones[0]!.managedPages).toBe(241908);
     expect(r.metrics["zone.free_pages.end"]).toBe(241908 - 4 * 63);
   });
 
-  it("memory 8GiB on 8 CPUs: Normal, as the kernel sets it up", () => {
+  it("memory 8GiB on 8 CPUs: Normal, then DMA32 behind its lowmem_reserve, as the kernel sets them up", () => {
     const r = simulate(scenarioOf(scenario("8GiB", 8)), spec);
-    expect(r.zone).toMatchObject({ name: "Normal", min: 10603, low: 13253, high: 15903, pcpHigh: 1656, pcpBatch: 63 });
+    expect(r.zones.map((z) => z.name)).toEqual(["Normal", "DMA32"]);
+    expect(r.zones[0]).toMatchObject({ min: 10603, low: 13253, high: 15903, pcpHigh: 1656, pcpBatch: 63 });
+    // DMA32 keeps lowmem_reserve[Normal] = Normal's managed pages / 256 from Normal's allocations.
+    expect(r.zones[1]!.lowmemReserve[2]).toBe(Math.floor(1274129 / 256));
+    // Allocations take Normal's pages first, so every page freed at the end
+    // but the pcp refills is Normal's and DMA32's together.
+    expect(r.metrics["zone.free_pages.end"]).toBe(r.zones[0]!.managedPages + r.zones[1]!.managedPages - 8 * 63);
   });
 
   it.each(["4MiB", "64MiB", "4TiB"])("memory %s runs", (memory) => {

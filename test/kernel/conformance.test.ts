@@ -61,7 +61,7 @@ function boot(m: Machine): Boot {
   let countAtStart: number | null = null;
   if (m.write) {
     const before = parseZoneinfo(out.slice(out.indexOf("==ZONEINFO_BEFORE\n"), out.indexOf("==ZONEINFO_BEFORE_END")));
-    const zone = before.zones.find((z) => z.name === nodeSetup(m.bytes, m.cpus).simulated.name);
+    const zone = before.zones.find((z) => z.name === nodeSetup(m.bytes, m.cpus).simulated[0]!.name);
     countAtStart = zone?.pagesets.find((p) => p.cpu === 0)?.count ?? null;
   }
   return { kernel: /^==KERNEL (.*)$/m.exec(out)?.[1] ?? "?", minFreeKbytes: field("MIN_FREE_KBYTES"), zones: parsed.zones, traffic, countAtStart };

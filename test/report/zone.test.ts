@@ -32,10 +32,11 @@ describe("the report header's zone", () => {
     );
   });
 
-  it("a sweep of memory names the zone at each value", () => {
+  it("a sweep of memory names the zones at each value, in zonelist order", () => {
     expect(report(scenario("cpus 8\n  memory 1GiB\n  sweep memory in 1GiB, 8GiB"))).toBe(
       "memory 1GiB: zone DMA32: 241660 pages, min/low/high 11086/13857/16628, pcp high/batch 1732/63, min_free_kbytes 45056 " +
-        "memory 8GiB: zone Normal: 1274130 pages, min/low/high 10603/13253/15903, pcp high/batch 1656/63, min_free_kbytes 67584",
+        "memory 8GiB: zone Normal: 1274130 pages, min/low/high 10603/13253/15903, pcp high/batch 1656/63; " +
+        "zone DMA32: 754602 pages, min/low/high 6260/7825/9390, pcp high/batch 978/63, min_free_kbytes 67584",
     );
   });
 });

@@ -61,7 +61,8 @@ describe("pcplab zoneinfo", () => {
   it("prints one block a value of a memory sweep", () => {
     const r = pcplab(["zoneinfo", "-"], 'scenario "z" {\n  cpus 2\n  sweep memory in 1GiB, 8GiB\n}\n');
     expect(r.stdout.match(/^# .*$/gm)).toEqual(["# memory 1GiB", "# memory 8GiB"]);
-    expect(r.stderr).toContain("memory 8GiB: min_free_kbytes 67584; the runs simulate zone Normal");
+    expect(r.stderr).toContain("memory 1GiB: min_free_kbytes 45056; the runs simulate zone DMA32, the others only shape its watermarks");
+    expect(r.stderr).toContain("memory 8GiB: min_free_kbytes 67584; the runs simulate zones Normal and DMA32, the others only shape their watermarks");
   });
 
   it("--against a real /proc/zoneinfo: lists each field that differs, exit 0 when all match", () => {

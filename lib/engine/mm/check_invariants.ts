@@ -7,7 +7,7 @@
 import { Oops } from "../oops.ts";
 import { CHUNK_PAGES, PG_buddy, PG_pcp } from "./memmap.ts";
 import type { Mm } from "./page_alloc.ts";
-import { MAX_ORDER, MIGRATE_TYPES, NR_PCP_LISTS, pindex_to_order } from "./zone.ts";
+import { MAX_ORDER, MIGRATE_TYPES, NR_PCP_LISTS, pindex_to_order, type Zone } from "./zone.ts";
 
 export function check_invariants(mm: Mm): string | null {
   try {
@@ -19,14 +19,16 @@ export function check_invariants(mm: Mm): string | null {
 }
 
 function walk(mm: Mm): string | null {
-  const zone = mm.zone;
-  const memmap = zone.memmap;
+  const memmap = mm.memmap;
   const fn = "check_invariants";
-  const pcpListName = (cpu: number, pindex: number) => `cpu ${cpu}'s pcp list ${pindex}`;
-  const freeListName = (order: number, mt: number) => `free_area[${order}].free_list[${mt}]`;
+  // With one zone the lists need no zone in their names.
+  const named = mm.node_zones.length > 1;
   const headNames = new Map<number, string>();
-  zone.per_cpu_pageset.forEach((pcp, cpu) => pcp.lists.forEach((head, pindex) => headNames.set(head, pcpListName(cpu, pindex))));
-  zone.free_area.forEach((area, order) => area.free_list.forEach((head, mt) => headNames.set(head, freeListName(order, mt))));
+  for (const zone of mm.node_zones) {
+    const { pcpListName, freeListName } = listNames(zone, named);
+    zone.per_cpu_pageset.forEach((pcp, cpu) => pcp.lists.forEach((head, pindex) => headNames.set(head, pcpListName(cpu, pindex))));
+    zone.free_area.forEach((area, order) => area.free_list.forEach((head, mt) => headNames.set(head, freeListName(order, mt))));
+  }
   const nameOf = (link: number) => (link >= 0 ? `pfn ${link.toString(16)}` : (headNames.get(link) ?? "another list's head"));
   // Each step checks that the page's prev link leads back where the walk
   // came from. With one link pair per page, that also rules out a page on
@@ -45,6 +47,28 @@ function walk(mm: Mm): string | null {
     }
     return null;
   };
+  for (const zone of mm.node_zones) {
+    const problem = walkZone(zone, listNames(zone, named), visit);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+function listNames(zone: Zone, named: boolean) {
+  const z = named ? `${zone.name}: ` : "";
+  return {
+    zoneName: z,
+    pcpListName: (cpu: number, pindex: number) => `${z}cpu ${cpu}'s pcp list ${pindex}`,
+    freeListName: (order: number, mt: number) => `${z}free_area[${order}].free_list[${mt}]`,
+  };
+}
+
+function walkZone(
+  zone: Zone,
+  { zoneName, pcpListName, freeListName }: ReturnType<typeof listNames>,
+  visit: (head: number, name: string, each: (page: number) => string | null) => string | null,
+): string | null {
+  const memmap = zone.memmap;
 
   for (const [cpu, pcp] of zone.per_cpu_pageset.entries()) {
     let pages = 0;
@@ -54,12 +78,13 @@ function walk(mm: Mm): string | null {
         if (!(memmap.flags(page) & PG_pcp) || memmap.order(page) !== order) {
           return `pfn ${page.toString(16)} is on ${pcpListName(cpu, pindex)} but is not an order-${order} pcp page`;
         }
+        if (!zone.spans(page)) return `pfn ${page.toString(16)} is on ${pcpListName(cpu, pindex)} but is not a page of zone ${zone.name}`;
         pages += 1 << order;
         return null;
       });
       if (problem) return problem;
     }
-    if (pages !== pcp.count && pcp.lock.owner === null) return `pcp->count is ${pcp.count} on cpu ${cpu} but its lists hold ${pages} pages`;
+    if (pages !== pcp.count && pcp.lock.owner === null) return `${zoneName}pcp->count is ${pcp.count} on cpu ${cpu} but its lists hold ${pages} pages`;
   }
 
   let free = zone.untouchedBlocks * CHUNK_PAGES;
@@ -70,6 +95,7 @@ function walk(mm: Mm): string | null {
         if (!(memmap.flags(page) & PG_buddy) || memmap.order(page) !== order) {
           return `pfn ${page.toString(16)} is on ${freeListName(order, mt)} but is not a free order-${order} block`;
         }
+        if (!zone.spans(page)) return `pfn ${page.toString(16)} is on ${freeListName(order, mt)} but is not a page of zone ${zone.name}`;
         blocks++;
         free += 1 << order;
         return null;
@@ -77,9 +103,9 @@ function walk(mm: Mm): string | null {
       if (problem) return problem;
     }
     if (blocks !== zone.free_area[order]!.nr_free && zone.lock.owner === null) {
-      return `free_area[${order}].nr_free is ${zone.free_area[order]!.nr_free} but its lists hold ${blocks} blocks`;
+      return `${zoneName}free_area[${order}].nr_free is ${zone.free_area[order]!.nr_free} but its lists hold ${blocks} blocks`;
     }
   }
-  if (free !== zone.nrFree && zone.lock.owner === null) return `NR_FREE_PAGES is ${zone.nrFree} but the buddy lists hold ${free} pages`;
+  if (free !== zone.nrFree && zone.lock.owner === null) return `${zoneName}NR_FREE_PAGES is ${zone.nrFree} but the buddy lists hold ${free} pages`;
   return null;
 }

@@ -5,7 +5,7 @@
 // the block it frees (compaction_capture); kcompactd drains every CPU after
 // a run that did not succeed.
 //
-// Simplified, and said so: one zone; only order-0 movable pages migrate
+// Simplified, and said so: only order-0 movable pages migrate
 // (a larger movable block is skipped, as THP migration is not modelled);
 // a batch of sources is isolated in one step; each page compaction
 // migrated away from is freed through free_unref_page() as soon as it is
@@ -21,7 +21,7 @@ import { unwind } from "../oops.ts";
 import { PG_alloc, PG_buddy, PG_isolated } from "./memmap.ts";
 import {
   __free_pages, __zone_watermark_ok, del_page_from_free_list, drain_all_pages, drain_pages_zone, free_area_has,
-  trace, wmark_pages, ALLOC_WMARK_LOW, ALLOC_WMARK_MIN, type CaptureControl, type Mm,
+  trace, wmark_pages, ALLOC_WMARK_LOW, ALLOC_WMARK_MIN, type AllocContext, type CaptureControl, type Mm,
 } from "./page_alloc.ts";
 import { MAX_ORDER, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, PAGE_ALLOC_COSTLY_ORDER, pageblock_order, type Zone } from "./zone.ts";
 
@@ -55,6 +55,9 @@ const COMPACT_MAX_DEFER_SHIFT = 6;
 
 /** struct compact_control, mm/internal.h 6.1 (the fields used) */
 interface CompactControl {
+  zone: Zone;
+  /** The allocation's highest zone, for the watermarks' lowmem_reserve. */
+  highest_zoneidx: number;
   order: number;
   migratetype: number;
   alloc_flags: number;
@@ -109,11 +112,11 @@ function compact_gap(order: number): number {
 /** compaction_suitable(), mm/compaction.c 6.1: SUCCESS when the allocation
  * would succeed already, SKIPPED when there are too few free pages to
  * migrate into, else CONTINUE. */
-export function compaction_suitable(zone: Zone, order: number, alloc_flags: number): number {
-  if (__zone_watermark_ok(zone, order, wmark_pages(zone, alloc_flags), alloc_flags, zone.nrFree)) return COMPACT_SUCCESS;
+export function compaction_suitable(zone: Zone, order: number, alloc_flags: number, highest_zoneidx: number): number {
+  if (__zone_watermark_ok(zone, order, wmark_pages(zone, alloc_flags), highest_zoneidx, alloc_flags, zone.nrFree)) return COMPACT_SUCCESS;
   // __compaction_suitable(): costly orders want the low watermark.
   const watermark = order > PAGE_ALLOC_COSTLY_ORDER ? zone.wmark.low : zone.wmark.min;
-  if (!__zone_watermark_ok(zone, 0, watermark + compact_gap(order), ALLOC_WMARK_MIN, zone.nrFree)) return COMPACT_SKIPPED;
+  if (!__zone_watermark_ok(zone, 0, watermark + compact_gap(order), highest_zoneidx, ALLOC_WMARK_MIN, zone.nrFree)) return COMPACT_SKIPPED;
   return COMPACT_CONTINUE;
 }
 
@@ -122,11 +125,11 @@ export function compaction_suitable(zone: Zone, order: number, alloc_flags: numb
  * of the order (or a pageblock to steal) is SUCCESS, and failing that a
  * contended run gives up. No watermark test: 6.1 has none here. The model
  * steps whole pageblocks, so every check is at a pageblock boundary. */
-function __compact_finished(mm: Mm, cc: CompactControl): number {
-  const zone = mm.zone;
+function __compact_finished(cc: CompactControl): number {
+  const zone = cc.zone;
   if (cc.free_pfn <= cc.migrate_pfn) {
     // Let the next compaction start anew: reset_cached_positions().
-    zone.compact_cached_migrate_pfn = 0;
+    zone.compact_cached_migrate_pfn = zone.base;
     zone.compact_cached_free_pfn = zone.lastPageblock;
     return cc.whole_zone ? COMPACT_COMPLETE : COMPACT_PARTIAL_SKIPPED;
   }
@@ -160,9 +163,9 @@ function* compact_lock_irqsave(x: Context, lock: Spinlock, cc: CompactControl): 
 
 /** suitable_migration_source(), mm/compaction.c 6.1: async compaction only
  * migrates from MOVABLE pageblocks. */
-function suitable_migration_source(zone: Zone, cc: CompactControl, pfn: number): boolean {
+function suitable_migration_source(cc: CompactControl, pfn: number): boolean {
   if (!cc.async) return true;
-  return zone.memmap.pageblockMigratetype(pfn) === MIGRATE_MOVABLE;
+  return cc.zone.memmap.pageblockMigratetype(pfn) === MIGRATE_MOVABLE;
 }
 
 /** isolate_migratepages_block(), mm/compaction.c 6.1: from `pfn` on in
@@ -170,7 +173,7 @@ function suitable_migration_source(zone: Zone, cc: CompactControl, pfn: number):
  * movable. Returns the pfn where the scan stopped. */
 function isolate_migratepages_block(x: Context, mm: Mm, pfn: number, end: number, sources: number[]): number {
   try {
-    const memmap = mm.zone.memmap;
+    const memmap = mm.memmap;
     let scanned = 0;
     for (; pfn < end && sources.length < COMPACT_CLUSTER_MAX; pfn++) {
       scanned++;
@@ -203,8 +206,8 @@ function isolate_migratepages_block(x: Context, mm: Mm, pfn: number, end: number
  * pages ran out. 6.1 has no batched migrate_pages_batch() yet. */
 function* migrate_pages(x: Context, mm: Mm, cc: CompactControl, sources: number[]): Code<boolean> {
   try {
-    const memmap = mm.zone.memmap;
-    if (cc.freepages.length < sources.length) yield* isolate_freepages(x, mm, cc, sources.length);
+    const memmap = mm.memmap;
+    if (cc.freepages.length < sources.length) yield* isolate_freepages(x, cc, sources.length);
     let ranOut = false;
     for (const page of sources) {
       const flags = memmap.flags(page);
@@ -229,7 +232,7 @@ function* migrate_pages(x: Context, mm: Mm, cc: CompactControl, sources: number[
  * scanner ran out of pages (the scanners met). */
 function* compact_pageblock(x: Context, mm: Mm, cc: CompactControl, block: number): Code<boolean> {
   try {
-    const end = Math.min(block + pageblock_nr_pages, mm.zone.managedPages);
+    const end = Math.min(block + pageblock_nr_pages, cc.zone.end);
     for (let pfn = block; pfn < end; ) {
       const sources: number[] = [];
       pfn = isolate_migratepages_block(x, mm, pfn, end, sources);
@@ -249,9 +252,9 @@ function* compact_pageblock(x: Context, mm: Mm, cc: CompactControl, block: numbe
  * pfns, look along the free lists below the wanted order (at most
  * freelist_scan_limit entries each) for a page in the upper part of the
  * zone, and isolate the first found. This walks the buddy lists. */
-function* fast_isolate_freepages(x: Context, mm: Mm, cc: CompactControl): Code {
+function* fast_isolate_freepages(x: Context, cc: CompactControl): Code {
   try {
-    const zone = mm.zone;
+    const zone = cc.zone;
     const memmap = zone.memmap;
     const limit = COMPACT_CLUSTER_MAX + 1;
     const low_pfn = cc.free_pfn - Math.floor((cc.free_pfn - cc.migrate_pfn) / 4);
@@ -296,14 +299,14 @@ function __isolate_free_page(zone: Zone, cc: CompactControl, page: number, order
  * free_pfn, above the migrate scanner, isolating buddy pages below
  * pageblock order (a free pageblock is left alone: suitable_migration_target)
  * until `want` pages are isolated. */
-function* isolate_freepages(x: Context, mm: Mm, cc: CompactControl, want: number): Code {
+function* isolate_freepages(x: Context, cc: CompactControl, want: number): Code {
   try {
-    const zone = mm.zone;
-    if (cc.order > 0) yield* fast_isolate_freepages(x, mm, cc);
+    const zone = cc.zone;
+    if (cc.order > 0) yield* fast_isolate_freepages(x, cc);
     for (; cc.free_pfn > cc.migrate_pfn && cc.freepages.length < want; cc.free_pfn -= pageblock_nr_pages) {
       const block = cc.free_pfn;
       if (zone.isUntouched(block) || !zone.memmap.hasChunk(block)) continue;
-      yield* isolate_freepages_block(x, mm, cc, block, want);
+      yield* isolate_freepages_block(x, cc, block, want);
       if (cc.freepages.length >= want) break;
     }
   } catch (e) {
@@ -315,11 +318,11 @@ function* isolate_freepages(x: Context, mm: Mm, cc: CompactControl, want: number
  * by compact_lock_irqsave(), so async compaction notes contention), each
  * PageBuddy block is taken off its free list (__isolate_free_page) and
  * split into order-0 pages for migration targets. */
-function* isolate_freepages_block(x: Context, mm: Mm, cc: CompactControl, block: number, want: number): Code {
+function* isolate_freepages_block(x: Context, cc: CompactControl, block: number, want: number): Code {
   try {
-    const zone = mm.zone;
+    const zone = cc.zone;
     const memmap = zone.memmap;
-    const end = Math.min(block + pageblock_nr_pages, zone.managedPages);
+    const end = Math.min(block + pageblock_nr_pages, zone.end);
     yield* compact_lock_irqsave(x, zone.lock, cc);
     let scanned = 0;
     let isolatedBlocks = 0;
@@ -354,25 +357,25 @@ function* release_freepages(x: Context, mm: Mm, cc: CompactControl): Code {
 /** compact_zone(), mm/compaction.c 6.1 */
 function* compact_zone(x: Context, mm: Mm, cc: CompactControl): Code<number> {
   try {
-    const zone = mm.zone;
-    let ret = compaction_suitable(zone, cc.order, cc.alloc_flags);
+    const zone = cc.zone;
+    let ret = compaction_suitable(zone, cc.order, cc.alloc_flags, cc.highest_zoneidx);
     if (mm.tracepoint) trace(x, mm, "mm_compaction_suitable", { order: cc.order, ret: COMPACT_RESULT_NAMES[ret]! });
     if (ret === COMPACT_SUCCESS || ret === COMPACT_SKIPPED) return ret;
     if (cc.whole_zone) {
-      cc.migrate_pfn = 0;
+      cc.migrate_pfn = zone.base;
       cc.free_pfn = zone.lastPageblock;
     } else {
       cc.migrate_pfn = zone.compact_cached_migrate_pfn;
       cc.free_pfn = zone.compact_cached_free_pfn;
-      // compact_init_migrate_pfn: the one zone starts at pfn 0.
-      if (cc.migrate_pfn <= 0) cc.whole_zone = true;
+      // compact_init_migrate_pfn: at the zone's start, the run covers it whole.
+      if (cc.migrate_pfn <= zone.base) cc.whole_zone = true;
     }
     const mode = cc.async ? "async" : "sync_light";
     const who = cc.direct ? "direct" : "kcompactd";
     if (mm.tracepoint) trace(x, mm, "mm_compaction_begin", { order: cc.order, mode, who, migrate_pfn: cc.migrate_pfn, free_pfn: cc.free_pfn });
-    while ((ret = __compact_finished(mm, cc)) === COMPACT_CONTINUE) {
+    while ((ret = __compact_finished(cc)) === COMPACT_CONTINUE) {
       const block = cc.migrate_pfn;
-      if (suitable_migration_source(zone, cc, block) && !zone.isUntouched(block) && zone.memmap.hasChunk(block)) {
+      if (suitable_migration_source(cc, block) && !zone.isUntouched(block) && zone.memmap.hasChunk(block)) {
         const more = yield* compact_pageblock(x, mm, cc, block);
         if (!more) {
           cc.free_pfn = cc.migrate_pfn;
@@ -380,7 +383,7 @@ function* compact_zone(x: Context, mm: Mm, cc: CompactControl): Code<number> {
         }
         // Pages freed to this CPU's pcp lists cannot merge (or be captured)
         // until drained: lru_add_drain_cpu_zone() -> drain_local_pages().
-        if (cc.direct && cc.order > 0) yield* drain_pages_zone(x, mm, x.cpu.id);
+        if (cc.direct && cc.order > 0) yield* drain_pages_zone(x, mm, x.cpu.id, zone);
       } else {
         x.spend(draw(x.m.costs.compaction_scan_per_page));
       }
@@ -408,21 +411,16 @@ function* compact_zone(x: Context, mm: Mm, cc: CompactControl): Code<number> {
 }
 
 /**
- * try_to_compact_pages() -> compact_zone_order(), mm/compaction.c 6.1: a
- * direct compactor publishes its capture_control, so a block of the order
- * it wants that is freed on its CPU comes straight to it. Returns the
- * result and the captured block (or -1).
+ * compact_zone_order(), mm/compaction.c 6.1: a direct compactor publishes
+ * its capture_control, so a block of the order it wants that is freed in
+ * this zone on its CPU comes straight to it. Returns the result and the
+ * captured block (or -1).
  */
-export function* try_to_compact_pages(x: Context, mm: Mm, order: number, migratetype: number, alloc_flags: number, prio: number): Code<[number, number]> {
+function* compact_zone_order(x: Context, mm: Mm, zone: Zone, order: number, migratetype: number, alloc_flags: number, prio: number, highest_zoneidx: number): Code<[number, number]> {
   try {
-    const zone = mm.zone;
-    if (prio > MIN_COMPACT_PRIORITY && compaction_deferred(zone, order)) {
-      if (mm.tracepoint) trace(x, mm, "mm_compaction_deferred", { order, defer_shift: zone.compact_defer_shift });
-      return [COMPACT_DEFERRED, -1];
-    }
-    const capc: CaptureControl = { cpu: x.cpu.id, order, page: -1 };
+    const capc: CaptureControl = { cpu: x.cpu.id, zone, order, page: -1 };
     const cc: CompactControl = {
-      order, migratetype, alloc_flags, async: prio === COMPACT_PRIO_ASYNC, direct: true,
+      zone, highest_zoneidx, order, migratetype, alloc_flags, async: prio === COMPACT_PRIO_ASYNC, direct: true,
       migrate_pfn: 0, free_pfn: 0, freepages: [], capc,
       whole_zone: prio === MIN_COMPACT_PRIORITY, contended: false,
     };
@@ -436,33 +434,60 @@ export function* try_to_compact_pages(x: Context, mm: Mm, order: number, migrate
     }
     const page = capc.page;
     if (page >= 0 && mm.tracepoint) trace(x, mm, "mm_compaction_captured", { order, pfn: page });
-    if (page >= 0) status = COMPACT_SUCCESS;
-    if (status === COMPACT_SUCCESS) compaction_defer_reset(zone, order, false);
-    else if (prio !== COMPACT_PRIO_ASYNC && (status === COMPACT_COMPLETE || status === COMPACT_PARTIAL_SKIPPED)) defer_compaction(zone, order);
-    return [status, page];
+    return [page >= 0 ? COMPACT_SUCCESS : status, page];
+  } catch (e) {
+    throw unwind(e, "compact_zone_order");
+  }
+}
+
+/**
+ * try_to_compact_pages(), mm/compaction.c 6.1: each zone of the zonelist in
+ * turn until one succeeds; a deferred zone is skipped. Returns the best result and the captured block (or -1).
+ */
+export function* try_to_compact_pages(x: Context, mm: Mm, order: number, migratetype: number, alloc_flags: number, prio: number, ac: AllocContext): Code<[number, number]> {
+  try {
+    let rc = COMPACT_SKIPPED;
+    for (const zone of ac.zonelist) {
+      if (prio > MIN_COMPACT_PRIORITY && compaction_deferred(zone, order)) {
+        if (mm.tracepoint) trace(x, mm, "mm_compaction_deferred", { order, defer_shift: zone.compact_defer_shift });
+        rc = Math.max(rc, COMPACT_DEFERRED);
+        continue;
+      }
+      const [status, page] = yield* compact_zone_order(x, mm, zone, order, migratetype, alloc_flags, prio, ac.highest_zoneidx);
+      rc = Math.max(rc, status);
+      if (status === COMPACT_SUCCESS) {
+        compaction_defer_reset(zone, order, false);
+        return [rc, page];
+      }
+      if (prio !== COMPACT_PRIO_ASYNC && (status === COMPACT_COMPLETE || status === COMPACT_PARTIAL_SKIPPED)) defer_compaction(zone, order);
+    }
+    return [rc, -1];
   } catch (e) {
     throw unwind(e, "try_to_compact_pages");
   }
 }
 
-/** kcompactd_do_work(), mm/compaction.c 6.1: sync-light compaction for the
- * order that woke it; on COMPLETE or PARTIAL_SKIPPED it drains every CPU's
- * pcp lists ("Buddy pages may become stranded on pcps") and defers. */
+/** kcompactd_do_work(), mm/compaction.c 6.1: sync-light compaction of each
+ * zone, lowest first, for the order that woke it; on COMPLETE or
+ * PARTIAL_SKIPPED it drains the zone from every CPU's pcp lists ("Buddy
+ * pages may become stranded on pcps") and defers. */
 export function* kcompactd_do_work(x: Context, mm: Mm, order: number): Code {
   try {
-    const zone = mm.zone;
     if (mm.tracepoint) trace(x, mm, "mm_compaction_kcompactd_wake", { order });
-    if (compaction_deferred(zone, order)) return;
-    if (compaction_suitable(zone, order, ALLOC_WMARK_MIN) !== COMPACT_CONTINUE) return;
-    const cc: CompactControl = {
-      order, migratetype: MIGRATE_MOVABLE, alloc_flags: ALLOC_WMARK_LOW, async: false, direct: false,
-      migrate_pfn: 0, free_pfn: 0, freepages: [], capc: null, whole_zone: false, contended: false,
-    };
-    const status = yield* compact_zone(x, mm, cc);
-    if (status === COMPACT_SUCCESS) compaction_defer_reset(zone, order, false);
-    else if (status === COMPACT_PARTIAL_SKIPPED || status === COMPACT_COMPLETE) {
-      yield* drain_all_pages(x, mm, true);
-      defer_compaction(zone, order);
+    const highest_zoneidx = mm.node_zones[mm.node_zones.length - 1]!.idx;
+    for (const zone of mm.node_zones) {
+      if (compaction_deferred(zone, order)) continue;
+      if (compaction_suitable(zone, order, ALLOC_WMARK_MIN, zone.idx) !== COMPACT_CONTINUE) continue;
+      const cc: CompactControl = {
+        zone, highest_zoneidx, order, migratetype: MIGRATE_MOVABLE, alloc_flags: ALLOC_WMARK_LOW, async: false, direct: false,
+        migrate_pfn: 0, free_pfn: 0, freepages: [], capc: null, whole_zone: false, contended: false,
+      };
+      const status = yield* compact_zone(x, mm, cc);
+      if (status === COMPACT_SUCCESS) compaction_defer_reset(zone, order, false);
+      else if (status === COMPACT_PARTIAL_SKIPPED || status === COMPACT_COMPLETE) {
+        yield* drain_all_pages(x, mm, zone);
+        defer_compaction(zone, order);
+      }
     }
   } catch (e) {
     throw unwind(e, "kcompactd_do_work");

@@ -56,8 +56,10 @@ export interface NodeSetup {
   zones: ZoneSetup[];
   /** lowmem_reserve[] of every zone in ZONEINFO_ZONES (zoneinfo's "protection"). */
   protection: number[][];
-  /** The zone the model simulates: Normal once RAM lies above 4 GiB, else DMA32 (DMA on tiny machines). */
-  simulated: ZoneSetup;
+  /** The zones the model simulates, in zonelist order (the one allocations
+   * try first leads): Normal and DMA32 once RAM lies above 4 GiB, else DMA32
+   * (DMA on tiny machines). */
+  simulated: ZoneSetup[];
 }
 
 function rounddown_pow_of_two(n: number): number {
@@ -299,20 +301,27 @@ export function nodeSetup(memoryBytes: number, cpus: number): NodeSetup {
     bootManagedPages: boot[idx]!,
     ...init.zones[idx]!,
   }));
-  // Allocations start in the highest zone and fall back to lower ones; the
-  // model keeps one zone, so on a machine too small for DMA32 to outgrow DMA
-  // (under about 36 MiB) it keeps DMA, the zone such a machine mostly uses.
-  const sim = high > 0 ? 2 : zones[1]!.managedPages > zones[0]!.managedPages ? 1 : 0;
+  // Allocations start in the highest zone and fall back to lower ones.
+  // Simplification: DMA is not simulated beside DMA32. lowmem_reserve keeps
+  // most of its 15 MiB for __GFP_DMA, but an allocation the other zones
+  // refuse could still take the rest, where the model fails it. On a
+  // machine too small for DMA32 to outgrow DMA (under about 36 MiB) the
+  // model keeps DMA alone, the zone such a machine mostly uses.
+  const sim = high > 0 ? [2, 1] : [zones[1]!.managedPages > zones[0]!.managedPages ? 1 : 0];
   return {
     memoryBytes, cpus, lowRamBytes: low * PAGE_SIZE, thp: init.thp, minFreeKbytes: init.minFreeKbytes, zones,
-    protection: setup_per_zone_lowmem_reserve(boot), simulated: zones[sim]!,
+    protection: setup_per_zone_lowmem_reserve(boot), simulated: sim.map((i) => zones[i]!),
   };
 }
 
-/** The zone a run simulates, pcp high and batch as the scenario may set them. */
+/** A zone a run simulates, pcp high and batch as the scenario may set them. */
 export interface SimulatedZone {
   name: ZoneName;
+  /** zone_idx(): 0 DMA, 1 DMA32, 2 Normal. */
+  idx: number;
   managedPages: number;
+  /** lowmem_reserve[], indexed by the allocation's highest zone. */
+  lowmemReserve: number[];
   minFreeKbytes: number;
   min: number;
   low: number;
@@ -321,11 +330,17 @@ export interface SimulatedZone {
   pcpBatch: number;
 }
 
-export function simulatedZone(memoryBytes: number, cpus: number, pcp: { high: number | null; batch: number | null }): SimulatedZone {
+/** The zones a run simulates, in zonelist order. The scenario's `pcp high`
+ * and `batch` apply to each, as percpu_pagelist_high_fraction would. */
+export function simulatedZones(memoryBytes: number, cpus: number, pcp: { high: number | null; batch: number | null }): SimulatedZone[] {
   const node = nodeSetup(memoryBytes, cpus);
-  const z = node.simulated;
-  const pcpBatch = pcp.batch ?? z.pcpBatch;
-  // A batch of the scenario's own moves zone_highsize()'s floor of 4 x batch.
-  const pcpHigh = pcp.high ?? zone_highsize(z.low, pcpBatch, cpus);
-  return { name: z.name, managedPages: z.managedPages, minFreeKbytes: node.minFreeKbytes, min: z.min, low: z.low, high: z.high, pcpHigh, pcpBatch };
+  return node.simulated.map((z) => {
+    const pcpBatch = pcp.batch ?? z.pcpBatch;
+    // A batch of the scenario's own moves zone_highsize()'s floor of 4 x batch.
+    const pcpHigh = pcp.high ?? zone_highsize(z.low, pcpBatch, cpus);
+    return {
+      name: z.name, idx: z.idx, managedPages: z.managedPages, lowmemReserve: node.protection[z.idx]!.slice(0, ZONE_NAMES.length),
+      minFreeKbytes: node.minFreeKbytes, min: z.min, low: z.low, high: z.high, pcpHigh, pcpBatch,
+    };
+  });
 }

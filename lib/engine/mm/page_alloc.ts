@@ -9,21 +9,22 @@
 // zone->lock only in rmqueue_bulk). Lock, pin and irq-save costs are
 // charged by the lock helpers (lock.ts, variants/common.ts).
 //
-// Simplified here, and said so where it matters: one zone; no CMA,
-// isolation or highatomic reserve; no lowmem_reserve (one zone);
-// __rmqueue_fallback claims the pageblock of a stolen block without moving
-// its other free pages. The slow path is in page_alloc_slowpath.ts.
+// Simplified here, and said so where it matters: the zones of mm/node.ts
+// (DMA32, and Normal above 4 GiB); no CMA, isolation or highatomic reserve,
+// no ALLOC_NOFRAGMENT; __rmqueue_fallback claims the pageblock of a stolen
+// block without moving its other free pages. The slow path is in
+// page_alloc_slowpath.ts.
 import { draw } from "../costs.ts";
 import type { Code, Context } from "../context.ts";
 import { spin_lock_irqsave, spin_unlock_irqrestore } from "../lock.ts";
 import type { Metrics } from "../metrics.ts";
 import { mutex_lock, mutex_trylock, mutex_unlock, type Mutex } from "../mutex.ts";
 import { Oops, unwind } from "../oops.ts";
-import { PG_alloc, PG_buddy, PG_pcp } from "./memmap.ts";
+import { PG_alloc, PG_buddy, PG_pcp, type MemMap } from "./memmap.ts";
 import {
   MAX_ORDER, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE,
   NR_PCP_LISTS, PAGE_ALLOC_COSTLY_ORDER, pageblock_order, pcp_allowed_order, order_to_pindex, pindex_to_order,
-  type PerCpuPages, type Zone,
+  type NodeFree, type PerCpuPages, type Zone,
 } from "./zone.ts";
 
 /** The locking that differs between lock variants (variants/*.ts). */
@@ -34,9 +35,9 @@ export interface Variant {
   /** pcp_spin_trylock is the irqsave form: the hot paths' critical section
    * includes local_irq_save(). */
   readonly pcpLockSavesIrqs: boolean;
-  /** pcp_spin_trylock[_irqsave] on this CPU's pcp: null when it is held.
-   * Plain (no generator) on the hot path: the caller settles time first. */
-  pcp_spin_trylock(x: Context, mm: Mm): PerCpuPages | null;
+  /** pcp_spin_trylock[_irqsave] on this CPU's pcp of `zone`: null when it
+   * is held. Plain (no generator) on the hot path: the caller settles time first. */
+  pcp_spin_trylock(x: Context, mm: Mm, zone: Zone): PerCpuPages | null;
   /** pcp_spin_unlock[_irqrestore]: true when an interrupt now waits (yield 0). */
   pcp_spin_unlock(x: Context, pcp: PerCpuPages): boolean;
   /** zone->lock inside a pcp section: plain in 6.1 (IRQs already off), irqsave in 6.2. */
@@ -64,13 +65,32 @@ export interface PageOwners {
  * for a free block of `order` to pass through __free_one_page on its CPU. */
 export interface CaptureControl {
   cpu: number;
+  /** capc->cc->zone: only a block of the zone being compacted is captured. */
+  zone: Zone;
   order: number;
   page: number;
 }
 
-/** Per-run state the kernel keeps in globals, vmstat and kthreads. */
+/** struct alloc_context in part: the zones an allocation may use, in the
+ * order it tries them, and the highest of them (gfp_zone()). */
+export interface AllocContext {
+  zonelist: Zone[];
+  highest_zoneidx: number;
+}
+
+/** Per-run state the kernel keeps in globals, vmstat, pglist_data and kthreads. */
 export interface Mm {
-  zone: Zone;
+  /** The simulated zones in node order (DMA32 before Normal): node_zones[]. */
+  node_zones: Zone[];
+  /** Allocations without a zone modifier: every zone, the highest first. */
+  ac: AllocContext;
+  /** __GFP_DMA32 allocations: DMA32 alone (the whole zonelist where there is no DMA32 zone). */
+  acDma32: AllocContext;
+  /** One mem_map over the node, so a list may link pages of any zone. */
+  memmap: MemMap;
+  node: NodeFree;
+  /** pgdat->kswapd_failures: kswapd runs in a row that reclaimed nothing. */
+  kswapd_failures: number;
   variant: Variant;
   metrics: Metrics;
   owners: PageOwners;
@@ -96,6 +116,13 @@ export interface TraceEvent {
 
 export function trace(x: Context, mm: Mm, name: string, fields: Record<string, string | number>): void {
   mm.tracepoint?.({ name, cpu: x.cpu.id, time_ns: x.now, ...fields });
+}
+
+/** page_zone(): the simulated zone whose managed pages hold `pfn`. */
+export function page_zone(mm: Mm, pfn: number): Zone {
+  const zones = mm.node_zones;
+  for (let i = zones.length - 1; i > 0; i--) if (pfn >= zones[i]!.base) return zones[i]!;
+  return zones[0]!;
 }
 
 // ---- buddy lists (under zone->lock) -------------------------------------------
@@ -240,21 +267,22 @@ function buddy_merge_likely(zone: Zone, pfn: number, buddy_pfn: number, order: n
   if (order >= MAX_ORDER - 2) return false;
   const combined_pfn = buddy_pfn & pfn;
   const higher_buddy = combined_pfn ^ (1 << (order + 1));
-  if (higher_buddy >= zone.managedPages || !zone.memmap.hasChunk(higher_buddy)) return false;
+  if (!zone.spans(higher_buddy) || !zone.memmap.hasChunk(higher_buddy)) return false;
   return page_is_buddy(zone, higher_buddy, order + 1);
 }
 
 function page_is_buddy(zone: Zone, buddy: number, order: number): boolean {
-  if (buddy >= zone.managedPages) return false;
+  if (!zone.spans(buddy)) return false;
   const mm = zone.memmap;
   return (mm.flags(buddy) & PG_buddy) !== 0 && mm.order(buddy) === order;
 }
 
 /** compaction_capture(), mm/page_alloc.c 6.1. task_capc() looks at
  * `current`, which an interrupt handler shares with the task it
- * interrupted: any context of the compacting CPU may hand its page over. */
-function compaction_capture(capc: CaptureControl | null, x: Context | null, page: number, order: number, migratetype: number): boolean {
-  if (!capc || !x || capc.cpu !== x.cpu.id || capc.page >= 0 || order !== capc.order) return false;
+ * interrupted: any context of the compacting CPU may hand its page over,
+ * of the zone it compacts. */
+function compaction_capture(capc: CaptureControl | null, zone: Zone, x: Context | null, page: number, order: number, migratetype: number): boolean {
+  if (!capc || !x || capc.cpu !== x.cpu.id || capc.zone !== zone || capc.page >= 0 || order !== capc.order) return false;
   // "Do not let lower order allocations pollute a movable pageblock."
   if (order < pageblock_order && migratetype === MIGRATE_MOVABLE) return false;
   capc.page = page;
@@ -273,7 +301,7 @@ export function __free_one_page(zone: Zone, page: number, order: number, migrate
     }
     let buddy_pfn = page;
     while (order < MAX_ORDER - 1) {
-      if (compaction_capture(capc, x, page, order, migratetype)) {
+      if (compaction_capture(capc, zone, x, page, order, migratetype)) {
         mm.setOrder(page, order);
         return;
       }
@@ -294,9 +322,8 @@ export function __free_one_page(zone: Zone, page: number, order: number, migrate
 // ---- pcp lists -----------------------------------------------------------------
 
 /** rmqueue_bulk(), mm/page_alloc.c 6.1: `count` blocks onto the pcp list in one zone->lock hold. */
-function* rmqueue_bulk(x: Context, mm: Mm, order: number, count: number, list: number, migratetype: number): Code<number> {
+function* rmqueue_bulk(x: Context, mm: Mm, zone: Zone, order: number, count: number, list: number, migratetype: number): Code<number> {
   try {
-    const zone = mm.zone;
     yield* mm.variant.zone_lock_under_pcp(x, zone);
     takeBuddyLevels();
     let allocated = 0;
@@ -325,13 +352,13 @@ function* rmqueue_bulk(x: Context, mm: Mm, order: number, count: number, list: n
 }
 
 /** __rmqueue_pcplist(), mm/page_alloc.c 6.1 */
-function* __rmqueue_pcplist(x: Context, mm: Mm, order: number, migratetype: number, pcp: PerCpuPages, list: number): Code<number> {
+function* __rmqueue_pcplist(x: Context, mm: Mm, zone: Zone, order: number, migratetype: number, pcp: PerCpuPages, list: number): Code<number> {
   try {
-    const memmap = mm.zone.memmap;
+    const memmap = mm.memmap;
     if (memmap.list_empty(list, "__rmqueue_pcplist")) {
       let batch = pcp.batch;
       if (batch > 1) batch = Math.max(batch >> order, 2);
-      const alloced = yield* rmqueue_bulk(x, mm, order, batch, list, migratetype);
+      const alloced = yield* rmqueue_bulk(x, mm, zone, order, batch, list, migratetype);
       pcp.count += alloced << order;
       if (memmap.list_empty(list, "__rmqueue_pcplist")) return -1;
     }
@@ -342,16 +369,16 @@ function* __rmqueue_pcplist(x: Context, mm: Mm, order: number, migratetype: numb
 }
 
 /** rmqueue_pcplist(), mm/page_alloc.c 6.1 (locking per variant) */
-function* rmqueue_pcplist(x: Context, mm: Mm, order: number, migratetype: number): Code<number> {
+function* rmqueue_pcplist(x: Context, mm: Mm, zone: Zone, order: number, migratetype: number): Code<number> {
   try {
     if (x.mustYield()) yield x.pending;
-    const pcp = mm.variant.pcp_spin_trylock(x, mm);
+    const pcp = mm.variant.pcp_spin_trylock(x, mm, zone);
     if (!pcp) return -1;
     pcp.free_factor >>= 1;
     const list = pcp.lists[order_to_pindex(migratetype, order)]!;
     // A hit cannot wait: no generator for it.
-    const page = mm.zone.memmap.list_empty(list, "__rmqueue_pcplist")
-      ? yield* __rmqueue_pcplist(x, mm, order, migratetype, pcp, list)
+    const page = mm.memmap.list_empty(list, "__rmqueue_pcplist")
+      ? yield* __rmqueue_pcplist(x, mm, zone, order, migratetype, pcp, list)
       : nowait.__rmqueue_pcplist(x, mm, order, pcp, list);
     if (x.mustYield()) yield x.pending;
     if (mm.variant.pcp_spin_unlock(x, pcp)) yield 0;
@@ -363,9 +390,8 @@ function* rmqueue_pcplist(x: Context, mm: Mm, order: number, migratetype: number
 }
 
 /** rmqueue_buddy(), mm/page_alloc.c 6.1 */
-function* rmqueue_buddy(x: Context, mm: Mm, order: number, migratetype: number): Code<number> {
+function* rmqueue_buddy(x: Context, zone: Zone, order: number, migratetype: number): Code<number> {
   try {
-    const zone = mm.zone;
     yield* spin_lock_irqsave(x, zone.lock);
     takeBuddyLevels();
     const page = __rmqueue(zone, order, migratetype);
@@ -380,13 +406,13 @@ function* rmqueue_buddy(x: Context, mm: Mm, order: number, migratetype: number):
 }
 
 /** rmqueue(), mm/page_alloc.c 6.1 */
-function* rmqueue(x: Context, mm: Mm, order: number, migratetype: number): Code<number> {
+function* rmqueue(x: Context, mm: Mm, zone: Zone, order: number, migratetype: number): Code<number> {
   try {
     if (pcp_allowed_order(order) && !(mm.variant.bypassPcpInInterrupt && x.in_interrupt())) {
-      const page = yield* rmqueue_pcplist(x, mm, order, migratetype);
+      const page = yield* rmqueue_pcplist(x, mm, zone, order, migratetype);
       if (page >= 0) return page;
     }
-    return yield* rmqueue_buddy(x, mm, order, migratetype);
+    return yield* rmqueue_buddy(x, zone, order, migratetype);
   } catch (e) {
     throw unwind(e, "rmqueue");
   }
@@ -414,13 +440,13 @@ export function free_area_has(zone: Zone, order: number, mt: number): boolean {
   return order === MAX_ORDER - 1 && mt === MIGRATE_MOVABLE && zone.untouchedBlocks > 0;
 }
 
-/** __zone_watermark_ok(), mm/page_alloc.c 6.1 (no highatomic, CMA or lowmem_reserve) */
-export function __zone_watermark_ok(zone: Zone, order: number, mark: number, alloc_flags: number, free_pages: number): boolean {
+/** __zone_watermark_ok(), mm/page_alloc.c 6.1 (no highatomic or CMA) */
+export function __zone_watermark_ok(zone: Zone, order: number, mark: number, highest_zoneidx: number, alloc_flags: number, free_pages: number): boolean {
   let min = mark;
   free_pages -= (1 << order) - 1;
   if (alloc_flags & ALLOC_HIGH) min -= Math.floor(min / 2);
   if (alloc_flags & ALLOC_HARDER) min -= Math.floor(min / 4);
-  if (free_pages <= min) return false;
+  if (free_pages <= min + zone.lowmem_reserve[highest_zoneidx]!) return false;
   if (!order) return true;
   for (let o = order; o < MAX_ORDER; o++) {
     if (zone.free_area[o]!.nr_free === 0) continue;
@@ -430,17 +456,31 @@ export function __zone_watermark_ok(zone: Zone, order: number, mark: number, all
 }
 
 /** zone_watermark_fast(), mm/page_alloc.c 6.1: order 0 checks the count only. */
-function zone_watermark_fast(zone: Zone, order: number, mark: number, alloc_flags: number): boolean {
+function zone_watermark_fast(zone: Zone, order: number, mark: number, highest_zoneidx: number, alloc_flags: number): boolean {
   const free_pages = zone.nrFree;
-  if (!order && free_pages > mark) return true;
-  return __zone_watermark_ok(zone, order, mark, alloc_flags, free_pages);
+  if (!order && free_pages > mark + zone.lowmem_reserve[highest_zoneidx]!) return true;
+  return __zone_watermark_ok(zone, order, mark, highest_zoneidx, alloc_flags, free_pages);
 }
 
-/** get_page_from_freelist(), mm/page_alloc.c 6.1, for the one zone. */
-export function* get_page_from_freelist(x: Context, mm: Mm, order: number, migratetype: number, alloc_flags: number): Code<number> {
+/** The first zone of the zonelist whose watermark lets the allocation in,
+ * or null: get_page_from_freelist()'s walk up to try_this_zone. */
+function first_zone_ok(ac: AllocContext, order: number, alloc_flags: number): Zone | null {
+  for (const zone of ac.zonelist) {
+    if (zone_watermark_fast(zone, order, wmark_pages(zone, alloc_flags), ac.highest_zoneidx, alloc_flags)) return zone;
+  }
+  return null;
+}
+
+/** get_page_from_freelist(), mm/page_alloc.c 6.1: each zone of the zonelist
+ * in turn, the next when its watermark fails or rmqueue() finds nothing. */
+export function* get_page_from_freelist(x: Context, mm: Mm, order: number, migratetype: number, alloc_flags: number, ac: AllocContext): Code<number> {
   try {
-    if (!zone_watermark_fast(mm.zone, order, wmark_pages(mm.zone, alloc_flags), alloc_flags)) return -1;
-    return yield* rmqueue(x, mm, order, migratetype);
+    for (const zone of ac.zonelist) {
+      if (!zone_watermark_fast(zone, order, wmark_pages(zone, alloc_flags), ac.highest_zoneidx, alloc_flags)) continue;
+      const page = yield* rmqueue(x, mm, zone, order, migratetype);
+      if (page >= 0) return page;
+    }
+    return -1;
   } catch (e) {
     throw unwind(e, "get_page_from_freelist");
   }
@@ -448,7 +488,7 @@ export function* get_page_from_freelist(x: Context, mm: Mm, order: number, migra
 
 /** prep_new_page() in part: the block is now allocated. */
 export function prep_new_page(mm: Mm, page: number, order: number): number {
-  const memmap = mm.zone.memmap;
+  const memmap = mm.memmap;
   if (memmap.flags(page) & (PG_alloc | PG_buddy)) {
     throw new Oops(`BUG: Bad page state: pfn:${page.toString(16)} allocated while ${memmap.flags(page) & PG_alloc ? "in use" : "PageBuddy"}`, "__alloc_pages");
   }
@@ -459,7 +499,7 @@ export function prep_new_page(mm: Mm, page: number, order: number): number {
 
 /** free_pages_prepare() in part: the page must be an allocated block of this order. */
 function free_pages_prepare(mm: Mm, page: number, order: number, fn: string): void {
-  const memmap = mm.zone.memmap;
+  const memmap = mm.memmap;
   if (!(memmap.flags(page) & PG_alloc) || memmap.order(page) !== order) {
     throw new Oops(`BUG: Bad page state: pfn:${page.toString(16)} freed twice or with the wrong order`, fn);
   }
@@ -469,9 +509,8 @@ function free_pages_prepare(mm: Mm, page: number, order: number, fn: string): vo
 }
 
 /** free_one_page(), mm/page_alloc.c 6.1 */
-export function* free_one_page(x: Context, mm: Mm, page: number, order: number, migratetype: number): Code {
+export function* free_one_page(x: Context, mm: Mm, zone: Zone, page: number, order: number, migratetype: number): Code {
   try {
-    const zone = mm.zone;
     yield* spin_lock_irqsave(x, zone.lock);
     takeBuddyLevels();
     __free_one_page(zone, page, order, migratetype, x, mm.capc[x.cpu.id]!);
@@ -510,9 +549,8 @@ export function nr_pcp_high(pcp: PerCpuPages, zone: Zone, free_high: boolean): n
 
 /** free_pcppages_bulk(), mm/page_alloc.c 6.1: `count` pages from the pcp
  * lists' tails, round-robin from pindex, in one zone->lock hold. */
-function* free_pcppages_bulk(x: Context, mm: Mm, count: number, pcp: PerCpuPages, pindex: number): Code {
+function* free_pcppages_bulk(x: Context, mm: Mm, zone: Zone, count: number, pcp: PerCpuPages, pindex: number): Code {
   try {
-    const zone = mm.zone;
     const memmap = zone.memmap;
     let min_pindex = 0;
     let max_pindex = NR_PCP_LISTS - 1;
@@ -571,12 +609,12 @@ function pcp_free_high(pcp: PerCpuPages, order: number): boolean {
 }
 
 /** free_unref_page_commit(), mm/page_alloc.c 6.1 */
-export function* free_unref_page_commit(x: Context, mm: Mm, pcp: PerCpuPages, page: number, migratetype: number, order: number): Code {
+export function* free_unref_page_commit(x: Context, mm: Mm, zone: Zone, pcp: PerCpuPages | null, page: number, migratetype: number, order: number): Code {
   try {
-    if (nowait.free_unref_page_commit(x, mm, pcp, page, migratetype, order)) {
-      const free_high = pcp_free_high(pcp, order);
-      const high = nr_pcp_high(pcp, mm.zone, free_high);
-      yield* free_pcppages_bulk(x, mm, nr_pcp_free(pcp, high, pcp.batch, free_high, mm.pcpBatchScaleMax), pcp, order_to_pindex(migratetype, order));
+    if (nowait.free_unref_page_commit(x, mm, zone, pcp, page, migratetype, order)) {
+      const free_high = pcp_free_high(pcp!, order);
+      const high = nr_pcp_high(pcp!, zone, free_high);
+      yield* free_pcppages_bulk(x, mm, zone, nr_pcp_free(pcp!, high, pcp!.batch, free_high, mm.pcpBatchScaleMax), pcp!, order_to_pindex(migratetype, order));
     }
   } catch (e) {
     throw unwind(e, "free_unref_page_commit");
@@ -586,21 +624,22 @@ export function* free_unref_page_commit(x: Context, mm: Mm, pcp: PerCpuPages, pa
 /** free_unref_page(), mm/page_alloc.c 6.1 (locking per variant) */
 function* free_unref_page(x: Context, mm: Mm, page: number, order: number): Code {
   try {
-    let migratetype = mm.zone.memmap.pcpMigratetype(page);
+    let migratetype = mm.memmap.pcpMigratetype(page);
     if (migratetype >= MIGRATE_PCPTYPES) migratetype = MIGRATE_MOVABLE;
+    const zone = page_zone(mm, page);
     if (mm.variant.bypassPcpInInterrupt && x.in_interrupt()) {
       // 374ad05ab64d: free_hot_cold_page() sends interrupt frees to __free_pages_ok().
-      yield* free_one_page(x, mm, page, order, migratetype);
+      yield* free_one_page(x, mm, zone, page, order, migratetype);
       return;
     }
     if (x.mustYield()) yield x.pending;
-    const pcp = mm.variant.pcp_spin_trylock(x, mm);
+    const pcp = mm.variant.pcp_spin_trylock(x, mm, zone);
     if (pcp) {
-      yield* free_unref_page_commit(x, mm, pcp, page, migratetype, order);
+      yield* free_unref_page_commit(x, mm, zone, pcp, page, migratetype, order);
       if (x.mustYield()) yield x.pending;
       if (mm.variant.pcp_spin_unlock(x, pcp)) yield 0;
     } else {
-      yield* free_one_page(x, mm, page, order, migratetype);
+      yield* free_one_page(x, mm, zone, page, order, migratetype);
     }
   } catch (e) {
     throw unwind(e, "free_unref_page");
@@ -613,7 +652,7 @@ export function* __free_pages(x: Context, mm: Mm, page: number, order: number): 
     const start = x.now;
     free_pages_prepare(mm, page, order, "__free_pages");
     if (pcp_allowed_order(order)) yield* free_unref_page(x, mm, page, order);
-    else yield* free_one_page(x, mm, page, order, mm.zone.memmap.pcpMigratetype(page));
+    else yield* free_one_page(x, mm, page_zone(mm, page), page, order, mm.memmap.pcpMigratetype(page));
     mm.metrics.freeTimed(x.now - start);
   } catch (e) {
     throw unwind(e, "__free_pages");
@@ -624,7 +663,7 @@ export function* __free_pages(x: Context, mm: Mm, page: number, order: number): 
  * prepare each page and remember its migratetype. Returns the last one, which
  * v2's trylock failure path goes on to use (the stale migratetype). */
 export function free_unref_page_list_prepare(mm: Mm, list: number): number {
-  const memmap = mm.zone.memmap;
+  const memmap = mm.memmap;
   let migratetype = MIGRATE_MOVABLE;
   for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
     free_pages_prepare(mm, page, 0, "free_unref_page_list");
@@ -635,17 +674,17 @@ export function free_unref_page_list_prepare(mm: Mm, list: number): number {
 
 /** get_pcppage_migratetype(), folded to MOVABLE for non-pcp types as the callers do. */
 export function pcp_migratetype(mm: Mm, page: number): number {
-  const mt = mm.zone.memmap.pcpMigratetype(page);
+  const mt = mm.memmap.pcpMigratetype(page);
   return mt >= MIGRATE_PCPTYPES ? MIGRATE_MOVABLE : mt;
 }
 
 /** drain_pages_zone(), mm/page_alloc.c 6.1 (locking per variant) */
-export function* drain_pages_zone(x: Context, mm: Mm, cpu: number): Code {
+export function* drain_pages_zone(x: Context, mm: Mm, cpu: number, zone: Zone): Code {
   try {
-    const pcp = mm.zone.per_cpu_pageset[cpu]!;
+    const pcp = zone.per_cpu_pageset[cpu]!;
     if (pcp.count === 0) return;
     yield* mm.variant.drain_lock(x, pcp);
-    yield* free_pcppages_bulk(x, mm, pcp.count, pcp, 0);
+    yield* free_pcppages_bulk(x, mm, zone, pcp.count, pcp, 0);
     yield* mm.variant.drain_unlock(x, pcp);
   } catch (e) {
     throw unwind(e, "drain_pages_zone");
@@ -657,10 +696,10 @@ export function* drain_pages_zone(x: Context, mm: Mm, cpu: number): Code {
  * cpumask of CPUs with pages is static, so pcpu_drain_mutex serialises the
  * drains: a caller without a zone (direct reclaim) returns at once when a
  * drain is running; one with a zone (kcompactd, the `drain` statement,
- * like CMA and memory offlining) sleeps until it can drain. With one zone,
- * drain_pages_zone() and drain_pages() are the same. The cpumask is read
+ * like CMA and memory offlining) sleeps until it can drain. Without a zone
+ * each CPU is drained zone by zone (drain_pages()). The cpumask is read
  * racily, as in the kernel. */
-export function* drain_all_pages(x: Context, mm: Mm, zone: boolean): Code {
+export function* drain_all_pages(x: Context, mm: Mm, zone: Zone | null): Code {
   try {
     if (x.mustYield()) yield x.pending;
     if (!mutex_trylock(x, mm.pcpu_drain_mutex)) {
@@ -671,11 +710,12 @@ export function* drain_all_pages(x: Context, mm: Mm, zone: boolean): Code {
       if (mm.metrics.measuring) mm.metrics.drainWaited++;
       yield* mutex_lock(x, mm.pcpu_drain_mutex);
     }
+    const zones = zone ? [zone] : mm.node_zones;
     const cpus: number[] = [];
-    mm.zone.per_cpu_pageset.forEach((pcp, cpu) => {
-      if (pcp.count > 0) cpus.push(cpu);
-    });
-    for (const cpu of cpus) yield* drain_pages_zone(x, mm, cpu);
+    for (let cpu = 0; cpu < x.m.cpus.length; cpu++) {
+      if (zones.some((z) => z.per_cpu_pageset[cpu]!.count > 0)) cpus.push(cpu);
+    }
+    for (const cpu of cpus) for (const z of zones) yield* drain_pages_zone(x, mm, cpu, z);
     yield* mutex_unlock(x, mm.pcpu_drain_mutex);
   } catch (e) {
     throw unwind(e, "drain_all_pages");
@@ -705,51 +745,65 @@ function pcp_lock_free(x: Context, pcp: PerCpuPages): boolean {
   return pcp.lock.owner === null && !pcp.lock.contended && !pcp.lock.wouldTransfer(x.cpu.id);
 }
 
-/** Whether __alloc_pages() would be a pcp hit that nothing can interrupt. */
-export function pcp_alloc_nowait(x: Context, mm: Mm, order: number, migratetype: number): boolean {
-  const zone = mm.zone;
-  if (!pcp_allowed_order(order) || (mm.variant.bypassPcpInInterrupt && x.in_interrupt())) return false;
-  if (!zone_watermark_fast(zone, order, wmark_pages(zone, ALLOC_WMARK_LOW), ALLOC_WMARK_LOW)) return false;
+/** The zone where __alloc_pages() would be a pcp hit that nothing can
+ * interrupt, or null: the first zone of the zonelist whose watermark
+ * passes must have the block on this CPU's pcp list. */
+export function pcp_alloc_nowait(x: Context, mm: Mm, order: number, migratetype: number, ac: AllocContext): Zone | null {
+  if (!pcp_allowed_order(order) || (mm.variant.bypassPcpInInterrupt && x.in_interrupt())) return null;
+  const zone = first_zone_ok(ac, order, ALLOC_WMARK_LOW);
+  if (!zone) return null;
   const pcp = zone.per_cpu_pageset[x.cpu.id]!;
-  return pcp_lock_free(x, pcp) && !zone.memmap.list_empty(pcp.lists[order_to_pindex(migratetype, order)]!, "rmqueue_pcplist") && x.quietFor(x.m.nowaitNs);
+  const hit = pcp_lock_free(x, pcp) && !mm.memmap.list_empty(pcp.lists[order_to_pindex(migratetype, order)]!, "rmqueue_pcplist") && x.quietFor(x.m.nowaitNs);
+  return hit ? zone : null;
 }
 
 /** Whether __free_pages() would list the block on the pcp without a drain, with nothing able to interrupt. */
-export function pcp_free_nowait(x: Context, mm: Mm, order: number): boolean {
+export function pcp_free_nowait(x: Context, mm: Mm, page: number, order: number): boolean {
   if (!pcp_allowed_order(order) || (mm.variant.bypassPcpInInterrupt && x.in_interrupt())) return false;
-  const pcp = mm.zone.per_cpu_pageset[x.cpu.id]!;
-  return pcp_lock_free(x, pcp) && pcp.count + (1 << order) < nr_pcp_high(pcp, mm.zone, pcp_free_high(pcp, order)) && x.quietFor(x.m.nowaitNs);
+  const zone = page_zone(mm, page);
+  const pcp = zone.per_cpu_pageset[x.cpu.id]!;
+  return pcp_lock_free(x, pcp) && pcp.count + (1 << order) < nr_pcp_high(pcp, zone, pcp_free_high(pcp, order)) && x.quietFor(x.m.nowaitNs);
+}
+
+/** The fault of a NULL struct per_cpu_pages: `pcp->lists[pindex]` lies at
+ * this offset (spinlock, count, high, batch, free_factor and expire first,
+ * as the model lays out per_cpu_pages). */
+const PCP_LISTS_OFFSET = 24;
+
+function nullPcpDeref(pindex: number, fn: string): Oops {
+  const address = (PCP_LISTS_OFFSET + pindex * 16).toString(16).padStart(16, "0");
+  return new Oops(`BUG: kernel NULL pointer dereference, address: ${address}`, fn);
 }
 
 export const nowait = {
-  /** __alloc_pages(), when pcp_alloc_nowait() */
-  __alloc_pages(x: Context, mm: Mm, order: number, gfp: number, migratetype: number): number {
+  /** __alloc_pages(), when pcp_alloc_nowait() gave `zone` */
+  __alloc_pages(x: Context, mm: Mm, zone: Zone, order: number, gfp: number, migratetype: number): number {
     try {
-      const page = nowait.get_page_from_freelist(x, mm, order, migratetype);
+      const page = nowait.get_page_from_freelist(x, mm, zone, order, migratetype);
       if (mm.tracepoint) trace(x, mm, "mm_page_alloc", { pfn: page, order, gfp_flags: gfp, migratetype });
       return prep_new_page(mm, page, order);
     } catch (e) {
       throw unwind(e, "__alloc_pages");
     }
   },
-  get_page_from_freelist(x: Context, mm: Mm, order: number, migratetype: number): number {
+  get_page_from_freelist(x: Context, mm: Mm, zone: Zone, order: number, migratetype: number): number {
     try {
-      return nowait.rmqueue(x, mm, order, migratetype);
+      return nowait.rmqueue(x, mm, zone, order, migratetype);
     } catch (e) {
       throw unwind(e, "get_page_from_freelist");
     }
   },
-  rmqueue(x: Context, mm: Mm, order: number, migratetype: number): number {
+  rmqueue(x: Context, mm: Mm, zone: Zone, order: number, migratetype: number): number {
     try {
-      return nowait.rmqueue_pcplist(x, mm, order, migratetype);
+      return nowait.rmqueue_pcplist(x, mm, zone, order, migratetype);
     } catch (e) {
       throw unwind(e, "rmqueue");
     }
   },
-  rmqueue_pcplist(x: Context, mm: Mm, order: number, migratetype: number): number {
+  rmqueue_pcplist(x: Context, mm: Mm, zone: Zone, order: number, migratetype: number): number {
     try {
       settled(x.mustYield());
-      const pcp = mm.variant.pcp_spin_trylock(x, mm)!;
+      const pcp = mm.variant.pcp_spin_trylock(x, mm, zone)!;
       pcp.free_factor >>= 1;
       const page = nowait.__rmqueue_pcplist(x, mm, order, pcp, pcp.lists[order_to_pindex(migratetype, order)]!);
       settled(x.mustYield());
@@ -763,7 +817,7 @@ export const nowait = {
   /** The hit: the block at the head of a non-empty pcp list (LIFO, the hottest). */
   __rmqueue_pcplist(x: Context, mm: Mm, order: number, pcp: PerCpuPages, list: number): number {
     try {
-      const memmap = mm.zone.memmap;
+      const memmap = mm.memmap;
       const page = memmap.list_first_entry(list, "__rmqueue_pcplist");
       memmap.list_del(page, "__rmqueue_pcplist");
       pcp.count -= 1 << order;
@@ -786,28 +840,33 @@ export const nowait = {
   },
   free_unref_page(x: Context, mm: Mm, page: number, order: number): void {
     try {
-      let migratetype = mm.zone.memmap.pcpMigratetype(page);
+      let migratetype = mm.memmap.pcpMigratetype(page);
       if (migratetype >= MIGRATE_PCPTYPES) migratetype = MIGRATE_MOVABLE;
+      const zone = page_zone(mm, page);
       settled(x.mustYield());
-      const pcp = mm.variant.pcp_spin_trylock(x, mm)!;
-      settled(nowait.free_unref_page_commit(x, mm, pcp, page, migratetype, order));
+      const pcp = mm.variant.pcp_spin_trylock(x, mm, zone)!;
+      settled(nowait.free_unref_page_commit(x, mm, zone, pcp, page, migratetype, order));
       settled(x.mustYield());
       settled(mm.variant.pcp_spin_unlock(x, pcp));
     } catch (e) {
       throw unwind(e, "free_unref_page");
     }
   },
-  /** Lists the block; true when the list reached high, so the caller drains. */
-  free_unref_page_commit(x: Context, mm: Mm, pcp: PerCpuPages, page: number, migratetype: number, order: number): boolean {
+  /** Lists the block; true when the list reached high, so the caller drains.
+   * A null `pcp` (v2's stale locked_zone after a failed trylock) faults as
+   * the kernel's list_add() would, reading pcp->lists[pindex].next. */
+  free_unref_page_commit(x: Context, mm: Mm, zone: Zone, pcp: PerCpuPages | null, page: number, migratetype: number, order: number): boolean {
     try {
-      const memmap = mm.zone.memmap;
+      const pindex = order_to_pindex(migratetype, order);
+      if (!pcp) throw nullPcpDeref(pindex, "free_unref_page_commit");
+      const memmap = mm.memmap;
       memmap.setFlags(page, PG_pcp);
       memmap.setOrder(page, order);
       memmap.setPcpMigratetype(page, migratetype);
-      memmap.list_add(page, pcp.lists[order_to_pindex(migratetype, order)]!, "free_unref_page_commit");
+      memmap.list_add(page, pcp.lists[pindex]!, "free_unref_page_commit");
       pcp.count += 1 << order;
       x.spend(draw(x.m.costs.pcp_list_op));
-      return pcp.count >= nr_pcp_high(pcp, mm.zone, pcp_free_high(pcp, order));
+      return pcp.count >= nr_pcp_high(pcp, zone, pcp_free_high(pcp, order));
     } catch (e) {
       throw unwind(e, "free_unref_page_commit");
     }

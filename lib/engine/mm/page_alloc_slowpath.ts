@@ -18,7 +18,7 @@ import {
 } from "./compaction.ts";
 import {
   ALLOC_HARDER, ALLOC_HIGH, ALLOC_KSWAPD, ALLOC_WMARK_LOW, ALLOC_WMARK_MIN, __zone_watermark_ok, drain_all_pages,
-  get_page_from_freelist, prep_new_page, trace, type Mm,
+  get_page_from_freelist, page_zone, prep_new_page, trace, type AllocContext, type Mm,
 } from "./page_alloc.ts";
 import { balance_pgdat, try_to_free_pages } from "./vmscan.ts";
 import { MIGRATE_MOVABLE, PAGE_ALLOC_COSTLY_ORDER } from "./zone.ts";
@@ -31,6 +31,8 @@ const __GFP_KSWAPD_RECLAIM = bit("__GFP_KSWAPD_RECLAIM");
 const __GFP_NORETRY = bit("__GFP_NORETRY");
 const __GFP_RETRY_MAYFAIL = bit("__GFP_RETRY_MAYFAIL");
 const __GFP_NOMEMALLOC = bit("__GFP_NOMEMALLOC");
+const __GFP_DMA = bit("__GFP_DMA");
+const __GFP_DMA32 = bit("__GFP_DMA32");
 const MAX_RECLAIM_RETRIES = 16;
 
 /** gfp_to_alloc_flags(), mm/page_alloc.c 6.1 (ALLOC_HIGH and ALLOC_KSWAPD
@@ -43,23 +45,35 @@ function gfp_to_alloc_flags(gfp: number): number {
   return alloc_flags;
 }
 
-/** pgdat_balanced(), mm/vmscan.c 6.1: the high watermark alone, through
- * zone_watermark_ok_safe() with alloc_flags 0, so an order above 0 also
- * needs a free block of that order on a pcp migratetype's list. No
+/** gfp_zone() and the zonelist it selects: __GFP_DMA32 stops at DMA32;
+ * every other allocation may use every simulated zone. __GFP_DMA (no DMA
+ * zone is simulated beside DMA32) is taken as DMA32's. */
+export function alloc_context(mm: Mm, gfp: number): AllocContext {
+  return gfp & (__GFP_DMA | __GFP_DMA32) ? mm.acDma32 : mm.ac;
+}
+
+/** pgdat_balanced(), mm/vmscan.c 6.1: the node is balanced when any zone up
+ * to highest_zoneidx meets its high watermark (lowmem_reserve included),
+ * through zone_watermark_ok_safe() with alloc_flags 0, so an order above 0
+ * also needs a free block of that order on a pcp migratetype's list. No
  * compaction term: a zone with enough free pages but no such block is not
- * balanced, and kswapd is woken. The one zone has no lowmem_reserve and no
- * watermark boost (pgdat_watermark_boosted() is always false here). */
-function pgdat_balanced(mm: Mm, order: number): boolean {
-  const zone = mm.zone;
-  return __zone_watermark_ok(zone, order, zone.wmark.high, 0, zone.nrFree);
+ * balanced, and kswapd is woken. No watermark boost
+ * (pgdat_watermark_boosted() is always false here). */
+export function pgdat_balanced(mm: Mm, order: number, highest_zoneidx: number): boolean {
+  for (const zone of mm.node_zones) {
+    if (zone.idx > highest_zoneidx) continue;
+    if (__zone_watermark_ok(zone, order, zone.wmark.high, highest_zoneidx, 0, zone.nrFree)) return true;
+  }
+  return false;
 }
 
 /** wake_all_kswapds() -> wakeup_kswapd(), mm/vmscan.c 6.1: a balanced or
  * hopeless node (kswapd failed MAX_RECLAIM_RETRIES times) wakes kcompactd
- * instead, and only for callers that cannot compact themselves. */
-function wake_all_kswapds(x: Context, mm: Mm, order: number, gfp: number): void {
-  const balanced = pgdat_balanced(mm, order);
-  const hopeless = mm.zone.kswapd_failures >= MAX_RECLAIM_RETRIES;
+ * instead, and only for callers that cannot compact themselves. One node,
+ * so one wakeup for the zonelist. */
+function wake_all_kswapds(x: Context, mm: Mm, order: number, gfp: number, ac: AllocContext): void {
+  const balanced = pgdat_balanced(mm, order, ac.highest_zoneidx);
+  const hopeless = mm.kswapd_failures >= MAX_RECLAIM_RETRIES;
   if (mm.tracepoint) trace(x, mm, "mm_vmscan_wakeup_kswapd", { order, gfp_flags: gfp, balanced: balanced ? 1 : 0, hopeless: hopeless ? 1 : 0 });
   if (!balanced && !hopeless) mm.kthreads.kswapd(x, order);
   // wakeup_kcompactd() returns at once for order 0.
@@ -67,13 +81,13 @@ function wake_all_kswapds(x: Context, mm: Mm, order: number, gfp: number): void 
 }
 
 /** __alloc_pages_direct_compact(), mm/page_alloc.c 6.1: [page, result]. */
-function* __alloc_pages_direct_compact(x: Context, mm: Mm, order: number, migratetype: number, alloc_flags: number, prio: number): Code<[number, number]> {
+function* __alloc_pages_direct_compact(x: Context, mm: Mm, order: number, migratetype: number, alloc_flags: number, prio: number, ac: AllocContext): Code<[number, number]> {
   try {
     if (!order) return [-1, COMPACT_SKIPPED];
-    const [result, captured] = yield* try_to_compact_pages(x, mm, order, migratetype, alloc_flags, prio);
+    const [result, captured] = yield* try_to_compact_pages(x, mm, order, migratetype, alloc_flags, prio, ac);
     if (result === COMPACT_SKIPPED) return [-1, result];
-    const page = captured >= 0 ? captured : yield* get_page_from_freelist(x, mm, order, migratetype, alloc_flags);
-    if (page >= 0) compaction_defer_reset(mm.zone, order, true);
+    const page = captured >= 0 ? captured : yield* get_page_from_freelist(x, mm, order, migratetype, alloc_flags, ac);
+    if (page >= 0) compaction_defer_reset(page_zone(mm, page), order, true);
     return [page, result];
   } catch (e) {
     throw unwind(e, "__alloc_pages_direct_compact");
@@ -83,15 +97,15 @@ function* __alloc_pages_direct_compact(x: Context, mm: Mm, order: number, migrat
 /** __alloc_pages_direct_reclaim(), mm/page_alloc.c 6.1: reclaim, try again,
  * and on failure drain every CPU's pcp lists once and try once more.
  * Returns [page, pages reclaimed]. */
-function* __alloc_pages_direct_reclaim(x: Context, mm: Mm, order: number, migratetype: number, alloc_flags: number): Code<[number, number]> {
+function* __alloc_pages_direct_reclaim(x: Context, mm: Mm, order: number, migratetype: number, alloc_flags: number, ac: AllocContext): Code<[number, number]> {
   try {
     const progress = yield* try_to_free_pages(x, mm, order);
     if (!progress) return [-1, 0];
     let drained = false;
     for (;;) {
-      const page = yield* get_page_from_freelist(x, mm, order, migratetype, alloc_flags);
+      const page = yield* get_page_from_freelist(x, mm, order, migratetype, alloc_flags, ac);
       if (page >= 0 || drained) return [page, progress];
-      yield* drain_all_pages(x, mm, false);
+      yield* drain_all_pages(x, mm, null);
       drained = true;
     }
   } catch (e) {
@@ -100,20 +114,20 @@ function* __alloc_pages_direct_reclaim(x: Context, mm: Mm, order: number, migrat
 }
 
 /** __alloc_pages_slowpath(), mm/page_alloc.c 6.1 */
-function* __alloc_pages_slowpath(x: Context, mm: Mm, order: number, gfp: number, migratetype: number): Code<number> {
+function* __alloc_pages_slowpath(x: Context, mm: Mm, order: number, gfp: number, migratetype: number, ac: AllocContext): Code<number> {
   try {
     const costly_order = order > PAGE_ALLOC_COSTLY_ORDER;
     const can_direct_reclaim = (gfp & __GFP_DIRECT_RECLAIM) !== 0;
     const alloc_flags = gfp_to_alloc_flags(gfp);
-    if (alloc_flags & ALLOC_KSWAPD) wake_all_kswapds(x, mm, order, gfp);
-    let page = yield* get_page_from_freelist(x, mm, order, migratetype, alloc_flags);
+    if (alloc_flags & ALLOC_KSWAPD) wake_all_kswapds(x, mm, order, gfp, ac);
+    let page = yield* get_page_from_freelist(x, mm, order, migratetype, alloc_flags, ac);
     if (page >= 0) return page;
 
     let compact_priority = DEF_COMPACT_PRIORITY;
     let compact_result: number;
     // Costly orders and unmovable high orders try async compaction before reclaim.
     if (can_direct_reclaim && (costly_order || (order > 0 && migratetype !== MIGRATE_MOVABLE))) {
-      [page, compact_result] = yield* __alloc_pages_direct_compact(x, mm, order, migratetype, alloc_flags, INIT_COMPACT_PRIORITY);
+      [page, compact_result] = yield* __alloc_pages_direct_compact(x, mm, order, migratetype, alloc_flags, INIT_COMPACT_PRIORITY, ac);
       if (page >= 0) return page;
       if (costly_order && gfp & __GFP_NORETRY) {
         // "If compaction is deferred for high-order allocations, it is because
@@ -124,14 +138,14 @@ function* __alloc_pages_slowpath(x: Context, mm: Mm, order: number, gfp: number,
     }
 
     for (let loops = 0; loops <= MAX_RECLAIM_RETRIES; loops++) {
-      if (alloc_flags & ALLOC_KSWAPD) wake_all_kswapds(x, mm, order, gfp);
-      page = yield* get_page_from_freelist(x, mm, order, migratetype, alloc_flags);
+      if (alloc_flags & ALLOC_KSWAPD) wake_all_kswapds(x, mm, order, gfp, ac);
+      page = yield* get_page_from_freelist(x, mm, order, migratetype, alloc_flags, ac);
       if (page >= 0) return page;
       if (!can_direct_reclaim) return -1;
       let progress: number;
-      [page, progress] = yield* __alloc_pages_direct_reclaim(x, mm, order, migratetype, alloc_flags);
+      [page, progress] = yield* __alloc_pages_direct_reclaim(x, mm, order, migratetype, alloc_flags, ac);
       if (page >= 0) return page;
-      [page, compact_result] = yield* __alloc_pages_direct_compact(x, mm, order, migratetype, alloc_flags, compact_priority);
+      [page, compact_result] = yield* __alloc_pages_direct_compact(x, mm, order, migratetype, alloc_flags, compact_priority, ac);
       if (page >= 0) return page;
       if (gfp & __GFP_NORETRY) return -1;
       if (costly_order && !(gfp & __GFP_RETRY_MAYFAIL)) return -1;
@@ -156,8 +170,9 @@ function* __alloc_pages_slowpath(x: Context, mm: Mm, order: number, gfp: number,
  */
 export function* __alloc_pages(x: Context, mm: Mm, order: number, gfp: number, migratetype: number): Code<number> {
   try {
-    let page = yield* get_page_from_freelist(x, mm, order, migratetype, ALLOC_WMARK_LOW);
-    if (page < 0) page = yield* __alloc_pages_slowpath(x, mm, order, gfp, migratetype);
+    const ac = alloc_context(mm, gfp);
+    let page = yield* get_page_from_freelist(x, mm, order, migratetype, ALLOC_WMARK_LOW, ac);
+    if (page < 0) page = yield* __alloc_pages_slowpath(x, mm, order, gfp, migratetype, ac);
     if (mm.tracepoint) trace(x, mm, "mm_page_alloc", { pfn: page, order, gfp_flags: gfp, migratetype });
     return page < 0 ? -1 : prep_new_page(mm, page, order);
   } catch (e) {

@@ -21,7 +21,7 @@ export function* shrink_node(x: Context, mm: Mm, nr_to_reclaim: number): Code<nu
   try {
     const victims = mm.owners.reclaim(nr_to_reclaim);
     if (victims.length === 0) return 0;
-    const memmap = mm.zone.memmap;
+    const memmap = mm.memmap;
     let pages = 0;
     const list = memmap.newHead();
     let listed = 0;
@@ -48,7 +48,7 @@ export function* try_to_free_pages(x: Context, mm: Mm, order: number): Code<numb
   try {
     if (mm.tracepoint) trace(x, mm, "mm_vmscan_direct_reclaim_begin", { order });
     const reclaimed = yield* shrink_node(x, mm, SWAP_CLUSTER_MAX);
-    if (reclaimed > 0) mm.zone.kswapd_failures = 0;
+    if (reclaimed > 0) mm.kswapd_failures = 0;
     if (mm.tracepoint) trace(x, mm, "mm_vmscan_direct_reclaim_end", { nr_reclaimed: reclaimed });
     if (mm.metrics.measuring) mm.metrics.reclaimDirect += reclaimed;
     return reclaimed;
@@ -57,19 +57,24 @@ export function* try_to_free_pages(x: Context, mm: Mm, order: number): Code<numb
   }
 }
 
-/** balance_pgdat(), mm/vmscan.c 6.1: reclaim until the high watermark is
- * met or nothing is left to reclaim, and for a high order at least
+/** balance_pgdat(), mm/vmscan.c 6.1: reclaim until some zone meets its
+ * high watermark (lowmem_reserve included, as pgdat_balanced() has it for
+ * order 0) or nothing is left to reclaim, and for a high order at least
  * compact_gap(order) pages (kswapd_shrink_node() keeps sc->order until
- * then), so compaction has room; then kcompactd for that order. */
+ * then), so compaction has room; then kcompactd for that order.
+ * Simplified: kswapd balances for the highest simulated zone, whatever
+ * zone the allocations that woke it could use. */
 export function* balance_pgdat(x: Context, mm: Mm, order: number): Code {
   try {
-    const zone = mm.zone;
+    const zones = mm.node_zones;
+    const highest_zoneidx = zones[zones.length - 1]!.idx;
+    const balanced = () => zones.some((z) => z.nrFree >= z.wmark.high + z.lowmem_reserve[highest_zoneidx]!);
     const gap = order > 0 ? 2 << order : 0;
     let total = 0;
     if (mm.tracepoint) trace(x, mm, "mm_vmscan_kswapd_wake", { order });
-    zone.reclaimActive = true; // set_reclaim_active()
+    for (const zone of zones) zone.reclaimActive = true; // set_reclaim_active()
     try {
-      while (zone.nrFree < zone.wmark.high || total < gap) {
+      while (!balanced() || total < gap) {
         const reclaimed = yield* shrink_node(x, mm, SWAP_CLUSTER_MAX);
         if (mm.metrics.measuring) mm.metrics.reclaimKswapd += reclaimed;
         if (reclaimed === 0) break;
@@ -77,10 +82,10 @@ export function* balance_pgdat(x: Context, mm: Mm, order: number): Code {
         if (x.mustYield()) yield x.pending;
       }
     } finally {
-      zone.reclaimActive = false; // clear_reclaim_active()
+      for (const zone of zones) zone.reclaimActive = false; // clear_reclaim_active()
     }
-    if (total > 0) zone.kswapd_failures = 0;
-    else zone.kswapd_failures++;
+    if (total > 0) mm.kswapd_failures = 0;
+    else mm.kswapd_failures++;
     // kswapd_try_to_sleep(): "wake kcompactd" for the order it was woken for.
     if (order > 0) mm.kthreads.kcompactd(x, order);
   } catch (e) {

@@ -1,9 +1,9 @@
 // struct zone and struct per_cpu_pages with the constants and sizing
 // formulas of Linux 6.1 (include/linux/mmzone.h, mm/page_alloc.c).
-// Simplification: one zone of the node (mm/node.ts picks it and sizes it),
-// no CMA, no isolation, no highatomic reserve.
+// Simplification: the zones mm/node.ts picks and sizes (DMA32, and Normal
+// above 4 GiB), no CMA, no isolation, no highatomic reserve.
 import { Spinlock, type LockStat, type Measuring } from "../lock.ts";
-import { CHUNK_PAGES, MemMap, PG_alloc, PG_buddy } from "./memmap.ts";
+import { CHUNK_PAGES, type MemMap, PG_alloc, PG_buddy } from "./memmap.ts";
 import type { SimulatedZone, ZoneName } from "./node.ts";
 
 export const MAX_ORDER = 11;
@@ -52,10 +52,12 @@ export class PerCpuPages {
   readonly lists: number[] = [];
   readonly lock: Spinlock;
 
-  constructor(memmap: MemMap, cpu: number, high: number, batch: number, stat: LockStat, gate: Measuring) {
+  constructor(memmap: MemMap, cpu: number, slot: number, high: number, batch: number, stat: LockStat, gate: Measuring) {
     this.high = high;
     this.batch = batch;
-    const base = 0xffff88807fc00000n + BigInt(cpu) * 0x40000n;
+    // Each zone's pageset is its own percpu allocation: the next zone's
+    // sits one cache-aligned struct per_cpu_pages (256 bytes) further on.
+    const base = 0xffff88807fc00000n + BigInt(cpu) * 0x40000n + BigInt(slot) * 0x100n;
     this.lock = new Spinlock(`&pcp->lock (cpu ${cpu})`, base, stat, gate);
     for (let i = 0; i < NR_PCP_LISTS; i++) this.lists.push(memmap.newHead(base + 24n + BigInt(i) * 16n));
   }
@@ -66,6 +68,30 @@ interface FreeArea {
   nr_free: number;
 }
 
+/** What the node counts over its zones: free pages and their low point,
+ * for the metrics (the kernel's per-node NR_FREE_PAGES sum). */
+export class NodeFree {
+  readonly zones: Zone[] = [];
+  /** Lowest free pages of the node since the last reset (the end of warmup). */
+  nrFreeMin = Infinity;
+
+  get nrFree(): number {
+    let n = 0;
+    for (const z of this.zones) n += z.nrFree;
+    return n;
+  }
+
+  note(): void {
+    const n = this.nrFree;
+    if (n < this.nrFreeMin) this.nrFreeMin = n;
+  }
+}
+
+/** Model addresses of the structures in struct zone; the next zone's lie
+ * one struct zone further on (the model's own spacing). */
+const ZONE_ADDRESS = 0xffff88813ffd6d00n;
+const ZONE_STRIDE = 0x700n;
+
 export class Zone {
   readonly memmap: MemMap;
   readonly free_area: FreeArea[] = [];
@@ -74,19 +100,26 @@ export class Zone {
   readonly wmark: Watermarks;
   /** The zone of the node this one stands for ("DMA32", "Normal"). */
   readonly name: ZoneName;
+  /** zone_idx(): 0 DMA, 1 DMA32, 2 Normal. */
+  readonly idx: number;
   readonly managedPages: number;
+  /** zone_start_pfn in the model's pfn space: the zones' managed pages lie
+   * one after the other, each from a max-order boundary, so buddies never
+   * cross a zone. */
+  readonly base: number;
+  /** The first pfn after the zone's managed pages. */
+  readonly end: number;
+  /** lowmem_reserve[], indexed by the allocation's highest zone. */
+  readonly lowmem_reserve: number[];
   /** NR_FREE_PAGES: pages on the buddy lists (pcp pages are not counted). */
   nrFree = 0;
-  /** Lowest nrFree since the last reset (the end of warmup). */
-  nrFreeMin = Infinity;
 
+  /** After a drop in free pages: the node's low point, for the metrics. */
   noteFreeMin(): void {
-    if (this.nrFree < this.nrFreeMin) this.nrFreeMin = this.nrFree;
+    this.node.note();
   }
   /** ZONE_RECLAIM_ACTIVE: kswapd is reclaiming (caps pcp high, nr_pcp_high()). */
   reclaimActive = false;
-  /** pgdat->kswapd_failures: kswapd runs in a row that reclaimed nothing. */
-  kswapd_failures = 0;
   /** Compaction deferral (defer_compaction(), mm/compaction.c 6.1). */
   compact_considered = 0;
   compact_defer_shift = 0;
@@ -99,42 +132,58 @@ export class Zone {
   private untouchedNext: number;
   private readonly untouchedEnd: number;
 
+  /**
+   * `slot`: the zone's place among the simulated zones in node order (0 the
+   * lowest), which spaces its model addresses. `base` must be a multiple of
+   * CHUNK_PAGES.
+   */
   constructor(
     setup: SimulatedZone,
+    memmap: MemMap,
+    base: number,
+    slot: number,
     nrCpus: number,
     readonly pcpStat: LockStat,
     zoneStat: LockStat,
     gate: Measuring,
     onZoneContended: (now: number) => void,
+    private readonly node: NodeFree,
   ) {
     const managedPages = setup.managedPages;
     this.name = setup.name;
+    this.idx = setup.idx;
     this.managedPages = managedPages;
-    this.memmap = new MemMap(managedPages, MIGRATE_MOVABLE);
-    this.lock = new Spinlock("&zone->lock", 0xffff88813ffd6d00n, zoneStat, gate, onZoneContended);
+    this.base = base;
+    this.end = base + managedPages;
+    this.lowmem_reserve = setup.lowmemReserve;
+    this.memmap = memmap;
+    node.zones.push(this);
+    const address = ZONE_ADDRESS + BigInt(slot) * ZONE_STRIDE;
+    this.lock = new Spinlock("&zone->lock", address, zoneStat, gate, onZoneContended);
     for (let order = 0; order < MAX_ORDER; order++) {
       const free_list: number[] = [];
       for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
-        free_list.push(this.memmap.newHead(0xffff88813ffd6d80n + BigInt(order * MIGRATE_TYPES + mt) * 16n));
+        free_list.push(this.memmap.newHead(address + 0x80n + BigInt(order * MIGRATE_TYPES + mt) * 16n));
       }
       this.free_area.push({ free_list, nr_free: 0 });
     }
     this.wmark = { minFreeKbytes: setup.minFreeKbytes, min: setup.min, low: setup.low, high: setup.high };
+    this.compact_cached_migrate_pfn = base;
     this.compact_cached_free_pfn = this.lastPageblock;
     const { pcpHigh: high, pcpBatch: batch } = setup;
     for (let cpu = 0; cpu < nrCpus; cpu++) {
-      this.per_cpu_pageset.push(new PerCpuPages(this.memmap, cpu, high, batch, this.pcpStat, gate));
+      this.per_cpu_pageset.push(new PerCpuPages(this.memmap, cpu, slot, high, batch, this.pcpStat, gate));
     }
     // memmap_init(): whole max-order blocks stay untouched until used; the
     // ragged end of the zone is freed block by block as the kernel does.
     const whole = Math.floor(managedPages / CHUNK_PAGES);
-    this.untouchedNext = 0;
-    this.untouchedEnd = whole;
+    this.untouchedNext = base / CHUNK_PAGES;
+    this.untouchedEnd = this.untouchedNext + whole;
     this.free_area[MAX_ORDER - 1]!.nr_free += whole;
     this.nrFree += whole * CHUNK_PAGES;
-    let pfn = whole * CHUNK_PAGES;
+    let pfn = base + whole * CHUNK_PAGES;
     for (let order = MAX_ORDER - 2; order >= 0; order--) {
-      if (managedPages - pfn >= 1 << order) {
+      if (this.end - pfn >= 1 << order) {
         this.addFreeBlock(pfn, order, MIGRATE_MOVABLE, "memmap_init_zone");
         pfn += 1 << order;
       }
@@ -173,7 +222,12 @@ export class Zone {
 
   /** The first pfn of the zone's last whole pageblock. */
   get lastPageblock(): number {
-    return Math.max(0, (Math.floor(this.managedPages / (1 << pageblock_order)) - 1) * (1 << pageblock_order));
+    return this.base + Math.max(0, (Math.floor(this.managedPages / (1 << pageblock_order)) - 1) * (1 << pageblock_order));
+  }
+
+  /** zone_spans_pfn() for the managed pages. */
+  spans(pfn: number): boolean {
+    return pfn >= this.base && pfn < this.end;
   }
 
   /**
@@ -195,7 +249,7 @@ export class Zone {
     if (fraction < 1) return;
     let pfn = this.untouchedEnd * CHUNK_PAGES;
     for (let order = MAX_ORDER - 2; order >= 0; order--) {
-      if (this.managedPages - pfn < 1 << order) continue;
+      if (this.end - pfn < 1 << order) continue;
       if (order > 0) {
         this.memmap.list_del(pfn, "memmap_init_zone");
         this.free_area[order]!.nr_free--;

@@ -6,7 +6,7 @@ import type { Context } from "../context.ts";
 import { draw } from "../costs.ts";
 import { trylockNow } from "../lock.ts";
 import type { Mm } from "../mm/page_alloc.ts";
-import type { PerCpuPages } from "../mm/zone.ts";
+import type { PerCpuPages, Zone } from "../mm/zone.ts";
 
 /** 6.1 mm/page_alloc.c pcpu_task_pin(): preempt_disable() (not PREEMPT_RT),
  * charged with its pcpu_task_unpin() as one pair. Every local pcp lock pins;
@@ -17,8 +17,8 @@ export function pcpu_task_pin(x: Context): void {
 
 /** `perPage`: free_unref_page_list counts its pages as the eligible
  * operations, not its lock attempts. */
-export function pcp_trylock_counted(x: Context, mm: Mm, irqsave: boolean, perPage = false): PerCpuPages | null {
-  const pcp = mm.zone.per_cpu_pageset[x.cpu.id]!;
+export function pcp_trylock_counted(x: Context, mm: Mm, zone: Zone, irqsave: boolean, perPage = false): PerCpuPages | null {
+  const pcp = zone.per_cpu_pageset[x.cpu.id]!;
   pcpu_task_pin(x);
   if (irqsave) x.irqSaveNow();
   const ok = trylockNow(x, pcp.lock);

@@ -13,7 +13,9 @@
 import type { Code, Context } from "../context.ts";
 import { spin_unlock } from "../lock.ts";
 import { unwind } from "../oops.ts";
-import { free_one_page, free_unref_page_commit, free_unref_page_list_prepare, pcp_migratetype, type Mm, type Variant } from "../mm/page_alloc.ts";
+import {
+  free_one_page, free_unref_page_commit, free_unref_page_list_prepare, page_zone, pcp_migratetype, trace, type Mm, type Variant,
+} from "../mm/page_alloc.ts";
 import { countListPage, pcp_trylock_counted } from "./common.ts";
 import { trylockLocking } from "./trylock.ts";
 
@@ -23,24 +25,26 @@ import { trylockLocking } from "./trylock.ts";
 function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
   try {
     free_unref_page_list_prepare(mm, list);
-    const memmap = mm.zone.memmap;
+    const memmap = mm.memmap;
     for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
       // 4.11 left the page's links for the next list_add to rewrite; unlinking
       // it first frees the same pages in the same order.
       memmap.list_del(page, "free_unref_page_list");
       const migratetype = pcp_migratetype(mm, page);
+      const zone = page_zone(mm, page);
+      if (mm.tracepoint) trace(x, mm, "mm_page_free_batched", { pfn: page });
       if (x.in_interrupt()) {
-        yield* free_one_page(x, mm, page, 0, migratetype);
+        yield* free_one_page(x, mm, zone, page, 0, migratetype);
         continue;
       }
       countListPage(mm);
       if (x.mustYield()) yield x.pending;
-      const pcp = pcp_trylock_counted(x, mm, false, true);
+      const pcp = pcp_trylock_counted(x, mm, zone, false, true);
       if (!pcp) {
-        yield* free_one_page(x, mm, page, 0, migratetype);
+        yield* free_one_page(x, mm, zone, page, 0, migratetype);
         continue;
       }
-      yield* free_unref_page_commit(x, mm, pcp, page, migratetype, 0);
+      yield* free_unref_page_commit(x, mm, zone, pcp, page, migratetype, 0);
       yield* spin_unlock(x, pcp.lock);
     }
   } catch (e) {

@@ -5,34 +5,40 @@
 import type { Code, Context } from "../context.ts";
 import { spin_lock, spin_lock_irqsave, spin_unlock, spin_unlock_irqrestore, unlockNow } from "../lock.ts";
 import { unwind } from "../oops.ts";
-import { free_unref_page_commit, free_unref_page_list_prepare, pcp_migratetype, type Mm, type Variant } from "../mm/page_alloc.ts";
+import { free_unref_page_commit, free_unref_page_list_prepare, page_zone, pcp_migratetype, trace, type Mm, type Variant } from "../mm/page_alloc.ts";
 import { SWAP_CLUSTER_MAX, type PerCpuPages, type Zone } from "../mm/zone.ts";
 import { countListPage, pcp_trylock_counted, pcpu_task_pin } from "./common.ts";
 
-/** free_unref_page_list(), mm/page_alloc.c 6.1: a blocking irqsave pcp lock,
- * relocked every SWAP_CLUSTER_MAX pages. Pages are never list_del()ed from
- * the temporary list; list_add() onto the pcp list rewrites their links, and
- * nothing walks the temporary list again. */
+/** free_unref_page_list(), mm/page_alloc.c 6.1: a blocking irqsave lock on
+ * the page's zone's pcp, retaken at a change of zone ("Different zone,
+ * different pcp lock") and every SWAP_CLUSTER_MAX pages. Pages are never
+ * list_del()ed from the temporary list; list_add() onto the pcp list
+ * rewrites their links, and nothing walks the temporary list again. */
 export function* free_unref_page_list_61(x: Context, mm: Mm, list: number): Code {
   try {
     free_unref_page_list_prepare(mm, list);
-    const memmap = mm.zone.memmap;
+    const memmap = mm.memmap;
     let pcp: PerCpuPages | null = null;
+    let locked_zone: Zone | null = null;
     let batch_count = 0;
     for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
+      const zone = page_zone(mm, page);
       countListPage(mm);
-      if (!pcp) {
-        pcp = mm.zone.per_cpu_pageset[x.cpu.id]!;
+      if (zone !== locked_zone) {
+        if (pcp) yield* spin_unlock_irqrestore(x, pcp.lock);
+        locked_zone = zone;
+        pcp = zone.per_cpu_pageset[x.cpu.id]!;
         pcpu_task_pin(x); // pcp_spin_lock_irqsave()
         yield* spin_lock_irqsave(x, pcp.lock);
       }
       const migratetype = pcp_migratetype(mm, page);
-      yield* free_unref_page_commit(x, mm, pcp, page, migratetype, 0);
+      if (mm.tracepoint) trace(x, mm, "mm_page_free_batched", { pfn: page });
+      yield* free_unref_page_commit(x, mm, zone, pcp, page, migratetype, 0);
       if (++batch_count === SWAP_CLUSTER_MAX) {
-        yield* spin_unlock_irqrestore(x, pcp.lock);
+        yield* spin_unlock_irqrestore(x, pcp!.lock);
         batch_count = 0;
         pcpu_task_pin(x);
-        yield* spin_lock_irqsave(x, pcp.lock);
+        yield* spin_lock_irqsave(x, pcp!.lock);
       }
     }
     if (pcp) yield* spin_unlock_irqrestore(x, pcp.lock);
@@ -45,7 +51,7 @@ export const irqsave: Variant = {
   name: "irqsave",
   bypassPcpInInterrupt: false,
   pcpLockSavesIrqs: true,
-  pcp_spin_trylock: (x: Context, mm: Mm) => pcp_trylock_counted(x, mm, true),
+  pcp_spin_trylock: (x: Context, mm: Mm, zone: Zone) => pcp_trylock_counted(x, mm, zone, true),
   pcp_spin_unlock: (x: Context, pcp: PerCpuPages) => {
     unlockNow(x, pcp.lock);
     return x.irqRestoreNow();

@@ -10,57 +10,73 @@
 // the stale migratetype. page->lru and page->pcp_list are one union, so a
 // failure after a commit rewires the pcp list into the temporary list: the
 // corruption Hugh Dickins diagnosed on 2022-11-08
-// (486a93d7-4140-60c9-1aa8-8dafc8c66210@google.com).
+// (486a93d7-4140-60c9-1aa8-8dafc8c66210@google.com). A failure at a change
+// of zone also leaves locked_zone set with pcp NULL, so the next page of
+// that zone is committed to a NULL pcp.
 import type { Code, Context } from "../context.ts";
 import { spin_unlock } from "../lock.ts";
 import { unwind } from "../oops.ts";
 import {
-  free_one_page, free_unref_page_commit, free_unref_page_list_prepare, pcp_migratetype, type Mm, type Variant,
+  free_one_page, free_unref_page_commit, free_unref_page_list_prepare, page_zone, pcp_migratetype, trace, type Mm, type Variant,
 } from "../mm/page_alloc.ts";
-import { SWAP_CLUSTER_MAX, type PerCpuPages } from "../mm/zone.ts";
+import { SWAP_CLUSTER_MAX, type PerCpuPages, type Zone } from "../mm/zone.ts";
 import { countListPage, pcp_trylock_counted } from "./common.ts";
 import { trylockLocking } from "./trylock.ts";
 
-/** free_unref_page_list(), v2, and v2 with c3e58a70425a "mm/page_alloc:
- * always remove pages from temporary list" (`alwaysRemove`), the fix Mel
+/** free_unref_page_list(), v2; with `alwaysRemove`, c3e58a70425a
+ * "mm/page_alloc: always remove pages from temporary list", the fix Mel
  * Gorman split out of Hugh's diagnosis as v3's first patch: every page
- * leaves the temporary list before it goes anywhere. With one zone,
- * locked_zone only matters as "is the lock held"; v2 drops the lock every
- * SWAP_CLUSTER_MAX pages and lets the next iteration take it again with a
- * trylock. */
-export const v2_free_unref_page_list = (alwaysRemove: boolean) =>
+ * leaves the temporary list before it goes anywhere; with
+ * `forgetZoneOnFailure`, the merged patch's `locked_zone = NULL` after a
+ * failed trylock. v2 drops the lock
+ * every SWAP_CLUSTER_MAX pages (pcp and locked_zone NULL) and lets the next
+ * iteration take it again with a trylock; at a change of zone it drops one
+ * zone's pcp lock and trylocks the other's, and a failure there leaves
+ * locked_zone as it was. */
+export const v2_free_unref_page_list = ({ alwaysRemove = false, forgetZoneOnFailure = false } = {}) =>
   function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
     try {
       // The first loop leaves `migratetype` set to the last page's type.
       let migratetype = free_unref_page_list_prepare(mm, list);
-      const memmap = mm.zone.memmap;
+      const memmap = mm.memmap;
       let pcp: PerCpuPages | null = null;
+      let locked_zone: Zone | null = null;
       let batch_count = 0;
       // pcp_trylock_prepare/finish(UP_flags) around every hold, as v2's diff
       // has them: local_irq_save/restore on UP only.
       const up = !x.m.kernel.SMP;
       for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
+        const zone = page_zone(mm, page);
         if (alwaysRemove) memmap.list_del(page, "free_unref_page_list");
         countListPage(mm);
-        if (!pcp) {
+        // "Different zone, different pcp lock."
+        if (zone !== locked_zone) {
+          if (pcp) {
+            yield* spin_unlock(x, pcp.lock);
+            if (up && x.irqRestoreNow()) yield 0;
+          }
           if (x.mustYield()) yield x.pending;
-          pcp = pcp_trylock_counted(x, mm, up, true);
+          pcp = pcp_trylock_counted(x, mm, zone, up, true);
           if (!pcp) {
             if (!alwaysRemove) memmap.list_del(page, "free_unref_page_list");
-            yield* free_one_page(x, mm, page, 0, migratetype);
+            yield* free_one_page(x, mm, zone, page, 0, migratetype);
+            if (forgetZoneOnFailure) locked_zone = null;
             continue;
           }
+          locked_zone = zone;
         }
         migratetype = pcp_migratetype(mm, page);
-        yield* free_unref_page_commit(x, mm, pcp, page, migratetype, 0);
+        if (mm.tracepoint) trace(x, mm, "mm_page_free_batched", { pfn: page });
+        yield* free_unref_page_commit(x, mm, zone, pcp, page, migratetype, 0);
         // "Guard against excessive IRQ disabled times when freeing a large
         // list of pages. Lock will be reacquired if necessary on the next
         // iteration."
         if (++batch_count === SWAP_CLUSTER_MAX) {
-          yield* spin_unlock(x, pcp.lock);
+          yield* spin_unlock(x, pcp!.lock);
           if (up && x.irqRestoreNow()) yield 0;
           batch_count = 0;
           pcp = null;
+          locked_zone = null;
         }
       }
       if (pcp) {
@@ -72,4 +88,4 @@ export const v2_free_unref_page_list = (alwaysRemove: boolean) =>
     }
   };
 
-export const trylockV2: Variant = { name: "trylock-v2", ...trylockLocking, free_unref_page_list: v2_free_unref_page_list(false) };
+export const trylockV2: Variant = { name: "trylock-v2", ...trylockLocking, free_unref_page_list: v2_free_unref_page_list() };

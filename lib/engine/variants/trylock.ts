@@ -8,42 +8,48 @@ import type { Code, Context } from "../context.ts";
 import { spin_lock, spin_lock_irqsave, spin_unlock, spin_unlock_irqrestore, unlockNow } from "../lock.ts";
 import { unwind } from "../oops.ts";
 import {
-  free_one_page, free_unref_page_commit, free_unref_page_list_prepare, pcp_migratetype, type Mm, type Variant,
+  free_one_page, free_unref_page_commit, free_unref_page_list_prepare, page_zone, pcp_migratetype, trace, type Mm, type Variant,
 } from "../mm/page_alloc.ts";
 import { SWAP_CLUSTER_MAX, type PerCpuPages, type Zone } from "../mm/zone.ts";
 import { countListPage, pcp_trylock_counted } from "./common.ts";
 
 /** free_unref_page_list(), mm/page_alloc.c 6.2: every page is list_del()ed
- * first, then committed under a trylock or freed to the buddy lists. */
+ * first, then committed under a trylock of its zone's pcp (retaken at a
+ * change of zone and every SWAP_CLUSTER_MAX pages) or freed to the buddy
+ * lists. */
 function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
   try {
     free_unref_page_list_prepare(mm, list);
-    const memmap = mm.zone.memmap;
+    const memmap = mm.memmap;
     let pcp: PerCpuPages | null = null;
-    let locked = false; // locked_zone != NULL
+    let locked_zone: Zone | null = null;
     let batch_count = 0;
     // pcp_trylock_prepare(UP_flags): local_irq_save() on UP only.
     const up = !x.m.kernel.SMP;
     for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
+      const zone = page_zone(mm, page);
       memmap.list_del(page, "free_unref_page_list");
       const migratetype = pcp_migratetype(mm, page);
       countListPage(mm);
-      if (!locked || batch_count === SWAP_CLUSTER_MAX) {
+      // "Either different zone requiring a different pcp lock or excessive
+      // lock hold times when freeing a large list of pages."
+      if (zone !== locked_zone || batch_count === SWAP_CLUSTER_MAX) {
         if (pcp) {
           yield* spin_unlock(x, pcp.lock);
           if (up && x.irqRestoreNow()) yield 0; // pcp_trylock_finish()
         }
         batch_count = 0;
         if (x.mustYield()) yield x.pending;
-        pcp = pcp_trylock_counted(x, mm, up, true);
+        pcp = pcp_trylock_counted(x, mm, zone, up, true);
         if (!pcp) {
-          yield* free_one_page(x, mm, page, 0, migratetype);
-          locked = false;
+          yield* free_one_page(x, mm, zone, page, 0, migratetype);
+          locked_zone = null;
           continue;
         }
-        locked = true;
+        locked_zone = zone;
       }
-      yield* free_unref_page_commit(x, mm, pcp!, page, migratetype, 0);
+      if (mm.tracepoint) trace(x, mm, "mm_page_free_batched", { pfn: page });
+      yield* free_unref_page_commit(x, mm, zone, pcp, page, migratetype, 0);
       batch_count++;
     }
     if (pcp) {
@@ -60,7 +66,7 @@ export const trylockLocking = {
   pcpLockSavesIrqs: false,
   // pcp_trylock_prepare/finish(), 6.2: local_irq_save/restore on UP only,
   // where "spin_trylock always succeeds".
-  pcp_spin_trylock: (x: Context, mm: Mm) => pcp_trylock_counted(x, mm, !x.m.kernel.SMP),
+  pcp_spin_trylock: (x: Context, mm: Mm, zone: Zone) => pcp_trylock_counted(x, mm, zone, !x.m.kernel.SMP),
   pcp_spin_unlock: (x: Context, pcp: PerCpuPages) => {
     unlockNow(x, pcp.lock);
     return !x.m.kernel.SMP && x.irqRestoreNow();
