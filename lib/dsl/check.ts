@@ -130,7 +130,7 @@ class Checker {
       sweep: null,
       pcp: { high: null, batch: null },
       fragmentation: 0,
-      config: { DEBUG_LIST: true, SMP: true, DEBUG_SPINLOCK: false, PCP_BATCH_SCALE_MAX: null },
+      config: { DEBUG_LIST: true, DEBUG_VM: true, SMP: true, DEBUG_SPINLOCK: false, PCP_BATCH_SCALE_MAX: null },
       costs: {},
       workloads: [],
       expects: [],
@@ -261,6 +261,7 @@ class Checker {
   private kernelConfig(s: Scenario, set: Map<ConfigName, { on: boolean; span: Span }>, cpusAt: Span | undefined): void {
     const smp = set.get("SMP");
     s.config.DEBUG_LIST = set.get("DEBUG_LIST")?.on ?? true;
+    s.config.DEBUG_VM = set.get("DEBUG_VM")?.on ?? true;
     s.config.SMP = smp?.on ?? true;
     // Kconfig: DEBUG_SPINLOCK is independent of SMP, but a UP kernel without
     // it has no spinlock at all to model, so the default follows !SMP.

@@ -67,6 +67,8 @@ export interface Scenario {
 export interface KernelConfig {
   /** CONFIG_DEBUG_LIST: list_add/list_del check their neighbours. */
   DEBUG_LIST: boolean;
+  /** CONFIG_DEBUG_VM: pages taken from pcp lists are checked (check_new_pcp()). */
+  DEBUG_VM: boolean;
   /** CONFIG_SMP; off implies cpus 1. */
   SMP: boolean;
   /** CONFIG_DEBUG_SPINLOCK; on by default when SMP is off. */

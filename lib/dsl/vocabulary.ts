@@ -23,7 +23,7 @@ export const STATEMENT_EXAMPLES: Record<string, string> = {
   sweep: 'sweep cpus in 1, 2, 4  (or memory, pcp.high, pcp.batch, "workload".rate)',
   pcp: "pcp high 512 batch 63",
   fragmentation: "fragmentation 30%",
-  config: "config DEBUG_LIST off  (or SMP, DEBUG_SPINLOCK; on or off; PCP_BATCH_SCALE_MAX 0 to 6)",
+  config: "config DEBUG_LIST off  (or DEBUG_VM, SMP, DEBUG_SPINLOCK; on or off; PCP_BATCH_SCALE_MAX 0 to 6)",
   cost: "cost zone_lock_per_block 40ns",
   workload: 'workload "name" on cpus 0-3 in task { ... }',
   expect: "expect pcp.fallback_rate < 5% for trylock",
@@ -39,6 +39,7 @@ export const STATEMENT_EXAMPLES: Record<string, string> = {
 /** The kernel config options a scenario may set (scenario.ts KernelConfig). */
 export const CONFIG_OPTIONS = [
   { name: "DEBUG_LIST", byDefault: "on", doc: "CONFIG_DEBUG_LIST: list_add and list_del check their neighbours and report list corruption; off, list_del only poisons the links and a stale link faults where it is followed" },
+  { name: "DEBUG_VM", byDefault: "on", doc: "CONFIG_DEBUG_VM: every page taken from a pcp list is checked (check_new_pcp()) and a bad one ends the run with \"Bad page state\"; off, as in distribution kernels, only pcp refills and buddy allocations are checked, so a page a corrupted pcp list hands out is used as it is, PageBuddy and all" },
   { name: "SMP", byDefault: "on", doc: "CONFIG_SMP: off builds a uniprocessor kernel: one CPU, spin_lock is preempt_disable and spin_trylock always succeeds, even on a held lock" },
   { name: "DEBUG_SPINLOCK", byDefault: "on when SMP is off, else off", doc: "CONFIG_DEBUG_SPINLOCK: spinlocks keep an owner and check it; on UP a trylock of a held lock fails with \"BUG: spinlock trylock failure on UP\", printed once" },
   { name: "PCP_BATCH_SCALE_MAX", byDefault: "unset", range: [0, 6], doc: "CONFIG_PCP_BATCH_SCALE_MAX (0 to 6): a run of frees doubles the pages each pcp drain frees at most N times (batch << N), as \"mm: restrict the pcp batch scale factor to avoid too long latency\" (2024, in 6.1.y stable; Debian's 6.1 sets 5); unset, it doubles up to high - batch as 6.1.0 does" },

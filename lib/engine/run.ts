@@ -126,7 +126,7 @@ export class Simulation {
     if (!variant) throw new Error(`unknown variant ${spec.variant}`);
     let owners: PagePool | null = null;
     const mm: Mm = {
-      node_zones, memmap, node, kswapd_failures: 0, variant, metrics,
+      node_zones, memmap, node, kswapd_failures: 0, debugVm: true, variant, metrics,
       ac: { zonelist, highest_zoneidx: zonelist[0]!.idx },
       // Every node the model builds has DMA32 (or DMA alone, on tiny machines).
       acDma32: { zonelist: dma32, highest_zoneidx: dma32[0]!.idx },
@@ -144,8 +144,10 @@ export class Simulation {
     const m = new Machine(s.cpus, rng, makeCosts(s.costs, rng), metrics, `run ${spec.variant}, seed ${spec.seed}${sweep}`);
     memmap.full = () => m.outOfFrames();
     // Scenario objects stored before `config` existed have none.
-    const config = s.config ?? { DEBUG_LIST: true, SMP: true, DEBUG_SPINLOCK: false };
+    const config = s.config ?? { DEBUG_LIST: true, DEBUG_VM: true, SMP: true, DEBUG_SPINLOCK: false };
     memmap.debugList = config.DEBUG_LIST;
+    // Scenario objects stored before DEBUG_VM existed checked every new page.
+    mm.debugVm = config.DEBUG_VM ?? true;
     m.kernel = { SMP: config.SMP, DEBUG_SPINLOCK: config.DEBUG_SPINLOCK };
     // On UP pcp_trylock_prepare() saves IRQs in every variant.
     if (!hooks.generatorsOnly) m.allowPlainPaths(variant.pcpLockSavesIrqs || !config.SMP);

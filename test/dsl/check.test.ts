@@ -6,7 +6,7 @@ describe("a checked scenario", () => {
     expect(checked(scenario(""))).toEqual({
       name: "t", description: null, kernel: "6.1", cpus: 4, memoryBytes: 2 ** 30, durationNs: 100e6, warmupNs: 0,
       seed: 1, runs: 1, variants: ["irqsave"], sweep: null, pcp: { high: null, batch: null }, fragmentation: 0,
-      config: { DEBUG_LIST: true, SMP: true, DEBUG_SPINLOCK: false, PCP_BATCH_SCALE_MAX: null }, costs: {}, workloads: [], expects: [],
+      config: { DEBUG_LIST: true, DEBUG_VM: true, SMP: true, DEBUG_SPINLOCK: false, PCP_BATCH_SCALE_MAX: null }, costs: {}, workloads: [], expects: [],
     });
   });
 

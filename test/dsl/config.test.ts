@@ -4,13 +4,13 @@ import { complete, hover } from "../../lib/dsl/editor-services.ts";
 import { checked, codes, diagnostics, scenario } from "./helpers.ts";
 
 describe("config", () => {
-  it("defaults to DEBUG_LIST on, SMP on, DEBUG_SPINLOCK off", () => {
-    expect(checked(scenario("  cpus 2")).config).toEqual({ DEBUG_LIST: true, SMP: true, DEBUG_SPINLOCK: false, PCP_BATCH_SCALE_MAX: null });
+  it("defaults to DEBUG_LIST on, DEBUG_VM on, SMP on, DEBUG_SPINLOCK off", () => {
+    expect(checked(scenario("  cpus 2")).config).toEqual({ DEBUG_LIST: true, DEBUG_VM: true, SMP: true, DEBUG_SPINLOCK: false, PCP_BATCH_SCALE_MAX: null });
   });
 
   it("reads each option on or off", () => {
-    const s = checked(scenario("  config DEBUG_LIST off\n  config DEBUG_SPINLOCK on"));
-    expect(s.config).toEqual({ DEBUG_LIST: false, SMP: true, DEBUG_SPINLOCK: true, PCP_BATCH_SCALE_MAX: null });
+    const s = checked(scenario("  config DEBUG_LIST off\n  config DEBUG_VM off\n  config DEBUG_SPINLOCK on"));
+    expect(s.config).toEqual({ DEBUG_LIST: false, DEBUG_VM: false, SMP: true, DEBUG_SPINLOCK: true, PCP_BATCH_SCALE_MAX: null });
   });
 
   it("reads PCP_BATCH_SCALE_MAX as a number from 0 to 6, with positioned errors", () => {
@@ -45,7 +45,7 @@ describe("config", () => {
 
   it("completes option names and on/off, and explains an option on hover", () => {
     const names = 'scenario "x" {\n  config ';
-    expect(complete(names, names.length).map((c) => c.label)).toEqual(["DEBUG_LIST", "SMP", "DEBUG_SPINLOCK", "PCP_BATCH_SCALE_MAX"]);
+    expect(complete(names, names.length).map((c) => c.label)).toEqual(["DEBUG_LIST", "DEBUG_VM", "SMP", "DEBUG_SPINLOCK", "PCP_BATCH_SCALE_MAX"]);
     const values = 'scenario "x" {\n  config SMP ';
     expect(complete(values, values.length).map((c) => c.label)).toEqual(["on", "off"]);
     const text = scenario("  config DEBUG_LIST off");

@@ -40,7 +40,7 @@ describe("completion", () => {
   });
 
   it("completes config options, then on or off", () => {
-    expect(labels('scenario "x" {\n  config |')).toEqual(["DEBUG_LIST", "SMP", "DEBUG_SPINLOCK", "PCP_BATCH_SCALE_MAX"]);
+    expect(labels('scenario "x" {\n  config |')).toEqual(["DEBUG_LIST", "DEBUG_VM", "SMP", "DEBUG_SPINLOCK", "PCP_BATCH_SCALE_MAX"]);
     expect(labels('scenario "x" {\n  config DEBUG_L|')).toEqual(["DEBUG_LIST"]);
     expect(labels('scenario "x" {\n  config SMP |')).toEqual(["on", "off"]);
     const [smp] = complete('scenario "x" {\n  config S', 'scenario "x" {\n  config S'.length);

@@ -91,6 +91,8 @@ export interface Mm {
   node: NodeFree;
   /** pgdat->kswapd_failures: kswapd runs in a row that reclaimed nothing. */
   kswapd_failures: number;
+  /** CONFIG_DEBUG_VM: check_new_pcp() checks every page a pcp list hands out. */
+  debugVm: boolean;
   variant: Variant;
   metrics: Metrics;
   owners: PageOwners;
@@ -486,13 +488,18 @@ export function* get_page_from_freelist(x: Context, mm: Mm, order: number, migra
   }
 }
 
-/** prep_new_page() in part: the block is now allocated. */
+/** check_new_pcp() and prep_new_page() in part: the block is now allocated.
+ * Only a page from a pcp list can be bad here (the buddy lists' pages
+ * leave them with their state cleared), and 6.1 checks those only with
+ * CONFIG_DEBUG_VM. Without it the page goes out as it is: one still
+ * PageBuddy keeps that page_type, as the kernel's would, until it is freed. */
 export function prep_new_page(mm: Mm, page: number, order: number): number {
   const memmap = mm.memmap;
-  if (memmap.flags(page) & (PG_alloc | PG_buddy)) {
-    throw new Oops(`BUG: Bad page state: pfn:${page.toString(16)} allocated while ${memmap.flags(page) & PG_alloc ? "in use" : "PageBuddy"}`, "__alloc_pages");
+  const flags = memmap.flags(page);
+  if (mm.debugVm && flags & (PG_alloc | PG_buddy)) {
+    throw new Oops(`BUG: Bad page state: pfn:${page.toString(16)} allocated while ${flags & PG_alloc ? "in use" : "PageBuddy"}`, "__alloc_pages");
   }
-  memmap.setFlags(page, PG_alloc);
+  memmap.setFlags(page, PG_alloc | (flags & PG_buddy));
   memmap.setOrder(page, order);
   return page;
 }
@@ -500,9 +507,13 @@ export function prep_new_page(mm: Mm, page: number, order: number): number {
 /** free_pages_prepare() in part: the page must be an allocated block of this order. */
 function free_pages_prepare(mm: Mm, page: number, order: number, fn: string): void {
   const memmap = mm.memmap;
-  if (!(memmap.flags(page) & PG_alloc) || memmap.order(page) !== order) {
+  const flags = memmap.flags(page);
+  if (!(flags & PG_alloc) || memmap.order(page) !== order) {
     throw new Oops(`BUG: Bad page state: pfn:${page.toString(16)} freed twice or with the wrong order`, fn);
   }
+  // free_page_is_bad(): PageBuddy's page_type shares page->_mapcount, so the
+  // kernel reports a "nonzero mapcount" on a page allocated while PageBuddy.
+  if (flags & PG_buddy) throw new Oops(`BUG: Bad page state: pfn:${page.toString(16)} freed while PageBuddy (nonzero mapcount)`, fn);
   memmap.setFlags(page, 0);
   // free_unref_page_prepare(): set_pcppage_migratetype(page, get_pfnblock_migratetype())
   memmap.setPcpMigratetype(page, memmap.pageblockMigratetype(page));
