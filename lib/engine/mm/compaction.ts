@@ -74,6 +74,12 @@ interface CompactControl {
   whole_zone: boolean;
   /** An async trylock found a lock held (compact_lock_irqsave). */
   contended: boolean;
+  /** Sync full compaction (MIN_COMPACT_PRIORITY) ignores the skip hints,
+   * and with them fast_find_migrateblock(). */
+  ignore_skip_hint: boolean;
+  /** fast_find_migrateblock() searches that found nothing: each halves
+   * freelist_scan_limit(). */
+  fast_search_fail: number;
 }
 
 /** defer_compaction(), mm/compaction.c 6.1 */
@@ -144,6 +150,59 @@ function __compact_finished(cc: CompactControl): number {
   }
   // COMPACT_NO_SUITABLE_PAGE, which compact_finished() turns into CONTINUE.
   return cc.contended ? COMPACT_CONTENDED : COMPACT_CONTINUE;
+}
+
+/** freelist_scan_limit(), mm/compaction.c 6.1 */
+function freelist_scan_limit(cc: CompactControl): number {
+  return (COMPACT_CLUSTER_MAX >> Math.min(31, cc.fast_search_fail)) + 1;
+}
+
+/**
+ * fast_find_migrateblock(), mm/compaction.c 6.1: for a costly order, walk
+ * the MOVABLE free lists from cc.order - 1 down to PAGE_ALLOC_COSTLY_ORDER
+ * (at most freelist_scan_limit() entries, under zone->lock) for a free
+ * page in the first half (later, eighth) of the way to the free scanner:
+ * its pageblock, having free pages already, is the next to migrate from.
+ * The walk follows each page's lru.next, so a poisoned link there faults
+ * in compact_zone. Simplified: no pageblock skip bits, so only a block at
+ * or after the scanner is taken (the kernel skips blocks it marked), and
+ * the list is not rotated (move_freelist_tail()).
+ */
+function* fast_find_migrateblock(x: Context, cc: CompactControl): Code<number> {
+  try {
+    const zone = cc.zone;
+    const pfn = cc.migrate_pfn;
+    if (cc.ignore_skip_hint || cc.order <= PAGE_ALLOC_COSTLY_ORDER) return pfn;
+    if (cc.direct && cc.migratetype !== MIGRATE_MOVABLE) return pfn;
+    const limit = freelist_scan_limit(cc);
+    let distance = Math.floor((cc.free_pfn - cc.migrate_pfn) / 2);
+    if (cc.migrate_pfn !== zone.base) distance = Math.floor(distance / 4);
+    const high_pfn = cc.migrate_pfn + distance - ((cc.migrate_pfn + distance) % pageblock_nr_pages);
+    let nr_scanned = 0;
+    let found = -1;
+    for (let order = cc.order - 1; order >= PAGE_ALLOC_COSTLY_ORDER && found < 0 && nr_scanned < limit; order--) {
+      const area = zone.free_area[order]!;
+      if (!area.nr_free) continue;
+      yield* spin_lock_irqsave(x, zone.lock);
+      const before = nr_scanned;
+      for (const freepage of zone.memmap.list_for_each_entry_safe(area.free_list[MIGRATE_MOVABLE]!, "fast_find_migrateblock")) {
+        if (nr_scanned++ >= limit) break;
+        if (freepage >= high_pfn || freepage < pfn) continue;
+        found = freepage - (freepage % pageblock_nr_pages);
+        break;
+      }
+      x.spend((nr_scanned - before) * draw(x.m.costs.compaction_scan_per_page));
+      yield* spin_unlock_irqrestore(x, zone.lock);
+    }
+    if (found >= 0) {
+      cc.fast_search_fail = 0;
+      return found;
+    }
+    cc.fast_search_fail++;
+    return pfn;
+  } catch (e) {
+    throw unwind(e, "fast_find_migrateblock");
+  }
 }
 
 /** compact_lock_irqsave(), mm/compaction.c 6.1: async compaction tries the
@@ -374,7 +433,8 @@ function* compact_zone(x: Context, mm: Mm, cc: CompactControl): Code<number> {
     const who = cc.direct ? "direct" : "kcompactd";
     if (mm.tracepoint) trace(x, mm, "mm_compaction_begin", { order: cc.order, mode, who, migrate_pfn: cc.migrate_pfn, free_pfn: cc.free_pfn });
     while ((ret = __compact_finished(cc)) === COMPACT_CONTINUE) {
-      const block = cc.migrate_pfn;
+      // isolate_migratepages(): the fast search may start further on.
+      const block = yield* fast_find_migrateblock(x, cc);
       if (suitable_migration_source(cc, block) && !zone.isUntouched(block) && zone.memmap.hasChunk(block)) {
         const more = yield* compact_pageblock(x, mm, cc, block);
         if (!more) {
@@ -423,6 +483,7 @@ function* compact_zone_order(x: Context, mm: Mm, zone: Zone, order: number, migr
       zone, highest_zoneidx, order, migratetype, alloc_flags, async: prio === COMPACT_PRIO_ASYNC, direct: true,
       migrate_pfn: 0, free_pfn: 0, freepages: [], capc,
       whole_zone: prio === MIN_COMPACT_PRIORITY, contended: false,
+      ignore_skip_hint: prio === MIN_COMPACT_PRIORITY, fast_search_fail: 0,
     };
     mm.capc[x.cpu.id] = capc;
     let status = COMPACT_SKIPPED;
@@ -481,6 +542,7 @@ export function* kcompactd_do_work(x: Context, mm: Mm, order: number): Code {
       const cc: CompactControl = {
         zone, highest_zoneidx, order, migratetype: MIGRATE_MOVABLE, alloc_flags: ALLOC_WMARK_LOW, async: false, direct: false,
         migrate_pfn: 0, free_pfn: 0, freepages: [], capc: null, whole_zone: false, contended: false,
+        ignore_skip_hint: false, fast_search_fail: 0,
       };
       const status = yield* compact_zone(x, mm, cc);
       if (status === COMPACT_SUCCESS) compaction_defer_reset(zone, order, false);
