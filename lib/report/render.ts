@@ -7,7 +7,7 @@
 import type { Scenario } from "../dsl/scenario.ts";
 import { formatSize, formatTime } from "../dsl/units.ts";
 import { COSTS, HEADLINE_METRICS } from "../dsl/vocabulary.ts";
-import { COSTS_IN_USE, failureCounts, isFailureMetric, MODEL, type Results, type RunSummary, type VariantResult, type Violation } from "../engine/index.ts";
+import { COSTS_IN_USE, failureCounts, isFailureMetric, MODEL, violationClass, type Results, type RunJson, type RunSummary, type VariantResult, type Violation } from "../engine/index.ts";
 import { reportCharts } from "./charts.ts";
 import { formatValue, isPercent, reportName, sweepValueText, WIDTH, wrap } from "./format.ts";
 import type { ReportLine } from "./lines.ts";
@@ -204,23 +204,31 @@ function oopsLines(v: Violation): string[] {
 }
 
 /** The kernel log of the first run per variant (and sweep value) that
- * crashed, or failing that logged something and went on: what the run
- * printed, then its oops. */
+ * crashed, one for each kind of oops its runs ended in (a variant can die
+ * more than one way), or failing that of the first that logged something
+ * and went on: what the run printed, then its oops. */
 export function violations(results: Results): string[] {
   const lines: string[] = [];
   for (const group of results.results) {
-    const shown = group.runs.find((r) => r.violation) ?? group.runs.find((r) => r.messages);
-    if (!shown) continue;
-    const v = shown.violation;
     const at = group.sweep_value === null ? "" : ` at ${results.sweep!.param} ${group.sweep_value}`;
-    const when = v ? `crashed at ${(v.time_ns / 1e6).toFixed(6)} ms` : "completed";
-    lines.push(...wrap(`${group.variant}${at}, seed ${shown.seed}, ${when}:`, WIDTH, "  "));
-    for (const message of shown.messages ?? []) lines.push(...kernelLine(message));
-    if (v) lines.push(...oopsLines(v));
-    const alike = group.runs.filter((r) => r !== shown && (v ? r.violation : r.messages));
-    const seeds = alike.length === 1 ? "seed" : "seeds";
-    if (alike.length > 0) lines.push(...wrap(`(also ${seeds} ${alike.map((r) => r.seed).join(", ")} of ${group.runs.length})`, WIDTH - 2, " ").map((l) => "  " + l));
-    else lines.push(`  (1 of ${group.runs.length} runs)`);
+    const crashed = group.runs.filter((r) => r.violation);
+    const kinds = new Map<string, RunJson[]>();
+    for (const r of crashed) {
+      const kind = violationClass(r.violation!);
+      kinds.set(kind, [...(kinds.get(kind) ?? []), r]);
+    }
+    const logged = group.runs.filter((r) => r.messages);
+    const shownRuns = crashed.length > 0 ? [...kinds.values()] : logged.length > 0 ? [logged] : [];
+    for (const [shown, ...alike] of shownRuns) {
+      const v = shown!.violation;
+      const when = v ? `crashed at ${(v.time_ns / 1e6).toFixed(6)} ms` : "completed";
+      lines.push(...wrap(`${group.variant}${at}, seed ${shown!.seed}, ${when}:`, WIDTH, "  "));
+      for (const message of shown!.messages ?? []) lines.push(...kernelLine(message));
+      if (v) lines.push(...oopsLines(v));
+      const seeds = alike.length === 1 ? "seed" : "seeds";
+      if (alike.length > 0) lines.push(...wrap(`(also ${seeds} ${alike.map((r) => r.seed).join(", ")} of ${group.runs.length})`, WIDTH - 2, " ").map((l) => "  " + l));
+      else lines.push(`  (1 of ${group.runs.length} runs)`);
+    }
   }
   return lines;
 }
@@ -291,7 +299,7 @@ export function renderReportLines(s: Scenario, canonicalText: string, results: R
   }
   lines.push(...reportCharts(s, results));
   const v = violations(results);
-  if (v.length > 0) lines.push(...new Section("violations").text("kernel log, first run per variant that crashed or logged:", ...v, "").lines);
+  if (v.length > 0) lines.push(...new Section("violations").text("kernel log, first run per variant and kind of oops, or that logged:", ...v, "").lines);
   if (results.expectations.length > 0) {
     const out = new Section("expectations").layout("expectations:");
     for (const e of results.expectations) {

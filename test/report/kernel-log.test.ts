@@ -20,7 +20,7 @@ const engine: VerifyHooks = { run: async (s, canonical) => runScenario(s, scenar
 /** The lines of the kernel log section, heading to the blank line. */
 function kernelLog(text: string): string[] {
   const lines = text.split("\n");
-  const at = lines.indexOf("kernel log, first run per variant that crashed or logged:");
+  const at = lines.indexOf("kernel log, first run per variant and kind of oops, or that logged:");
   expect(at).toBeGreaterThan(0);
   return lines.slice(at + 1, lines.indexOf("", at));
 }
