@@ -2,8 +2,9 @@
 // change to a digit, a sign or a word anywhere a report prints a result is
 // caught, never "reproduced". The scenario between the markers is left
 // alone here: its sha256 covers it (verify.test.ts edits it).
-// thp-compaction-stress is left out for its run time; the six others cover
-// every layout (one comparison or several, sweep, violations, expectations).
+// thp-compaction-stress is left out for its run time; the others cover
+// every layout (one comparison or several, sweep, violations of one kind
+// and of two, expectations).
 import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,7 +14,7 @@ import { runScenario, scenarioDigest, type Results } from "../../lib/engine/inde
 import { verify, type VerifyHooks } from "../../lib/report/verify.ts";
 
 const root = new URL("../..", import.meta.url).pathname;
-const GOLDENS = ["v2-list-corruption", "irq-rate-sweep", "nic-rx-irq-alloc", "io-completion-softirq", "irq-bypass-2017", "remote-drain"];
+const GOLDENS = ["v2-list-corruption", "hugh-gpf", "irq-rate-sweep", "nic-rx-irq-alloc", "io-completion-softirq", "irq-bypass-2017", "remote-drain"];
 
 interface Site {
   /** Index in the report's text. */
