@@ -84,7 +84,7 @@ export interface Mm {
   node_zones: Zone[];
   /** Allocations without a zone modifier: every zone, the highest first. */
   ac: AllocContext;
-  /** __GFP_DMA32 allocations: DMA32 alone (the whole zonelist where there is no DMA32 zone). */
+  /** __GFP_DMA32 (and __GFP_DMA) allocations: DMA32 alone (DMA alone on a machine too small for DMA32). */
   acDma32: AllocContext;
   /** One mem_map over the node, so a list may link pages of any zone. */
   memmap: MemMap;
@@ -467,7 +467,9 @@ function zone_watermark_fast(zone: Zone, order: number, mark: number, highest_zo
 /** The first zone of the zonelist whose watermark lets the allocation in,
  * or null: get_page_from_freelist()'s walk up to try_this_zone. */
 function first_zone_ok(ac: AllocContext, order: number, alloc_flags: number): Zone | null {
-  for (const zone of ac.zonelist) {
+  const zonelist = ac.zonelist;
+  for (let i = 0; i < zonelist.length; i++) {
+    const zone = zonelist[i]!;
     if (zone_watermark_fast(zone, order, wmark_pages(zone, alloc_flags), ac.highest_zoneidx, alloc_flags)) return zone;
   }
   return null;
@@ -477,7 +479,10 @@ function first_zone_ok(ac: AllocContext, order: number, alloc_flags: number): Zo
  * in turn, the next when its watermark fails or rmqueue() finds nothing. */
 export function* get_page_from_freelist(x: Context, mm: Mm, order: number, migratetype: number, alloc_flags: number, ac: AllocContext): Code<number> {
   try {
-    for (const zone of ac.zonelist) {
+    // Indexed: an array iterator held across a yield is a heap object per call.
+    const zonelist = ac.zonelist;
+    for (let i = 0; i < zonelist.length; i++) {
+      const zone = zonelist[i]!;
       if (!zone_watermark_fast(zone, order, wmark_pages(zone, alloc_flags), ac.highest_zoneidx, alloc_flags)) continue;
       const page = yield* rmqueue(x, mm, zone, order, migratetype);
       if (page >= 0) return page;

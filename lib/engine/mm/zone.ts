@@ -77,7 +77,7 @@ export class NodeFree {
 
   get nrFree(): number {
     let n = 0;
-    for (const z of this.zones) n += z.nrFree;
+    for (let i = 0; i < this.zones.length; i++) n += this.zones[i]!.nrFree;
     return n;
   }
 
