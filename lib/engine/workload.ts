@@ -13,7 +13,7 @@ import { EV_ARRIVAL, EV_TIMER } from "./events.ts";
 import type { Driver, Machine } from "./machine.ts";
 import { __free_pages, drain_all_pages, nowait, pcp_alloc_nowait, pcp_free_nowait, type AllocContext, type Mm } from "./mm/page_alloc.ts";
 import { __alloc_pages, alloc_context } from "./mm/page_alloc_slowpath.ts";
-import { MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE } from "./mm/zone.ts";
+import { MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, type Zone } from "./mm/zone.ts";
 import { PagePool } from "./page_owners.ts";
 import { sample, type Rng } from "./rng.ts";
 
@@ -124,11 +124,12 @@ export class Workloads implements Driver {
       if (!zone) return this.arriveFrom(x, s, i, n, -1);
       const start = x.now;
       const page = nowait.__alloc_pages(x, this.mm, zone, alloc.order, alloc.gfp, s.migratetype);
-      if (s.freedAtOnce && pcp_free_nowait(x, this.mm, page, alloc.order)) {
+      const freeZone = s.freedAtOnce ? pcp_free_nowait(x, this.mm, page, alloc.order) : null;
+      if (freeZone) {
         // Freed here and now, and plainly: the page needs no handle, which
         // would be taken and given back with nothing in between.
         this.mm.metrics.allocated(x.now, x.now - start, 1 << alloc.order, true);
-        this.freePageNowait(x, page, alloc.order);
+        this.freePageNowait(x, freeZone, page, alloc.order);
         continue;
       }
       const h = this.allocated(x, s, i, start, page);
@@ -234,15 +235,16 @@ export class Workloads implements Driver {
   private freeOneNowait(x: Context, h: number): boolean {
     const order = this.pages.order(h);
     const pfn = this.pages.pfn(h);
-    if (pfn < 0 || !pcp_free_nowait(x, this.mm, pfn, order)) return false;
+    const zone = pfn < 0 ? null : pcp_free_nowait(x, this.mm, pfn, order);
+    if (!zone) return false;
     this.pages.release(h);
-    this.freePageNowait(x, pfn, order);
+    this.freePageNowait(x, zone, pfn, order);
     return true;
   }
 
   /** __free_pages() on a plain path (pcp_free_nowait() said so), counted. */
-  private freePageNowait(x: Context, pfn: number, order: number): void {
-    nowait.__free_pages(x, this.mm, pfn, order);
+  private freePageNowait(x: Context, zone: Zone, pfn: number, order: number): void {
+    nowait.__free_pages(x, this.mm, zone, pfn, order);
     this.mm.metrics.freed(1 << order, 1);
   }
 

@@ -215,7 +215,9 @@ export function violations(results: Results): string[] {
     const kinds = new Map<string, RunJson[]>();
     for (const r of crashed) {
       const kind = violationClass(r.violation!);
-      kinds.set(kind, [...(kinds.get(kind) ?? []), r]);
+      const alike = kinds.get(kind);
+      if (alike) alike.push(r);
+      else kinds.set(kind, [r]);
     }
     const logged = group.runs.filter((r) => r.messages);
     const shownRuns = crashed.length > 0 ? [...kinds.values()] : logged.length > 0 ? [logged] : [];

@@ -23,9 +23,10 @@ function walk(mm: Mm): string | null {
   const fn = "check_invariants";
   // With one zone the lists need no zone in their names.
   const named = mm.node_zones.length > 1;
+  const names = mm.node_zones.map((zone) => listNames(zone, named));
   const headNames = new Map<number, string>();
-  for (const zone of mm.node_zones) {
-    const { pcpListName, freeListName } = listNames(zone, named);
+  for (const [i, zone] of mm.node_zones.entries()) {
+    const { pcpListName, freeListName } = names[i]!;
     zone.per_cpu_pageset.forEach((pcp, cpu) => pcp.lists.forEach((head, pindex) => headNames.set(head, pcpListName(cpu, pindex))));
     zone.free_area.forEach((area, order) => area.free_list.forEach((head, mt) => headNames.set(head, freeListName(order, mt))));
   }
@@ -47,8 +48,8 @@ function walk(mm: Mm): string | null {
     }
     return null;
   };
-  for (const zone of mm.node_zones) {
-    const problem = walkZone(zone, listNames(zone, named), visit);
+  for (const [i, zone] of mm.node_zones.entries()) {
+    const problem = walkZone(zone, names[i]!, visit);
     if (problem) return problem;
   }
   return null;

@@ -773,12 +773,14 @@ export function pcp_alloc_nowait(x: Context, mm: Mm, order: number, migratetype:
   return hit ? zone : null;
 }
 
-/** Whether __free_pages() would list the block on the pcp without a drain, with nothing able to interrupt. */
-export function pcp_free_nowait(x: Context, mm: Mm, page: number, order: number): boolean {
-  if (!pcp_allowed_order(order) || (mm.variant.bypassPcpInInterrupt && x.in_interrupt())) return false;
+/** The page's zone when __free_pages() would list the block on its pcp
+ * without a drain, with nothing able to interrupt; else null. */
+export function pcp_free_nowait(x: Context, mm: Mm, page: number, order: number): Zone | null {
+  if (!pcp_allowed_order(order) || (mm.variant.bypassPcpInInterrupt && x.in_interrupt())) return null;
   const zone = page_zone(mm, page);
   const pcp = zone.per_cpu_pageset[x.cpu.id]!;
-  return pcp_lock_free(x, pcp) && pcp.count + (1 << order) < nr_pcp_high(pcp, zone, pcp_free_high(pcp, order)) && x.quietFor(x.m.nowaitNs);
+  const fits = pcp_lock_free(x, pcp) && pcp.count + (1 << order) < nr_pcp_high(pcp, zone, pcp_free_high(pcp, order)) && x.quietFor(x.m.nowaitNs);
+  return fits ? zone : null;
 }
 
 /** The fault of a NULL struct per_cpu_pages: `pcp->lists[pindex]` lies at
@@ -843,22 +845,21 @@ export const nowait = {
       throw unwind(e, "__rmqueue_pcplist");
     }
   },
-  /** __free_pages(), when pcp_free_nowait() */
-  __free_pages(x: Context, mm: Mm, page: number, order: number): void {
+  /** __free_pages(), when pcp_free_nowait() gave the page's `zone` */
+  __free_pages(x: Context, mm: Mm, zone: Zone, page: number, order: number): void {
     try {
       const start = x.now;
       free_pages_prepare(mm, page, order, "__free_pages");
-      nowait.free_unref_page(x, mm, page, order);
+      nowait.free_unref_page(x, mm, zone, page, order);
       mm.metrics.freeTimed(x.now - start);
     } catch (e) {
       throw unwind(e, "__free_pages");
     }
   },
-  free_unref_page(x: Context, mm: Mm, page: number, order: number): void {
+  free_unref_page(x: Context, mm: Mm, zone: Zone, page: number, order: number): void {
     try {
       let migratetype = mm.memmap.pcpMigratetype(page);
       if (migratetype >= MIGRATE_PCPTYPES) migratetype = MIGRATE_MOVABLE;
-      const zone = page_zone(mm, page);
       settled(x.mustYield());
       const pcp = mm.variant.pcp_spin_trylock(x, mm, zone)!;
       settled(nowait.free_unref_page_commit(x, mm, zone, pcp, page, migratetype, order));
