@@ -28,11 +28,17 @@ export const SPINNING = 2;
 const PREEMPTED = 3;
 export const READY = 4;
 
+/** Code a context can suspend and resume: a generator, or a state machine
+ * (steps.ts) that hands back one reused result object. */
+export interface Resumable {
+  next(): IteratorResult<number, unknown>;
+}
+
 /** One unit of work for a context: the code that performs it, given one
  * number (a workload source, a handle). Work that never waits may be a plain
  * function. Work and argument travel separately so queueing allocates
  * nothing per item. */
-export type Work = (x: Context, arg: number) => Code | void;
+export type Work = (x: Context, arg: number) => Resumable | void;
 
 /** A FIFO of work with its argument and the time it was queued. It reuses
  * its arrays: once warm, queueing allocates nothing, and emptying it costs
@@ -92,7 +98,7 @@ export class WorkQueue {
 
 export class Context implements LockOwner {
   readonly id: number;
-  private gen: Code | null = null;
+  private gen: Resumable | null = null;
   private readonly queue = new WorkQueue(() => this.m.overloaded(this.cpu.id, CONTEXT_NAMES[this.kind]));
   /** Cost spent since the last yield, not yet turned into simulated time. */
   pending = 0;
@@ -154,7 +160,7 @@ export class Context implements LockOwner {
   /** Runs `w` now, as if it were the next queued work. */
   start(w: Work, arg: number): void {
     this.mustBeOnTop();
-    let gen: Code | void;
+    let gen: Resumable | void;
     try {
       gen = w(this, arg);
     } catch (e) {
@@ -181,7 +187,7 @@ export class Context implements LockOwner {
     this.mustBeOnTop();
     const m = this.m;
     for (;;) {
-      let r: IteratorResult<number, void>;
+      let r: IteratorResult<number, unknown>;
       try {
         r = this.gen!.next();
       } catch (e) {

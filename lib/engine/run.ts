@@ -47,8 +47,12 @@ export interface RunHooks {
   /** Tests and tools: the kernel's tracepoints (mm_compaction_begin, softirq_entry, ...). */
   tracepoint?: (event: TraceEvent) => void;
   /** Tests only: every code path as a generator, without the plain fast
-   * paths (`nowait`), which must not change a single number. */
+   * paths (`nowait`) or the state machines (steps.ts), which must not
+   * change a single number. */
   generatorsOnly?: boolean;
+  /** Tests only: no plain fast paths, so every allocation and free that a
+   * state machine can take takes one. */
+  noPlainPaths?: boolean;
 }
 
 /** The scenario with a sweep value applied. */
@@ -150,8 +154,8 @@ export class Simulation {
     mm.debugVm = config.DEBUG_VM ?? true;
     m.kernel = { SMP: config.SMP, DEBUG_SPINLOCK: config.DEBUG_SPINLOCK };
     // On UP pcp_trylock_prepare() saves IRQs in every variant.
-    if (!hooks.generatorsOnly) m.allowPlainPaths(variant.pcpLockSavesIrqs || !config.SMP);
-    const workloads = new Workloads(m, mm, rng, s);
+    if (!hooks.generatorsOnly && !hooks.noPlainPaths) m.allowPlainPaths(variant.pcpLockSavesIrqs || !config.SMP);
+    const workloads = new Workloads(m, mm, rng, s, !hooks.generatorsOnly);
     owners = workloads.pages;
     m.driver = workloads;
     for (const zone of node_zones) zone.fragment(s.fragmentation, (pfn) => owners!.holdPageCache(pfn));

@@ -7,15 +7,17 @@
 import { unwind } from "./oops.ts";
 import type { Scenario, Workload } from "../dsl/scenario.ts";
 import { gfp_migratetype } from "../dsl/gfp.ts";
-import { HARDIRQ, SOFTIRQ, TASK, type Code, type Context, type Work } from "./context.ts";
+import { HARDIRQ, SOFTIRQ, TASK, type Code, type Context, type Resumable, type Work } from "./context.ts";
 import type { Cpu } from "./cpu.ts";
 import { EV_ARRIVAL, EV_TIMER } from "./events.ts";
 import type { Driver, Machine } from "./machine.ts";
 import { __free_pages, drain_all_pages, nowait, pcp_alloc_nowait, pcp_free_nowait, type AllocContext, type Mm } from "./mm/page_alloc.ts";
 import { __alloc_pages, alloc_context } from "./mm/page_alloc_slowpath.ts";
+import { AllocPagesSteps, FreePagesSteps } from "./mm/page_alloc_steps.ts";
 import { MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, type Zone } from "./mm/zone.ts";
 import { PagePool } from "./page_owners.ts";
 import { sample, type Rng } from "./rng.ts";
+import { DONE, Steps } from "./steps.ts";
 
 const CONTEXT_OF = { task: TASK, softirq: SOFTIRQ, hardirq: HARDIRQ } as const;
 
@@ -44,10 +46,13 @@ export class Workloads implements Driver {
   /** Who holds each page the workloads allocated. */
   readonly pages: PagePool;
   constructor(
-    private readonly m: Machine,
+    readonly m: Machine,
     private readonly mm: Mm,
     private readonly rng: Rng,
     scenario: Scenario,
+    /** Arrivals and frees that must yield run as state machines (steps.ts);
+     * false runs them as the generators below, which tests compare. */
+    private readonly useSteps = true,
   ) {
     for (const w of scenario.workloads) {
       const cpus = w.cpus === "all" ? m.cpus.map((c) => c.id) : w.cpus;
@@ -85,7 +90,7 @@ export class Workloads implements Driver {
 
   // Work bound once: queued items carry only a number (source, handle, list).
   private readonly arriveWork: Work = (x, i) => this.arrive(x, this.sources[i]!, i);
-  private readonly freeOneWork: Work = (x, h) => (this.freeOneNowait(x, h) ? undefined : this.freeOne(x, h));
+  private readonly freeOneWork: Work = (x, h) => (this.freeOneNowait(x, h) ? undefined : this.freeOneResumable(x, h));
   private readonly freeListWork: Work = (x, l) => this.freeList(x, this.takeList(l));
   // The hardirq that raises a softirq (a NIC, an IO completion) for each kind of work.
   private readonly raisers = new Map<Work, Work>(
@@ -117,11 +122,11 @@ export class Workloads implements Driver {
    * a pcp hit that nothing can interrupt (the common case: `nowait` in
    * mm/page_alloc.ts); from the first that might wait, a generator does the
    * rest. Either way the steps, and so the results, are the same. */
-  private arrive(x: Context, s: Source, i: number): Code | void {
+  private arrive(x: Context, s: Source, i: number): Resumable | void {
     const alloc = s.workload.alloc;
     for (let n = 0; alloc && n < alloc.count; n++) {
       const zone = pcp_alloc_nowait(x, this.mm, alloc.order, s.migratetype, s.ac);
-      if (!zone) return this.arriveFrom(x, s, i, n, -1);
+      if (!zone) return this.arriveResumable(x, s, i, n, -1);
       const start = x.now;
       const page = nowait.__alloc_pages(x, this.mm, zone, alloc.order, alloc.gfp, s.migratetype);
       const freeZone = s.freedAtOnce ? pcp_free_nowait(x, this.mm, page, alloc.order) : null;
@@ -134,14 +139,35 @@ export class Workloads implements Driver {
       }
       const h = this.allocated(x, s, i, start, page);
       if (h < 0) continue;
-      if (!this.freedNowait(x, s, h)) return this.arriveFrom(x, s, i, n, h);
+      if (!this.freedNowait(x, s, h)) return this.arriveResumable(x, s, i, n, h);
     }
     if (s.workload.drain) return this.drain(x);
   }
 
   /** `drain`: drain_all_pages(zone) for each simulated zone, lowest first. */
-  private *drain(x: Context): Code {
+  *drain(x: Context): Code {
     for (const zone of this.mm.node_zones) yield* drain_all_pages(x, this.mm, zone);
+  }
+
+  // One state machine of each kind per context: a context runs one piece
+  // of work at a time.
+  private readonly arrivalSteps: (ArrivalSteps | undefined)[] = [];
+  private readonly freeOneSteps: (FreeOneSteps | undefined)[] = [];
+
+  /** arriveFrom(), as a state machine unless the generators are asked for. */
+  private arriveResumable(x: Context, s: Source, i: number, n: number, h: number): Resumable {
+    if (!this.useSteps) return this.arriveFrom(x, s, i, n, h);
+    const steps = (this.arrivalSteps[x.id] ??= new ArrivalSteps(this, this.mm, x));
+    steps.begin(s, i, n, h);
+    return steps;
+  }
+
+  /** freeOne(), likewise. */
+  private freeOneResumable(x: Context, h: number): Resumable {
+    if (!this.useSteps) return this.freeOne(x, h);
+    const steps = (this.freeOneSteps[x.id] ??= new FreeOneSteps(this, this.mm, x));
+    steps.begin(h);
+    return steps;
   }
 
   /** The rest of an arrival, from its allocation `n`; `h` >= 0 when that
@@ -166,7 +192,7 @@ export class Workloads implements Driver {
 
   /** Books an allocation: its metrics, the page's handle and LRU place, a
    * timed free. Returns the handle when the page is to be freed at once. */
-  private allocated(x: Context, s: Source, i: number, start: number, page: number): number {
+  allocated(x: Context, s: Source, i: number, start: number, page: number): number {
     const { order } = s.workload.alloc!;
     const free = s.workload.free;
     this.mm.metrics.allocated(x.now, x.now - start, 1 << order, page >= 0);
@@ -196,7 +222,7 @@ export class Workloads implements Driver {
   }
 
   /** freeNow() as a plain call, when it is a free here and now that cannot wait. */
-  private freedNowait(x: Context, s: Source, h: number): boolean {
+  freedNowait(x: Context, s: Source, h: number): boolean {
     return s.freedAtOnce && this.freeOneNowait(x, h);
   }
 
@@ -259,7 +285,7 @@ export class Workloads implements Driver {
 
   /** release_pages()-style: order-0 pages go to free_unref_page_list() on a
    * temporary list threaded through page->lru; larger blocks one by one. */
-  private *freeList(x: Context, handles: number[]): Code {
+  *freeList(x: Context, handles: number[]): Code {
     try {
       const memmap = this.mm.memmap;
       if (this.pages.order(handles[0]!) !== 0) {
@@ -290,5 +316,203 @@ export class Workloads implements Driver {
     if (context === TASK) cpu.queueTask(work, arg);
     else if (context === HARDIRQ) cpu.raiseIrq(work, arg);
     else cpu.raiseIrq(this.raisers.get(work)!, arg);
+  }
+}
+
+// arriveFrom() states.
+const R_NEXT = 0; // the next allocation, or the end
+const R_ALLOC = 1; // __alloc_pages()
+const R_FREE = 2; // the page is to be freed now
+const R_FREE_ONE = 3; // freeOne()'s __free_pages()
+const R_FREE_LIST = 4; // freeList()
+const R_DRAIN = 5; // the `drain` statement
+const R_IDLE = 6;
+
+/** Workloads.arriveFrom() as a state machine, step for step. */
+class ArrivalSteps extends Steps {
+  private state = R_IDLE;
+  private s!: Source;
+  private i = 0;
+  private n = 0;
+  private h = -1;
+  private startNs = 0;
+  private order = 0;
+  private readonly alloc = new AllocPagesSteps();
+  private readonly free = new FreePagesSteps();
+
+  constructor(
+    private readonly w: Workloads,
+    private readonly mm: Mm,
+    private readonly x: Context,
+  ) {
+    super();
+  }
+
+  begin(s: Source, i: number, n: number, h: number): void {
+    if (this.state !== R_IDLE) throw new Error("engine: an arrival started on a context whose last one is still running");
+    this.s = s;
+    this.i = i;
+    this.n = n;
+    this.h = h;
+    this.state = h < 0 ? R_NEXT : R_FREE;
+  }
+
+  step(): number {
+    const { x, mm, s, w } = this;
+    const alloc = s.workload.alloc;
+    try {
+      for (;;) {
+        switch (this.state) {
+          case R_NEXT: {
+            if (!alloc || this.n >= alloc.count) {
+              this.state = R_DRAIN;
+              if (!s.workload.drain) {
+                this.state = R_IDLE;
+                return DONE;
+              }
+              this.sub = w.drain(x);
+              break;
+            }
+            this.startNs = x.now;
+            const zone = pcp_alloc_nowait(x, mm, alloc.order, s.migratetype, s.ac);
+            if (zone) {
+              this.allocated(nowait.__alloc_pages(x, mm, zone, alloc.order, alloc.gfp, s.migratetype));
+              break;
+            }
+            this.alloc.start(x, mm, alloc.order, alloc.gfp, s.migratetype);
+            this.state = R_ALLOC;
+            break;
+          }
+          case R_ALLOC: {
+            const d = this.alloc.step();
+            if (d !== DONE) return d;
+            this.allocated(this.alloc.page);
+            break;
+          }
+          case R_FREE:
+            this.freeNow();
+            break;
+          case R_FREE_ONE: {
+            const d = this.free.step();
+            if (d !== DONE) return d;
+            mm.metrics.freed(1 << this.order, 1);
+            this.nextAllocation();
+            break;
+          }
+          case R_FREE_LIST: {
+            const d = this.drive();
+            if (d !== DONE) return d;
+            this.nextAllocation();
+            break;
+          }
+          case R_DRAIN: {
+            const d = this.drive();
+            if (d !== DONE) return d;
+            this.state = R_IDLE;
+            return DONE;
+          }
+          default:
+            throw new Error("engine: an arrival's state machine resumed after it finished");
+        }
+      }
+    } catch (e) {
+      this.state = R_IDLE;
+      throw this.unwound(e);
+    }
+  }
+
+  private allocated(page: number): void {
+    this.h = this.w.allocated(this.x, this.s, this.i, this.startNs, page);
+    if (this.h < 0) this.nextAllocation();
+    else this.state = R_FREE;
+  }
+
+  private nextAllocation(): void {
+    this.n++;
+    this.h = -1;
+    this.state = R_NEXT;
+  }
+
+  /** Workloads.freeNow(), after freedNowait() said no. */
+  private freeNow(): void {
+    const { x, s, w, h } = this;
+    if (w.freedNowait(x, s, h)) return this.nextAllocation();
+    const batch = s.workload.free!.batch;
+    if (s.freeContext !== x.kind) w.m.schedule(x.now, EV_TIMER, h);
+    else if (batch === null) {
+      if (this.startFreeOne(h)) return;
+    } else {
+      s.batch.push(h);
+      if (s.batch.length >= batch) {
+        this.sub = w.freeList(x, s.batch.splice(0));
+        this.state = R_FREE_LIST;
+        return;
+      }
+    }
+    this.nextAllocation();
+  }
+
+  /** freeOne()'s start: false when the page was reclaimed meanwhile. */
+  private startFreeOne(h: number): boolean {
+    const pages = this.w.pages;
+    const order = pages.order(h);
+    const pfn = pages.pfn(h);
+    pages.release(h);
+    if (pfn < 0) return false;
+    this.order = order;
+    this.free.start(this.x, this.mm, pfn, order);
+    this.state = R_FREE_ONE;
+    return true;
+  }
+}
+
+/** Workloads.freeOne() as a state machine. */
+class FreeOneSteps extends Steps {
+  private running = false;
+  private h = 0;
+  private order = 0;
+  private pfn = -1;
+  private readonly free = new FreePagesSteps();
+
+  constructor(
+    private readonly w: Workloads,
+    private readonly mm: Mm,
+    private readonly x: Context,
+  ) {
+    super();
+  }
+
+  begin(h: number): void {
+    if (this.running) throw new Error("engine: a free started on a context whose last one is still running");
+    this.running = true;
+    this.h = h;
+    this.pfn = -2;
+  }
+
+  step(): number {
+    if (this.pfn === -2) {
+      // The generator's body starts at its first resume.
+      const pages = this.w.pages;
+      this.order = pages.order(this.h);
+      this.pfn = pages.pfn(this.h);
+      pages.release(this.h);
+      if (this.pfn < 0) return this.finish();
+      this.free.start(this.x, this.mm, this.pfn, this.order);
+    }
+    let d: number;
+    try {
+      d = this.free.step();
+    } catch (e) {
+      this.running = false;
+      throw e;
+    }
+    if (d !== DONE) return d;
+    this.mm.metrics.freed(1 << this.order, 1);
+    return this.finish();
+  }
+
+  private finish(): number {
+    this.running = false;
+    return DONE;
   }
 }

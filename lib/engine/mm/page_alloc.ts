@@ -354,7 +354,7 @@ function* rmqueue_bulk(x: Context, mm: Mm, zone: Zone, order: number, count: num
 }
 
 /** __rmqueue_pcplist(), mm/page_alloc.c 6.1 */
-function* __rmqueue_pcplist(x: Context, mm: Mm, zone: Zone, order: number, migratetype: number, pcp: PerCpuPages, list: number): Code<number> {
+export function* __rmqueue_pcplist(x: Context, mm: Mm, zone: Zone, order: number, migratetype: number, pcp: PerCpuPages, list: number): Code<number> {
   try {
     const memmap = mm.memmap;
     if (memmap.list_empty(list, "__rmqueue_pcplist")) {
@@ -392,7 +392,7 @@ function* rmqueue_pcplist(x: Context, mm: Mm, zone: Zone, order: number, migrate
 }
 
 /** rmqueue_buddy(), mm/page_alloc.c 6.1 */
-function* rmqueue_buddy(x: Context, zone: Zone, order: number, migratetype: number): Code<number> {
+export function* rmqueue_buddy(x: Context, zone: Zone, order: number, migratetype: number): Code<number> {
   try {
     yield* spin_lock_irqsave(x, zone.lock);
     takeBuddyLevels();
@@ -458,7 +458,7 @@ export function __zone_watermark_ok(zone: Zone, order: number, mark: number, hig
 }
 
 /** zone_watermark_fast(), mm/page_alloc.c 6.1: order 0 checks the count only. */
-function zone_watermark_fast(zone: Zone, order: number, mark: number, highest_zoneidx: number, alloc_flags: number): boolean {
+export function zone_watermark_fast(zone: Zone, order: number, mark: number, highest_zoneidx: number, alloc_flags: number): boolean {
   const free_pages = zone.nrFree;
   if (!order && free_pages > mark + zone.lowmem_reserve[highest_zoneidx]!) return true;
   return __zone_watermark_ok(zone, order, mark, highest_zoneidx, alloc_flags, free_pages);
@@ -510,7 +510,7 @@ export function prep_new_page(mm: Mm, page: number, order: number): number {
 }
 
 /** free_pages_prepare() in part: the page must be an allocated block of this order. */
-function free_pages_prepare(mm: Mm, page: number, order: number, fn: string): void {
+export function free_pages_prepare(mm: Mm, page: number, order: number, fn: string): void {
   const memmap = mm.memmap;
   const flags = memmap.flags(page);
   if (!(flags & PG_alloc) || memmap.order(page) !== order) {
@@ -565,7 +565,7 @@ export function nr_pcp_high(pcp: PerCpuPages, zone: Zone, free_high: boolean): n
 
 /** free_pcppages_bulk(), mm/page_alloc.c 6.1: `count` pages from the pcp
  * lists' tails, round-robin from pindex, in one zone->lock hold. */
-function* free_pcppages_bulk(x: Context, mm: Mm, zone: Zone, count: number, pcp: PerCpuPages, pindex: number): Code {
+export function* free_pcppages_bulk(x: Context, mm: Mm, zone: Zone, count: number, pcp: PerCpuPages, pindex: number): Code {
   try {
     const memmap = zone.memmap;
     let min_pindex = 0;
@@ -620,7 +620,7 @@ function* free_pcppages_bulk(x: Context, mm: Mm, zone: Zone, count: number, pcp:
 
 /** free_unref_page_commit()'s free_high: a freed high-order block drains
  * the whole list when allocations have been freeing rather than taking. */
-function pcp_free_high(pcp: PerCpuPages, order: number): boolean {
+export function pcp_free_high(pcp: PerCpuPages, order: number): boolean {
   return pcp.free_factor !== 0 && order !== 0 && order <= PAGE_ALLOC_COSTLY_ORDER;
 }
 

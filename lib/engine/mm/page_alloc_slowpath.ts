@@ -114,7 +114,7 @@ function* __alloc_pages_direct_reclaim(x: Context, mm: Mm, order: number, migrat
 }
 
 /** __alloc_pages_slowpath(), mm/page_alloc.c 6.1 */
-function* __alloc_pages_slowpath(x: Context, mm: Mm, order: number, gfp: number, migratetype: number, ac: AllocContext): Code<number> {
+export function* __alloc_pages_slowpath(x: Context, mm: Mm, order: number, gfp: number, migratetype: number, ac: AllocContext): Code<number> {
   try {
     const costly_order = order > PAGE_ALLOC_COSTLY_ORDER;
     const can_direct_reclaim = (gfp & __GFP_DIRECT_RECLAIM) !== 0;
