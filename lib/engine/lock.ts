@@ -124,8 +124,14 @@ export class Spinlock {
     const waited = now - this.waitSince[this.head]!;
     this.head++;
     if (this.head > 64 && this.head * 2 > this.waiters.length) {
-      this.waiters.splice(0, this.head);
-      this.waitSince.splice(0, this.head);
+      // Moved down in place: splice() would make an array of the removed.
+      const n = this.waiters.length - this.head;
+      for (let k = 0; k < n; k++) {
+        this.waiters[k] = this.waiters[this.head + k]!;
+        this.waitSince[k] = this.waitSince[this.head + k]!;
+      }
+      this.waiters.length = n;
+      this.waitSince.length = n;
       this.head = 0;
     }
     if (this.gate.measuring) {
