@@ -39,11 +39,26 @@ export type Seed = number | bigint;
  * The state is never all zero: splitmix64's mixer is a bijection with
  * mix(0) = 0, so p = 0 forces q = mix(0x9e3779b97f4a7c15) != 0.
  */
+/** Pairs of draws made ahead at a time (see Rng.refill()). */
+const AHEAD_PAIRS = 64;
+const AHEAD = 2 * AHEAD_PAIRS;
+
 export class Rng {
   private s0: number;
   private s1: number;
   private s2: number;
   private s3: number;
+  /** Draws taken from the state ahead of use, handed out in stream order:
+   * the sequence is the generator's, whatever mix of draws consumes it. */
+  private readonly ahead = new Uint32Array(AHEAD);
+  /** For each pair ahead[2k], ahead[2k + 1]: -pureLog(1 - U), U being
+   * what nextFloat() makes of the pair, so that an exponential variate
+   * starting at an even position is one multiplication. A loop over a
+   * block overlaps the logarithm's long chain of dependent operations
+   * from one pair to the next; one at a time they ran back to back. */
+  private readonly minusLogs = new Float64Array(AHEAD_PAIRS);
+  /** The next unused position in `ahead`; AHEAD when none is left. */
+  private aheadNext = AHEAD;
 
   constructor(seed: Seed) {
     const sm = new SplitMix64(checkSeed(seed));
@@ -58,6 +73,26 @@ export class Rng {
 
   /** Uniform integer in [0, 2^32). */
   nextU32(): number {
+    if (this.aheadNext === AHEAD) this.refill();
+    return this.ahead[this.aheadNext++]!;
+  }
+
+  /** The next AHEAD draws of the generator, and their pairs' logarithms.
+   * Lazily, on the first draw: tests set the state of a fresh Rng. */
+  private refill(): void {
+    const ahead = this.ahead;
+    for (let k = 0; k < AHEAD_PAIRS; k++) {
+      const hi = this.step();
+      const lo = this.step();
+      ahead[2 * k] = hi;
+      ahead[2 * k + 1] = lo;
+      this.minusLogs[k] = -pureLog(1 - ((hi >>> 5) * 67108864 + (lo >>> 6)) / TWO_53);
+    }
+    this.aheadNext = 0;
+  }
+
+  /** xoshiro128** itself: the next output of the state. */
+  private step(): number {
     const s1 = this.s1;
     const m = Math.imul(s1, 5);
     const result = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
@@ -128,7 +163,14 @@ export class Rng {
     if (!(meanNs >= 0) || meanNs === Infinity) {
       throw new RangeError(`exponentialNs: mean must be finite and >= 0, got ${meanNs}`);
     }
-    const x = -meanNs * pureLog(1 - this.nextFloat());
+    // meanNs * -log(1 - U) is -meanNs * log(1 - U) bit for bit: negation is exact.
+    const i = this.aheadNext;
+    let minusLog: number;
+    if ((i & 1) === 0 && i < AHEAD) {
+      minusLog = this.minusLogs[i >> 1]!;
+      this.aheadNext = i + 2;
+    } else minusLog = -pureLog(1 - this.nextFloat());
+    const x = meanNs * minusLog;
     return Math.round(x) + 0; // + 0 turns the -0 from U = 0 into 0
   }
 }
