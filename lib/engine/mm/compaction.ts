@@ -185,7 +185,8 @@ function* fast_find_migrateblock(x: Context, cc: CompactControl): Code<number> {
       if (!area.nr_free) continue;
       yield* spin_lock_irqsave(x, zone.lock);
       const before = nr_scanned;
-      for (const freepage of zone.memmap.list_for_each_entry_safe(area.free_list[MIGRATE_MOVABLE]!, "fast_find_migrateblock")) {
+      const freelist = area.free_list[MIGRATE_MOVABLE]!;
+      for (let walk = zone.memmap.list_for_each_entry_safe(freelist, "fast_find_migrateblock"), freepage = walk.next(); freepage !== freelist; freepage = walk.next()) {
         if (nr_scanned++ >= limit) break;
         if (freepage >= high_pfn || freepage < pfn) continue;
         found = freepage - (freepage % pageblock_nr_pages);
@@ -322,7 +323,7 @@ function* fast_isolate_freepages(x: Context, cc: CompactControl): Code {
     for (let order = Math.min(cc.order, pageblock_order) - 1; order >= 0 && cc.freepages.length === 0; order--) {
       const head = zone.free_area[order]!.free_list[MIGRATE_MOVABLE]!;
       let seen = 0;
-      for (const page of memmap.list_for_each_entry_safe(head, "fast_isolate_freepages")) {
+      for (let walk = memmap.list_for_each_entry_safe(head, "fast_isolate_freepages"), page = walk.next(); page !== head; page = walk.next()) {
         scanned++;
         if (++seen > limit) break;
         if (page < low_pfn || page <= cc.migrate_pfn) continue;

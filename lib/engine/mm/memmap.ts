@@ -298,18 +298,20 @@ export class MemMap {
 
   /** list_for_each_entry_safe(): `next` is read before the body runs, so the
    * body may move the page to another list (which is how 6.1 and v2's
-   * free_unref_page_list get away without list_del). */
-  *list_for_each_entry_safe(head: number, fn: string): Generator<number, void, void> {
-    // No list holds more entries than there are pages: a longer walk goes
-    // round a loop that misses the head, and the kernel would spin there.
-    let steps = 0;
-    for (let page = this.next(head, fn), next: number; page !== head; page = next) {
-      if (++steps > this.nrPages) throw new SoftLockup(fn);
-      this.entry(page, fn);
-      if (page < 0) this.leftItsList(page, fn);
-      next = this.next(page, fn);
-      yield page;
-    }
+   * free_unref_page_list get away without list_del). A cursor, not an
+   * iterator, which would make a result object per page:
+   * `for (let page = walk.next(); page !== head; page = walk.next())`. */
+  list_for_each_entry_safe(head: number, fn: string): ListWalk {
+    return new ListWalk(this, head, fn);
+  }
+
+  /** One step of a ListWalk: `page` as an entry, the walk's `steps` so far.
+   * No list holds more entries than there are pages: a longer walk goes
+   * round a loop that misses the head, and the kernel would spin there. */
+  walkStep(page: number, steps: number, fn: string): void {
+    if (steps > this.nrPages) throw new SoftLockup(fn);
+    this.entry(page, fn);
+    if (page < 0) this.leftItsList(page, fn);
   }
 
   list_empty(head: number, fn: string): boolean {
@@ -349,5 +351,33 @@ export class MemMap {
   private corrupt(message: string, fn: string): never {
     // CONFIG_BUG_ON_DATA_CORRUPTION: the check is a BUG().
     throw new Oops(message, fn);
+  }
+}
+
+/** list_for_each_entry_safe() over one list (MemMap.list_for_each_entry_safe()). */
+export class ListWalk {
+  private steps = 0;
+  private following: number | null = null;
+
+  constructor(
+    private readonly memmap: MemMap,
+    private readonly head: number,
+    private readonly fn: string,
+  ) {}
+
+  /** The next entry, or the head once the walk has come round to it. The
+   * entry after it is read now, before the caller's body runs. */
+  next(): number {
+    const { memmap, head, fn } = this;
+    const page = this.following ?? memmap.next(head, fn);
+    if (page === head) return head;
+    memmap.walkStep(page, ++this.steps, fn);
+    this.following = memmap.next(page, fn);
+    return page;
+  }
+
+  /** The entries left, for code off the hot paths (tests). */
+  *[Symbol.iterator](): Generator<number, void, void> {
+    for (let page = this.next(); page !== this.head; page = this.next()) yield page;
   }
 }

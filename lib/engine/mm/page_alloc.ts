@@ -565,7 +565,7 @@ export function nr_pcp_high(pcp: PerCpuPages, zone: Zone, free_high: boolean): n
 
 /** free_pcppages_bulk(), mm/page_alloc.c 6.1: `count` pages from the pcp
  * lists' tails, round-robin from pindex, in one zone->lock hold. */
-export function* free_pcppages_bulk(x: Context, mm: Mm, zone: Zone, count: number, pcp: PerCpuPages, pindex: number): Code {
+function* free_pcppages_bulk(x: Context, mm: Mm, zone: Zone, count: number, pcp: PerCpuPages, pindex: number): Code {
   try {
     const memmap = zone.memmap;
     let min_pindex = 0;
@@ -620,18 +620,24 @@ export function* free_pcppages_bulk(x: Context, mm: Mm, zone: Zone, count: numbe
 
 /** free_unref_page_commit()'s free_high: a freed high-order block drains
  * the whole list when allocations have been freeing rather than taking. */
-export function pcp_free_high(pcp: PerCpuPages, order: number): boolean {
+function pcp_free_high(pcp: PerCpuPages, order: number): boolean {
   return pcp.free_factor !== 0 && order !== 0 && order <= PAGE_ALLOC_COSTLY_ORDER;
 }
 
-/** free_unref_page_commit(), mm/page_alloc.c 6.1 */
+/** free_unref_page_commit(), mm/page_alloc.c 6.1. Code that is a
+ * generator itself calls its two halves, so that listing a page costs no
+ * generator: `if (nowait.free_unref_page_commit(...)) yield*
+ * free_unref_page_commit_drain(...)`. */
 export function* free_unref_page_commit(x: Context, mm: Mm, zone: Zone, pcp: PerCpuPages | null, page: number, migratetype: number, order: number): Code {
+  if (nowait.free_unref_page_commit(x, mm, zone, pcp, page, migratetype, order)) yield* free_unref_page_commit_drain(x, mm, zone, pcp!, migratetype, order);
+}
+
+/** free_unref_page_commit()'s drain, once the block took the list to high. */
+export function* free_unref_page_commit_drain(x: Context, mm: Mm, zone: Zone, pcp: PerCpuPages, migratetype: number, order: number): Code {
   try {
-    if (nowait.free_unref_page_commit(x, mm, zone, pcp, page, migratetype, order)) {
-      const free_high = pcp_free_high(pcp!, order);
-      const high = nr_pcp_high(pcp!, zone, free_high);
-      yield* free_pcppages_bulk(x, mm, zone, nr_pcp_free(pcp!, high, pcp!.batch, free_high, mm.pcpBatchScaleMax), pcp!, order_to_pindex(migratetype, order));
-    }
+    const free_high = pcp_free_high(pcp, order);
+    const high = nr_pcp_high(pcp, zone, free_high);
+    yield* free_pcppages_bulk(x, mm, zone, nr_pcp_free(pcp, high, pcp.batch, free_high, mm.pcpBatchScaleMax), pcp, order_to_pindex(migratetype, order));
   } catch (e) {
     throw unwind(e, "free_unref_page_commit");
   }
@@ -651,7 +657,7 @@ function* free_unref_page(x: Context, mm: Mm, page: number, order: number): Code
     if (x.mustYield()) yield x.pending;
     const pcp = mm.variant.pcp_spin_trylock(x, mm, zone);
     if (pcp) {
-      yield* free_unref_page_commit(x, mm, zone, pcp, page, migratetype, order);
+      if (nowait.free_unref_page_commit(x, mm, zone, pcp, page, migratetype, order)) yield* free_unref_page_commit_drain(x, mm, zone, pcp, migratetype, order);
       if (x.mustYield()) yield x.pending;
       if (mm.variant.pcp_spin_unlock(x, pcp)) yield 0;
     } else {
@@ -681,7 +687,7 @@ export function* __free_pages(x: Context, mm: Mm, page: number, order: number): 
 export function free_unref_page_list_prepare(mm: Mm, list: number): number {
   const memmap = mm.memmap;
   let migratetype = MIGRATE_MOVABLE;
-  for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
+  for (let walk = memmap.list_for_each_entry_safe(list, "free_unref_page_list"), page = walk.next(); page !== list; page = walk.next()) {
     free_pages_prepare(mm, page, 0, "free_unref_page_list");
     migratetype = memmap.pcpMigratetype(page);
   }

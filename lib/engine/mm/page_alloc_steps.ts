@@ -10,8 +10,8 @@
 import type { Context } from "../context.ts";
 import { DONE, Steps } from "../steps.ts";
 import {
-  ALLOC_WMARK_LOW, __rmqueue_pcplist, free_one_page, free_pages_prepare, free_pcppages_bulk, nowait, nr_pcp_free, nr_pcp_high,
-  page_zone, pcp_free_high, prep_new_page, rmqueue_buddy, trace, wmark_pages, zone_watermark_fast, type AllocContext, type Mm,
+  ALLOC_WMARK_LOW, __rmqueue_pcplist, free_one_page, free_pages_prepare, free_unref_page_commit_drain, nowait, page_zone,
+  prep_new_page, rmqueue_buddy, trace, wmark_pages, zone_watermark_fast, type AllocContext, type Mm,
 } from "./page_alloc.ts";
 import { __alloc_pages_slowpath, alloc_context } from "./page_alloc_slowpath.ts";
 import { MIGRATE_MOVABLE, MIGRATE_PCPTYPES, order_to_pindex, pcp_allowed_order, type PerCpuPages, type Zone } from "./zone.ts";
@@ -181,7 +181,7 @@ export class AllocPagesSteps extends Steps {
 // __free_pages() states.
 const F_START = 0; // free_pages_prepare(), then free_unref_page() up to its trylock
 const F_LOCK = 1; // pcp_spin_trylock(), then the commit
-const F_DRAIN = 2; // free_pcppages_bulk() from free_unref_page_commit()
+const F_DRAIN = 2; // free_unref_page_commit()'s drain
 const F_SETTLE = 3; // settle time before the unlock
 const F_UNLOCK = 4; // pcp_spin_unlock()
 const F_BUDDY = 5; // free_one_page()
@@ -249,10 +249,7 @@ export class FreePagesSteps extends Steps {
             this.frames = IN_COMMIT;
             this.state = F_SETTLE;
             if (nowait.free_unref_page_commit(x, mm, zone, pcp, page, this.migratetype, order)) {
-              const free_high = pcp_free_high(pcp, order);
-              const high = nr_pcp_high(pcp, zone, free_high);
-              const count = nr_pcp_free(pcp, high, pcp.batch, free_high, mm.pcpBatchScaleMax);
-              this.sub = free_pcppages_bulk(x, mm, zone, count, pcp, order_to_pindex(this.migratetype, order));
+              this.sub = free_unref_page_commit_drain(x, mm, zone, pcp, this.migratetype, order);
               this.state = F_DRAIN;
             }
             break;

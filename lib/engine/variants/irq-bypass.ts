@@ -14,7 +14,7 @@ import type { Code, Context } from "../context.ts";
 import { spin_unlock } from "../lock.ts";
 import { unwind } from "../oops.ts";
 import {
-  free_one_page, free_unref_page_commit, free_unref_page_list_prepare, page_zone, pcp_migratetype, trace, type Mm, type Variant,
+  free_one_page, free_unref_page_commit_drain, nowait, free_unref_page_list_prepare, page_zone, pcp_migratetype, trace, type Mm, type Variant,
 } from "../mm/page_alloc.ts";
 import { countListPage, pcp_trylock_counted } from "./common.ts";
 import { trylockLocking } from "./trylock.ts";
@@ -26,7 +26,7 @@ function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
   try {
     free_unref_page_list_prepare(mm, list);
     const memmap = mm.memmap;
-    for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
+    for (let walk = memmap.list_for_each_entry_safe(list, "free_unref_page_list"), page = walk.next(); page !== list; page = walk.next()) {
       // 4.11 left the page's links for the next list_add to rewrite; unlinking
       // it first frees the same pages in the same order.
       memmap.list_del(page, "free_unref_page_list");
@@ -44,7 +44,7 @@ function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
         yield* free_one_page(x, mm, zone, page, 0, migratetype);
         continue;
       }
-      yield* free_unref_page_commit(x, mm, zone, pcp, page, migratetype, 0);
+      if (nowait.free_unref_page_commit(x, mm, zone, pcp, page, migratetype, 0)) yield* free_unref_page_commit_drain(x, mm, zone, pcp!, migratetype, 0);
       yield* spin_unlock(x, pcp.lock);
     }
   } catch (e) {

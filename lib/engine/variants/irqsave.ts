@@ -5,7 +5,7 @@
 import type { Code, Context } from "../context.ts";
 import { spin_lock, spin_lock_irqsave, spin_unlock, spin_unlock_irqrestore, unlockNow } from "../lock.ts";
 import { unwind } from "../oops.ts";
-import { free_unref_page_commit, free_unref_page_list_prepare, page_zone, pcp_migratetype, trace, type Mm, type Variant } from "../mm/page_alloc.ts";
+import { free_unref_page_commit_drain, nowait, free_unref_page_list_prepare, page_zone, pcp_migratetype, trace, type Mm, type Variant } from "../mm/page_alloc.ts";
 import { SWAP_CLUSTER_MAX, type PerCpuPages, type Zone } from "../mm/zone.ts";
 import { countListPage, pcp_trylock_counted, pcpu_task_pin } from "./common.ts";
 
@@ -21,7 +21,7 @@ export function* free_unref_page_list_61(x: Context, mm: Mm, list: number): Code
     let pcp: PerCpuPages | null = null;
     let locked_zone: Zone | null = null;
     let batch_count = 0;
-    for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
+    for (let walk = memmap.list_for_each_entry_safe(list, "free_unref_page_list"), page = walk.next(); page !== list; page = walk.next()) {
       const zone = page_zone(mm, page);
       countListPage(mm);
       if (zone !== locked_zone) {
@@ -33,7 +33,7 @@ export function* free_unref_page_list_61(x: Context, mm: Mm, list: number): Code
       }
       const migratetype = pcp_migratetype(mm, page);
       if (mm.tracepoint) trace(x, mm, "mm_page_free_batched", { pfn: page });
-      yield* free_unref_page_commit(x, mm, zone, pcp, page, migratetype, 0);
+      if (nowait.free_unref_page_commit(x, mm, zone, pcp, page, migratetype, 0)) yield* free_unref_page_commit_drain(x, mm, zone, pcp!, migratetype, 0);
       if (++batch_count === SWAP_CLUSTER_MAX) {
         yield* spin_unlock_irqrestore(x, pcp!.lock);
         batch_count = 0;

@@ -17,7 +17,7 @@ import type { Code, Context } from "../context.ts";
 import { spin_unlock } from "../lock.ts";
 import { unwind } from "../oops.ts";
 import {
-  free_one_page, free_unref_page_commit, free_unref_page_list_prepare, page_zone, pcp_migratetype, trace, type Mm, type Variant,
+  free_one_page, free_unref_page_commit_drain, nowait, free_unref_page_list_prepare, page_zone, pcp_migratetype, trace, type Mm, type Variant,
 } from "../mm/page_alloc.ts";
 import { SWAP_CLUSTER_MAX, type PerCpuPages, type Zone } from "../mm/zone.ts";
 import { countListPage, pcp_trylock_counted } from "./common.ts";
@@ -45,7 +45,7 @@ export const v2_free_unref_page_list = ({ alwaysRemove = false, forgetZoneOnFail
       // pcp_trylock_prepare/finish(UP_flags) around every hold, as v2's diff
       // has them: local_irq_save/restore on UP only.
       const up = !x.m.kernel.SMP;
-      for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
+      for (let walk = memmap.list_for_each_entry_safe(list, "free_unref_page_list"), page = walk.next(); page !== list; page = walk.next()) {
         const zone = page_zone(mm, page);
         if (alwaysRemove) memmap.list_del(page, "free_unref_page_list");
         countListPage(mm);
@@ -67,7 +67,7 @@ export const v2_free_unref_page_list = ({ alwaysRemove = false, forgetZoneOnFail
         }
         migratetype = pcp_migratetype(mm, page);
         if (mm.tracepoint) trace(x, mm, "mm_page_free_batched", { pfn: page });
-        yield* free_unref_page_commit(x, mm, zone, pcp, page, migratetype, 0);
+        if (nowait.free_unref_page_commit(x, mm, zone, pcp, page, migratetype, 0)) yield* free_unref_page_commit_drain(x, mm, zone, pcp!, migratetype, 0);
         // "Guard against excessive IRQ disabled times when freeing a large
         // list of pages. Lock will be reacquired if necessary on the next
         // iteration."

@@ -8,7 +8,7 @@ import type { Code, Context } from "../context.ts";
 import { spin_lock, spin_lock_irqsave, spin_unlock, spin_unlock_irqrestore, unlockNow } from "../lock.ts";
 import { unwind } from "../oops.ts";
 import {
-  free_one_page, free_unref_page_commit, free_unref_page_list_prepare, page_zone, pcp_migratetype, trace, type Mm, type Variant,
+  free_one_page, free_unref_page_commit_drain, nowait, free_unref_page_list_prepare, page_zone, pcp_migratetype, trace, type Mm, type Variant,
 } from "../mm/page_alloc.ts";
 import { SWAP_CLUSTER_MAX, type PerCpuPages, type Zone } from "../mm/zone.ts";
 import { countListPage, pcp_trylock_counted } from "./common.ts";
@@ -26,7 +26,7 @@ function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
     let batch_count = 0;
     // pcp_trylock_prepare(UP_flags): local_irq_save() on UP only.
     const up = !x.m.kernel.SMP;
-    for (const page of memmap.list_for_each_entry_safe(list, "free_unref_page_list")) {
+    for (let walk = memmap.list_for_each_entry_safe(list, "free_unref_page_list"), page = walk.next(); page !== list; page = walk.next()) {
       const zone = page_zone(mm, page);
       memmap.list_del(page, "free_unref_page_list");
       const migratetype = pcp_migratetype(mm, page);
@@ -49,7 +49,7 @@ function* free_unref_page_list(x: Context, mm: Mm, list: number): Code {
         locked_zone = zone;
       }
       if (mm.tracepoint) trace(x, mm, "mm_page_free_batched", { pfn: page });
-      yield* free_unref_page_commit(x, mm, zone, pcp, page, migratetype, 0);
+      if (nowait.free_unref_page_commit(x, mm, zone, pcp, page, migratetype, 0)) yield* free_unref_page_commit_drain(x, mm, zone, pcp!, migratetype, 0);
       batch_count++;
     }
     if (pcp) {
