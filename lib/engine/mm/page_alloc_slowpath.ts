@@ -37,7 +37,7 @@ const MAX_RECLAIM_RETRIES = 16;
 
 /** gfp_to_alloc_flags(), mm/page_alloc.c 6.1 (ALLOC_HIGH and ALLOC_KSWAPD
  * share their bits with __GFP_HIGH and __GFP_KSWAPD_RECLAIM there too). */
-function gfp_to_alloc_flags(gfp: number): number {
+export function gfp_to_alloc_flags(gfp: number): number {
   let alloc_flags = ALLOC_WMARK_MIN;
   if (gfp & __GFP_HIGH) alloc_flags |= ALLOC_HIGH;
   if (gfp & __GFP_KSWAPD_RECLAIM) alloc_flags |= ALLOC_KSWAPD;
@@ -71,7 +71,7 @@ export function pgdat_balanced(mm: Mm, order: number, highest_zoneidx: number): 
  * hopeless node (kswapd failed MAX_RECLAIM_RETRIES times) wakes kcompactd
  * instead, and only for callers that cannot compact themselves. One node,
  * so one wakeup for the zonelist. */
-function wake_all_kswapds(x: Context, mm: Mm, order: number, gfp: number, ac: AllocContext): void {
+export function wake_all_kswapds(x: Context, mm: Mm, order: number, gfp: number, ac: AllocContext): void {
   const balanced = pgdat_balanced(mm, order, ac.highest_zoneidx);
   const hopeless = mm.kswapd_failures >= MAX_RECLAIM_RETRIES;
   if (mm.tracepoint) trace(x, mm, "mm_vmscan_wakeup_kswapd", { order, gfp_flags: gfp, balanced: balanced ? 1 : 0, hopeless: hopeless ? 1 : 0 });
@@ -116,13 +116,24 @@ function* __alloc_pages_direct_reclaim(x: Context, mm: Mm, order: number, migrat
 /** __alloc_pages_slowpath(), mm/page_alloc.c 6.1 */
 export function* __alloc_pages_slowpath(x: Context, mm: Mm, order: number, gfp: number, migratetype: number, ac: AllocContext): Code<number> {
   try {
-    const costly_order = order > PAGE_ALLOC_COSTLY_ORDER;
-    const can_direct_reclaim = (gfp & __GFP_DIRECT_RECLAIM) !== 0;
     const alloc_flags = gfp_to_alloc_flags(gfp);
     if (alloc_flags & ALLOC_KSWAPD) wake_all_kswapds(x, mm, order, gfp, ac);
-    let page = yield* get_page_from_freelist(x, mm, order, migratetype, alloc_flags, ac);
+    const page = yield* get_page_from_freelist(x, mm, order, migratetype, alloc_flags, ac);
     if (page >= 0) return page;
+    return yield* __alloc_pages_slowpath_retry(x, mm, order, gfp, migratetype, ac, alloc_flags);
+  } catch (e) {
+    throw unwind(e, "__alloc_pages_slowpath");
+  }
+}
 
+/** __alloc_pages_slowpath() once its first attempt, at the min watermark
+ * after waking kswapd, found nothing (where mm/page_alloc_steps.ts hands
+ * over to the generator). */
+export function* __alloc_pages_slowpath_retry(x: Context, mm: Mm, order: number, gfp: number, migratetype: number, ac: AllocContext, alloc_flags: number): Code<number> {
+  try {
+    const costly_order = order > PAGE_ALLOC_COSTLY_ORDER;
+    const can_direct_reclaim = (gfp & __GFP_DIRECT_RECLAIM) !== 0;
+    let page = -1;
     let compact_priority = DEF_COMPACT_PRIORITY;
     let compact_result: number;
     // Costly orders and unmovable high orders try async compaction before reclaim.

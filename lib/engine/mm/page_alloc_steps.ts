@@ -10,17 +10,24 @@
 import type { Context } from "../context.ts";
 import { DONE, Steps } from "../steps.ts";
 import {
-  ALLOC_WMARK_LOW, __rmqueue_pcplist, free_one_page, free_pages_prepare, free_unref_page_commit_drain, nowait, page_zone,
+  ALLOC_KSWAPD, ALLOC_WMARK_LOW, __rmqueue_pcplist, free_one_page, free_pages_prepare, free_unref_page_commit_drain, nowait, page_zone,
   prep_new_page, rmqueue_buddy, trace, wmark_pages, zone_watermark_fast, type AllocContext, type Mm,
 } from "./page_alloc.ts";
-import { __alloc_pages_slowpath, alloc_context } from "./page_alloc_slowpath.ts";
+import { __alloc_pages_slowpath_retry, alloc_context, gfp_to_alloc_flags, wake_all_kswapds } from "./page_alloc_slowpath.ts";
 import { MIGRATE_MOVABLE, MIGRATE_PCPTYPES, order_to_pindex, pcp_allowed_order, type PerCpuPages, type Zone } from "./zone.ts";
 
-// Call traces, innermost first, as the generators' catches build them.
+// Call traces, innermost first, as the generators' catches build them:
+// from __alloc_pages()'s own get_page_from_freelist(), and from the one
+// __alloc_pages_slowpath() starts with.
 const IN_ALLOC = ["__alloc_pages"] as const;
-const IN_GPFF = ["get_page_from_freelist", ...IN_ALLOC] as const;
-const IN_RMQUEUE = ["rmqueue", ...IN_GPFF] as const;
-const IN_PCPLIST = ["rmqueue_pcplist", ...IN_RMQUEUE] as const;
+const IN_SLOWPATH = ["__alloc_pages_slowpath", ...IN_ALLOC] as const;
+const gpffFrames = (outer: readonly string[]) => {
+  const gpff = ["get_page_from_freelist", ...outer];
+  const rmqueue = ["rmqueue", ...gpff];
+  return { gpff, rmqueue, pcplist: ["rmqueue_pcplist", ...rmqueue] };
+};
+const FAST = gpffFrames(IN_ALLOC);
+const SLOW = gpffFrames(IN_SLOWPATH);
 const IN_FREE = ["__free_pages"] as const;
 const IN_FREE_UNREF = ["free_unref_page", ...IN_FREE] as const;
 const IN_COMMIT = ["free_unref_page_commit", ...IN_FREE_UNREF] as const;
@@ -34,15 +41,21 @@ const A_SETTLE = 4; // settle time before the unlock
 const A_UNLOCK = 5; // pcp_spin_unlock()
 const A_PCP_DONE = 6; // rmqueue_pcplist() returns
 const A_BUDDY = 7; // rmqueue_buddy()
-const A_SLOW = 8; // __alloc_pages_slowpath()
+const A_SLOW = 8; // __alloc_pages_slowpath() after its first attempt
 const A_GOT = 9; // prep_new_page()
 
 /** __alloc_pages(), mm/page_alloc_slowpath.ts, through get_page_from_freelist(),
- * rmqueue() and rmqueue_pcplist() (6.1). The block's pfn, or -1, is in
- * `page` once step() returns DONE. */
+ * rmqueue() and rmqueue_pcplist() (6.1), at the low watermark and then,
+ * as __alloc_pages_slowpath() starts, at its own after waking kswapd. The
+ * block's pfn, or -1, is in `page` once step() returns DONE. */
 export class AllocPagesSteps extends Steps {
   page = -1;
   private state = A_ZONE;
+  /** get_page_from_freelist()'s alloc_flags. */
+  private alloc_flags = ALLOC_WMARK_LOW;
+  /** The walk is the slow path's first. */
+  private slow = false;
+  private in = FAST;
   private x!: Context;
   private mm!: Mm;
   private order = 0;
@@ -62,6 +75,9 @@ export class AllocPagesSteps extends Steps {
     this.ac = alloc_context(mm, gfp);
     this.zoneIndex = 0;
     this.page = -1;
+    this.alloc_flags = ALLOC_WMARK_LOW;
+    this.slow = false;
+    this.in = FAST;
     this.state = A_ZONE;
   }
 
@@ -71,16 +87,15 @@ export class AllocPagesSteps extends Steps {
       for (;;) {
         switch (this.state) {
           case A_ZONE: {
-            this.frames = IN_GPFF;
+            this.frames = this.in.gpff;
             const { zonelist, highest_zoneidx } = this.ac;
             if (this.zoneIndex === zonelist.length) {
-              this.frames = IN_ALLOC;
-              this.sub = __alloc_pages_slowpath(x, mm, order, this.gfp, migratetype, this.ac);
-              this.state = A_SLOW;
+              this.slowpath();
               break;
             }
             const zone = zonelist[this.zoneIndex]!;
-            if (!zone_watermark_fast(zone, order, wmark_pages(zone, ALLOC_WMARK_LOW), highest_zoneidx, ALLOC_WMARK_LOW)) {
+            const alloc_flags = this.alloc_flags;
+            if (!zone_watermark_fast(zone, order, wmark_pages(zone, alloc_flags), highest_zoneidx, alloc_flags)) {
               this.zoneIndex++;
               break;
             }
@@ -91,7 +106,7 @@ export class AllocPagesSteps extends Steps {
             break;
           }
           case A_PCP:
-            this.frames = IN_PCPLIST;
+            this.frames = this.in.pcplist;
             this.state = A_LOCK;
             if (x.mustYield()) return x.pending;
             break;
@@ -170,9 +185,28 @@ export class AllocPagesSteps extends Steps {
     }
   }
 
+  /** get_page_from_freelist() found nothing: __alloc_pages_slowpath()
+   * starts with another walk at its own alloc_flags, and hands over to the
+   * generator when that finds nothing either. */
+  private slowpath(): void {
+    const { x, mm, order, gfp, ac } = this;
+    this.frames = IN_SLOWPATH;
+    if (this.slow) {
+      this.sub = __alloc_pages_slowpath_retry(x, mm, order, gfp, this.migratetype, ac, this.alloc_flags);
+      this.state = A_SLOW;
+      return;
+    }
+    this.slow = true;
+    this.in = SLOW;
+    this.alloc_flags = gfp_to_alloc_flags(gfp);
+    if (this.alloc_flags & ALLOC_KSWAPD) wake_all_kswapds(x, mm, order, gfp, ac);
+    this.zoneIndex = 0;
+    this.state = A_ZONE;
+  }
+
   /** rmqueue() falls back to rmqueue_buddy() on this zone. */
   private buddy(): void {
-    this.frames = IN_RMQUEUE;
+    this.frames = this.in.rmqueue;
     this.sub = rmqueue_buddy(this.x, this.zone, this.order, this.migratetype);
     this.state = A_BUDDY;
   }
