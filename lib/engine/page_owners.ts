@@ -23,9 +23,13 @@ export class PagePool implements PageOwners {
   private nextHandle = 0;
   // The LRU: handles with the serial they had when added, oldest first; an
   // entry whose handle was freed (serial 0) or reused is skipped.
-  private lruHandles: number[] = [];
-  private lruSerials: number[] = [];
+  // Typed arrays: a run adds hundreds of thousands of entries, and a JS
+  // array that large grows in the young generation and is copied again by
+  // every scavenge until it is promoted.
+  private lruHandles = new Int32Array(1024);
+  private lruSerials = new Float64Array(1024);
   private lruHead = 0;
+  private lruTail = 0;
   private lruLive = 0;
   private serialNext = 0;
 
@@ -60,41 +64,53 @@ export class PagePool implements PageOwners {
   lruAdd(h: number): void {
     const serial = ++this.serialNext;
     this.serial[h] = serial;
-    this.lruHandles.push(h);
-    this.lruSerials.push(serial);
+    this.lruPush(h, serial);
     this.lruLive++;
     // Entries of freed pages are dropped lazily; keep them from piling up.
-    if (this.lruHandles.length - this.lruHead > 2 * this.lruLive + 4096) this.compactLru();
+    if (this.lruTail - this.lruHead > 2 * this.lruLive + 4096) this.compactLru();
   }
 
+  private lruPush(h: number, serial: number): void {
+    if (this.lruTail === this.lruHandles.length) {
+      const handles = new Int32Array(2 * this.lruTail);
+      handles.set(this.lruHandles);
+      this.lruHandles = handles;
+      const serials = new Float64Array(2 * this.lruTail);
+      serials.set(this.lruSerials);
+      this.lruSerials = serials;
+    }
+    this.lruHandles[this.lruTail] = h;
+    this.lruSerials[this.lruTail++] = serial;
+  }
+
+  /** Drops the entries of freed pages, keeping the others in order. */
   private compactLru(): void {
-    const handles: number[] = [];
-    const serials: number[] = [];
-    for (let i = this.lruHead; i < this.lruHandles.length; i++) {
-      const h = this.lruHandles[i]!;
-      if (this.serial[h] === this.lruSerials[i]) {
-        handles.push(h);
-        serials.push(this.lruSerials[i]!);
+    const handles = this.lruHandles;
+    const serials = this.lruSerials;
+    let kept = 0;
+    for (let i = this.lruHead; i < this.lruTail; i++) {
+      const h = handles[i]!;
+      if (this.serial[h] === serials[i]) {
+        handles[kept] = h;
+        serials[kept++] = serials[i]!;
       }
     }
-    this.lruHandles = handles;
-    this.lruSerials = serials;
     this.lruHead = 0;
+    this.lruTail = kept;
   }
 
   reclaim(nr: number): [number, number][] {
     const out: [number, number][] = [];
     const memmap = this.memmap;
     let pages = 0;
-    for (let end = this.lruHandles.length; pages < nr && this.lruHead < end; ) {
+    for (let end = this.lruTail; pages < nr && this.lruHead < end; ) {
       const h = this.lruHandles[this.lruHead]!;
       const serial = this.lruSerials[this.lruHead++]!;
       if (this.serial[h] !== serial) continue;
       const pfn = this.pfns[h]!;
       if (memmap.flags(pfn) & PG_isolated) {
         // Off the LRU while compaction migrates it; it comes back as the newest.
-        this.lruHandles.push(h);
-        this.lruSerials.push(serial);
+        this.lruPush(h, serial);
         continue;
       }
       this.serial[h] = 0;
@@ -107,7 +123,7 @@ export class PagePool implements PageOwners {
       if (source === PAGE_CACHE || !this.freedLater[source]) this.release(h);
       else this.pfns[h] = -1;
     }
-    if (this.lruHead > 4096 && 2 * this.lruHead > this.lruHandles.length) this.compactLru();
+    if (this.lruHead > 4096 && 2 * this.lruHead > this.lruTail) this.compactLru();
     return out;
   }
 
