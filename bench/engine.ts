@@ -256,7 +256,7 @@ function wall(args: string[]): number {
   return performance.now() - t0;
 }
 
-function parallel(): void {
+export function parallel(): void {
   // irq-rate-sweep with ten times the simulated time, so each of its 24 runs
   // outweighs starting a worker thread.
   const dir = mkdtempSync(join(tmpdir(), "pcplab-bench-"));
@@ -292,7 +292,7 @@ function examples(): void {
   console.log(`engine: pcplab run on the ${files.length} shipped examples, wall in all: ${totals.join(", ")}`);
 }
 
-function rss(): void {
+export function rss(): void {
   const dir = mkdtempSync(join(tmpdir(), "pcplab-bench-"));
   const script = join(dir, "rss.mjs");
   writeFileSync(join(dir, "big.scn"), RSS_1TIB);
