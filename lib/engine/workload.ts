@@ -13,15 +13,14 @@ import { EV_ARRIVAL, EV_TIMER } from "./events.ts";
 import type { Driver, Machine } from "./machine.ts";
 import { __free_pages, drain_all_pages, nowait, pcp_alloc_nowait, pcp_free_nowait, type AllocContext, type Mm } from "./mm/page_alloc.ts";
 import { __alloc_pages, alloc_context } from "./mm/page_alloc_slowpath.ts";
-import { AllocPagesSteps, FreePagesSteps } from "./mm/page_alloc_steps.ts";
 import { MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, type Zone } from "./mm/zone.ts";
 import { PagePool } from "./page_owners.ts";
 import { sample, type Rng } from "./rng.ts";
-import { DONE, Steps } from "./steps.ts";
+import { ArrivalSteps, FreeOneSteps } from "./workload_steps.ts";
 
 const CONTEXT_OF = { task: TASK, softirq: SOFTIRQ, hardirq: HARDIRQ } as const;
 
-interface Source {
+export interface Source {
   workload: Workload;
   cpu: Cpu;
   context: number;
@@ -120,8 +119,9 @@ export class Workloads implements Driver {
 
   /** An arrival. Its allocations and frees run as plain calls while each is
    * a pcp hit that nothing can interrupt (the common case: `nowait` in
-   * mm/page_alloc.ts); from the first that might wait, a generator does the
-   * rest. Either way the steps, and so the results, are the same. */
+   * mm/page_alloc.ts); from the first that might wait, a state machine
+   * (workload_steps.ts) does the rest, or with `useSteps` off the generator
+   * arriveFrom(). Every way the steps, and so the results, are the same. */
   private arrive(x: Context, s: Source, i: number): Resumable | void {
     const alloc = s.workload.alloc;
     for (let n = 0; alloc && n < alloc.count; n++) {
@@ -319,200 +319,3 @@ export class Workloads implements Driver {
   }
 }
 
-// arriveFrom() states.
-const R_NEXT = 0; // the next allocation, or the end
-const R_ALLOC = 1; // __alloc_pages()
-const R_FREE = 2; // the page is to be freed now
-const R_FREE_ONE = 3; // freeOne()'s __free_pages()
-const R_FREE_LIST = 4; // freeList()
-const R_DRAIN = 5; // the `drain` statement
-const R_IDLE = 6;
-
-/** Workloads.arriveFrom() as a state machine, step for step. */
-class ArrivalSteps extends Steps {
-  private state = R_IDLE;
-  private s!: Source;
-  private i = 0;
-  private n = 0;
-  private h = -1;
-  private startNs = 0;
-  private order = 0;
-  private readonly alloc = new AllocPagesSteps();
-  private readonly free = new FreePagesSteps();
-
-  constructor(
-    private readonly w: Workloads,
-    private readonly mm: Mm,
-    private readonly x: Context,
-  ) {
-    super();
-  }
-
-  begin(s: Source, i: number, n: number, h: number): void {
-    if (this.state !== R_IDLE) throw new Error("engine: an arrival started on a context whose last one is still running");
-    this.s = s;
-    this.i = i;
-    this.n = n;
-    this.h = h;
-    this.state = h < 0 ? R_NEXT : R_FREE;
-  }
-
-  step(): number {
-    const { x, mm, s, w } = this;
-    const alloc = s.workload.alloc;
-    try {
-      for (;;) {
-        switch (this.state) {
-          case R_NEXT: {
-            if (!alloc || this.n >= alloc.count) {
-              this.state = R_DRAIN;
-              if (!s.workload.drain) {
-                this.state = R_IDLE;
-                return DONE;
-              }
-              this.sub = w.drain(x);
-              break;
-            }
-            this.startNs = x.now;
-            const zone = pcp_alloc_nowait(x, mm, alloc.order, s.migratetype, s.ac);
-            if (zone) {
-              this.allocated(nowait.__alloc_pages(x, mm, zone, alloc.order, alloc.gfp, s.migratetype));
-              break;
-            }
-            this.alloc.start(x, mm, alloc.order, alloc.gfp, s.migratetype);
-            this.state = R_ALLOC;
-            break;
-          }
-          case R_ALLOC: {
-            const d = this.alloc.step();
-            if (d !== DONE) return d;
-            this.allocated(this.alloc.page);
-            break;
-          }
-          case R_FREE:
-            this.freeNow();
-            break;
-          case R_FREE_ONE: {
-            const d = this.free.step();
-            if (d !== DONE) return d;
-            mm.metrics.freed(1 << this.order, 1);
-            this.nextAllocation();
-            break;
-          }
-          case R_FREE_LIST: {
-            const d = this.drive();
-            if (d !== DONE) return d;
-            this.nextAllocation();
-            break;
-          }
-          case R_DRAIN: {
-            const d = this.drive();
-            if (d !== DONE) return d;
-            this.state = R_IDLE;
-            return DONE;
-          }
-          default:
-            throw new Error("engine: an arrival's state machine resumed after it finished");
-        }
-      }
-    } catch (e) {
-      this.state = R_IDLE;
-      throw this.unwound(e);
-    }
-  }
-
-  private allocated(page: number): void {
-    this.h = this.w.allocated(this.x, this.s, this.i, this.startNs, page);
-    if (this.h < 0) this.nextAllocation();
-    else this.state = R_FREE;
-  }
-
-  private nextAllocation(): void {
-    this.n++;
-    this.h = -1;
-    this.state = R_NEXT;
-  }
-
-  /** Workloads.freeNow(), after freedNowait() said no. */
-  private freeNow(): void {
-    const { x, s, w, h } = this;
-    if (w.freedNowait(x, s, h)) return this.nextAllocation();
-    const batch = s.workload.free!.batch;
-    if (s.freeContext !== x.kind) w.m.schedule(x.now, EV_TIMER, h);
-    else if (batch === null) {
-      if (this.startFreeOne(h)) return;
-    } else {
-      s.batch.push(h);
-      if (s.batch.length >= batch) {
-        this.sub = w.freeList(x, s.batch.splice(0));
-        this.state = R_FREE_LIST;
-        return;
-      }
-    }
-    this.nextAllocation();
-  }
-
-  /** freeOne()'s start: false when the page was reclaimed meanwhile. */
-  private startFreeOne(h: number): boolean {
-    const pages = this.w.pages;
-    const order = pages.order(h);
-    const pfn = pages.pfn(h);
-    pages.release(h);
-    if (pfn < 0) return false;
-    this.order = order;
-    this.free.start(this.x, this.mm, pfn, order);
-    this.state = R_FREE_ONE;
-    return true;
-  }
-}
-
-/** Workloads.freeOne() as a state machine. */
-class FreeOneSteps extends Steps {
-  private running = false;
-  private h = 0;
-  private order = 0;
-  private pfn = -1;
-  private readonly free = new FreePagesSteps();
-
-  constructor(
-    private readonly w: Workloads,
-    private readonly mm: Mm,
-    private readonly x: Context,
-  ) {
-    super();
-  }
-
-  begin(h: number): void {
-    if (this.running) throw new Error("engine: a free started on a context whose last one is still running");
-    this.running = true;
-    this.h = h;
-    this.pfn = -2;
-  }
-
-  step(): number {
-    if (this.pfn === -2) {
-      // The generator's body starts at its first resume.
-      const pages = this.w.pages;
-      this.order = pages.order(this.h);
-      this.pfn = pages.pfn(this.h);
-      pages.release(this.h);
-      if (this.pfn < 0) return this.finish();
-      this.free.start(this.x, this.mm, this.pfn, this.order);
-    }
-    let d: number;
-    try {
-      d = this.free.step();
-    } catch (e) {
-      this.running = false;
-      throw e;
-    }
-    if (d !== DONE) return d;
-    this.mm.metrics.freed(1 << this.order, 1);
-    return this.finish();
-  }
-
-  private finish(): number {
-    this.running = false;
-    return DONE;
-  }
-}

@@ -752,8 +752,8 @@ export function* drain_all_pages(x: Context, mm: Mm, zone: Zone | null): Code {
 // for the length of the critical section (Context.quietFor), every yield
 // on the way would be a no-op. Then these plain functions take the same
 // steps in the same order, under the kernel's names so that a call path
-// reads the same; results are identical either way. The generators above
-// handle every other case. pcp_alloc_nowait() and pcp_free_nowait() say
+// reads the same; results are identical either way. The generators above,
+// or their state machines (page_alloc_steps.ts), handle every other case. pcp_alloc_nowait() and pcp_free_nowait() say
 // which applies and change nothing.
 
 /** The shared guard: a nowait path that would have to wait is an engine bug. */
