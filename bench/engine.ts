@@ -341,26 +341,13 @@ function thpCompactionStress(): void {
  * counting what the garbage collector has since freed; the median of three
  * runs, each after three that warm the JIT, since a run that still tiers
  * up or deoptimizes allocates for that too), and the share of allocations that
- * take the plain paths (`nowait`) rather than generators or state machines. */
+ * take the plain paths (`nowait`) rather than generators or state machines;
+ * and the bytes a run of thp-compaction-stress allocates, slow path and all. */
 export async function allocation(): Promise<void> {
   const s = analyze(FAST_PATH_2CPU).scenario!;
   const spec = { variant: "trylock", sweepValue: null, seed: 2 };
-  const session = new Session();
-  session.connect();
-  // Node's types predate the two include* options of the protocol.
-  const sampling = { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true };
-  const bytes = (n: SamplingNode): number => n.selfSize + n.children.reduce((sum, c) => sum + bytes(c), 0);
-  const samples: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    // Stopping the profiler throws away optimized code: warm up again.
-    for (let k = 0; k < 3; k++) simulate(s, spec);
-    await session.post("HeapProfiler.startSampling", sampling as never);
-    simulate(s, spec);
-    const { profile } = (await session.post("HeapProfiler.stopSampling")) as { profile: { head: SamplingNode } };
-    samples.push(bytes(profile.head));
-  }
-  session.disconnect();
-  const median = samples.sort((a, b) => a - b)[1]!;
+  const samples = await sampledBytes(s, spec);
+  const median = samples[1]!;
 
   // Every allocation passes mm_page_alloc; the plain ones also pass nowait.__alloc_pages.
   let allocations = 0;
@@ -375,6 +362,30 @@ export async function allocation(): Promise<void> {
   console.log(
     `engine: issue 23 fast path, trylock: about ${(median / 1e6).toFixed(1)} MB allocated per 50 ms run, ${(median / allocations).toFixed(0)} bytes per simulated allocation (target < 32; runs ${samples.map((b) => (b / allocations).toFixed(0)).join(", ")}); ${((100 * plain) / allocations).toFixed(0)}% of allocations on the plain paths`,
   );
+  const thp = analyze(readFileSync(join(root, "scenarios", "thp-compaction-stress.scn"), "utf8")).scenario!;
+  const thpSamples = await sampledBytes(thp, { variant: "irqsave", sweepValue: null, seed: 1 });
+  console.log(`engine: thp-compaction-stress, irqsave seed 1: ${(thpSamples[1]! / 1e6).toFixed(0)} MB allocated per run (runs ${thpSamples.map((b) => (b / 1e6).toFixed(0)).join(", ")})`);
+}
+
+/** Bytes the engine allocates in one run of `spec`, three times, sorted,
+ * each after three runs that warm the JIT again (stopping the profiler
+ * throws optimized code away). */
+async function sampledBytes(s: Scenario, spec: { variant: string; sweepValue: null; seed: number }): Promise<number[]> {
+  const session = new Session();
+  session.connect();
+  // Node's types predate the two include* options of the protocol.
+  const sampling = { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true };
+  const bytes = (n: SamplingNode): number => n.selfSize + n.children.reduce((sum, c) => sum + bytes(c), 0);
+  const samples: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    for (let k = 0; k < 3; k++) simulate(s, spec);
+    await session.post("HeapProfiler.startSampling", sampling as never);
+    simulate(s, spec);
+    const { profile } = (await session.post("HeapProfiler.stopSampling")) as { profile: { head: SamplingNode } };
+    samples.push(bytes(profile.head));
+  }
+  session.disconnect();
+  return samples.sort((a, b) => a - b);
 }
 
 interface SamplingNode {

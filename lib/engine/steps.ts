@@ -25,8 +25,24 @@ export abstract class Steps implements Resumable {
   protected frames: readonly string[] = NO_FRAMES;
   private readonly result = { done: false, value: 0 };
 
-  /** Runs to the next yield: the value yielded, or DONE. */
-  abstract step(): number;
+  /** Runs to the next yield: the value yielded, or DONE. An Oops on the
+   * way leaves unwound through the current frames, the machine abandoned. */
+  step(): number {
+    try {
+      return this.advance();
+    } catch (e) {
+      this.sub = null;
+      this.abandon();
+      for (const fn of this.frames) e = unwind(e, fn);
+      throw e;
+    }
+  }
+
+  /** step() itself, without the unwinding. */
+  protected abstract advance(): number;
+
+  /** Forgets the path in progress, after an Oops left it. */
+  protected abstract abandon(): void;
 
   /** The generator protocol, for Context: one result object, reused (the
    * context reads it at once). */
@@ -46,12 +62,5 @@ export abstract class Steps implements Resumable {
     this.sub = null;
     this.subValue = r.value as number;
     return DONE;
-  }
-
-  /** `e` unwound through the current frames; the machine is abandoned. */
-  protected unwound(e: unknown): unknown {
-    this.sub = null;
-    for (const fn of this.frames) e = unwind(e, fn);
-    return e;
   }
 }

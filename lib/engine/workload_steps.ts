@@ -69,68 +69,67 @@ export class ArrivalSteps extends WorkloadSteps {
     this.state = h < 0 ? R_NEXT : R_FREE;
   }
 
-  step(): number {
+  protected advance(): number {
     const { x, mm, s, w } = this;
     const alloc = s.workload.alloc;
-    try {
-      for (;;) {
-        switch (this.state) {
-          case R_NEXT: {
-            if (!alloc || this.n >= alloc.count) {
-              this.state = R_DRAIN;
-              if (!s.workload.drain) {
-                this.state = R_IDLE;
-                return DONE;
-              }
-              this.sub = w.drain(x);
-              break;
+    for (;;) {
+      switch (this.state) {
+        case R_NEXT: {
+          if (!alloc || this.n >= alloc.count) {
+            this.state = R_DRAIN;
+            if (!s.workload.drain) {
+              this.state = R_IDLE;
+              return DONE;
             }
-            this.startNs = x.now;
-            const zone = pcp_alloc_nowait(x, mm, alloc.order, s.migratetype, s.ac);
-            if (zone) {
-              this.allocated(nowait.__alloc_pages(x, mm, zone, alloc.order, alloc.gfp, s.migratetype));
-              break;
-            }
-            this.alloc.start(x, mm, alloc.order, alloc.gfp, s.migratetype);
-            this.state = R_ALLOC;
+            this.sub = w.drain(x);
             break;
           }
-          case R_ALLOC: {
-            const d = this.alloc.step();
-            if (d !== DONE) return d;
-            this.allocated(this.alloc.page);
+          this.startNs = x.now;
+          const zone = pcp_alloc_nowait(x, mm, alloc.order, s.migratetype, s.ac);
+          if (zone) {
+            this.allocated(nowait.__alloc_pages(x, mm, zone, alloc.order, alloc.gfp, s.migratetype));
             break;
           }
-          case R_FREE:
-            this.freeNow();
-            break;
-          case R_FREE_ONE: {
-            const d = this.free.step();
-            if (d !== DONE) return d;
-            this.freedOne();
-            this.nextAllocation();
-            break;
-          }
-          case R_FREE_LIST: {
-            const d = this.drive();
-            if (d !== DONE) return d;
-            this.nextAllocation();
-            break;
-          }
-          case R_DRAIN: {
-            const d = this.drive();
-            if (d !== DONE) return d;
-            this.state = R_IDLE;
-            return DONE;
-          }
-          default:
-            throw new Error("engine: an arrival's state machine resumed after it finished");
+          this.alloc.start(x, mm, alloc.order, alloc.gfp, s.migratetype);
+          this.state = R_ALLOC;
+          break;
         }
+        case R_ALLOC: {
+          const d = this.alloc.step();
+          if (d !== DONE) return d;
+          this.allocated(this.alloc.page);
+          break;
+        }
+        case R_FREE:
+          this.freeNow();
+          break;
+        case R_FREE_ONE: {
+          const d = this.free.step();
+          if (d !== DONE) return d;
+          this.freedOne();
+          this.nextAllocation();
+          break;
+        }
+        case R_FREE_LIST: {
+          const d = this.drive();
+          if (d !== DONE) return d;
+          this.nextAllocation();
+          break;
+        }
+        case R_DRAIN: {
+          const d = this.drive();
+          if (d !== DONE) return d;
+          this.state = R_IDLE;
+          return DONE;
+        }
+        default:
+          throw new Error("engine: an arrival's state machine resumed after it finished");
       }
-    } catch (e) {
-      this.state = R_IDLE;
-      throw this.unwound(e);
     }
+  }
+
+  protected abandon(): void {
+    this.state = R_IDLE;
   }
 
   private allocated(page: number): void {
@@ -181,21 +180,20 @@ export class FreeOneSteps extends WorkloadSteps {
     this.h = h;
   }
 
-  step(): number {
-    try {
-      if (this.h >= 0) {
-        const h = this.h;
-        this.h = -1;
-        if (!this.startFreeOne(h)) return this.finish();
-      }
-      const d = this.free.step();
-      if (d !== DONE) return d;
-      this.freedOne();
-      return this.finish();
-    } catch (e) {
-      this.running = false;
-      throw e;
+  protected advance(): number {
+    if (this.h >= 0) {
+      const h = this.h;
+      this.h = -1;
+      if (!this.startFreeOne(h)) return this.finish();
     }
+    const d = this.free.step();
+    if (d !== DONE) return d;
+    this.freedOne();
+    return this.finish();
+  }
+
+  protected abandon(): void {
+    this.running = false;
   }
 
   private finish(): number {

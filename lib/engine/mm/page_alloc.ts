@@ -458,20 +458,24 @@ export function __zone_watermark_ok(zone: Zone, order: number, mark: number, hig
 }
 
 /** zone_watermark_fast(), mm/page_alloc.c 6.1: order 0 checks the count only. */
-export function zone_watermark_fast(zone: Zone, order: number, mark: number, highest_zoneidx: number, alloc_flags: number): boolean {
+function zone_watermark_fast(zone: Zone, order: number, mark: number, highest_zoneidx: number, alloc_flags: number): boolean {
   const free_pages = zone.nrFree;
   if (!order && free_pages > mark + zone.lowmem_reserve[highest_zoneidx]!) return true;
   return __zone_watermark_ok(zone, order, mark, highest_zoneidx, alloc_flags, free_pages);
+}
+
+/** get_page_from_freelist()'s test of one zone of the zonelist: the
+ * watermark alloc_flags selects, over the lowmem_reserve kept from the
+ * allocation's highest zone. */
+export function zone_watermark_lets_in(zone: Zone, order: number, alloc_flags: number, ac: AllocContext): boolean {
+  return zone_watermark_fast(zone, order, wmark_pages(zone, alloc_flags), ac.highest_zoneidx, alloc_flags);
 }
 
 /** The first zone of the zonelist whose watermark lets the allocation in,
  * or null: get_page_from_freelist()'s walk up to try_this_zone. */
 function first_zone_ok(ac: AllocContext, order: number, alloc_flags: number): Zone | null {
   const zonelist = ac.zonelist;
-  for (let i = 0; i < zonelist.length; i++) {
-    const zone = zonelist[i]!;
-    if (zone_watermark_fast(zone, order, wmark_pages(zone, alloc_flags), ac.highest_zoneidx, alloc_flags)) return zone;
-  }
+  for (let i = 0; i < zonelist.length; i++) if (zone_watermark_lets_in(zonelist[i]!, order, alloc_flags, ac)) return zonelist[i]!;
   return null;
 }
 
@@ -483,7 +487,7 @@ export function* get_page_from_freelist(x: Context, mm: Mm, order: number, migra
     const zonelist = ac.zonelist;
     for (let i = 0; i < zonelist.length; i++) {
       const zone = zonelist[i]!;
-      if (!zone_watermark_fast(zone, order, wmark_pages(zone, alloc_flags), ac.highest_zoneidx, alloc_flags)) continue;
+      if (!zone_watermark_lets_in(zone, order, alloc_flags, ac)) continue;
       const page = yield* rmqueue(x, mm, zone, order, migratetype);
       if (page >= 0) return page;
     }
@@ -624,15 +628,10 @@ function pcp_free_high(pcp: PerCpuPages, order: number): boolean {
   return pcp.free_factor !== 0 && order !== 0 && order <= PAGE_ALLOC_COSTLY_ORDER;
 }
 
-/** free_unref_page_commit(), mm/page_alloc.c 6.1. Code that is a
- * generator itself calls its two halves, so that listing a page costs no
- * generator: `if (nowait.free_unref_page_commit(...)) yield*
- * free_unref_page_commit_drain(...)`. */
-export function* free_unref_page_commit(x: Context, mm: Mm, zone: Zone, pcp: PerCpuPages | null, page: number, migratetype: number, order: number): Code {
-  if (nowait.free_unref_page_commit(x, mm, zone, pcp, page, migratetype, order)) yield* free_unref_page_commit_drain(x, mm, zone, pcp!, migratetype, order);
-}
-
-/** free_unref_page_commit()'s drain, once the block took the list to high. */
+/** free_unref_page_commit(), mm/page_alloc.c 6.1, in two halves, so that
+ * listing a page costs no generator: `if (nowait.free_unref_page_commit(...))
+ * yield* free_unref_page_commit_drain(...)`. This is the drain, once the
+ * block took the list to high. */
 export function* free_unref_page_commit_drain(x: Context, mm: Mm, zone: Zone, pcp: PerCpuPages, migratetype: number, order: number): Code {
   try {
     const free_high = pcp_free_high(pcp, order);
@@ -753,8 +752,9 @@ export function* drain_all_pages(x: Context, mm: Mm, zone: Zone | null): Code {
 // on the way would be a no-op. Then these plain functions take the same
 // steps in the same order, under the kernel's names so that a call path
 // reads the same; results are identical either way. The generators above,
-// or their state machines (page_alloc_steps.ts), handle every other case. pcp_alloc_nowait() and pcp_free_nowait() say
-// which applies and change nothing.
+// or their state machines (page_alloc_steps.ts), handle every other case.
+// pcp_alloc_nowait() and pcp_free_nowait() say which applies and change
+// nothing.
 
 /** The shared guard: a nowait path that would have to wait is an engine bug. */
 function settled(waits: boolean): void {

@@ -11,7 +11,7 @@ import type { Context } from "../context.ts";
 import { DONE, Steps } from "../steps.ts";
 import {
   ALLOC_KSWAPD, ALLOC_WMARK_LOW, __rmqueue_pcplist, free_one_page, free_pages_prepare, free_unref_page_commit_drain, nowait, page_zone,
-  prep_new_page, rmqueue_buddy, trace, wmark_pages, zone_watermark_fast, type AllocContext, type Mm,
+  prep_new_page, rmqueue_buddy, trace, zone_watermark_lets_in, type AllocContext, type Mm,
 } from "./page_alloc.ts";
 import { __alloc_pages_slowpath_retry, alloc_context, gfp_to_alloc_flags, wake_all_kswapds } from "./page_alloc_slowpath.ts";
 import { MIGRATE_MOVABLE, MIGRATE_PCPTYPES, order_to_pindex, pcp_allowed_order, type PerCpuPages, type Zone } from "./zone.ts";
@@ -81,108 +81,106 @@ export class AllocPagesSteps extends Steps {
     this.state = A_ZONE;
   }
 
-  step(): number {
+  protected advance(): number {
     const { x, mm, order, migratetype } = this;
-    try {
-      for (;;) {
-        switch (this.state) {
-          case A_ZONE: {
-            this.frames = this.in.gpff;
-            const { zonelist, highest_zoneidx } = this.ac;
-            if (this.zoneIndex === zonelist.length) {
-              this.slowpath();
-              break;
-            }
-            const zone = zonelist[this.zoneIndex]!;
-            const alloc_flags = this.alloc_flags;
-            if (!zone_watermark_fast(zone, order, wmark_pages(zone, alloc_flags), highest_zoneidx, alloc_flags)) {
-              this.zoneIndex++;
-              break;
-            }
-            this.zone = zone;
-            // rmqueue()
-            if (pcp_allowed_order(order) && !(mm.variant.bypassPcpInInterrupt && x.in_interrupt())) this.state = A_PCP;
-            else this.buddy();
+    for (;;) {
+      switch (this.state) {
+        case A_ZONE: {
+          this.frames = this.in.gpff;
+          const zonelist = this.ac.zonelist;
+          if (this.zoneIndex === zonelist.length) {
+            this.slowpath();
             break;
           }
-          case A_PCP:
-            this.frames = this.in.pcplist;
-            this.state = A_LOCK;
-            if (x.mustYield()) return x.pending;
-            break;
-          case A_LOCK: {
-            const pcp = mm.variant.pcp_spin_trylock(x, mm, this.zone);
-            if (!pcp) {
-              this.buddy();
-              break;
-            }
-            this.pcp = pcp;
-            pcp.free_factor >>= 1;
-            const list = pcp.lists[order_to_pindex(migratetype, order)]!;
-            if (mm.memmap.list_empty(list, "__rmqueue_pcplist")) {
-              this.sub = __rmqueue_pcplist(x, mm, this.zone, order, migratetype, pcp, list);
-              this.state = A_REFILL;
-              break;
-            }
-            this.page = nowait.__rmqueue_pcplist(x, mm, order, pcp, list);
-            this.state = A_SETTLE;
+          const zone = zonelist[this.zoneIndex]!;
+          if (!zone_watermark_lets_in(zone, order, this.alloc_flags, this.ac)) {
+            this.zoneIndex++;
             break;
           }
-          case A_REFILL: {
-            const d = this.drive();
-            if (d !== DONE) return d;
-            this.page = this.subValue;
-            this.state = A_SETTLE;
+          this.zone = zone;
+          // rmqueue()
+          if (pcp_allowed_order(order) && !(mm.variant.bypassPcpInInterrupt && x.in_interrupt())) this.state = A_PCP;
+          else this.buddy();
+          break;
+        }
+        case A_PCP:
+          this.frames = this.in.pcplist;
+          this.state = A_LOCK;
+          if (x.mustYield()) return x.pending;
+          break;
+        case A_LOCK: {
+          const pcp = mm.variant.pcp_spin_trylock(x, mm, this.zone);
+          if (!pcp) {
+            this.buddy();
             break;
           }
-          case A_SETTLE:
-            this.state = A_UNLOCK;
-            if (x.mustYield()) return x.pending;
-            break;
-          case A_UNLOCK:
-            this.state = A_PCP_DONE;
-            if (mm.variant.pcp_spin_unlock(x, this.pcp!)) return 0;
-            break;
-          case A_PCP_DONE:
-            this.pcp = null;
-            if (this.page < 0) {
-              this.buddy();
-              break;
-            }
-            if (mm.metrics.measuring) mm.metrics.pcpAllocHits++;
-            this.state = A_GOT;
-            break;
-          case A_BUDDY: {
-            const d = this.drive();
-            if (d !== DONE) return d;
-            this.page = this.subValue;
-            if (this.page >= 0) this.state = A_GOT;
-            else {
-              this.zoneIndex++;
-              this.state = A_ZONE;
-            }
+          this.pcp = pcp;
+          pcp.free_factor >>= 1;
+          const list = pcp.lists[order_to_pindex(migratetype, order)]!;
+          if (mm.memmap.list_empty(list, "__rmqueue_pcplist")) {
+            this.sub = __rmqueue_pcplist(x, mm, this.zone, order, migratetype, pcp, list);
+            this.state = A_REFILL;
             break;
           }
-          case A_SLOW: {
-            const d = this.drive();
-            if (d !== DONE) return d;
-            this.page = this.subValue;
-            this.state = A_GOT;
+          this.page = nowait.__rmqueue_pcplist(x, mm, order, pcp, list);
+          this.state = A_SETTLE;
+          break;
+        }
+        case A_REFILL: {
+          const d = this.drive();
+          if (d !== DONE) return d;
+          this.page = this.subValue;
+          this.state = A_SETTLE;
+          break;
+        }
+        case A_SETTLE:
+          this.state = A_UNLOCK;
+          if (x.mustYield()) return x.pending;
+          break;
+        case A_UNLOCK:
+          this.state = A_PCP_DONE;
+          if (mm.variant.pcp_spin_unlock(x, this.pcp!)) return 0;
+          break;
+        case A_PCP_DONE:
+          this.pcp = null;
+          if (this.page < 0) {
+            this.buddy();
             break;
           }
-          default: {
-            this.frames = IN_ALLOC;
-            const page = this.page;
-            if (mm.tracepoint) trace(x, mm, "mm_page_alloc", { pfn: page, order, gfp_flags: this.gfp, migratetype });
-            this.page = page < 0 ? -1 : prep_new_page(mm, page, order);
-            return DONE;
+          if (mm.metrics.measuring) mm.metrics.pcpAllocHits++;
+          this.state = A_GOT;
+          break;
+        case A_BUDDY: {
+          const d = this.drive();
+          if (d !== DONE) return d;
+          this.page = this.subValue;
+          if (this.page >= 0) this.state = A_GOT;
+          else {
+            this.zoneIndex++;
+            this.state = A_ZONE;
           }
+          break;
+        }
+        case A_SLOW: {
+          const d = this.drive();
+          if (d !== DONE) return d;
+          this.page = this.subValue;
+          this.state = A_GOT;
+          break;
+        }
+        default: {
+          this.frames = IN_ALLOC;
+          const page = this.page;
+          if (mm.tracepoint) trace(x, mm, "mm_page_alloc", { pfn: page, order, gfp_flags: this.gfp, migratetype });
+          this.page = page < 0 ? -1 : prep_new_page(mm, page, order);
+          return DONE;
         }
       }
-    } catch (e) {
-      this.pcp = null;
-      throw this.unwound(e);
     }
+  }
+
+  protected abandon(): void {
+    this.pcp = null;
   }
 
   /** get_page_from_freelist() found nothing: __alloc_pages_slowpath()
@@ -242,85 +240,84 @@ export class FreePagesSteps extends Steps {
     this.state = F_START;
   }
 
-  step(): number {
+  protected advance(): number {
     const { x, mm, page, order } = this;
-    try {
-      for (;;) {
-        switch (this.state) {
-          case F_START: {
-            this.frames = IN_FREE;
-            this.startNs = x.now;
-            free_pages_prepare(mm, page, order, "__free_pages");
-            if (!pcp_allowed_order(order)) {
-              this.sub = free_one_page(x, mm, page_zone(mm, page), page, order, mm.memmap.pcpMigratetype(page));
-              this.state = F_BUDDY;
-              break;
-            }
-            // free_unref_page()
-            this.frames = IN_FREE_UNREF;
-            let migratetype = mm.memmap.pcpMigratetype(page);
-            if (migratetype >= MIGRATE_PCPTYPES) migratetype = MIGRATE_MOVABLE;
-            this.migratetype = migratetype;
-            this.zone = page_zone(mm, page);
-            if (mm.variant.bypassPcpInInterrupt && x.in_interrupt()) {
-              this.sub = free_one_page(x, mm, this.zone, page, order, migratetype);
-              this.state = F_BUDDY;
-              break;
-            }
-            this.state = F_LOCK;
-            if (x.mustYield()) return x.pending;
+    for (;;) {
+      switch (this.state) {
+        case F_START: {
+          this.frames = IN_FREE;
+          this.startNs = x.now;
+          free_pages_prepare(mm, page, order, "__free_pages");
+          if (!pcp_allowed_order(order)) {
+            this.sub = free_one_page(x, mm, page_zone(mm, page), page, order, mm.memmap.pcpMigratetype(page));
+            this.state = F_BUDDY;
             break;
           }
-          case F_LOCK: {
-            const zone = this.zone;
-            const pcp = mm.variant.pcp_spin_trylock(x, mm, zone);
-            if (!pcp) {
-              this.sub = free_one_page(x, mm, zone, page, order, this.migratetype);
-              this.state = F_BUDDY;
-              break;
-            }
-            this.pcp = pcp;
-            this.frames = IN_COMMIT;
-            this.state = F_SETTLE;
-            if (nowait.free_unref_page_commit(x, mm, zone, pcp, page, this.migratetype, order)) {
-              this.sub = free_unref_page_commit_drain(x, mm, zone, pcp, this.migratetype, order);
-              this.state = F_DRAIN;
-            }
+          // free_unref_page()
+          this.frames = IN_FREE_UNREF;
+          let migratetype = mm.memmap.pcpMigratetype(page);
+          if (migratetype >= MIGRATE_PCPTYPES) migratetype = MIGRATE_MOVABLE;
+          this.migratetype = migratetype;
+          this.zone = page_zone(mm, page);
+          if (mm.variant.bypassPcpInInterrupt && x.in_interrupt()) {
+            this.sub = free_one_page(x, mm, this.zone, page, order, migratetype);
+            this.state = F_BUDDY;
             break;
           }
-          case F_DRAIN: {
-            const d = this.drive();
-            if (d !== DONE) return d;
-            this.state = F_SETTLE;
-            break;
-          }
-          case F_SETTLE:
-            this.frames = IN_FREE_UNREF;
-            this.state = F_UNLOCK;
-            if (x.mustYield()) return x.pending;
-            break;
-          case F_UNLOCK: {
-            const pcp = this.pcp!;
-            this.pcp = null;
-            this.state = F_END;
-            if (mm.variant.pcp_spin_unlock(x, pcp)) return 0;
-            break;
-          }
-          case F_BUDDY: {
-            const d = this.drive();
-            if (d !== DONE) return d;
-            this.state = F_END;
-            break;
-          }
-          default:
-            this.frames = IN_FREE;
-            mm.metrics.freeTimed(x.now - this.startNs);
-            return DONE;
+          this.state = F_LOCK;
+          if (x.mustYield()) return x.pending;
+          break;
         }
+        case F_LOCK: {
+          const zone = this.zone;
+          const pcp = mm.variant.pcp_spin_trylock(x, mm, zone);
+          if (!pcp) {
+            this.sub = free_one_page(x, mm, zone, page, order, this.migratetype);
+            this.state = F_BUDDY;
+            break;
+          }
+          this.pcp = pcp;
+          this.frames = IN_COMMIT;
+          this.state = F_SETTLE;
+          if (nowait.free_unref_page_commit(x, mm, zone, pcp, page, this.migratetype, order)) {
+            this.sub = free_unref_page_commit_drain(x, mm, zone, pcp, this.migratetype, order);
+            this.state = F_DRAIN;
+          }
+          break;
+        }
+        case F_DRAIN: {
+          const d = this.drive();
+          if (d !== DONE) return d;
+          this.state = F_SETTLE;
+          break;
+        }
+        case F_SETTLE:
+          this.frames = IN_FREE_UNREF;
+          this.state = F_UNLOCK;
+          if (x.mustYield()) return x.pending;
+          break;
+        case F_UNLOCK: {
+          const pcp = this.pcp!;
+          this.pcp = null;
+          this.state = F_END;
+          if (mm.variant.pcp_spin_unlock(x, pcp)) return 0;
+          break;
+        }
+        case F_BUDDY: {
+          const d = this.drive();
+          if (d !== DONE) return d;
+          this.state = F_END;
+          break;
+        }
+        default:
+          this.frames = IN_FREE;
+          mm.metrics.freeTimed(x.now - this.startNs);
+          return DONE;
       }
-    } catch (e) {
-      this.pcp = null;
-      throw this.unwound(e);
     }
+  }
+
+  protected abandon(): void {
+    this.pcp = null;
   }
 }

@@ -17,7 +17,7 @@ import type { Code, Context } from "../context.ts";
 import { spin_unlock } from "../lock.ts";
 import { unwind } from "../oops.ts";
 import {
-  free_one_page, free_unref_page_commit_drain, nowait, free_unref_page_list_prepare, page_zone, pcp_migratetype, trace, type Mm, type Variant,
+  free_one_page, free_unref_page_commit_drain, free_unref_page_list_prepare, nowait, page_zone, pcp_migratetype, trace, type Mm, type Variant,
 } from "../mm/page_alloc.ts";
 import { SWAP_CLUSTER_MAX, type PerCpuPages, type Zone } from "../mm/zone.ts";
 import { countListPage, pcp_trylock_counted } from "./common.ts";
